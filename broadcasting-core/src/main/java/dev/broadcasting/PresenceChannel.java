@@ -1,0 +1,18 @@
+package dev.broadcasting;
+
+/**
+ * A guarded channel that also tells its subscribers who else is subscribed.
+ * {@code new PresenceChannel("room.1")} is {@code presence-room.1}.
+ */
+public final class PresenceChannel extends Channel {
+  public static final String PREFIX = "presence-";
+
+  public PresenceChannel(String name) {
+    super(PREFIX, name);
+  }
+
+  @Override
+  public boolean isGuarded() {
+    return true;
+  }
+}

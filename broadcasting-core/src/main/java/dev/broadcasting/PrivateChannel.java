@@ -1,0 +1,22 @@
+package dev.broadcasting;
+
+/**
+ * A channel that only clients authorized by a {@link ChannelAuthorizer} callback may subscribe to.
+ * {@code new PrivateChannel("chat.1")} is the channel {@code private-chat.1}.
+ */
+public class PrivateChannel extends Channel {
+  public static final String PREFIX = "private-";
+
+  public PrivateChannel(String name) {
+    super(PREFIX, name);
+  }
+
+  PrivateChannel(String prefix, String name) {
+    super(prefix, name);
+  }
+
+  @Override
+  public boolean isGuarded() {
+    return true;
+  }
+}

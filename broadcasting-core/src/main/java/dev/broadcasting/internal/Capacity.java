@@ -1,0 +1,74 @@
+package dev.broadcasting.internal;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bound of the queue, in events and in payload bytes. When full, {@link #acquire} waits up to
+ * the configured time and then says no; it never drops anything itself. One event larger than the
+ * whole byte bound is still admitted when the queue is empty, so that no size is refused forever.
+ */
+final class Capacity {
+  private final int maxEvents;
+  private final long maxBytes;
+  private final long blockNanos;
+  private int events;
+  private long bytes;
+
+  Capacity(int maxEvents, long maxBytes, long blockNanos) {
+    this.maxEvents = maxEvents;
+    this.maxBytes = maxBytes;
+    this.blockNanos = blockNanos;
+  }
+
+  /** Takes room for one event of {@code size} bytes; false when there was none in time. */
+  synchronized boolean acquire(long size) throws InterruptedException {
+    if (isFull(size)) {
+      long deadline = System.nanoTime() + blockNanos;
+      do {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } while (isFull(size));
+    }
+    events++;
+    bytes += size;
+    return true;
+  }
+
+  private boolean isFull(long size) {
+    return events >= maxEvents || (events > 0 && bytes + size > maxBytes);
+  }
+
+  synchronized void release(long size) {
+    events--;
+    bytes -= size;
+    notifyAll();
+  }
+
+  /** Waits until no event holds room; false if some still did after {@code nanos}. */
+  synchronized boolean awaitEmpty(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    while (events > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  synchronized int events() {
+    return events;
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  String describe() {
+    return maxEvents + " events or " + maxBytes + " bytes";
+  }
+}

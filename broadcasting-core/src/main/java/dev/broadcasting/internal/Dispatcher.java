@@ -1,0 +1,317 @@
+package dev.broadcasting.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.BroadcastListener;
+import dev.broadcasting.Channel;
+import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.RetryPolicy;
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue between {@code broadcast()} and the drivers.
+ *
+ * <p>Order: each event waits for the events before it that share a channel on the same
+ * connection, and for no others. The last event of every (connection, channel) is kept as that
+ * key's "tail"; a new event depends on the tails of its channels and becomes the new tail. So an
+ * event being retried holds back its own channels only.
+ *
+ * <p>Nothing is lost without a report: every event either completes its future normally, or
+ * completes it exceptionally and reaches the failure handler and the listener exactly once.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger("dev.broadcasting.Broadcaster");
+
+  private final Object lock = new Object();
+  private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
+  private final Set<Job> live = ConcurrentHashMap.newKeySet();
+  private final Capacity capacity;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final BroadcastListener listener;
+  private final Consumer<FailedBroadcast> onFailure;
+  private final long attemptTimeoutNanos;
+  private volatile boolean closed;
+
+  public Dispatcher(DispatchOptions options, BroadcastListener listener, Consumer<FailedBroadcast> onFailure) {
+    this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
+    this.workers = Executors.newFixedThreadPool(options.threads(), daemon("broadcasting-dispatch-"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("broadcasting-retry-"));
+    this.listener = listener;
+    this.onFailure = onFailure;
+    this.attemptTimeoutNanos = options.attemptTimeout().toNanos();
+  }
+
+  /** Queues {@code message} for {@code driver}; the future completes when it is sent or has failed for good. */
+  public CompletableFuture<Void> enqueue(String connection, BroadcastDriver driver, BroadcastMessage message,
+      RetryPolicy policy) {
+    if (closed) {
+      return reject(connection, message, "the broadcaster is closed");
+    }
+    long size = message.payloadBytes();
+    try {
+      if (!capacity.acquire(size)) {
+        return reject(connection, message, "the queue is full (" + capacity.describe()
+            + "); raise queueCapacity/queueMaxBytes, or find why connection '" + connection + "' is slow");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return reject(connection, message, "the thread was interrupted while waiting for room in the queue");
+    }
+    Job job = new Job(connection, driver, message, policy);
+    List<CompletableFuture<Void>> before = new ArrayList<>(1);
+    synchronized (lock) {
+      if (closed) {
+        capacity.release(size);
+        return reject(connection, message, "the broadcaster is closed");
+      }
+      for (Channel channel : message.channels()) {
+        CompletableFuture<Void> previous = tails.put(job.key(channel), job.done);
+        if (previous != null) {
+          before.add(previous);
+        }
+      }
+      live.add(job);
+    }
+    job.done.whenComplete((ok, error) -> finish(job, size));
+    listener.onQueued(message, connection, capacity.events());
+    if (before.isEmpty()) {
+      workers.execute(() -> attempt(job));
+    } else {
+      CompletableFuture<?> ready = before.size() == 1
+          ? before.get(0) : CompletableFuture.allOf(before.toArray(CompletableFuture[]::new));
+      ready.whenComplete((ok, error) -> execute(job));
+    }
+    return job.done.copy();
+  }
+
+  /**
+   * Sends on the caller's thread, once, waiting at most the attempt timeout. The returned future is
+   * already complete; a failure is the caller's to handle.
+   */
+  public CompletableFuture<Void> sendNow(String connection, BroadcastDriver driver, BroadcastMessage message) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BroadcastException(describe(message, connection)
+          + " was not sent: the broadcaster is closed"));
+    }
+    long start = System.nanoTime();
+    try {
+      driver.publish(message).get(attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+      listener.onSent(message, connection, 1, System.nanoTime() - start);
+      return CompletableFuture.completedFuture(null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failedNow(connection, message, e);
+    } catch (ExecutionException e) {
+      return failedNow(connection, message, e.getCause());
+    } catch (TimeoutException | RuntimeException e) {
+      return failedNow(connection, message, e);
+    }
+  }
+
+  /** Events queued or in flight, not yet complete. */
+  public int depth() {
+    return capacity.events();
+  }
+
+  /**
+   * Stops intake, waits up to {@code drainTimeout} for queued events, and fails the rest, each
+   * reported to the failure handler. Returns how many were not delivered.
+   */
+  public int close(Duration drainTimeout) {
+    synchronized (lock) {
+      closed = true;
+    }
+    boolean drained;
+    try {
+      drained = capacity.awaitEmpty(drainTimeout.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drained = false;
+    }
+    int abandoned = 0;
+    if (!drained) {
+      for (Job job : List.copyOf(live)) {
+        if (fail(job, new BroadcastException("not delivered within the drain timeout of " + drainTimeout
+            + " when the broadcaster closed; raise drainTimeout or find why the connection is slow"), false)) {
+          abandoned++;
+        }
+      }
+    }
+    timer.shutdownNow();
+    workers.shutdown();
+    return abandoned;
+  }
+
+  private void execute(Job job) {
+    try {
+      workers.execute(() -> attempt(job));
+    } catch (RuntimeException rejected) {
+      fail(job, new BroadcastException("the dispatcher stopped before the event could be sent", rejected), false);
+    }
+  }
+
+  private void attempt(Job job) {
+    if (job.done.isDone()) {
+      return;
+    }
+    job.attempts++;
+    CompletableFuture<Void> sent;
+    try {
+      sent = job.driver.publish(job.message);
+    } catch (RuntimeException | Error e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.orTimeout(attemptTimeoutNanos, TimeUnit.NANOSECONDS).whenComplete((ok, error) -> {
+      if (error == null) {
+        if (job.done.complete(null)) {
+          listener.onSent(job.message, job.connection, job.attempts, System.nanoTime() - job.startNanos);
+        }
+      } else {
+        failedAttempt(job, unwrap(error));
+      }
+    });
+  }
+
+  private void failedAttempt(Job job, Throwable cause) {
+    boolean retryable = !(cause instanceof BroadcastException) || ((BroadcastException) cause).isRetryable();
+    if (retryable && job.attempts < job.policy.maxAttempts() && !job.done.isDone()) {
+      long delay = job.policy.delayNanosAfter(job.attempts);
+      long elapsed = System.nanoTime() - job.startNanos;
+      if (elapsed + delay < job.policy.deadline().toNanos()) {
+        listener.onRetry(job.message, job.connection, job.attempts, Duration.ofNanos(delay), cause);
+        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.message, job.connection),
+            job.attempts, delay / 1_000_000, cause.toString());
+        try {
+          timer.schedule(() -> execute(job), delay, TimeUnit.NANOSECONDS);
+          return;
+        } catch (RuntimeException shutDown) {
+          // the broadcaster closed while this event waited: it fails below, reported
+        }
+      }
+    }
+    fail(job, cause, true);
+  }
+
+  /** Completes the job exceptionally and reports it, unless it already completed. */
+  private boolean fail(Job job, Throwable cause, boolean afterAttempts) {
+    String why = afterAttempts
+        ? " failed after " + job.attempts + (job.attempts == 1 ? " attempt: " : " attempts: ") + cause.getMessage()
+        : " was not delivered: " + cause.getMessage();
+    BroadcastException error = new BroadcastException(describe(job.message, job.connection) + why, cause,
+        cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable(),
+        cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0);
+    if (!job.done.completeExceptionally(error)) {
+      return false;
+    }
+    FailedBroadcast failure = new FailedBroadcast(job.message, job.connection, job.attempts, error);
+    log.error(error.getMessage(), cause);
+    listener.onFailed(failure);
+    report(failure);
+    return true;
+  }
+
+  private CompletableFuture<Void> reject(String connection, BroadcastMessage message, String why) {
+    BroadcastException error = new BroadcastException(describe(message, connection) + " was not queued: " + why);
+    FailedBroadcast failure = new FailedBroadcast(message, connection, 0, error);
+    log.warn(error.getMessage());
+    listener.onRejected(failure);
+    report(failure);
+    return CompletableFuture.failedFuture(error);
+  }
+
+  private CompletableFuture<Void> failedNow(String connection, BroadcastMessage message, Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      cause = BroadcastException.retryable("no answer within " + Duration.ofNanos(attemptTimeoutNanos), cause);
+    }
+    BroadcastException error = new BroadcastException(describe(message, connection) + " failed: " + cause.getMessage(),
+        cause, cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable(),
+        cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0);
+    listener.onFailed(new FailedBroadcast(message, connection, 1, error));
+    return CompletableFuture.failedFuture(error);
+  }
+
+  private void report(FailedBroadcast failure) {
+    try {
+      onFailure.accept(failure);
+    } catch (RuntimeException e) {
+      log.error("The failure handler threw while handling a failed broadcast", e);
+    }
+  }
+
+  private void finish(Job job, long size) {
+    synchronized (lock) {
+      for (Channel channel : job.message.channels()) {
+        tails.remove(job.key(channel), job.done);
+      }
+    }
+    live.remove(job);
+    capacity.release(size);
+  }
+
+  static String describe(BroadcastMessage message, String connection) {
+    return "Broadcast of " + message.describe() + " as '" + message.event() + "' on " + message.channels()
+        + " via connection '" + connection + "'";
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TimeoutException) {
+      return BroadcastException.retryable("the driver gave no answer within the attempt timeout", cause);
+    }
+    return cause;
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static final class Job {
+    final String connection;
+    final BroadcastDriver driver;
+    final BroadcastMessage message;
+    final RetryPolicy policy;
+    final long startNanos = System.nanoTime();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    volatile int attempts;
+
+    Job(String connection, BroadcastDriver driver, BroadcastMessage message, RetryPolicy policy) {
+      this.connection = connection;
+      this.driver = driver;
+      this.message = message;
+      this.policy = policy;
+    }
+
+    String key(Channel channel) {
+      return connection + '\n' + channel.name();
+    }
+  }
+}

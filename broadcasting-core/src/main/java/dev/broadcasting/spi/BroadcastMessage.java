@@ -1,0 +1,122 @@
+package dev.broadcasting.spi;
+
+import dev.broadcasting.Channel;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One event as a driver receives it: a name, the channels, and the payload serialized once as a
+ * JSON object. The same message, with the same {@link #id()}, is handed to the driver again on
+ * every retry, so drivers with idempotent publishing (Ably) can derive their ids from it.
+ */
+public final class BroadcastMessage {
+  private final String id;
+  private final String event;
+  private final List<Channel> channels;
+  private final String payload;
+  private final String socketId;
+  private final Object source;
+  private int payloadBytes = -1;
+
+  private BroadcastMessage(String id, String event, List<Channel> channels, String payload,
+      String socketId, Object source) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.event = Objects.requireNonNull(event, "event");
+    this.channels = List.copyOf(channels);
+    this.payload = Objects.requireNonNull(payload, "payload");
+    this.socketId = socketId;
+    this.source = source;
+  }
+
+  /**
+   * A message with a fresh random id.
+   *
+   * @param payload the payload as JSON object text, e.g. {@code {"orderId":42}}
+   */
+  public static BroadcastMessage of(String event, List<? extends Channel> channels, String payload) {
+    return of(event, channels, payload, null, null);
+  }
+
+  /**
+   * A message with a fresh random id, excluding the client {@code socketId} (or none for null),
+   * made from the event object {@code source} (or null for an anonymous broadcast).
+   */
+  public static BroadcastMessage of(String event, List<? extends Channel> channels, String payload,
+      String socketId, Object source) {
+    return new BroadcastMessage(newId(), event, List.copyOf(channels), payload, socketId, source);
+  }
+
+  /** This message excluding the client with {@code socketId}, or including every client for null. */
+  public BroadcastMessage withSocketId(String socketId) {
+    return new BroadcastMessage(id, event, channels, payload, socketId, source);
+  }
+
+  /** This message on other channels, same id: for drivers that split a long channel list. */
+  public BroadcastMessage withChannels(List<? extends Channel> channels) {
+    return new BroadcastMessage(id, event, List.copyOf(channels), payload, socketId, source);
+  }
+
+  /** This message remembering the event object it came from, for the testing fake's assertions. */
+  public BroadcastMessage withSource(Object source) {
+    return new BroadcastMessage(id, event, channels, payload, socketId, source);
+  }
+
+  /** A random id of 12 bytes, base64url: unique per broadcast, kept across retries. */
+  public String id() {
+    return id;
+  }
+
+  /** The event name, as clients listen for it. */
+  public String event() {
+    return event;
+  }
+
+  public List<Channel> channels() {
+    return channels;
+  }
+
+  /** The payload: JSON object text, serialized once for every channel and connection. */
+  public String payload() {
+    return payload;
+  }
+
+  /** The size of the payload in UTF-8, computed once. */
+  public int payloadBytes() {
+    int bytes = payloadBytes;
+    if (bytes < 0) {
+      bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+      payloadBytes = bytes;
+    }
+    return bytes;
+  }
+
+  /** The socket id of the client to leave out ({@code toOthers}), or null. */
+  public String socketId() {
+    return socketId;
+  }
+
+  /** The event object the message was made from, or null for an anonymous broadcast. */
+  public Object source() {
+    return source;
+  }
+
+  /** The event's class name, or the event name for an anonymous broadcast: for log lines and errors. */
+  public String describe() {
+    return source == null ? "anonymous event '" + event + "'" : source.getClass().getName();
+  }
+
+  @Override
+  public String toString() {
+    return "BroadcastMessage{event=" + event + ", channels=" + channels + ", payloadBytes="
+        + payloadBytes() + (socketId == null ? "" : ", socketId=" + socketId) + ", id=" + id + "}";
+  }
+
+  private static String newId() {
+    byte[] bytes = new byte[12];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.broadcasting.spi;
+
+/**
+ * Turns an authorization decision into the JSON body a client expects, in the protocol of a
+ * driver: Pusher signs with HMAC-SHA256, laravel-echo-server wants {@code true}, and so on. Core
+ * has already validated the socket id and channel name, and has decided to allow.
+ */
+public interface ChannelAuthSigner {
+
+  /** Answers as laravel-echo-server reads them: {@code true}, or {@code {"channel_data":{...}}}. */
+  ChannelAuthSigner PLAIN = new ChannelAuthSigner() {
+    @Override
+    public String signPrivate(String socketId, String channelName) {
+      return "true";
+    }
+
+    @Override
+    public String signPresence(String socketId, String channelName, String channelData) {
+      return "{\"channel_data\":" + channelData + "}";
+    }
+
+    @Override
+    public String toString() {
+      return "ChannelAuthSigner.PLAIN";
+    }
+  };
+
+  /** The body allowing {@code socketId} on a private or encrypted private channel. */
+  String signPrivate(String socketId, String channelName);
+
+  /**
+   * The body allowing {@code socketId} on a presence channel.
+   *
+   * @param channelData the member as JSON, {@code {"user_id":..,"user_info":..}}: sign these exact
+   *     characters, since the client and server compare them byte for byte
+   */
+  String signPresence(String socketId, String channelName, String channelData);
+
+  /**
+   * The body for a Pusher user sign-in ({@code pusher:signin}). Drivers whose protocol has no
+   * user sign-in keep the default, which refuses.
+   */
+  default String signUser(String socketId, String userData) {
+    throw new UnsupportedOperationException("this connection's protocol has no user sign-in");
+  }
+}

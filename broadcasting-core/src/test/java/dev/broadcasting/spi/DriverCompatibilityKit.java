@@ -1,0 +1,214 @@
+package dev.broadcasting.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.Broadcaster;
+import dev.broadcasting.Channel;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.PrivateChannel;
+import dev.broadcasting.ShouldBroadcast;
+import dev.broadcasting.ShouldBroadcastNow;
+import dev.broadcasting.internal.DriverRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every driver proves, against its real peer: exact payloads, every channel, socket
+ * exclusion, order per channel, synchronous sends, and a clean close. A driver module's test
+ * extends it and says how to build the driver and how to read what its peer received.
+ *
+ * <pre>{@code
+ * class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
+ *   protected BroadcastDriver createDriver() { ... }
+ *   protected List<Delivery> awaitDeliveries(int count, Duration timeout) { ... }
+ *   protected String driverName() { return "redis"; }
+ * }
+ * }</pre>
+ */
+public abstract class DriverCompatibilityKit {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  protected static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  /** What the peer received for one channel; {@code channel} is the full Pusher-style name that was broadcast on. */
+  public record Delivery(String channel, String event, String payload, String socketId) {}
+
+  /**
+   * Returns a new driver connected to the peer. Called before each test: forget what the peer
+   * received before, so that {@link #awaitDeliveries} sees only this test's events.
+   */
+  protected abstract BroadcastDriver createDriver() throws Exception;
+
+  /**
+   * Waits until the peer has received at least {@code count} deliveries (one per event and
+   * channel), and returns all received since {@link #createDriver()}, in the order they arrived.
+   */
+  protected abstract List<Delivery> awaitDeliveries(int count, Duration timeout) throws Exception;
+
+  /** The name the driver's provider registers, or null for a driver not found by name. */
+  protected abstract String driverName();
+
+  /** False for a driver whose peer cannot see a Pusher-style socket id (Ably ignores it). */
+  protected boolean deliversSocketId() {
+    return true;
+  }
+
+  protected Broadcaster broadcaster;
+
+  @BeforeEach
+  void startBroadcaster() throws Exception {
+    broadcaster = Broadcaster.builder().connection("kit", createDriver()).drainTimeout(TIMEOUT).build();
+  }
+
+  @AfterEach
+  void closeBroadcaster() {
+    if (broadcaster != null) {
+      broadcaster.close();
+    }
+  }
+
+  record Posted(long id, String text, List<Integer> numbers, String none, Nested nested) implements ShouldBroadcast {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new PrivateChannel("kit.room.1"));
+    }
+  }
+
+  record Nested(boolean flag, double ratio) {}
+
+  record Numbered(int seq, String channel) implements ShouldBroadcast {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new Channel(channel));
+    }
+  }
+
+  record Everywhere(String text) implements ShouldBroadcast {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new Channel("kit.public"), new PrivateChannel("kit.private"), new PresenceChannel("kit.presence"));
+    }
+
+    @Override
+    public String broadcastAs() {
+      return "kit.everywhere";
+    }
+  }
+
+  record Urgent(String text) implements ShouldBroadcastNow {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new Channel("kit.urgent"));
+    }
+  }
+
+  @Test
+  void providerIsFoundByName() {
+    String name = driverName();
+    if (name != null) {
+      assertThat(DriverRegistry.providers()).containsKey(name);
+    }
+  }
+
+  @Test
+  void deliversTheEventNameAndTheExactPayload() throws Exception {
+    Posted event = new Posted(42, "héllo \"wörld\" \\ ✓ 🎉\n<script>", List.of(1, 2, 3), null, new Nested(true, 0.25));
+    broadcaster.broadcast(event).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+    assertThat(got).hasSize(1);
+    Delivery delivery = got.get(0);
+    assertThat(delivery.channel()).isEqualTo("private-kit.room.1");
+    assertThat(delivery.event()).isEqualTo("Posted");
+    JsonNode payload = JSON.readTree(delivery.payload());
+    assertThat(payload.get("id").asLong()).isEqualTo(42);
+    assertThat(payload.get("text").asText()).isEqualTo("héllo \"wörld\" \\ ✓ 🎉\n<script>");
+    assertThat(payload.get("numbers").toString()).isEqualTo("[1,2,3]");
+    assertThat(payload.get("none").isNull()).isTrue();
+    assertThat(payload.get("nested").get("flag").asBoolean()).isTrue();
+    assertThat(payload.get("nested").get("ratio").asDouble()).isEqualTo(0.25);
+    assertThat(payload.size()).isEqualTo(5);
+    assertThat(delivery.socketId()).isNull();
+  }
+
+  @Test
+  void deliversToEveryChannelOfTheEvent() throws Exception {
+    broadcaster.broadcast(new Everywhere("all")).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(3, TIMEOUT);
+    assertThat(got).extracting(Delivery::channel)
+        .containsExactlyInAnyOrder("kit.public", "private-kit.private", "presence-kit.presence");
+    assertThat(got).extracting(Delivery::event).containsOnly("kit.everywhere");
+    for (Delivery delivery : got) {
+      assertThat(JSON.readTree(delivery.payload())).isEqualTo(JSON.readTree("{\"text\":\"all\"}"));
+    }
+  }
+
+  @Test
+  void toOthersCarriesTheSocketId() throws Exception {
+    broadcaster.toOthers("1234.5678").broadcast(new Posted(1, "x", List.of(), null, null))
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+    assertThat(got).hasSize(1);
+    if (deliversSocketId()) {
+      assertThat(got.get(0).socketId()).isEqualTo("1234.5678");
+    }
+  }
+
+  @Test
+  void keepsTheOrderOfEventsOnOneChannel() throws Exception {
+    int count = 200;
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      sent.add(broadcaster.broadcast(new Numbered(i, "kit.ordered")));
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(count, TIMEOUT);
+    List<Integer> sequence = new ArrayList<>();
+    for (Delivery delivery : got) {
+      sequence.add(JSON.readTree(delivery.payload()).get("seq").asInt());
+    }
+    assertThat(sequence).containsExactlyElementsOf(IntStream.range(0, count).boxed().collect(Collectors.toList()));
+  }
+
+  @Test
+  void sendsShouldBroadcastNowBeforeReturning() throws Exception {
+    CompletableFuture<Void> sent = broadcaster.broadcast(new Urgent("now"));
+    assertThat(sent).isDone();
+    sent.get();
+    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+    assertThat(got).extracting(Delivery::channel, Delivery::event).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("kit.urgent", "Urgent"));
+  }
+
+  @Test
+  void deliversAnAnonymousBroadcastOfEightKilobytes() throws Exception {
+    String text = "x".repeat(8 * 1024 - 20);
+    broadcaster.on(new Channel("kit.big")).as("Big").with(java.util.Map.of("text", text)).send()
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).event()).isEqualTo("Big");
+    assertThat(JSON.readTree(got.get(0).payload()).get("text").asText()).isEqualTo(text);
+  }
+
+  @Test
+  void closeIsIdempotentAndRefusesLaterBroadcasts() {
+    broadcaster.close();
+    broadcaster.close();
+    CompletableFuture<Void> late = broadcaster.broadcast(new Numbered(1, "kit.late"));
+    assertThat(late).isCompletedExceptionally();
+  }
+}
