@@ -12,6 +12,7 @@ import dev.broadcasting.spi.DriverSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class Broadcaster implements AutoCloseable {
   private volatile boolean closed;
 
   private Broadcaster(Builder builder) {
-    this.connections = Map.copyOf(builder.connections);
+    this.connections = Collections.unmodifiableMap(new LinkedHashMap<>(builder.connections));
     this.defaultConnection = builder.defaultConnection;
     this.serializer = new PayloadSerializer(builder.mapper != null ? builder.mapper : PayloadSerializer.defaultMapper());
     this.retryPolicy = builder.retryPolicy;

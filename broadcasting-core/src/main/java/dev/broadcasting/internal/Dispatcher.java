@@ -52,6 +52,7 @@ public final class Dispatcher {
   private final Consumer<FailedBroadcast> onFailure;
   private final long attemptTimeoutNanos;
   private volatile boolean closed;
+  private volatile boolean stopping;
 
   public Dispatcher(DispatchOptions options, BroadcastListener listener, Consumer<FailedBroadcast> onFailure) {
     this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
@@ -135,26 +136,32 @@ public final class Dispatcher {
   }
 
   /**
-   * Stops intake, waits up to {@code drainTimeout} for queued events, and fails the rest, each
-   * reported to the failure handler. Returns how many were not delivered.
+   * Stops intake and waits up to {@code drainTimeout} for queued events. Then no new attempt
+   * starts: events waiting (queued or between retries) fail at once, and those in flight get as
+   * long again to finish, so that what the driver really delivered is counted as delivered. Each
+   * event not delivered is reported to the failure handler. Returns how many were not delivered.
    */
   public int close(Duration drainTimeout) {
     synchronized (lock) {
       closed = true;
     }
-    boolean drained;
-    try {
-      drained = capacity.awaitEmpty(drainTimeout.toNanos());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      drained = false;
-    }
     int abandoned = 0;
-    if (!drained) {
+    if (!awaitEmpty(drainTimeout)) {
+      stopping = true;
       for (Job job : List.copyOf(live)) {
-        if (fail(job, new BroadcastException("not delivered within the drain timeout of " + drainTimeout
-            + " when the broadcaster closed; raise drainTimeout or find why the connection is slow"), false)) {
+        if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
+          settleFailed(job, new BroadcastException("not delivered within the drain timeout of " + drainTimeout
+              + " when the broadcaster closed; raise drainTimeout or find why the connection is slow"), false);
           abandoned++;
+        }
+      }
+      if (!awaitEmpty(drainTimeout)) {
+        for (Job job : List.copyOf(live)) {
+          if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+            settleFailed(job, new BroadcastException("the driver had not answered when the broadcaster closed; "
+                + "the event may or may not have been delivered"), false);
+            abandoned++;
+          }
         }
       }
     }
@@ -163,16 +170,34 @@ public final class Dispatcher {
     return abandoned;
   }
 
+  private boolean awaitEmpty(Duration timeout) {
+    try {
+      return capacity.awaitEmpty(timeout.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private void execute(Job job) {
     try {
       workers.execute(() -> attempt(job));
     } catch (RuntimeException rejected) {
-      fail(job, new BroadcastException("the dispatcher stopped before the event could be sent", rejected), false);
+      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
+        settleFailed(job, new BroadcastException("the dispatcher stopped before the event could be sent", rejected),
+            false);
+      }
     }
   }
 
   private void attempt(Job job) {
-    if (job.done.isDone()) {
+    if (stopping) {
+      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
+        settleFailed(job, new BroadcastException("the broadcaster closed before the event could be sent"), false);
+      }
+      return;
+    }
+    if (!job.state.compareAndSet(Job.WAITING, Job.IN_FLIGHT)) {
       return;
     }
     job.attempts++;
@@ -184,8 +209,9 @@ public final class Dispatcher {
     }
     sent.orTimeout(attemptTimeoutNanos, TimeUnit.NANOSECONDS).whenComplete((ok, error) -> {
       if (error == null) {
-        if (job.done.complete(null)) {
+        if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
           listener.onSent(job.message, job.connection, job.attempts, System.nanoTime() - job.startNanos);
+          job.done.complete(null);
         }
       } else {
         failedAttempt(job, unwrap(error));
@@ -195,40 +221,37 @@ public final class Dispatcher {
 
   private void failedAttempt(Job job, Throwable cause) {
     boolean retryable = !(cause instanceof BroadcastException) || ((BroadcastException) cause).isRetryable();
-    if (retryable && job.attempts < job.policy.maxAttempts() && !job.done.isDone()) {
+    if (retryable && job.attempts < job.policy.maxAttempts() && !stopping) {
       long delay = job.policy.delayNanosAfter(job.attempts);
       long elapsed = System.nanoTime() - job.startNanos;
-      if (elapsed + delay < job.policy.deadline().toNanos()) {
+      if (elapsed + delay < job.policy.deadline().toNanos() && job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
         listener.onRetry(job.message, job.connection, job.attempts, Duration.ofNanos(delay), cause);
         log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.message, job.connection),
             job.attempts, delay / 1_000_000, cause.toString());
         try {
           timer.schedule(() -> execute(job), delay, TimeUnit.NANOSECONDS);
-          return;
         } catch (RuntimeException shutDown) {
-          // the broadcaster closed while this event waited: it fails below, reported
+          execute(job);
         }
+        return;
       }
     }
-    fail(job, cause, true);
+    if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+      settleFailed(job, cause, true);
+    }
   }
 
-  /** Completes the job exceptionally and reports it, unless it already completed. */
-  private boolean fail(Job job, Throwable cause, boolean afterAttempts) {
+  /** Reports the job's failure, then completes its future: the caller of the state change settled it. */
+  private void settleFailed(Job job, Throwable cause, boolean afterAttempts) {
     String why = afterAttempts
         ? " failed after " + job.attempts + (job.attempts == 1 ? " attempt: " : " attempts: ") + cause.getMessage()
         : " was not delivered: " + cause.getMessage();
-    BroadcastException error = new BroadcastException(describe(job.message, job.connection) + why, cause,
-        cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable(),
-        cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0);
-    if (!job.done.completeExceptionally(error)) {
-      return false;
-    }
+    BroadcastException error = wrap(describe(job.message, job.connection) + why, cause);
     FailedBroadcast failure = new FailedBroadcast(job.message, job.connection, job.attempts, error);
     log.error(error.getMessage(), cause);
     listener.onFailed(failure);
     report(failure);
-    return true;
+    job.done.completeExceptionally(error);
   }
 
   private CompletableFuture<Void> reject(String connection, BroadcastMessage message, String why) {
@@ -244,11 +267,16 @@ public final class Dispatcher {
     if (cause instanceof TimeoutException) {
       cause = BroadcastException.retryable("no answer within " + Duration.ofNanos(attemptTimeoutNanos), cause);
     }
-    BroadcastException error = new BroadcastException(describe(message, connection) + " failed: " + cause.getMessage(),
-        cause, cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable(),
-        cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0);
+    BroadcastException error = wrap(describe(message, connection) + " failed: " + cause.getMessage(), cause);
     listener.onFailed(new FailedBroadcast(message, connection, 1, error));
     return CompletableFuture.failedFuture(error);
+  }
+
+  /** Keeps the driver's verdict (retryable, status) on the exception that names the event. */
+  private static BroadcastException wrap(String message, Throwable cause) {
+    boolean retryable = cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable();
+    int status = cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0;
+    return new BroadcastException(message, cause, retryable, status);
   }
 
   private void report(FailedBroadcast failure) {
@@ -301,6 +329,11 @@ public final class Dispatcher {
     final RetryPolicy policy;
     final long startNanos = System.nanoTime();
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** WAITING (queued or between attempts), IN_FLIGHT (the driver has it), SETTLED (reported once). */
+    final AtomicInteger state = new AtomicInteger(WAITING);
+    static final int WAITING = 0;
+    static final int IN_FLIGHT = 1;
+    static final int SETTLED = 2;
     volatile int attempts;
 
     Job(String connection, BroadcastDriver driver, BroadcastMessage message, RetryPolicy policy) {

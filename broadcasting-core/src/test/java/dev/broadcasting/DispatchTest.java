@@ -1,0 +1,339 @@
+package dev.broadcasting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queued dispatcher: order per channel, retries, back-pressure and close. The driver here is
+ * scripted because these are core's own rules; each driver module repeats the faults against its
+ * real peer.
+ */
+class DispatchTest {
+  private static final RetryPolicy FAST = RetryPolicy.builder().maxAttempts(4).baseDelay(Duration.ofMillis(1))
+      .maxDelay(Duration.ofMillis(5)).build();
+  private final ExecutorService completions = Executors.newFixedThreadPool(4);
+  private final List<FailedBroadcast> failures = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stop() {
+    completions.shutdownNow();
+  }
+
+  /** Records what it is given and completes it as the script says, on another thread. */
+  final class ScriptedDriver implements BroadcastDriver {
+    final List<BroadcastMessage> delivered = new CopyOnWriteArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+    volatile Function<BroadcastMessage, Throwable> failWith = m -> null;
+    volatile long delayMicros;
+
+    @Override
+    public CompletableFuture<Void> publish(BroadcastMessage message) {
+      calls.incrementAndGet();
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      completions.execute(() -> {
+        if (delayMicros > 0) {
+          sleepMicros(ThreadLocalRandom.current().nextLong(delayMicros + 1));
+        }
+        Throwable failure = failWith.apply(message);
+        if (failure == null) {
+          delivered.add(message);
+          result.complete(null);
+        } else {
+          result.completeExceptionally(failure);
+        }
+      });
+      return result;
+    }
+  }
+
+  private Broadcaster.Builder builder(BroadcastDriver driver) {
+    return Broadcaster.builder().connection("main", driver).retry(FAST).onFailure(failures::add);
+  }
+
+  private static CompletableFuture<Void> send(Broadcaster broadcaster, String channel, Object payload) {
+    return broadcaster.on(new Channel(channel)).as("E").with(payload).send();
+  }
+
+  @Test
+  void keepsOrderPerChannelUnderEightThreadsBroadcastingAtOnce() throws Exception {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.delayMicros = 50;
+    int threads = 8;
+    int perThread = 1_500;
+    try (Broadcaster broadcaster = builder(driver).queueCapacity(100_000).build()) {
+      ExecutorService producers = Executors.newFixedThreadPool(threads);
+      CountDownLatch start = new CountDownLatch(1);
+      List<CompletableFuture<Void>> sent = new CopyOnWriteArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        producers.execute(() -> {
+          await(start);
+          for (int seq = 0; seq < perThread; seq++) {
+            String channel = "ch." + (seq % 12);
+            sent.add(send(broadcaster, channel, Map.of("thread", thread, "seq", seq)));
+          }
+        });
+      }
+      start.countDown();
+      producers.shutdown();
+      assertThat(producers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+    assertThat(driver.delivered).hasSize(threads * perThread);
+    // for every channel, each producer's events arrive in the order that producer broadcast them
+    Map<String, Integer> lastSeq = new ConcurrentHashMap<>();
+    for (BroadcastMessage message : driver.delivered) {
+      String channel = message.channels().get(0).name();
+      int thread = field(message, "thread");
+      int seq = field(message, "seq");
+      Integer previous = lastSeq.put(channel + "/" + thread, seq);
+      assertThat(previous == null ? -1 : previous).as("%s of thread %d", channel, thread).isLessThan(seq);
+    }
+  }
+
+  @Test
+  void retriesARetryableFailureAndReportsEachRetry() throws Exception {
+    ScriptedDriver driver = new ScriptedDriver();
+    AtomicInteger attempts = new AtomicInteger();
+    driver.failWith = m -> attempts.incrementAndGet() < 3 ? BroadcastException.retryable("503 from the service", null) : null;
+    List<Integer> retried = new CopyOnWriteArrayList<>();
+    BroadcastListener listener = new BroadcastListener() {
+      @Override
+      public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
+        retried.add(attempt);
+      }
+    };
+    try (Broadcaster broadcaster = builder(driver).listener(listener).build()) {
+      send(broadcaster, "c", Map.of("a", 1)).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(driver.calls).hasValue(3);
+    assertThat(retried).containsExactly(1, 2);
+    assertThat(driver.delivered).hasSize(1);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void aFailureThatIsNotRetryableFailsAtOnceAndReachesTheFailureHandlerOnce() {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.failWith = m -> new BroadcastException("401 bad credentials", null, false, 401);
+    CompletableFuture<Void> sent;
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      sent = send(broadcaster, "orders", Map.of());
+      assertThatThrownBy(sent::join).hasCauseInstanceOf(BroadcastException.class)
+          .hasMessageContaining("'E' on [orders] via connection 'main' failed after 1 attempt: 401 bad credentials");
+    }
+    assertThat(driver.calls).hasValue(1);
+    assertThat(failures).hasSize(1);
+    assertThat(failures.get(0).attempts()).isEqualTo(1);
+    assertThat(failures.get(0).cause().status()).isEqualTo(401);
+  }
+
+  @Test
+  void givesUpAfterTheLastAttempt() {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.failWith = m -> new IllegalStateException("connection reset");
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      assertThatThrownBy(() -> send(broadcaster, "c", Map.of()).join())
+          .hasMessageContaining("failed after 4 attempts: connection reset");
+    }
+    assertThat(driver.calls).hasValue(4);
+    assertThat(failures).hasSize(1);
+  }
+
+  @Test
+  void aRetryHoldsBackItsOwnChannelOnly() throws Exception {
+    ScriptedDriver driver = new ScriptedDriver();
+    AtomicInteger firstAttempts = new AtomicInteger();
+    driver.failWith = m -> m.payload().contains("first") && firstAttempts.incrementAndGet() < 3
+        ? BroadcastException.retryable("timeout", null) : null;
+    RetryPolicy slow = RetryPolicy.builder().maxAttempts(5).baseDelay(Duration.ofMillis(100))
+        .maxDelay(Duration.ofMillis(100)).build();
+    try (Broadcaster broadcaster = builder(driver).retry(slow).build()) {
+      CompletableFuture<Void> first = send(broadcaster, "held", Map.of("n", "first"));
+      CompletableFuture<Void> second = send(broadcaster, "held", Map.of("n", "second"));
+      CompletableFuture<Void> other = send(broadcaster, "free", Map.of("n", "other"));
+      CompletableFuture.allOf(first, second, other).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(driver.delivered).extracting(BroadcastMessage::payload)
+        .containsExactly("{\"n\":\"other\"}", "{\"n\":\"first\"}", "{\"n\":\"second\"}");
+  }
+
+  @Test
+  void aFullQueueFailsTheCallAtOnceWhenToldToAndReportsTheEvent() {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    BroadcastDriver stuck = message -> gate;
+    try (Broadcaster broadcaster = builder(stuck).queueCapacity(2).failWhenFull().drainTimeout(Duration.ofSeconds(5)).build()) {
+      CompletableFuture<Void> a = send(broadcaster, "a", Map.of());
+      CompletableFuture<Void> b = send(broadcaster, "b", Map.of());
+      CompletableFuture<Void> c = send(broadcaster, "c", Map.of());
+      assertThat(c).isCompletedExceptionally();
+      assertThatThrownBy(c::join).hasMessageContaining("was not queued: the queue is full (2 events");
+      assertThat(failures).hasSize(1);
+      assertThat(failures.get(0).attempts()).isZero();
+      gate.complete(null);
+      CompletableFuture.allOf(a, b).join();
+    }
+    assertThat(failures).hasSize(1);
+  }
+
+  @Test
+  void aFullQueueBlocksTheCallerUntilThereIsRoom() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    ScriptedDriver delivered = new ScriptedDriver();
+    BroadcastDriver gated = message -> gate.thenCompose(ok -> delivered.publish(message));
+    try (Broadcaster broadcaster = builder(gated).queueCapacity(1).blockWhenFull(Duration.ofSeconds(10)).build()) {
+      send(broadcaster, "a", Map.of("n", 1));
+      CompletableFuture<CompletableFuture<Void>> blocked = CompletableFuture.supplyAsync(() -> send(broadcaster, "b", Map.of("n", 2)));
+      Thread.sleep(100);
+      assertThat(blocked).isNotDone();
+      gate.complete(null);
+      blocked.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(delivered.delivered).hasSize(2);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void theQueueIsBoundedInBytesToo() {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    BroadcastDriver stuck = message -> gate;
+    String text = "x".repeat(100);
+    try (Broadcaster broadcaster = builder(stuck).queueMaxBytes(150).failWhenFull().build()) {
+      CompletableFuture<Void> first = send(broadcaster, "a", Map.of("t", text));
+      CompletableFuture<Void> second = send(broadcaster, "b", Map.of("t", text));
+      assertThat(first).isNotDone();
+      assertThat(second).isCompletedExceptionally();
+      assertThat(broadcaster.queueDepth()).isEqualTo(1);
+      gate.complete(null);
+      first.join();
+    }
+  }
+
+  @Test
+  void closeUnderLoadAccountsForEveryEventExactly() {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.delayMicros = 2_000;
+    int total = 2_000;
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    Broadcaster broadcaster = builder(driver).dispatchThreads(2).queueCapacity(total)
+        .drainTimeout(Duration.ofMillis(300)).build();
+    for (int i = 0; i < total; i++) {
+      sent.add(send(broadcaster, "c" + (i % 3), Map.of("i", i)));
+    }
+    broadcaster.close();
+    long completedOk = sent.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+    long failed = sent.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+    assertThat(completedOk + failed).isEqualTo(total);
+    assertThat(failed).isEqualTo(failures.size()).isPositive();
+    assertThat(completedOk).isEqualTo(driver.delivered.size()).isPositive();
+    assertThat(send(broadcaster, "late", Map.of())).isCompletedExceptionally();
+    assertThat(failures).hasSize((int) failed + 1);
+  }
+
+  @Test
+  void aQueuedBroadcastNeverThrowsTheDriversErrorIntoTheCaller() {
+    BroadcastDriver throwing = message -> {
+      throw new IllegalStateException("driver bug");
+    };
+    try (Broadcaster broadcaster = builder(throwing).retry(RetryPolicy.none()).build()) {
+      CompletableFuture<Void> sent = send(broadcaster, "c", Map.of());
+      assertThatThrownBy(sent::join).hasMessageContaining("driver bug");
+    }
+    assertThat(failures).hasSize(1);
+  }
+
+  record Now(String x) implements ShouldBroadcastNow {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new Channel("now"));
+    }
+  }
+
+  @Test
+  void shouldBroadcastNowSurfacesTheErrorToTheCaller() {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.failWith = m -> new BroadcastException("503", null, true, 503);
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      CompletableFuture<Void> sent = broadcaster.broadcast(new Now("x"));
+      assertThat(sent).isCompletedExceptionally();
+      assertThatThrownBy(sent::join).hasCauseInstanceOf(BroadcastException.class)
+          .hasMessageContaining(Now.class.getName()).hasMessageContaining("failed: 503");
+    }
+    assertThat(driver.calls).hasValue(1);
+  }
+
+  @Test
+  void anAttemptWithNoAnswerTimesOutAndIsRetried() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    BroadcastDriver firstHangs = message -> calls.incrementAndGet() == 1
+        ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
+    try (Broadcaster broadcaster = builder(firstHangs).attemptTimeout(Duration.ofMillis(50)).build()) {
+      send(broadcaster, "c", Map.of()).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void anEventMayCarryItsOwnRetryPolicy() {
+    ScriptedDriver driver = new ScriptedDriver();
+    driver.failWith = m -> BroadcastException.retryable("down", null);
+    record Patient(String x) implements ShouldBroadcast {
+      @Override
+      public List<Channel> broadcastOn() {
+        return List.of(new Channel("p"));
+      }
+
+      @Override
+      public RetryPolicy broadcastRetry() {
+        return RetryPolicy.builder().maxAttempts(2).baseDelay(Duration.ofMillis(1)).build();
+      }
+    }
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      assertThatThrownBy(() -> broadcaster.broadcast(new Patient("x")).join()).hasMessageContaining("after 2 attempts");
+    }
+    assertThat(driver.calls).hasValue(2);
+  }
+
+  private static int field(BroadcastMessage message, String name) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(message.payload()).get(name).asInt();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleepMicros(long micros) {
+    try {
+      TimeUnit.MICROSECONDS.sleep(micros);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
