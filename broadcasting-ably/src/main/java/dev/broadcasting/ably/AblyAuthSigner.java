@@ -1,0 +1,72 @@
+package dev.broadcasting.ably;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.broadcasting.ably.internal.AblyKey;
+import dev.broadcasting.internal.Signatures;
+import dev.broadcasting.spi.ChannelAuthSigner;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Signs channel auth answers the way Laravel's AblyBroadcaster does, for pusher-js clients
+ * connected to Ably's Pusher adapter: {@code auth} is {@code <appId.keyId>:<hex hmac-sha256>} of
+ * {@code socket_id:channel_name}, with {@code :channel_data} appended on presence channels.
+ *
+ * <pre>{@code
+ * ChannelAuthSigner signer = AblyAuthSigner.of(System.getenv("ABLY_KEY"));
+ * String body = signer.signPrivate("1234.1234", "private-chat.1");
+ * // {"auth":"appId.keyId:057a789d..."}
+ * }</pre>
+ */
+public final class AblyAuthSigner implements ChannelAuthSigner {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final AblyKey key;
+
+  AblyAuthSigner(AblyKey key) {
+    this.key = key;
+  }
+
+  /** A signer for the key {@code appId.keyId:keySecret}. */
+  public static AblyAuthSigner of(String key) {
+    return new AblyAuthSigner(AblyKey.parse(Objects.requireNonNull(key, "key"), "The Ably key"));
+  }
+
+  @Override
+  public String signPrivate(String socketId, String channelName) {
+    return answer(sign(socketId + ':' + channelName), null);
+  }
+
+  @Override
+  public String signPresence(String socketId, String channelName, String channelData) {
+    Objects.requireNonNull(channelData, "channelData");
+    return answer(sign(socketId + ':' + channelName + ':' + channelData), channelData);
+  }
+
+  private String sign(String stringToSign) {
+    return key.name() + ':' + Signatures.hmacSha256Hex(key.secret(), stringToSign);
+  }
+
+  private static String answer(String auth, String channelData) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("auth", auth);
+      if (channelData != null) {
+        json.writeStringField("channel_data", channelData);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "AblyAuthSigner{key=" + key + "}";
+  }
+}

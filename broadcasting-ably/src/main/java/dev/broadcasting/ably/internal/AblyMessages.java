@@ -1,0 +1,111 @@
+package dev.broadcasting.ably.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.broadcasting.internal.Signatures;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Writes the JSON bodies of Ably's publish endpoints. The payload goes out as Ably's own clients
+ * send JSON (RSL4d3): a string in {@code data} with {@code encoding: "json"}.
+ */
+public final class AblyMessages {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final int ID_BYTES = 12;
+
+  private AblyMessages() {}
+
+  /**
+   * The idempotent message id (RSL1k1): base64 of at least 9 bytes, then ':' and the index. The
+   * bytes come from core's message id, which stays the same on every retry of one broadcast, so
+   * Ably drops a second copy of a publish whose answer was lost.
+   */
+  public static String idempotentId(BroadcastMessage message, int index) {
+    return baseId(message.id()) + ':' + index;
+  }
+
+  static String baseId(String coreId) {
+    byte[] bytes = null;
+    try {
+      bytes = Base64.getUrlDecoder().decode(coreId);
+    } catch (IllegalArgumentException notBase64) {
+      // ids made elsewhere than BroadcastMessage.of: hashed below, still deterministic
+    }
+    if (bytes == null || bytes.length < 9) {
+      bytes = Arrays.copyOf(Signatures.sha256(coreId.getBytes(StandardCharsets.UTF_8)), ID_BYTES);
+    }
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  /**
+   * The size Ably counts against its message size limit (TO3l8): name, data and client id, in
+   * UTF-8 bytes.
+   */
+  public static long size(BroadcastMessage message, SocketIdentity sender) {
+    long size = (long) message.payloadBytes() + utf8Length(message.event());
+    if (sender != null && sender.clientId() != null) {
+      size += utf8Length(sender.clientId());
+    }
+    return size;
+  }
+
+  /** {@code [{"name":..,"data":"..","encoding":"json","id":..}]} for {@code POST /channels/{name}/messages}. */
+  public static byte[] channelBody(BroadcastMessage message, SocketIdentity sender) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(message.payloadBytes() + 128);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartArray();
+      writeMessage(json, message, sender);
+      json.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code {"channels":[..],"messages":[{..}]}} for {@code POST /messages} (RSC22c), one spec for at most 100 channels. */
+  public static byte[] batchBody(BroadcastMessage message, List<String> channels, SocketIdentity sender) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(message.payloadBytes() + 64 * channels.size() + 128);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeArrayFieldStart("channels");
+      for (String channel : channels) {
+        json.writeString(channel);
+      }
+      json.writeEndArray();
+      json.writeArrayFieldStart("messages");
+      writeMessage(json, message, sender);
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeMessage(JsonGenerator json, BroadcastMessage message, SocketIdentity sender)
+      throws IOException {
+    json.writeStartObject();
+    json.writeStringField("name", message.event());
+    json.writeStringField("data", message.payload());
+    json.writeStringField("encoding", "json");
+    json.writeStringField("id", idempotentId(message, 0));
+    if (sender != null) {
+      json.writeStringField("connectionKey", sender.connectionKey());
+      if (sender.clientId() != null) {
+        json.writeStringField("clientId", sender.clientId());
+      }
+    }
+    json.writeEndObject();
+  }
+
+  private static int utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+}
