@@ -1,0 +1,92 @@
+package dev.broadcasting.pusher;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.EncryptedPrivateChannel;
+import dev.broadcasting.spi.ChannelAuthSigner;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Answers channel authorization and user sign-in requests as pusher-js expects them, once core has
+ * decided to allow: {@code {"auth":"<key>:<signature>"}}, plus {@code channel_data} for presence
+ * channels, {@code shared_secret} for {@code private-encrypted-} channels and {@code user_data} for
+ * {@code pusher:signin}. The pusher driver's {@code authSigner()} returns one.
+ *
+ * <pre>{@code
+ * PusherAuthSigner signer = new PusherAuthSigner(new PusherSigner(key, secret), masterKey);
+ * String body = signer.signPrivate("1234.1234", "private-foobar");
+ * // {"auth":"278d425bdf160c739803:58df8b0c..."}
+ * }</pre>
+ */
+public final class PusherAuthSigner implements ChannelAuthSigner {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final PusherSigner signer;
+  private final byte[] encryptionMasterKey;
+
+  /** A signer for an app without encrypted channels. */
+  public PusherAuthSigner(PusherSigner signer) {
+    this(signer, null);
+  }
+
+  /**
+   * @param encryptionMasterKey the app's 32-byte master key, or null when it has no encrypted channels
+   * @throws IllegalArgumentException when the master key is not 32 bytes
+   */
+  public PusherAuthSigner(PusherSigner signer, byte[] encryptionMasterKey) {
+    this.signer = Objects.requireNonNull(signer, "signer");
+    if (encryptionMasterKey != null && encryptionMasterKey.length != 32) {
+      throw new IllegalArgumentException("Encryption master key must be 32 bytes but was "
+          + encryptionMasterKey.length + " bytes; generate one with: openssl rand -base64 32");
+    }
+    this.encryptionMasterKey = encryptionMasterKey == null ? null : encryptionMasterKey.clone();
+  }
+
+  @Override
+  public String signPrivate(String socketId, String channelName) {
+    String auth = signer.channelAuth(socketId, channelName, null);
+    if (!channelName.startsWith(EncryptedPrivateChannel.PREFIX)) {
+      return json("auth", auth, null, null);
+    }
+    if (encryptionMasterKey == null) {
+      throw new BroadcastException("Channel " + channelName + " is encrypted but this Pusher connection has no "
+          + "encryption master key: set PUSHER_ENCRYPTION_MASTER_KEY_BASE64 (openssl rand -base64 32)");
+    }
+    return json("auth", auth, "shared_secret", PusherSigner.sharedSecret(channelName, encryptionMasterKey));
+  }
+
+  @Override
+  public String signPresence(String socketId, String channelName, String channelData) {
+    Objects.requireNonNull(channelData, "channelData");
+    return json("auth", signer.channelAuth(socketId, channelName, channelData), "channel_data", channelData);
+  }
+
+  @Override
+  public String signUser(String socketId, String userData) {
+    return json("auth", signer.userAuth(socketId, userData), "user_data", userData);
+  }
+
+  private static String json(String name, String value, String otherName, String otherValue) {
+    StringWriter out = new StringWriter(160);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField(name, value);
+      if (otherName != null) {
+        json.writeStringField(otherName, otherValue);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "PusherAuthSigner{key=" + signer.key() + ", encrypted=" + (encryptionMasterKey != null) + "}";
+  }
+}

@@ -1,0 +1,163 @@
+package dev.broadcasting.pusher.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.Channel;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * Turns messages into {@code POST /events} and {@code POST /batch_events} requests within Pusher's
+ * limits: at most 100 channels per event, 10 events per batch, and the app's data size limit.
+ * Anything that would never be accepted fails before sending, and is not retryable.
+ */
+public final class EventSender {
+  public static final int MAX_CHANNELS_PER_EVENT = 100;
+  public static final int MAX_EVENTS_PER_BATCH = 10;
+  public static final int MAX_EVENT_NAME = 200;
+  private static final String ENCRYPTED_PREFIX = "private-encrypted-";
+  private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
+
+  private final PusherHttp http;
+  private final ChannelEncrypter encrypter;
+  private final int payloadLimit;
+
+  /** @param encrypter null when no encryption master key is configured */
+  public EventSender(PusherHttp http, ChannelEncrypter encrypter, int payloadLimit) {
+    this.http = http;
+    this.encrypter = encrypter;
+    this.payloadLimit = payloadLimit;
+  }
+
+  /** One event to all its channels, in requests of at most 100 channels sent at once. */
+  public CompletableFuture<Void> trigger(BroadcastMessage message) {
+    List<String> channels = names(message.channels());
+    try {
+      checkEvent(message.event(), message.socketId());
+      if (channels.isEmpty()) {
+        throw new BroadcastException("Event '" + message.event() + "' has no channel to go to");
+      }
+      String data = message.payload();
+      int dataBytes = message.payloadBytes();
+      if (channels.stream().anyMatch(EventSender::isEncrypted)) {
+        if (channels.size() > 1) {
+          throw new BroadcastException("Event '" + message.event() + "' goes to an encrypted channel and "
+              + "other channels " + channels + ": encrypted events are sent to exactly one channel, as every "
+              + "channel has its own key. Broadcast it to the encrypted channel separately.");
+        }
+        data = encrypt(channels.get(0), data);
+        dataBytes = utf8Length(data);
+      }
+      checkSize(message.event(), dataBytes);
+      return sendInChunks(message.event(), channels, data, message.socketId());
+    } catch (BroadcastException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** An event to channels that {@link Channel} does not model, such as {@code #server-to-user-<id>}. */
+  public CompletableFuture<Void> trigger(String event, List<String> channels, String data, String socketId) {
+    try {
+      checkEvent(event, socketId);
+      checkSize(event, utf8Length(data));
+      return sendInChunks(event, channels, data, socketId);
+    } catch (BroadcastException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Several events, one batch item per (event, channel), in batches of at most 10 sent one after
+   * another, so that events on one channel arrive in the order given.
+   */
+  public CompletableFuture<Void> batch(List<BroadcastMessage> messages) {
+    List<EventBodies.BatchItem> items = new ArrayList<>();
+    try {
+      for (BroadcastMessage message : messages) {
+        checkEvent(message.event(), message.socketId());
+        List<String> channels = names(message.channels());
+        if (channels.size() > 1 && channels.stream().anyMatch(EventSender::isEncrypted)) {
+          throw new BroadcastException("Event '" + message.event() + "' goes to an encrypted channel and "
+              + "other channels " + channels + ": broadcast it to the encrypted channel separately.");
+        }
+        for (String channel : channels) {
+          String data = isEncrypted(channel) ? encrypt(channel, message.payload()) : message.payload();
+          checkSize(message.event(), data == message.payload() ? message.payloadBytes() : utf8Length(data));
+          items.add(new EventBodies.BatchItem(channel, message.event(), data, message.socketId()));
+        }
+      }
+    } catch (BroadcastException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int from = 0; from < items.size(); from += MAX_EVENTS_PER_BATCH) {
+      byte[] body = EventBodies.batch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
+      chain = chain.thenCompose(ignored -> http.post(http.appPath("/batch_events"), body).thenApply(ok -> null));
+    }
+    return chain;
+  }
+
+  private CompletableFuture<Void> sendInChunks(String event, List<String> channels, String data, String socketId) {
+    if (channels.size() <= MAX_CHANNELS_PER_EVENT) {
+      return post(event, channels, data, socketId);
+    }
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int from = 0; from < channels.size(); from += MAX_CHANNELS_PER_EVENT) {
+      List<String> chunk = channels.subList(from, Math.min(from + MAX_CHANNELS_PER_EVENT, channels.size()));
+      sent.add(post(event, chunk, data, socketId));
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Void> post(String event, List<String> channels, String data, String socketId) {
+    return http.post(http.appPath("/events"), EventBodies.trigger(event, channels, data, socketId))
+        .thenApply(ok -> null);
+  }
+
+  private String encrypt(String channel, String payload) {
+    if (encrypter == null) {
+      throw new BroadcastException("Channel " + channel + " is encrypted but this Pusher connection has no "
+          + "encryption master key: set PUSHER_ENCRYPTION_MASTER_KEY_BASE64 (openssl rand -base64 32), the "
+          + "same key that signs the channel's shared_secret");
+    }
+    return encrypter.encrypt(channel, payload);
+  }
+
+  private void checkEvent(String event, String socketId) {
+    if (event.isEmpty() || event.length() > MAX_EVENT_NAME) {
+      throw new BroadcastException("Event name '" + (event.length() > 40 ? event.substring(0, 40) + "..." : event)
+          + "' is " + event.length() + " characters; Pusher takes 1 to " + MAX_EVENT_NAME);
+    }
+    if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
+      throw new BroadcastException("Socket id \"" + socketId + "\" of event '" + event + "' is not a Pusher "
+          + "socket id (digits.digits): pass the socket_id the client reported, or none");
+    }
+  }
+
+  private void checkSize(String event, int dataBytes) {
+    if (dataBytes > payloadLimit) {
+      throw new BroadcastException("Event '" + event + "' carries " + dataBytes + " bytes of data, over the "
+          + "limit of " + payloadLimit + " bytes: send an id and let clients fetch the rest, or raise "
+          + "payloadLimit (PUSHER_PAYLOAD_LIMIT) if your Pusher-compatible server accepts more");
+    }
+  }
+
+  private static boolean isEncrypted(String channel) {
+    return channel.startsWith(ENCRYPTED_PREFIX);
+  }
+
+  private static List<String> names(List<Channel> channels) {
+    List<String> names = new ArrayList<>(channels.size());
+    for (Channel channel : channels) {
+      names.add(channel.name());
+    }
+    return names;
+  }
+
+  private static int utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.broadcasting.pusher.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.pusher.PusherSigner;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Sends signed requests to one Pusher app's HTTP API and turns the answer into a future: the body
+ * on 2xx, else a {@link BroadcastException} that says whether a retry may help.
+ */
+public final class PusherHttp {
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final int MAX_ERROR_BODY = 512;
+
+  private final OkHttpClient client;
+  private final HttpUrl baseUrl;
+  private final String appId;
+  private final PusherSigner signer;
+
+  public PusherHttp(OkHttpClient client, HttpUrl baseUrl, String appId, PusherSigner signer) {
+    this.client = client;
+    this.baseUrl = baseUrl;
+    this.appId = appId;
+    this.signer = signer;
+  }
+
+  /** {@code /apps/<id>} followed by {@code suffix}, e.g. {@code /events}. */
+  public String appPath(String suffix) {
+    return "/apps/" + appId + suffix;
+  }
+
+  public CompletableFuture<String> post(String path, byte[] body) {
+    return send("POST", path, Map.of(), body);
+  }
+
+  public CompletableFuture<String> get(String path, Map<String, String> query) {
+    return send("GET", path, query, null);
+  }
+
+  private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
+    long now = System.currentTimeMillis() / 1000;
+    HttpUrl.Builder url = baseUrl.newBuilder().encodedPath(path);
+    signer.signRequest(method, path, query, body, now).forEach(url::addQueryParameter);
+    Request request = new Request.Builder()
+        .url(url.build())
+        .method(method, body == null ? null : RequestBody.create(body, JSON))
+        .build();
+    CompletableFuture<String> result = new CompletableFuture<>();
+    Call call = client.newCall(request);
+    // A future failed from outside (cancelled, or core's attempt timeout) stops the call too.
+    result.whenComplete((ok, error) -> {
+      if (error != null) {
+        call.cancel();
+      }
+    });
+    call.enqueue(new Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        try (response) {
+          ResponseBody responseBody = response.body();
+          String text = responseBody.string();
+          if (response.isSuccessful()) {
+            result.complete(text);
+          } else {
+            result.completeExceptionally(failure(method, path, response.code(), text));
+          }
+        } catch (IOException e) {
+          onFailure(call, e);
+        }
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
+        result.completeExceptionally(BroadcastException.retryable(
+            "Pusher request " + method + " " + path + " to " + baseUrl.host() + ":" + baseUrl.port()
+                + " failed: " + e, e));
+      }
+    });
+    return result;
+  }
+
+  /** 4xx means the request itself is wrong and will stay wrong, except 429 (slow down and retry). */
+  static BroadcastException failure(String method, String path, int status, String body) {
+    boolean retryable = status >= 500 || status == 429 || status == 408;
+    String shown = body.length() > MAX_ERROR_BODY ? body.substring(0, MAX_ERROR_BODY) + "..." : body;
+    return new BroadcastException("Pusher answered " + status + " to " + method + " " + path + ": "
+        + shown.strip() + (status == 401 || status == 403 ? " (check PUSHER_APP_ID, PUSHER_APP_KEY and "
+            + "PUSHER_APP_SECRET, and that the server clock is right)" : ""), null, retryable, status);
+  }
+
+  public HttpUrl baseUrl() {
+    return baseUrl;
+  }
+
+  public OkHttpClient client() {
+    return client;
+  }
+}
