@@ -20,12 +20,15 @@ final class FakeAbly implements Closeable {
   final MockWebServer server = new MockWebServer();
   final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   volatile Function<RecordedRequest, MockResponse> answer = request -> created();
+  /** Where several fakes note the host of each request, in the order they arrive. */
+  volatile List<String> journal = new CopyOnWriteArrayList<>();
 
   private FakeAbly() {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         requests.add(request);
+        journal.add(request.getUrl().host());
         return answer.apply(request);
       }
     });
@@ -52,7 +55,7 @@ final class FakeAbly implements Closeable {
   AblyBroadcastDriver.Builder driver() {
     return AblyBroadcastDriver.builder()
         .key(KEY)
-        .host(server.getHostName())
+        .host(server.getSocketAddress().getAddress().getHostAddress())
         .port(server.getPort())
         .tls(false)
         .allowInsecureBasicAuth(true)
