@@ -1,0 +1,143 @@
+package dev.broadcasting.pusher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+
+/**
+ * A Pusher HTTP API stand-in on MockWebServer: answers 200 {@code {}} unless told otherwise, and
+ * checks every request's signature the way Pusher does, recomputed here with javax.crypto and
+ * never with the code under test.
+ */
+final class PusherPeer implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final String appId;
+  final String key;
+  final String secret;
+  final MockWebServer server = new MockWebServer();
+  private final BlockingQueue<MockResponse> answers = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+  /** One request as the peer saw it; {@code signatureValid} is the peer's own verdict. */
+  record Received(String method, String path, Map<String, String> query, byte[] body, String contentType,
+      boolean signatureValid) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    String bodyText() {
+      return new String(body, UTF_8);
+    }
+  }
+
+  PusherPeer(String appId, String key, String secret) throws IOException {
+    this.appId = appId;
+    this.key = key;
+    this.secret = secret;
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        received.add(record(request));
+        MockResponse answer = answers.poll();
+        return answer != null ? answer : new MockResponse.Builder().code(200).body("{}").build();
+      }
+    });
+    server.start();
+  }
+
+  PusherPeer() throws IOException {
+    this("3", "278d425bdf160c739803", "7ad3773142a6692b25b8");
+  }
+
+  /** A builder pointed at this peer over plain HTTP. */
+  PusherBroadcastDriver.Builder driver() {
+    return PusherBroadcastDriver.builder().appId(appId).key(key).secret(secret)
+        .host(server.getHostName()).port(server.getPort()).scheme("http");
+  }
+
+  void answer(int code, String body) {
+    answers.add(new MockResponse.Builder().code(code).body(body).build());
+  }
+
+  void answer(MockResponse response) {
+    answers.add(response);
+  }
+
+  Received take() throws InterruptedException {
+    Received next = received.poll(10, TimeUnit.SECONDS);
+    assertThat(next).as("a request within 10 s").isNotNull();
+    return next;
+  }
+
+  /** The next request, asserting that Pusher would accept its signature. */
+  Received takeSigned() throws InterruptedException {
+    Received next = take();
+    assertThat(next.signatureValid()).as("signature of %s %s %s", next.method(), next.path(), next.query()).isTrue();
+    return next;
+  }
+
+  Received poll(long millis) throws InterruptedException {
+    return received.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  int requestCount() {
+    return server.getRequestCount();
+  }
+
+  private Received record(RecordedRequest request) {
+    HttpUrl url = request.getUrl();
+    Map<String, String> query = new TreeMap<>();
+    for (String name : url.queryParameterNames()) {
+      query.put(name, url.queryParameter(name));
+    }
+    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+    String contentType = request.getHeaders().get("Content-Type");
+    return new Received(request.getMethod(), url.encodedPath(), query, body, contentType,
+        signatureValid(request.getMethod(), url.encodedPath(), query, body));
+  }
+
+  /** Pusher's rule: sorted lower-case params without auth_signature, METHOD\npath\nquery, HMAC-SHA256. */
+  private boolean signatureValid(String method, String path, Map<String, String> query, byte[] body) {
+    if (!key.equals(query.get("auth_key")) || !"1.0".equals(query.get("auth_version"))
+        || query.get("auth_timestamp") == null) {
+      return false;
+    }
+    if (body.length > 0 && !JavaxHmac.md5(body).equals(query.get("body_md5"))) {
+      return false;
+    }
+    List<String> pairs = new ArrayList<>();
+    new TreeMap<>(query).forEach((name, value) -> {
+      if (!name.equals("auth_signature")) {
+        pairs.add(name + "=" + value);
+      }
+    });
+    String toSign = method + "\n" + path + "\n" + String.join("&", pairs);
+    return JavaxHmac.hex(secret, toSign).equals(query.get("auth_signature"));
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
