@@ -32,9 +32,9 @@ final class RedisSubscriber implements AutoCloseable {
   private final StatefulRedisPubSubConnection<byte[], byte[]> connection;
   private final List<Received> received = new ArrayList<>();
 
-  private RedisSubscriber(int port) {
+  private RedisSubscriber(RedisURI uri) {
     resources = ClientResources.builder().reconnectDelay(Delay.constant(Duration.ofMillis(20))).build();
-    client = RedisClient.create(resources, RedisURI.create("127.0.0.1", port));
+    client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder().autoReconnect(true).build());
     connection = client.connectPubSub(ByteArrayCodec.INSTANCE);
     connection.addListener(new RedisPubSubAdapter<>() {
@@ -57,14 +57,18 @@ final class RedisSubscriber implements AutoCloseable {
 
   /** Subscribes to every channel matching {@code pattern} (PSUBSCRIBE). */
   static RedisSubscriber pattern(int port, String pattern) throws Exception {
-    RedisSubscriber subscriber = new RedisSubscriber(port);
+    return pattern(RedisURI.create("127.0.0.1", port), pattern);
+  }
+
+  static RedisSubscriber pattern(RedisURI uri, String pattern) throws Exception {
+    RedisSubscriber subscriber = new RedisSubscriber(uri);
     subscriber.connection.async().psubscribe(bytes(pattern)).get(10, TimeUnit.SECONDS);
     return subscriber;
   }
 
   /** Subscribes to sharded channels (SSUBSCRIBE, Redis 7); all must be served by this node. */
   static RedisSubscriber sharded(int port, String... channels) throws Exception {
-    RedisSubscriber subscriber = new RedisSubscriber(port);
+    RedisSubscriber subscriber = new RedisSubscriber(RedisURI.create("127.0.0.1", port));
     byte[][] names = new byte[channels.length][];
     for (int i = 0; i < channels.length; i++) {
       names[i] = bytes(channels[i]);

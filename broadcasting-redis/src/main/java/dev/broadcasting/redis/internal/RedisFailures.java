@@ -37,6 +37,12 @@ public final class RedisFailures {
           + "; the command was cancelled. Raise the command timeout if the server is slow", e);
     }
     if (e instanceof RedisConnectionException) {
+      // the handshake's own answer (WRONGPASS, NOPERM) says more than "unable to connect"
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof RedisCommandExecutionException) {
+          return refused(cause);
+        }
+      }
       return BroadcastException.retryable("Cannot connect to Redis at " + address + ": " + e.getMessage(), e);
     }
     if (e instanceof RedisCommandExecutionException) {

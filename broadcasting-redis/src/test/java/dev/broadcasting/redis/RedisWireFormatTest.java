@@ -1,0 +1,170 @@
+package dev.broadcasting.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.broadcasting.Channel;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.PrivateChannel;
+import dev.broadcasting.spi.BroadcastMessage;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exact bytes a Laravel relay reads, as a real subscriber receives them, and how they get
+ * there: one command per event whatever its channel count, on one connection for all events.
+ */
+class RedisWireFormatTest {
+  private static RedisServer server;
+  private static RedisSubscriber subscriber;
+  private static RedisClient admin;
+  private static StatefulRedisConnection<String, String> adminConnection;
+  private RedisBroadcastDriver driver;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    server = RedisServer.start();
+    subscriber = RedisSubscriber.pattern(server.port(), "*");
+    admin = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
+    adminConnection = admin.connect();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (adminConnection != null) {
+      adminConnection.close();
+      admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (subscriber != null) {
+      subscriber.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void clear() {
+    subscriber.clear();
+    adminConnection.sync().configResetstat();
+  }
+
+  @AfterEach
+  void closeDriver() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private void send(RedisBroadcastDriver driver, BroadcastMessage message) throws Exception {
+    driver.publish(message).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void writesEventDataAndNullSocketExactlyAsLaravel() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    send(driver, BroadcastMessage.of("OrderShipped", List.of(new PrivateChannel("orders.42")),
+        "{\"id\":42,\"carrier\":\"UPS\",\"items\":[1,2.5,null]}"));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).extracting(RedisSubscriber.Received::channel).containsExactly("private-orders.42");
+    assertThat(got.get(0).text())
+        .isEqualTo("{\"event\":\"OrderShipped\",\"data\":{\"id\":42,\"carrier\":\"UPS\",\"items\":[1,2.5,null]},"
+            + "\"socket\":null}");
+  }
+
+  @Test
+  void embedsThePayloadByteForByteAndEscapesTheEventName() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    // unusual but valid JSON: spacing, escapes and big numbers must survive untouched
+    String payload = "{ \"text\" : \"h\\u00e9llo \\\"w\u00f6rld\\\" \u2713 \ud83c\udf89\\n\", \"big\": 12345678901234567890123 }";
+    send(driver, BroadcastMessage.of("chat.\"quoted\"\\ \u00e9v\u00e9nement", List.of(new Channel("room.1")), payload));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).body()).isEqualTo(RedisSubscriber.bytes(
+        "{\"event\":\"chat.\\\"quoted\\\"\\\\ \u00e9v\u00e9nement\",\"data\":" + payload + ",\"socket\":null}"));
+  }
+
+  @Test
+  void carriesTheSocketIdOfToOthers() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    send(driver, BroadcastMessage.of("Typing", List.of(new PresenceChannel("room.7")), "{}", "1234.5678", null));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).extracting(RedisSubscriber.Received::channel, RedisSubscriber.Received::text).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("presence-room.7", "{\"event\":\"Typing\",\"data\":{},\"socket\":\"1234.5678\"}"));
+  }
+
+  @Test
+  void putsThePrefixBeforeEveryChannel() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).prefix("shop_database_").build();
+    send(driver, BroadcastMessage.of("Paid", List.of(new Channel("orders"), new PrivateChannel("orders.9")), "{\"n\":1}"));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).extracting(RedisSubscriber.Received::channel)
+        .containsExactlyInAnyOrder("shop_database_orders", "shop_database_private-orders.9");
+  }
+
+  @Test
+  void publishesAnEventOnSeveralChannelsWithOneCommand() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    List<Channel> channels = List.of(new Channel("a"), new PrivateChannel("b"), new PresenceChannel("c"),
+        new Channel("d.1"), new Channel("d.2"));
+    send(driver, BroadcastMessage.of("Fanned", channels, "{\"x\":[1]}", "9.9", null));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).extracting(RedisSubscriber.Received::channel)
+        .containsExactlyInAnyOrder("a", "private-b", "presence-c", "d.1", "d.2");
+    assertThat(got).extracting(RedisSubscriber.Received::text)
+        .containsOnly("{\"event\":\"Fanned\",\"data\":{\"x\":[1]},\"socket\":\"9.9\"}");
+    // one EVAL, the PUBLISHes ran inside it on the server; the settle marker is the one PUBLISH call
+    assertThat(calls("eval")).isEqualTo(1);
+  }
+
+  @Test
+  void sharesOneConnectionAcrossAllEvents() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    long before = stat("total_connections_received");
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      sent.add(driver.publish(BroadcastMessage.of("N", List.of(new Channel("n." + (i % 5))), "{\"i\":" + i + "}")));
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+
+    assertThat(stat("total_connections_received")).isEqualTo(before);
+    assertThat(subscriber.settle(server.port())).hasSize(500);
+    assertThat(calls("publish")).isEqualTo(500 + 1);
+  }
+
+  @Test
+  void answersChannelAuthAsLaravelEchoServerExpects() {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).lazyConnect().build();
+    assertThat(driver.authSigner().signPrivate("1.2", "private-chat.1")).isEqualTo("true");
+    assertThat(driver.authSigner().signPresence("1.2", "presence-chat.1", "{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"))
+        .isEqualTo("{\"channel_data\":{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}}");
+  }
+
+  private long calls(String command) {
+    Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(adminConnection.sync().info("commandstats"));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private long stat(String name) {
+    Matcher m = Pattern.compile(name + ":(\\d+)").matcher(adminConnection.sync().info("stats"));
+    assertThat(m.find()).as(name + " in INFO stats").isTrue();
+    return Long.parseLong(m.group(1));
+  }
+}
