@@ -1,0 +1,264 @@
+package dev.broadcasting.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.server.App;
+import dev.broadcasting.server.App.WebhookEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything one app holds while the server runs: its sockets, its channels, signed-in users and
+ * cached events. Publishing (from the HTTP API, the in-process driver or a client event) goes
+ * through {@link #publish}, which encodes each event once per channel and hands the same bytes to
+ * every subscriber.
+ */
+public final class AppHub {
+  private static final long CACHE_TTL_NANOS = TimeUnit.MINUTES.toNanos(30);
+
+  private record CachedEvent(String message, long expiresAtNanos) {}
+
+  private final App app;
+  private final PusherSigner signer;
+  private final ServerSettings settings;
+  private final Webhooks webhooks;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final Map<String, PusherSocket> sockets = new ConcurrentHashMap<>();
+  private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
+  private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
+  private final Map<String, CachedEvent> cache = new ConcurrentHashMap<>();
+
+  public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
+    this.app = app;
+    this.signer = new PusherSigner(app.key(), app.secret());
+    this.settings = settings;
+    this.webhooks = webhooks;
+  }
+
+  public App app() {
+    return app;
+  }
+
+  public PusherSigner signer() {
+    return signer;
+  }
+
+  ServerSettings settings() {
+    return settings;
+  }
+
+  public int connectionCount() {
+    return connections.get();
+  }
+
+  /** Registers a new socket, or returns false when the app is at its connection limit. */
+  boolean open(PusherSocket socket) {
+    int max = app.maxConnections();
+    if (max > 0 && connections.incrementAndGet() > max) {
+      connections.decrementAndGet();
+      return false;
+    }
+    if (max == 0) {
+      connections.incrementAndGet();
+    }
+    if (sockets.putIfAbsent(socket.socketId, socket) != null) {
+      connections.decrementAndGet();
+      throw new IllegalStateException("socket id collision on " + socket.socketId);
+    }
+    return true;
+  }
+
+  /** Forgets a closed socket: leaves its channels (announcing departed members) and its sign-in. */
+  void closed(PusherSocket socket) {
+    if (sockets.remove(socket.socketId, socket)) {
+      connections.decrementAndGet();
+    }
+    for (Map.Entry<String, String> sub : List.copyOf(socket.subscriptions.entrySet())) {
+      leave(socket, sub.getKey(), sub.getValue().isEmpty() ? null : sub.getValue());
+    }
+    socket.subscriptions.clear();
+    if (socket.userId != null) {
+      signedIn.computeIfPresent(socket.userId, (id, set) -> {
+        set.remove(socket);
+        return set.isEmpty() ? null : set;
+      });
+    }
+  }
+
+  /**
+   * Subscribes {@code socket}, already authorized, to {@code channel}; for presence, as
+   * {@code userId} with {@code userInfo}. Returns false when the presence channel is full.
+   */
+  boolean join(PusherSocket socket, String channel, String userId, JsonNode userInfo) {
+    ChannelState.Change[] change = new ChannelState.Change[1];
+    channels.compute(channel, (name, state) -> {
+      ChannelState target = state == null ? new ChannelState(name) : state;
+      change[0] = target.join(socket, userId, userInfo, app.maxPresenceMembers());
+      return target.isEmpty() ? null : target;
+    });
+    if (change[0].refused()) {
+      return false;
+    }
+    socket.subscriptions.put(channel, userId == null ? "" : userId);
+    if (change[0].occupied()) {
+      webhook(WebhookEvent.CHANNEL_OCCUPIED, channel, null);
+    }
+    if (change[0].memberAdded()) {
+      sendToChannel(channel, PusherMessages.memberAdded(channel, userId, userInfo), socket.socketId);
+      webhook(WebhookEvent.MEMBER_ADDED, channel, hook -> hook.put("user_id", userId));
+    }
+    return true;
+  }
+
+  void leave(PusherSocket socket, String channel, String userId) {
+    ChannelState.Change[] change = new ChannelState.Change[1];
+    channels.computeIfPresent(channel, (name, state) -> {
+      change[0] = state.leave(socket, userId);
+      return state.isEmpty() ? null : state;
+    });
+    socket.subscriptions.remove(channel);
+    if (change[0] == null) {
+      return;
+    }
+    if (change[0].memberRemoved()) {
+      sendToChannel(channel, PusherMessages.memberRemoved(channel, userId), null);
+      webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", userId));
+    }
+    if (change[0].vacated()) {
+      webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
+    }
+  }
+
+  void signIn(PusherSocket socket, String userId) {
+    socket.userId = userId;
+    signedIn.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(socket);
+  }
+
+  /**
+   * Publishes {@code event} with {@code data} to every subscriber of each channel but the socket
+   * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued.
+   */
+  public int publish(String event, Collection<String> channelNames, String data, String exceptSocketId) {
+    int sent = 0;
+    for (String channel : channelNames) {
+      String message = PusherMessages.event(event, channel, data);
+      if (ChannelKind.isCache(channel)) {
+        cache.put(channel, new CachedEvent(message, System.nanoTime() + CACHE_TTL_NANOS));
+      }
+      sent += sendToChannel(channel, message, exceptSocketId);
+    }
+    return sent;
+  }
+
+  /** A client event from {@code sender}, already checked, to the channel's other subscribers. */
+  void clientEvent(PusherSocket sender, String channel, String event, JsonNode data) {
+    String userId = ChannelKind.of(channel) == ChannelKind.PRESENCE ? sender.subscriptions.get(channel) : null;
+    String message = PusherMessages.clientEvent(event, channel, data, userId);
+    if (ChannelKind.isCache(channel)) {
+      cache.put(channel, new CachedEvent(message, System.nanoTime() + CACHE_TTL_NANOS));
+    }
+    sendToChannel(channel, message, sender.socketId);
+    webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
+      hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
+          .put("socket_id", sender.socketId);
+      if (userId != null) {
+        hook.put("user_id", userId);
+      }
+    });
+  }
+
+  /** The last event of a cache channel, or null when there is none or it expired. */
+  String cachedEvent(String channel) {
+    CachedEvent cached = cache.get(channel);
+    if (cached == null) {
+      return null;
+    }
+    if (System.nanoTime() - cached.expiresAtNanos() > 0) {
+      cache.remove(channel, cached);
+      return null;
+    }
+    return cached.message();
+  }
+
+  private int sendToChannel(String channel, String message, String exceptSocketId) {
+    ChannelState state = channels.get(channel);
+    if (state == null) {
+      return 0;
+    }
+    ByteBuf bytes = Unpooled.wrappedBuffer(message.getBytes(StandardCharsets.UTF_8));
+    int sent = 0;
+    try {
+      for (PusherSocket socket : state.subscribers) {
+        if (!socket.socketId.equals(exceptSocketId)) {
+          socket.send(bytes.retainedDuplicate());
+          sent++;
+        }
+      }
+    } finally {
+      bytes.release();
+    }
+    return sent;
+  }
+
+  /** Closes every connection signed in ({@code pusher:signin}) as {@code userId}; returns how many. */
+  public int terminateUser(String userId) {
+    List<PusherSocket> found = new ArrayList<>(signedIn.getOrDefault(userId, Set.of()));
+    found.forEach(socket -> socket.channel.eventLoop().execute(
+        () -> socket.refuse(4009, "Connection terminated by the server for user " + userId)));
+    return found.size();
+  }
+
+  /** Occupied channels whose name starts with {@code prefix}, with their counts. */
+  public Map<String, int[]> occupiedChannels(String prefix) {
+    Map<String, int[]> found = new TreeMap<>();
+    channels.forEach((name, state) -> {
+      if (name.startsWith(prefix) && !state.isEmpty()) {
+        found.put(name, new int[] {state.subscribers.size(), state.userCount()});
+      }
+    });
+    return found;
+  }
+
+  /** Subscription and user counts of one channel, or null when nobody is subscribed. */
+  public int[] channelCounts(String channel) {
+    ChannelState state = channels.get(channel);
+    return state == null || state.isEmpty() ? null : new int[] {state.subscribers.size(), state.userCount()};
+  }
+
+  public List<String> presenceUserIds(String channel) {
+    ChannelState state = channels.get(channel);
+    return state == null ? List.of() : state.userIds();
+  }
+
+  String presenceSnapshot(String channel) {
+    ChannelState state = channels.get(channel);
+    return state == null ? "{\"presence\":{\"ids\":[],\"hash\":{},\"count\":0}}" : state.presenceSnapshot();
+  }
+
+  /** Closes every socket, for the server's shutdown. */
+  public void closeAll() {
+    sockets.values().forEach(socket -> socket.channel.close());
+  }
+
+  private void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {
+    if (app.webhooks().isEmpty() || !app.webhookEvents().contains(type)) {
+      return;
+    }
+    ObjectNode event = Json.object().put("name", type.wireName()).put("channel", channel);
+    if (fill != null) {
+      fill.accept(event);
+    }
+    webhooks.send(app, signer, event);
+  }
+}

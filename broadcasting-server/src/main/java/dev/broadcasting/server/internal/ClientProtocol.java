@@ -1,0 +1,194 @@
+package dev.broadcasting.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.broadcasting.internal.Signatures;
+
+/**
+ * What a client may say once connected: ping, subscribe, unsubscribe, sign in, and client events.
+ * Runs on the connection's event loop. Every refusal tells the client why, with the code or status
+ * pusher-js acts on.
+ */
+final class ClientProtocol {
+  static final int CLIENT_EVENT_REJECTED = 4301;
+  private static final int MAX_EVENT_NAME = 200;
+
+  private final PusherSocket socket;
+  private final AppHub hub;
+
+  ClientProtocol(PusherSocket socket) {
+    this.socket = socket;
+    this.hub = socket.hub;
+  }
+
+  void handle(String text) {
+    JsonNode message = Json.parseOrNull(text);
+    String event = Json.text(message, "event");
+    if (event == null) {
+      socket.send(PusherMessages.error(null, "Messages must be JSON objects with an \"event\" field"));
+      return;
+    }
+    JsonNode data = message.get("data");
+    if (data != null && data.isTextual() && event.startsWith("pusher:")) {
+      JsonNode parsed = Json.parseOrNull(data.asText());
+      data = parsed != null ? parsed : data;
+    }
+    switch (event) {
+      case "pusher:ping" -> socket.send(PusherMessages.pong());
+      case "pusher:pong" -> { }
+      case "pusher:subscribe" -> subscribe(data);
+      case "pusher:unsubscribe" -> unsubscribe(Json.text(data, "channel"));
+      case "pusher:signin" -> signIn(data);
+      default -> {
+        if (event.startsWith("client-")) {
+          clientEvent(event, Json.text(message, "channel"), message.get("data"));
+        } else {
+          socket.send(PusherMessages.error(null, "Unknown event \"" + event + "\""));
+        }
+      }
+    }
+  }
+
+  private void subscribe(JsonNode data) {
+    String channel = Json.text(data, "channel");
+    String invalid = ChannelKind.invalidReason(channel);
+    if (invalid != null) {
+      socket.send(PusherMessages.subscriptionError(channel, "InvalidChannel", invalid, 400));
+      return;
+    }
+    ChannelKind kind = ChannelKind.of(channel);
+    String channelData = Json.text(data, "channel_data");
+    if (kind.guarded() && !authorized(channel, Json.text(data, "auth"), channelData)) {
+      return;
+    }
+    if (kind == ChannelKind.SERVER_TO_USER
+        && (socket.userId == null || !channel.equals(ChannelKind.SERVER_TO_USER_PREFIX + socket.userId))) {
+      socket.send(PusherMessages.subscriptionError(channel, "AuthError",
+          "Only the user signed in as " + channel.substring(ChannelKind.SERVER_TO_USER_PREFIX.length())
+              + " may subscribe to " + channel, 403));
+      return;
+    }
+    if (socket.isSubscribed(channel)) {
+      succeeded(channel, kind);
+      return;
+    }
+    if (kind == ChannelKind.PRESENCE) {
+      joinPresence(channel, channelData);
+      return;
+    }
+    hub.join(socket, channel, null, null);
+    succeeded(channel, kind);
+  }
+
+  private boolean authorized(String channel, String auth, String channelData) {
+    if (channelData == null && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
+      socket.send(PusherMessages.subscriptionError(channel, "AuthError",
+          "Presence subscriptions need channel_data, the member JSON that was signed", 401));
+      return false;
+    }
+    String expected = hub.signer().channelAuth(socket.socketId, channel, channelData);
+    if (!Signatures.constantTimeEquals(expected, auth)) {
+      socket.send(PusherMessages.subscriptionError(channel, "AuthError", "Invalid signature: the auth of "
+          + channel + " does not match socket " + socket.socketId + " and this app's key and secret", 401));
+      return false;
+    }
+    return true;
+  }
+
+  private void joinPresence(String channel, String channelData) {
+    JsonNode member = Json.parseOrNull(channelData);
+    JsonNode id = member == null ? null : member.get("user_id");
+    if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
+      socket.send(PusherMessages.subscriptionError(channel, "InvalidChannelData",
+          "channel_data must be a JSON object with a user_id string or number", 400));
+      return;
+    }
+    JsonNode info = member.get("user_info");
+    int infoBytes = info == null ? 0 : Json.utf8Length(Json.write(info));
+    if (infoBytes > hub.app().maxPresenceMemberInfoBytes()) {
+      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", "user_info is " + infoBytes
+          + " bytes; this app allows " + hub.app().maxPresenceMemberInfoBytes(), 413));
+      return;
+    }
+    String userId = id.asText();
+    if (!hub.join(socket, channel, userId, info)) {
+      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", channel + " already has "
+          + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));
+      return;
+    }
+    succeeded(channel, ChannelKind.PRESENCE);
+  }
+
+  private void succeeded(String channel, ChannelKind kind) {
+    String data = kind == ChannelKind.PRESENCE ? hub.presenceSnapshot(channel) : "{}";
+    socket.send(PusherMessages.subscriptionSucceeded(channel, data));
+    if (ChannelKind.isCache(channel)) {
+      String cached = hub.cachedEvent(channel);
+      socket.send(cached != null ? cached : PusherMessages.cacheMiss(channel));
+    }
+  }
+
+  private void unsubscribe(String channel) {
+    if (channel != null && socket.isSubscribed(channel)) {
+      String userId = socket.subscriptions.get(channel);
+      hub.leave(socket, channel, userId.isEmpty() ? null : userId);
+    }
+  }
+
+  private void signIn(JsonNode data) {
+    String userData = Json.text(data, "user_data");
+    String auth = Json.text(data, "auth");
+    if (userData == null || auth == null) {
+      socket.refuse(4009, "pusher:signin needs auth and user_data");
+      return;
+    }
+    if (!Signatures.constantTimeEquals(hub.signer().userAuth(socket.socketId, userData), auth)) {
+      socket.refuse(4009, "Invalid signature: the sign-in auth does not match socket " + socket.socketId
+          + " and this app's key and secret");
+      return;
+    }
+    JsonNode user = Json.parseOrNull(userData);
+    JsonNode id = user == null ? null : user.get("id");
+    if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
+      socket.refuse(4009, "user_data must be a JSON object with an id");
+      return;
+    }
+    hub.signIn(socket, id.asText());
+    socket.send(PusherMessages.signinSuccess(userData));
+  }
+
+  private void clientEvent(String event, String channel, JsonNode data) {
+    String refused = clientEventRefusal(event, channel, data);
+    if (refused != null) {
+      socket.send(PusherMessages.error(CLIENT_EVENT_REJECTED, "Client event rejected: " + refused));
+      return;
+    }
+    hub.clientEvent(socket, channel, event, data == null ? Json.MAPPER.nullNode() : data);
+  }
+
+  private String clientEventRefusal(String event, String channel, JsonNode data) {
+    if (!hub.app().clientEventsEnabled()) {
+      return "client events are disabled for this app";
+    }
+    if (event.length() > MAX_EVENT_NAME) {
+      return "event names are at most " + MAX_EVENT_NAME + " characters";
+    }
+    if (channel == null) {
+      return "a client event needs a channel";
+    }
+    ChannelKind kind = ChannelKind.of(channel);
+    if (kind != ChannelKind.PRIVATE && kind != ChannelKind.PRESENCE) {
+      return "client events are allowed on private- and presence- channels only, not on " + channel;
+    }
+    if (!socket.isSubscribed(channel)) {
+      return "this connection is not subscribed to " + channel;
+    }
+    int bytes = data == null ? 0 : Json.utf8Length(data.isTextual() ? data.asText() : Json.write(data));
+    if (bytes > hub.app().maxEventPayloadBytes()) {
+      return "data is " + bytes + " bytes; this app allows " + hub.app().maxEventPayloadBytes();
+    }
+    if (!socket.clientEvents.tryAcquire()) {
+      return "rate limit of " + hub.app().clientEventsPerSecond() + " events per second exceeded";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.broadcasting.server.internal;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import java.util.Map;
+
+/** Every connection starts as HTTP; {@link HttpRouter} turns it into a WebSocket or answers the API. */
+public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+  private final SslContext ssl;
+  private final ServerSettings settings;
+  private final Map<String, AppHub> hubsById;
+  private final Map<String, AppHub> hubsByKey;
+
+  public ServerInitializer(SslContext ssl, ServerSettings settings, Map<String, AppHub> hubsById,
+      Map<String, AppHub> hubsByKey) {
+    this.ssl = ssl;
+    this.settings = settings;
+    this.hubsById = hubsById;
+    this.hubsByKey = hubsByKey;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (ssl != null) {
+      pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+    }
+    pipeline.addLast("http", new HttpServerCodec());
+    pipeline.addLast("aggregator", new HttpObjectAggregator(settings.maxRequestSize()));
+    pipeline.addLast("router", new HttpRouter(settings, hubsById, hubsByKey, ssl != null));
+  }
+}
