@@ -313,6 +313,68 @@ class DispatchTest {
     assertThat(driver.calls).hasValue(2);
   }
 
+  @Test
+  void theListenerSeesEveryStageWithCounts() {
+    AtomicInteger queued = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger retried = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
+    List<Integer> depths = new CopyOnWriteArrayList<>();
+    List<Long> latencies = new CopyOnWriteArrayList<>();
+    BroadcastListener listener = new BroadcastListener() {
+      @Override
+      public void onQueued(BroadcastMessage message, String connection, int queueDepth) {
+        queued.incrementAndGet();
+        depths.add(queueDepth);
+      }
+
+      @Override
+      public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
+        sent.incrementAndGet();
+        latencies.add(latencyNanos);
+      }
+
+      @Override
+      public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
+        retried.incrementAndGet();
+      }
+
+      @Override
+      public void onFailed(FailedBroadcast failure) {
+        failed.incrementAndGet();
+      }
+
+      @Override
+      public void onRejected(FailedBroadcast failure) {
+        rejected.incrementAndGet();
+      }
+    };
+    ScriptedDriver driver = new ScriptedDriver();
+    AtomicInteger calls = new AtomicInteger();
+    // the 3rd call fails once (retried), every "bad" event fails for good
+    driver.failWith = m -> m.payload().contains("bad") ? new BroadcastException("400", null, false, 400)
+        : calls.incrementAndGet() == 3 ? BroadcastException.retryable("blip", null) : null;
+    Broadcaster broadcaster = builder(driver).listener(listener).build();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(send(broadcaster, "c", Map.of("n", i)));
+    }
+    all.add(send(broadcaster, "c", Map.of("n", "bad")));
+    all.forEach(f -> f.handle((ok, e) -> null).join());
+    broadcaster.close();
+    send(broadcaster, "c", Map.of("n", "late"));
+
+    assertThat(queued).hasValue(11);
+    assertThat(depths).allMatch(depth -> depth >= 1 && depth <= 11);
+    assertThat(sent).hasValue(10);
+    assertThat(latencies).allMatch(nanos -> nanos > 0);
+    assertThat(retried).hasValue(1);
+    assertThat(failed).hasValue(1);
+    assertThat(rejected).hasValue(1);
+    assertThat(failures).hasSize(2);
+  }
+
   private static int field(BroadcastMessage message, String name) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().readTree(message.payload()).get(name).asInt();
