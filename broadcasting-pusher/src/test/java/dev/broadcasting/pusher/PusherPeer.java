@@ -73,7 +73,7 @@ final class PusherPeer implements AutoCloseable {
   /** A builder pointed at this peer over plain HTTP. */
   PusherBroadcastDriver.Builder driver() {
     return PusherBroadcastDriver.builder().appId(appId).key(key).secret(secret)
-        .host(server.getHostName()).port(server.getPort()).scheme("http");
+        .host(server.getSocketAddress().getAddress().getHostAddress()).port(server.getPort()).scheme("http");
   }
 
   void answer(int code, String body) {
