@@ -1,0 +1,70 @@
+package dev.broadcasting.pusher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.DriverCompatibilityKit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * Core's contract against a MockWebServer standing in for Pusher: each request the peer received,
+ * its signature checked, becomes one delivery per channel (or per batch item).
+ */
+class PusherDriverCompatibilityTest extends DriverCompatibilityKit {
+  private PusherPeer peer;
+  private PusherBroadcastDriver driver;
+  private final List<Delivery> deliveries = new ArrayList<>();
+
+  @Override
+  protected BroadcastDriver createDriver() throws Exception {
+    peer = new PusherPeer();
+    driver = peer.driver().build();
+    return driver;
+  }
+
+  @Override
+  protected List<Delivery> awaitDeliveries(int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (deliveries.size() < count && System.nanoTime() < deadline) {
+      PusherPeer.Received request = peer.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (request == null) {
+        break;
+      }
+      assertThat(request.signatureValid()).as("signature of %s", request.path()).isTrue();
+      JsonNode body = request.json();
+      if (request.path().endsWith("/batch_events")) {
+        for (JsonNode item : body.get("batch")) {
+          deliveries.add(delivery(item.get("channel").asText(), item));
+        }
+      } else {
+        assertThat(request.path()).isEqualTo("/apps/3/events");
+        for (JsonNode channel : body.get("channels")) {
+          deliveries.add(delivery(channel.asText(), body));
+        }
+      }
+    }
+    return List.copyOf(deliveries);
+  }
+
+  private static Delivery delivery(String channel, JsonNode event) {
+    JsonNode socket = event.get("socket_id");
+    return new Delivery(channel, event.get("name").asText(), event.get("data").asText(),
+        socket == null ? null : socket.asText());
+  }
+
+  @Override
+  protected String driverName() {
+    return "pusher";
+  }
+
+  @AfterEach
+  void stopPeer() {
+    broadcaster.close();
+    driver.close();
+    peer.close();
+  }
+}
