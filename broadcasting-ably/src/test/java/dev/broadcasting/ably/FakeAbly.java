@@ -24,6 +24,7 @@ final class FakeAbly implements Closeable {
   volatile List<String> journal = new CopyOnWriteArrayList<>();
 
   private FakeAbly() {
+    server.setServerSocketFactory(new NoDelayServerSocketFactory());
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -83,5 +84,38 @@ final class FakeAbly implements Closeable {
   @Override
   public void close() {
     server.close();
+  }
+
+  /**
+   * MockWebServer writes a response's headers and body separately; with Nagle's algorithm on its
+   * socket the body then waits for the client's delayed ACK, 40 ms per request on Linux.
+   */
+  private static final class NoDelayServerSocketFactory extends javax.net.ServerSocketFactory {
+    @Override
+    public java.net.ServerSocket createServerSocket() throws IOException {
+      return new java.net.ServerSocket() {
+        @Override
+        public java.net.Socket accept() throws IOException {
+          java.net.Socket socket = super.accept();
+          socket.setTcpNoDelay(true);
+          return socket;
+        }
+      };
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port) throws IOException {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+      throw new UnsupportedOperationException();
+    }
   }
 }
