@@ -1,0 +1,197 @@
+// The chat demo's page. Laravel Echo over pusher-js, pointed at the embedded broadcasting-server;
+// everything it shows arrives over the WebSocket, and every private or presence subscription is
+// authorized by POST /broadcasting/auth on the Java side.
+import Echo from 'laravel-echo';
+import Pusher from 'pusher-js';
+
+const $ = (id) => document.getElementById(id);
+
+async function api(path, body) {
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  // Echo registers this header on axios/jQuery/Vue/Turbo; with plain fetch we add it ourselves, so the
+  // server's toOthers() can leave this tab out of the broadcast of its own message.
+  if (window.echo) headers['X-Socket-ID'] = window.echo.socketId();
+  const response = await fetch(path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(json.error || `${path} answered ${response.status}`);
+  return json;
+}
+
+function show(element, visible) {
+  element.hidden = !visible;
+}
+
+function addLine(list, text, className) {
+  const item = document.createElement('li');
+  item.textContent = text;
+  if (className) item.className = className;
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
+  return item;
+}
+
+function time(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+function addMessage(message, mine) {
+  const item = addLine($('messages'), '', mine ? 'mine' : '');
+  item.dataset.id = message.id;
+  const who = document.createElement('strong');
+  who.textContent = message.user.name;
+  const when = document.createElement('time');
+  when.textContent = time(message.sentAt);
+  item.append(who, ' ', message.text, ' ', when);
+}
+
+function connect(session) {
+  const echo = new Echo({
+    broadcaster: 'pusher',
+    Pusher,
+    key: session.pusher.key,
+    cluster: 'mt1', // pusher-js insists on one; wsHost below wins, so it is never used
+    wsHost: session.pusher.wsHost || window.location.hostname,
+    wsPort: session.pusher.wsPort,
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    authEndpoint: '/broadcasting/auth', // Echo's default, written out: the Java route in ChatRoutes
+  });
+  window.echo = echo;
+  const me = session.user;
+
+  const state = $('connection');
+  echo.connector.pusher.connection.bind('state_change', ({ current }) => {
+    state.textContent = current;
+    state.dataset.state = current;
+  });
+
+  echo.channel('ticks').listen('.Tick', (tick) => {
+    $('tick').textContent = `#${tick.n} at ${time(tick.at)}`;
+  });
+
+  const online = new Map();
+  const renderOnline = () => {
+    const list = $('online');
+    list.replaceChildren();
+    for (const user of [...online.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      addLine(list, user.id === me.id ? `${user.name} (you)` : user.name).dataset.userId = user.id;
+    }
+    $('online-count').textContent = String(online.size);
+  };
+
+  const typing = new Map();
+  const renderTyping = () => {
+    const names = [...typing.keys()];
+    $('typing').textContent = names.length === 0 ? '\u00a0'
+      : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+  };
+  const stopTyping = (name) => {
+    clearTimeout(typing.get(name));
+    typing.delete(name);
+    renderTyping();
+  };
+
+  const room = echo.join('chat')
+    .here((users) => {
+      users.forEach((user) => online.set(user.id, user));
+      renderOnline();
+    })
+    .joining((user) => {
+      online.set(user.id, user);
+      renderOnline();
+      addLine($('messages'), `${user.name} joined`, 'notice');
+    })
+    .leaving((user) => {
+      online.delete(user.id);
+      renderOnline();
+      stopTyping(user.name);
+      addLine($('messages'), `${user.name} left`, 'notice');
+    })
+    .listen('.MessagePosted', (message) => {
+      stopTyping(message.user.name);
+      addMessage(message, false);
+    })
+    .listenForWhisper('typing', ({ name }) => {
+      clearTimeout(typing.get(name));
+      typing.set(name, setTimeout(() => stopTyping(name), 3000));
+      renderTyping();
+    })
+    .error((error) => addLine($('messages'), `presence-chat refused: ${error.status}`, 'error'));
+
+  let lastWhisper = 0;
+  $('text').addEventListener('input', () => {
+    // A client event goes straight from this browser to the others through the WebSocket server;
+    // the server allows 10 per second per connection, so one every 1.5 s is plenty.
+    if (Date.now() - lastWhisper > 1500) {
+      lastWhisper = Date.now();
+      room.whisper('typing', { name: me.name });
+    }
+  });
+
+  $('private-name').textContent = `private-user.${me.id}`;
+  echo.private(`user.${me.id}`)
+    .subscribed(() => { $('private-state').textContent = 'subscribed'; })
+    .listen('.Mentioned', (mention) => {
+      addLine($('private'), `${mention.by} mentioned you: ${mention.text}`);
+    });
+
+  $('peek-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const channel = `user.${$('peek-id').value}`;
+    const result = $('peek-result');
+    result.textContent = `subscribing to private-${channel}…`;
+    if (channel !== `user.${me.id}`) echo.leave(channel); // so that a second try asks again
+    echo.private(channel)
+      .subscribed(() => { result.textContent = `private-${channel}: subscribed (allowed)`; })
+      .error((error) => {
+        result.textContent = `private-${channel}: refused (${error.status})`;
+        result.dataset.status = error.status;
+      });
+  });
+}
+
+async function start() {
+  const session = await api('/session');
+  show($('login'), !session.user);
+  show($('chat'), Boolean(session.user));
+  if (!session.user) {
+    $('login-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api('/login', { name: $('name').value });
+        window.location.reload();
+      } catch (error) {
+        $('login-error').textContent = error.message;
+      }
+    });
+    $('name').focus();
+    return;
+  }
+  $('me').textContent = session.user.name;
+  $('logout').addEventListener('click', async () => {
+    await api('/logout', {});
+    window.location.reload();
+  });
+  connect(session);
+  $('send-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = $('text').value.trim();
+    if (!text) return;
+    $('text').value = '';
+    try {
+      const { message } = await api('/messages', { text });
+      addMessage(message, true); // toOthers() left this tab out: show our own message here
+    } catch (error) {
+      addLine($('messages'), error.message, 'error');
+    }
+  });
+  $('text').focus();
+}
+
+start().catch((error) => {
+  document.body.prepend(Object.assign(document.createElement('p'), { className: 'error', textContent: error.message }));
+});
