@@ -100,6 +100,36 @@ public final class Broadcaster implements AutoCloseable {
     return plain.broadcast(event);
   }
 
+  /**
+   * Queues several events at once. The events bound for one connection go to its driver together,
+   * as one batch (Pusher's {@code batch_events}, at most 10 to a request), in the order given, and
+   * succeed or fail together. The serialization errors of {@link #broadcast} are thrown before
+   * anything is queued.
+   */
+  public CompletableFuture<Void> broadcastAll(Collection<? extends ShouldBroadcast> events) {
+    Map<String, List<BroadcastMessage>> byConnection = new LinkedHashMap<>();
+    for (ShouldBroadcast event : events) {
+      Objects.requireNonNull(event, "event");
+      if (!event.broadcastWhen()) {
+        continue;
+      }
+      BroadcastMessage message = message(event, event.getClass(), eventName(event), event.broadcastOn(),
+          event.broadcastWith(), null);
+      if (message != null) {
+        for (String connection : targets(event.broadcastConnections())) {
+          byConnection.computeIfAbsent(connection, name -> new ArrayList<>()).add(message);
+        }
+      }
+    }
+    Map<String, BroadcastDriver> drivers = new LinkedHashMap<>();
+    byConnection.forEach((connection, messages) -> drivers.put(connection, driver(connection, messages.get(0))));
+    List<CompletableFuture<Void>> sends = new ArrayList<>(byConnection.size());
+    byConnection.forEach((connection, messages) -> sends.add(synchronous
+        ? dispatcher.sendNow(connection, drivers.get(connection), messages)
+        : dispatcher.enqueue(connection, drivers.get(connection), messages, retryPolicy)));
+    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+  }
+
   /** Broadcasts that leave out the client with {@code socketId}, typically the one that caused them. */
   public PendingBroadcast toOthers(String socketId) {
     return plain.toOthers(socketId);
@@ -167,44 +197,66 @@ public final class Broadcaster implements AutoCloseable {
     if (!event.broadcastWhen()) {
       return CompletableFuture.completedFuture(null);
     }
-    String name = event.broadcastAs();
-    if (name == null || name.isBlank()) {
-      throw new BroadcastException(event.getClass().getName() + ".broadcastAs() returned no name; return the "
-          + "event name clients listen for, or remove the override to use the class name");
-    }
     List<String> targets = !via.isEmpty() ? via : event.broadcastConnections();
-    return send(event, event.getClass(), name, event.broadcastOn(), event.broadcastWith(),
+    return send(event, event.getClass(), eventName(event), event.broadcastOn(), event.broadcastWith(),
         socketId, targets, event instanceof ShouldBroadcastNow, event.broadcastRetry());
   }
 
   CompletableFuture<Void> send(Object source, Class<?> eventClass, String name, List<? extends Channel> channels,
       Object payload, String socketId, List<String> via, boolean now, RetryPolicy policy) {
-    if (channels == null || channels.isEmpty()) {
-      log.debug("{} has no channels; nothing was broadcast", eventClass.getName());
+    BroadcastMessage message = message(source, eventClass, name, channels, payload, socketId);
+    if (message == null) {
       return CompletableFuture.completedFuture(null);
     }
-    List<Channel> unique = unique(channels, eventClass);
-    String json = serializer.serialize(payload, eventClass);
-    BroadcastMessage message = BroadcastMessage.of(name, unique, json, socketId, source);
-    List<String> targets = via == null || via.isEmpty() ? List.of(defaultConnection) : via;
+    List<String> targets = targets(via);
     if (targets.size() == 1) {
       return sendOn(targets.get(0), message, now, policy);
     }
     List<CompletableFuture<Void>> sends = new ArrayList<>(targets.size());
-    for (String target : new LinkedHashSet<>(targets)) {
+    for (String target : targets) {
       sends.add(sendOn(target, message, now, policy));
     }
     return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
   }
 
-  private CompletableFuture<Void> sendOn(String connection, BroadcastMessage message, boolean now, RetryPolicy policy) {
+  /** The message, serialized once for every connection; null when there are no channels. */
+  private BroadcastMessage message(Object source, Class<?> eventClass, String name, List<? extends Channel> channels,
+      Object payload, String socketId) {
+    if (channels == null || channels.isEmpty()) {
+      log.debug("{} has no channels; nothing was broadcast", eventClass.getName());
+      return null;
+    }
+    List<Channel> unique = unique(channels, eventClass);
+    String json = serializer.serialize(payload, eventClass);
+    return BroadcastMessage.of(name, unique, json, socketId, source);
+  }
+
+  private static String eventName(ShouldBroadcast event) {
+    String name = event.broadcastAs();
+    if (name == null || name.isBlank()) {
+      throw new BroadcastException(event.getClass().getName() + ".broadcastAs() returned no name; return the "
+          + "event name clients listen for, or remove the override to use the class name");
+    }
+    return name;
+  }
+
+  private List<String> targets(List<String> via) {
+    return via == null || via.isEmpty() ? List.of(defaultConnection) : List.copyOf(new LinkedHashSet<>(via));
+  }
+
+  private BroadcastDriver driver(String connection, BroadcastMessage message) {
     BroadcastDriver driver = connections.get(connection);
     if (driver == null) {
       throw new BroadcastException(message.describe() + " names connection '" + connection
           + "', which is not configured. Connections: " + connections.keySet());
     }
+    return driver;
+  }
+
+  private CompletableFuture<Void> sendOn(String connection, BroadcastMessage message, boolean now, RetryPolicy policy) {
+    BroadcastDriver driver = driver(connection, message);
     if (now || synchronous) {
-      return dispatcher.sendNow(connection, driver, message);
+      return dispatcher.sendNow(connection, driver, List.of(message));
     }
     return dispatcher.enqueue(connection, driver, message, policy != null ? policy : retryPolicy);
   }

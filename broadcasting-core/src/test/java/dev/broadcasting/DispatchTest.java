@@ -375,6 +375,66 @@ class DispatchTest {
     assertThat(failures).hasSize(2);
   }
 
+  record Numbered(int n, String channel) implements ShouldBroadcast {
+    @Override
+    public List<Channel> broadcastOn() {
+      return List.of(new Channel(channel));
+    }
+  }
+
+  @Test
+  void broadcastAllHandsTheDriverOneBatchInOrderAfterEarlierEventsOnItsChannels() throws Exception {
+    List<List<String>> batches = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    BroadcastDriver batching = new BroadcastDriver() {
+      @Override
+      public CompletableFuture<Void> publish(BroadcastMessage message) {
+        batches.add(List.of(message.payload()));
+        return gate;
+      }
+
+      @Override
+      public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
+        batches.add(messages.stream().map(BroadcastMessage::payload).collect(java.util.stream.Collectors.toList()));
+        return CompletableFuture.completedFuture(null);
+      }
+    };
+    try (Broadcaster broadcaster = builder(batching).build()) {
+      CompletableFuture<Void> first = broadcaster.broadcast(new Numbered(0, "a"));
+      CompletableFuture<Void> all = broadcaster.broadcastAll(
+          List.of(new Numbered(1, "a"), new Numbered(2, "b"), new Numbered(3, "a")));
+      Thread.sleep(50);
+      assertThat(all).as("the batch waits for the event before it on channel a").isNotDone();
+      assertThat(broadcaster.queueDepth()).isEqualTo(4);
+      gate.complete(null);
+      CompletableFuture.allOf(first, all).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(batches).containsExactly(
+        List.of("{\"n\":0,\"channel\":\"a\"}"),
+        List.of("{\"n\":1,\"channel\":\"a\"}", "{\"n\":2,\"channel\":\"b\"}", "{\"n\":3,\"channel\":\"a\"}"));
+  }
+
+  @Test
+  void broadcastAllChecksEveryConnectionBeforeQueueingAny() {
+    ScriptedDriver driver = new ScriptedDriver();
+    record Elsewhere(int n) implements ShouldBroadcast {
+      @Override
+      public List<Channel> broadcastOn() {
+        return List.of(new Channel("x"));
+      }
+
+      @Override
+      public List<String> broadcastConnections() {
+        return List.of("missing");
+      }
+    }
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      assertThatThrownBy(() -> broadcaster.broadcastAll(List.of(new Numbered(1, "a"), new Elsewhere(2))))
+          .hasMessageContaining("connection 'missing'");
+    }
+    assertThat(driver.calls).hasValue(0);
+  }
+
   private static int field(BroadcastMessage message, String name) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().readTree(message.payload()).get(name).asInt();

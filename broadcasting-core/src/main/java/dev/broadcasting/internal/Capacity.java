@@ -4,8 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bound of the queue, in events and in payload bytes. When full, {@link #acquire} waits up to
- * the configured time and then says no; it never drops anything itself. One event larger than the
- * whole byte bound is still admitted when the queue is empty, so that no size is refused forever.
+ * the configured time and then says no; it never drops anything itself. An event or batch larger
+ * than the whole bound is still admitted when the queue is empty, so that no size is refused forever.
  */
 final class Capacity {
   private final int maxEvents;
@@ -20,9 +20,9 @@ final class Capacity {
     this.blockNanos = blockNanos;
   }
 
-  /** Takes room for one event of {@code size} bytes; false when there was none in time. */
-  synchronized boolean acquire(long size) throws InterruptedException {
-    if (isFull(size)) {
+  /** Takes room for {@code count} events of {@code size} bytes in all; false when there was none in time. */
+  synchronized boolean acquire(int count, long size) throws InterruptedException {
+    if (isFull(count, size)) {
       long deadline = System.nanoTime() + blockNanos;
       do {
         long left = deadline - System.nanoTime();
@@ -30,19 +30,19 @@ final class Capacity {
           return false;
         }
         TimeUnit.NANOSECONDS.timedWait(this, left);
-      } while (isFull(size));
+      } while (isFull(count, size));
     }
-    events++;
+    events += count;
     bytes += size;
     return true;
   }
 
-  private boolean isFull(long size) {
-    return events >= maxEvents || (events > 0 && bytes + size > maxBytes);
+  private boolean isFull(int count, long size) {
+    return events > 0 && (events + count > maxEvents || bytes + size > maxBytes);
   }
 
-  synchronized void release(long size) {
-    events--;
+  synchronized void release(int count, long size) {
+    events -= count;
     bytes -= size;
     notifyAll();
   }

@@ -10,6 +10,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,27 +68,35 @@ public final class Dispatcher {
   /** Queues {@code message} for {@code driver}; the future completes when it is sent or has failed for good. */
   public CompletableFuture<Void> enqueue(String connection, BroadcastDriver driver, BroadcastMessage message,
       RetryPolicy policy) {
+    return enqueue(connection, driver, List.of(message), policy);
+  }
+
+  /**
+   * Queues {@code messages} as one unit, handed to the driver's {@code publishAll} together (or to
+   * {@code publish} when there is one), ordered after the events before it on any of its channels.
+   */
+  public CompletableFuture<Void> enqueue(String connection, BroadcastDriver driver, List<BroadcastMessage> messages,
+      RetryPolicy policy) {
     if (closed) {
-      return reject(connection, message, "the broadcaster is closed");
+      return reject(connection, messages, "the broadcaster is closed");
     }
-    long size = message.payloadBytes();
+    Job job = new Job(connection, driver, messages, policy);
     try {
-      if (!capacity.acquire(size)) {
-        return reject(connection, message, "the queue is full (" + capacity.describe()
+      if (!capacity.acquire(messages.size(), job.bytes)) {
+        return reject(connection, messages, "the queue is full (" + capacity.describe()
             + "); raise queueCapacity/queueMaxBytes, or find why connection '" + connection + "' is slow");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return reject(connection, message, "the thread was interrupted while waiting for room in the queue");
+      return reject(connection, messages, "the thread was interrupted while waiting for room in the queue");
     }
-    Job job = new Job(connection, driver, message, policy);
     List<CompletableFuture<Void>> before = new ArrayList<>(1);
     synchronized (lock) {
       if (closed) {
-        capacity.release(size);
-        return reject(connection, message, "the broadcaster is closed");
+        capacity.release(messages.size(), job.bytes);
+        return reject(connection, messages, "the broadcaster is closed");
       }
-      for (Channel channel : message.channels()) {
+      for (Channel channel : job.channels) {
         CompletableFuture<Void> previous = tails.put(job.key(channel), job.done);
         if (previous != null) {
           before.add(previous);
@@ -94,8 +104,9 @@ public final class Dispatcher {
       }
       live.add(job);
     }
-    job.done.whenComplete((ok, error) -> finish(job, size));
-    listener.onQueued(message, connection, capacity.events());
+    job.done.whenComplete((ok, error) -> finish(job));
+    int depth = capacity.events();
+    messages.forEach(message -> listener.onQueued(message, connection, depth));
     if (before.isEmpty()) {
       workers.execute(() -> attempt(job));
     } else {
@@ -110,24 +121,31 @@ public final class Dispatcher {
    * Sends on the caller's thread, once, waiting at most the attempt timeout. The returned future is
    * already complete; a failure is the caller's to handle.
    */
-  public CompletableFuture<Void> sendNow(String connection, BroadcastDriver driver, BroadcastMessage message) {
+  public CompletableFuture<Void> sendNow(String connection, BroadcastDriver driver, List<BroadcastMessage> messages) {
+    String what = describe(messages, connection);
     if (closed) {
-      return CompletableFuture.failedFuture(new BroadcastException(describe(message, connection)
-          + " was not sent: the broadcaster is closed"));
+      return CompletableFuture.failedFuture(new BroadcastException(what + " was not sent: the broadcaster is closed"));
     }
     long start = System.nanoTime();
+    Throwable failure;
     try {
-      driver.publish(message).get(attemptTimeoutNanos, TimeUnit.NANOSECONDS);
-      listener.onSent(message, connection, 1, System.nanoTime() - start);
+      publish(driver, messages).get(attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+      long latency = System.nanoTime() - start;
+      messages.forEach(message -> listener.onSent(message, connection, 1, latency));
       return CompletableFuture.completedFuture(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failedNow(connection, message, e);
+      failure = e;
     } catch (ExecutionException e) {
-      return failedNow(connection, message, e.getCause());
-    } catch (TimeoutException | RuntimeException e) {
-      return failedNow(connection, message, e);
+      failure = e.getCause();
+    } catch (TimeoutException e) {
+      failure = BroadcastException.retryable("no answer within " + Duration.ofNanos(attemptTimeoutNanos), e);
+    } catch (RuntimeException e) {
+      failure = e;
     }
+    BroadcastException error = wrap(what + " failed: " + failure.getMessage(), failure);
+    messages.forEach(message -> listener.onFailed(new FailedBroadcast(message, connection, 1, error)));
+    return CompletableFuture.failedFuture(error);
   }
 
   /** Events queued or in flight, not yet complete. */
@@ -203,14 +221,15 @@ public final class Dispatcher {
     job.attempts++;
     CompletableFuture<Void> sent;
     try {
-      sent = job.driver.publish(job.message);
+      sent = publish(job.driver, job.messages);
     } catch (RuntimeException | Error e) {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.orTimeout(attemptTimeoutNanos, TimeUnit.NANOSECONDS).whenComplete((ok, error) -> {
       if (error == null) {
         if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
-          listener.onSent(job.message, job.connection, job.attempts, System.nanoTime() - job.startNanos);
+          long latency = System.nanoTime() - job.startNanos;
+          job.messages.forEach(message -> listener.onSent(message, job.connection, job.attempts, latency));
           job.done.complete(null);
         }
       } else {
@@ -225,8 +244,9 @@ public final class Dispatcher {
       long delay = job.policy.delayNanosAfter(job.attempts);
       long elapsed = System.nanoTime() - job.startNanos;
       if (elapsed + delay < job.policy.deadline().toNanos() && job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
-        listener.onRetry(job.message, job.connection, job.attempts, Duration.ofNanos(delay), cause);
-        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.message, job.connection),
+        job.messages.forEach(message ->
+            listener.onRetry(message, job.connection, job.attempts, Duration.ofNanos(delay), cause));
+        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.messages, job.connection),
             job.attempts, delay / 1_000_000, cause.toString());
         try {
           timer.schedule(() -> execute(job), delay, TimeUnit.NANOSECONDS);
@@ -246,30 +266,29 @@ public final class Dispatcher {
     String why = afterAttempts
         ? " failed after " + job.attempts + (job.attempts == 1 ? " attempt: " : " attempts: ") + cause.getMessage()
         : " was not delivered: " + cause.getMessage();
-    BroadcastException error = wrap(describe(job.message, job.connection) + why, cause);
-    FailedBroadcast failure = new FailedBroadcast(job.message, job.connection, job.attempts, error);
+    BroadcastException error = wrap(describe(job.messages, job.connection) + why, cause);
     log.error(error.getMessage(), cause);
-    listener.onFailed(failure);
-    report(failure);
+    for (BroadcastMessage message : job.messages) {
+      FailedBroadcast failure = new FailedBroadcast(message, job.connection, job.attempts, error);
+      listener.onFailed(failure);
+      report(failure);
+    }
     job.done.completeExceptionally(error);
   }
 
-  private CompletableFuture<Void> reject(String connection, BroadcastMessage message, String why) {
-    BroadcastException error = new BroadcastException(describe(message, connection) + " was not queued: " + why);
-    FailedBroadcast failure = new FailedBroadcast(message, connection, 0, error);
+  private CompletableFuture<Void> reject(String connection, List<BroadcastMessage> messages, String why) {
+    BroadcastException error = new BroadcastException(describe(messages, connection) + " was not queued: " + why);
     log.warn(error.getMessage());
-    listener.onRejected(failure);
-    report(failure);
+    for (BroadcastMessage message : messages) {
+      FailedBroadcast failure = new FailedBroadcast(message, connection, 0, error);
+      listener.onRejected(failure);
+      report(failure);
+    }
     return CompletableFuture.failedFuture(error);
   }
 
-  private CompletableFuture<Void> failedNow(String connection, BroadcastMessage message, Throwable cause) {
-    if (cause instanceof TimeoutException) {
-      cause = BroadcastException.retryable("no answer within " + Duration.ofNanos(attemptTimeoutNanos), cause);
-    }
-    BroadcastException error = wrap(describe(message, connection) + " failed: " + cause.getMessage(), cause);
-    listener.onFailed(new FailedBroadcast(message, connection, 1, error));
-    return CompletableFuture.failedFuture(error);
+  private static CompletableFuture<Void> publish(BroadcastDriver driver, List<BroadcastMessage> messages) {
+    return messages.size() == 1 ? driver.publish(messages.get(0)) : driver.publishAll(messages);
   }
 
   /** Keeps the driver's verdict (retryable, status) on the exception that names the event. */
@@ -287,19 +306,24 @@ public final class Dispatcher {
     }
   }
 
-  private void finish(Job job, long size) {
+  private void finish(Job job) {
     synchronized (lock) {
-      for (Channel channel : job.message.channels()) {
+      for (Channel channel : job.channels) {
         tails.remove(job.key(channel), job.done);
       }
     }
     live.remove(job);
-    capacity.release(size);
+    capacity.release(job.messages.size(), job.bytes);
   }
 
-  static String describe(BroadcastMessage message, String connection) {
-    return "Broadcast of " + message.describe() + " as '" + message.event() + "' on " + message.channels()
-        + " via connection '" + connection + "'";
+  static String describe(List<BroadcastMessage> messages, String connection) {
+    if (messages.size() == 1) {
+      BroadcastMessage message = messages.get(0);
+      return "Broadcast of " + message.describe() + " as '" + message.event() + "' on " + message.channels()
+          + " via connection '" + connection + "'";
+    }
+    return "Batch of " + messages.size() + " events " + messages.stream().map(BroadcastMessage::event)
+        .collect(Collectors.toList()) + " via connection '" + connection + "'";
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -325,7 +349,9 @@ public final class Dispatcher {
   private static final class Job {
     final String connection;
     final BroadcastDriver driver;
-    final BroadcastMessage message;
+    final List<BroadcastMessage> messages;
+    final List<Channel> channels;
+    final long bytes;
     final RetryPolicy policy;
     final long startNanos = System.nanoTime();
     final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -336,11 +362,19 @@ public final class Dispatcher {
     static final int SETTLED = 2;
     volatile int attempts;
 
-    Job(String connection, BroadcastDriver driver, BroadcastMessage message, RetryPolicy policy) {
+    Job(String connection, BroadcastDriver driver, List<BroadcastMessage> messages, RetryPolicy policy) {
       this.connection = connection;
       this.driver = driver;
-      this.message = message;
+      this.messages = messages;
       this.policy = policy;
+      long total = 0;
+      Set<Channel> union = new LinkedHashSet<>();
+      for (BroadcastMessage message : messages) {
+        total += message.payloadBytes();
+        union.addAll(message.channels());
+      }
+      this.bytes = total;
+      this.channels = List.copyOf(union);
     }
 
     String key(Channel channel) {
