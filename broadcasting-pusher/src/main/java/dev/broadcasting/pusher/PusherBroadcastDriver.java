@@ -10,14 +10,15 @@ import dev.broadcasting.pusher.internal.QueryResults;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
@@ -62,7 +63,8 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     this.appId = builder.appId;
     this.signer = new PusherSigner(builder.key, builder.secret);
     this.ownsClient = builder.client == null;
-    OkHttpClient client = client(builder);
+    OkHttpClient client = PusherHttp.newClient(builder.client, builder.connectTimeout, builder.readTimeout,
+        builder.callTimeout);
     this.http = new PusherHttp(client, builder.baseUrl(), appId, signer);
     this.encrypted = builder.masterKey != null;
     this.events = new EventSender(http, encrypted ? new ChannelEncrypter(builder.masterKey) : null,
@@ -156,7 +158,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
       return CompletableFuture.failedFuture(invalid);
     }
     return closed ? closedFailure() : http.post(http.appPath("/users/" + userId + "/terminate_connections"),
-        "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).thenApply(ok -> null);
+        "{}".getBytes(StandardCharsets.UTF_8)).thenApply(ok -> null);
   }
 
   /**
@@ -226,35 +228,6 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
         + ", encrypted=" + encrypted + "}";
   }
 
-  private static OkHttpClient client(Builder builder) {
-    OkHttpClient.Builder client;
-    if (builder.client != null) {
-      // newBuilder() shares the application's connection pool and threads; nothing to close later.
-      client = builder.client.newBuilder();
-    } else {
-      okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
-      // Core orders events per channel, not globally, so many channels may be in flight at once.
-      dispatcher.setMaxRequests(128);
-      dispatcher.setMaxRequestsPerHost(64);
-      client = new OkHttpClient.Builder().dispatcher(dispatcher)
-          .connectTimeout(Builder.DEFAULT_CONNECT_TIMEOUT)
-          .readTimeout(Builder.DEFAULT_READ_TIMEOUT)
-          .writeTimeout(Builder.DEFAULT_READ_TIMEOUT)
-          .callTimeout(Builder.DEFAULT_CALL_TIMEOUT);
-    }
-    if (builder.connectTimeout != null) {
-      client.connectTimeout(builder.connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    if (builder.readTimeout != null) {
-      client.readTimeout(builder.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      client.writeTimeout(builder.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    if (builder.callTimeout != null) {
-      client.callTimeout(builder.callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    return client.build();
-  }
-
   /**
    * Configures a {@link PusherBroadcastDriver}. Each setter checks its value at once and names what
    * is wrong; {@link #build()} checks that the app id, key and secret were given.
@@ -265,9 +238,6 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
   public static final class Builder {
     /** Pusher's own limit on the data of one event. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 10 * 1024;
-    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern APP_ID = Pattern.compile("[-a-zA-Z0-9_.]+");
     private static final Pattern CLUSTER = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
@@ -417,7 +387,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
      * derives its client with {@code newBuilder()} and never shuts it down.
      */
     public Builder client(OkHttpClient client) {
-      this.client = java.util.Objects.requireNonNull(client, "client");
+      this.client = Objects.requireNonNull(client, "client");
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.broadcasting.pusher;
 import dev.broadcasting.internal.Signatures;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -147,7 +148,7 @@ public final class PusherSigner {
   /** The {@code X-Pusher-Signature} of a webhook: hex HMAC-SHA256 of the raw body. */
   public String webhookSignature(byte[] body) {
     Objects.requireNonNull(body, "body");
-    return java.util.HexFormat.of().formatHex(
+    return HexFormat.of().formatHex(
         Signatures.hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body));
   }
 

@@ -84,8 +84,13 @@ public final class EventSender {
               + "other channels " + channels + ": broadcast it to the encrypted channel separately.");
         }
         for (String channel : channels) {
-          String data = isEncrypted(channel) ? encrypt(channel, message.payload()) : message.payload();
-          checkSize(message.event(), data == message.payload() ? message.payloadBytes() : utf8Length(data));
+          String data = message.payload();
+          if (isEncrypted(channel)) {
+            data = encrypt(channel, data);
+            checkSize(message.event(), utf8Length(data));
+          } else {
+            checkSize(message.event(), message.payloadBytes());
+          }
           items.add(new EventBodies.BatchItem(channel, message.event(), data, message.socketId()));
         }
       }

@@ -3,10 +3,12 @@ package dev.broadcasting.pusher.internal;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.pusher.PusherSigner;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -33,6 +35,38 @@ public final class PusherHttp {
     this.baseUrl = baseUrl;
     this.appId = appId;
     this.signer = signer;
+  }
+
+  /**
+   * The driver's client: derived from the application's with {@code newBuilder()} (sharing its
+   * pool and threads, so nothing to close later), or a new one. Null timeouts keep the defaults:
+   * connect 5 s, read and write 10 s, whole call 20 s (inside core's 30 s attempt timeout).
+   */
+  public static OkHttpClient newClient(OkHttpClient shared, Duration connect, Duration read, Duration call) {
+    OkHttpClient.Builder client;
+    if (shared != null) {
+      client = shared.newBuilder();
+    } else {
+      Dispatcher dispatcher = new Dispatcher();
+      // Core orders events per channel, not globally, so many channels may be in flight at once.
+      dispatcher.setMaxRequests(128);
+      dispatcher.setMaxRequestsPerHost(64);
+      client = new OkHttpClient.Builder().dispatcher(dispatcher)
+          .connectTimeout(Duration.ofSeconds(5))
+          .readTimeout(Duration.ofSeconds(10))
+          .writeTimeout(Duration.ofSeconds(10))
+          .callTimeout(Duration.ofSeconds(20));
+    }
+    if (connect != null) {
+      client.connectTimeout(connect);
+    }
+    if (read != null) {
+      client.readTimeout(read).writeTimeout(read);
+    }
+    if (call != null) {
+      client.callTimeout(call);
+    }
+    return client.build();
   }
 
   /** {@code /apps/<id>} followed by {@code suffix}, e.g. {@code /events}. */

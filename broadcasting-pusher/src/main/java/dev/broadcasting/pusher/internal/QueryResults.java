@@ -6,7 +6,6 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.pusher.PusherChannel;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -21,8 +20,7 @@ public final class QueryResults {
   public static List<PusherChannel> channels(String body) {
     JsonNode channels = read(body, "GET /channels").path("channels");
     List<PusherChannel> result = new ArrayList<>(channels.size());
-    for (Iterator<Map.Entry<String, JsonNode>> it = channels.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : channels.properties()) {
       result.add(new PusherChannel(entry.getKey(), true, count(entry.getValue(), "user_count"),
           count(entry.getValue(), "subscription_count")));
     }
