@@ -1,5 +1,6 @@
 package dev.broadcasting.ably.internal;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.ably.AblyBroadcastDriver;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastDriverProvider;
@@ -19,6 +20,14 @@ public final class AblyDriverProvider implements BroadcastDriverProvider {
 
   @Override
   public BroadcastDriver create(DriverSettings settings) {
+    try {
+      return build(settings);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new BroadcastException("The ably connection's settings are invalid: " + e.getMessage(), e);
+    }
+  }
+
+  private static BroadcastDriver build(DriverSettings settings) {
     AblyBroadcastDriver.Builder builder = AblyBroadcastDriver.builder()
         .key(settings.require("ABLY_KEY", "the Ably API key, appId.keyId:keySecret"));
     String endpoint = settings.get("ABLY_ENDPOINT");
