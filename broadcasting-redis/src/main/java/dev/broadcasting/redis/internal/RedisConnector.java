@@ -6,6 +6,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
@@ -48,8 +50,25 @@ public final class RedisConnector {
 
   /** A cluster connection that routes each command to the node that serves it. */
   public static RedisConnector cluster(RedisClusterClient client, boolean owned, String address) {
-    return new RedisConnector(() -> client.connectAsync(ByteArrayCodec.INSTANCE)
-        .thenApply(c -> new Open(c, c.async())), owned ? client : null, address);
+    // lettuce's connectAsync needs the cluster topology loaded first, which only its blocking
+    // connect() does; so that runs on a thread of its own, once per attempt, off the caller's
+    return new RedisConnector(() -> CompletableFuture.supplyAsync(() -> {
+      StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+      // lettuce opens a node's connection on the first command for it, and a client that rejects
+      // commands while disconnected would refuse that first command: open them all now
+      for (RedisClusterNode node : c.getPartitions()) {
+        if (node.getRole().isUpstream()) {
+          c.getConnection(node.getUri().getHost(), node.getUri().getPort());
+        }
+      }
+      return new Open(c, c.async());
+    }, RedisConnector::startThread), owned ? client : null, address);
+  }
+
+  private static void startThread(Runnable task) {
+    Thread thread = new Thread(task, "broadcasting-redis-connect");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** The open connection, opening it if no attempt is under way or the last one failed. */
