@@ -1,5 +1,6 @@
 package dev.broadcasting.ably;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.ably.internal.AblyHosts;
 import dev.broadcasting.ably.internal.AblyKey;
 import dev.broadcasting.ably.internal.AblyPublisher;
@@ -60,7 +61,7 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
   public CompletableFuture<Void> publish(BroadcastMessage message) {
     Objects.requireNonNull(message, "message");
     if (closed.get()) {
-      return CompletableFuture.failedFuture(new dev.broadcasting.BroadcastException(
+      return CompletableFuture.failedFuture(new BroadcastException(
           "The ably driver is closed; publish through a broadcaster that is open"));
     }
     return publisher.publish(message);

@@ -122,6 +122,19 @@ class AblyFallbackTest {
   }
 
   @Test
+  void noFallbackStartsAfterTheRetryDuration() {
+    primary.answer = request -> FakeAbly.stalled(1_000);
+    AblyBroadcastDriver driver = driver().requestTimeout(Duration.ofMillis(300))
+        .httpMaxRetryDuration(Duration.ofMillis(100)).build();
+    BroadcastException error = failure(driver, BroadcastMessage.of("E", List.of(new Channel("a")), "{}"));
+    driver.close();
+    assertThat(error.isRetryable()).isTrue();
+    assertThat(error.getMessage()).contains("no Ably host answered");
+    assertThat(primary.requests).hasSize(1);
+    assertThat(fallbackRequests()).isEmpty();
+  }
+
+  @Test
   void cloudFrontErrorQualifiesForFallback() throws Exception {
     primary.answer = request -> new mockwebserver3.MockResponse.Builder().code(403).setHeader("Server", "CloudFront")
         .body("<html>denied</html>").build();

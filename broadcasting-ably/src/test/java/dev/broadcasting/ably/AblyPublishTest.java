@@ -53,6 +53,8 @@ class AblyPublishTest {
     assertThat(request.getTarget()).isEqualTo("/channels/private%3Achat.1/messages");
     assertThat(request.getHeaders().get("Authorization")).isEqualTo(FakeAbly.BASIC);
     assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
+    assertThat(request.getHeaders().get("X-Ably-Version")).isEqualTo("2");
+    assertThat(request.getHeaders().get("Ably-Agent")).startsWith("broadcasting-java/");
     JsonNode body = JSON.readTree(request.getBody().utf8());
     assertThat(body.isArray()).isTrue();
     assertThat(body).hasSize(1);

@@ -95,8 +95,8 @@ public final class AblyPublisher {
         return null;
       }
       if (retryable && !first.isRetryable()) {
-        BroadcastException combined = new BroadcastException(first.getMessage(), first, true, first.status());
-        throw combined;
+        // a retry can still deliver the batches that failed on Ably's side; ids keep the rest from doubling
+        throw new BroadcastException(first.getMessage(), first, true, first.status());
       }
       throw first;
     });
