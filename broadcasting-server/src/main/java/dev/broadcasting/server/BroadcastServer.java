@@ -111,6 +111,9 @@ public final class BroadcastServer implements AutoCloseable {
     }
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     hubsById.values().forEach(RunningServers::started);
+    if (hubsById.values().stream().anyMatch(hub -> !hub.app().webhooks().isEmpty())) {
+      webhooks.prepare();
+    }
     log.info("Broadcast server listening on {}://{}:{} for apps {}", ssl == null ? "ws" : "wss", host, port,
         hubsById.values().stream().map(AppHub::app).toList());
     return this;
