@@ -375,6 +375,50 @@ class DispatchTest {
     assertThat(failures).hasSize(2);
   }
 
+  @Test
+  void aDriverSlowerThanTheProducersFillsTheQueueAndMemoryStaysBounded() throws Exception {
+    ScriptedDriver slow = new ScriptedDriver();
+    slow.delayMicros = 400;
+    int producers = 4;
+    int perProducer = 10_000;
+    int capacity = 500;
+    String text = "y".repeat(1_000);
+    java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+    System.gc();
+    long heapBefore = memory.getHeapMemoryUsage().getUsed();
+    AtomicInteger rejected = new AtomicInteger();
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger reported = new AtomicInteger();
+    long retainedWhileFull;
+    try (Broadcaster broadcaster = Broadcaster.builder().connection("main", slow).queueCapacity(capacity)
+        .failWhenFull().onFailure(failed -> reported.incrementAndGet()).drainTimeout(Duration.ofSeconds(60)).build()) {
+      ExecutorService pool = Executors.newFixedThreadPool(producers);
+      for (int p = 0; p < producers; p++) {
+        int producer = p;
+        pool.execute(() -> {
+          for (int i = 0; i < perProducer; i++) {
+            CompletableFuture<Void> sent = send(broadcaster, "c" + (i % 20), Map.of("p", producer, "i", i, "t", text));
+            (sent.isCompletedExceptionally() ? rejected : accepted).incrementAndGet();
+          }
+        });
+      }
+      pool.shutdown();
+      assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(broadcaster.queueDepth()).isLessThanOrEqualTo(capacity);
+      System.gc();
+      retainedWhileFull = memory.getHeapMemoryUsage().getUsed() - heapBefore;
+    }
+    System.out.printf("slow driver: %d accepted, %d refused, heap retained while full %.1f MiB%n",
+        accepted.get(), rejected.get(), retainedWhileFull / 1048576.0);
+    // at most 500 queued events of ~1 KB: far below 16 MiB, where 40,000 kept events would be ~50 MiB
+    assertThat(retainedWhileFull).isLessThan(16L * 1024 * 1024);
+    int total = producers * perProducer;
+    assertThat(rejected.get()).isPositive();
+    assertThat(accepted.get() + rejected.get()).isEqualTo(total);
+    assertThat(slow.delivered).hasSize(accepted.get());
+    assertThat(reported).hasValue(rejected.get());
+  }
+
   record Numbered(int n, String channel) implements ShouldBroadcast {
     @Override
     public List<Channel> broadcastOn() {

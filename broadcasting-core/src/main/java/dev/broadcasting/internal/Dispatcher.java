@@ -55,6 +55,7 @@ public final class Dispatcher {
   private final long attemptTimeoutNanos;
   private volatile boolean closed;
   private volatile boolean stopping;
+  private final RateLimitedLog rejectionLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(5));
 
   public Dispatcher(DispatchOptions options, BroadcastListener listener, Consumer<FailedBroadcast> onFailure) {
     this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
@@ -278,7 +279,7 @@ public final class Dispatcher {
 
   private CompletableFuture<Void> reject(String connection, List<BroadcastMessage> messages, String why) {
     BroadcastException error = new BroadcastException(describe(messages, connection) + " was not queued: " + why);
-    log.warn(error.getMessage());
+    rejectionLog.warn(error.getMessage(), messages.size());
     for (BroadcastMessage message : messages) {
       FailedBroadcast failure = new FailedBroadcast(message, connection, 0, error);
       listener.onRejected(failure);
