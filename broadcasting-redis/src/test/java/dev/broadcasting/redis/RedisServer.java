@@ -85,9 +85,35 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Stops the server as an operator would (SIGTERM: Redis shuts down cleanly) and waits for it. */
+  void stop() {
+    Process p = process;
+    if (p != null) {
+      p.destroy();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+      RUNNING.remove(p);
+      process = null;
+    }
+  }
+
   /** Starts the server again on the same port, empty (nothing is saved). */
   void restart() throws IOException {
     kill();
+    launch();
+  }
+
+  /** Starts a server that was killed or stopped, on the same port. */
+  void startAgain() throws IOException {
+    if (process != null) {
+      throw new IllegalStateException("redis-server on port " + port + " is still running");
+    }
     launch();
   }
 
