@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
+# when missing) and writes the results under benchmarks/results/.
+#
+#   benchmarks/run.sh --short         # every benchmark, 1 fork, 2 x 0.5 s warm-up, 5 x 0.5 s measurement (< 2 min)
+#   benchmarks/run.sh                 # full: 1 fork, 3 x 1 s warm-up, 10 x 1 s measurement
+#   benchmarks/run.sh --short Pusher  # only the benchmarks whose name matches the regex; any more JMH options follow
+#
+# The redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
+# queued event is `java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.QueuedHeap`.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+jar="$here/target/benchmarks.jar"
+if [[ ! -f "$jar" ]]; then
+  (cd "$here/.." && mvn -B -q -pl benchmarks package -DskipTests)
+fi
+
+mode=full
+if [[ "${1:-}" == "--short" ]]; then
+  mode=short
+  shift
+fi
+include="${1:-(Core|Dispatcher|Auth|Pusher|Ably)Benchmark}"
+shift || true
+
+if [[ $mode == short ]]; then
+  timing=(-f 1 -wi 2 -w 500ms -i 5 -r 500ms)
+else
+  timing=(-f 1 -wi 3 -w 1s -i 10 -r 1s)
+fi
+mkdir -p "$here/results"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+out="$here/results/$mode-$stamp"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out.load"
+java -jar "$jar" "$include" "${timing[@]}" -rf json -rff "$out.json" "$@" | tee "$out.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out.load"

@@ -1,0 +1,152 @@
+package dev.broadcasting.benchmarks;
+
+import dev.broadcasting.Channel;
+import dev.broadcasting.PrivateChannel;
+import dev.broadcasting.ably.AblyBroadcastDriver;
+import dev.broadcasting.ably.internal.AblyMessages;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Events per second of the ably driver against a loopback sink that answers 201 at once, next to
+ * raw OkHttp posting a request prepared once, with the same URL, headers and body bytes (goal: at
+ * least 90% of raw OkHttp). Both use an OkHttp client with the driver's dispatcher limits (128
+ * requests, 64 per host). {@code *Sync} waits for each answer; {@code *Async} keeps
+ * {@value PusherBenchmark#WINDOW} events in flight and counts each event as one operation.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class AblyBenchmark {
+  private static final int WINDOW = PusherBenchmark.WINDOW;
+  private static final String KEY = "appid.keyid:secretsecret";
+
+  private HttpSink sink;
+  private AblyBroadcastDriver driver;
+  private BroadcastMessage message;
+  private OkHttpClient raw;
+  private Request prepared;
+
+  @Setup
+  public void setUp() {
+    sink = HttpSink.start(201, "{\"channel\":\"private:orders.42\",\"messageId\":\"m\"}");
+    driver = AblyBroadcastDriver.builder().key(KEY).host("127.0.0.1").port(sink.port()).tls(false)
+        .allowInsecureBasicAuth(true).build();
+    message = BroadcastMessage.of("OrderShipped", List.<Channel>of(new PrivateChannel("orders.42")),
+        Payloads.json(200));
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(128);
+    dispatcher.setMaxRequestsPerHost(64);
+    raw = new OkHttpClient.Builder().dispatcher(dispatcher).build();
+    String basic = "Basic " + Base64.getEncoder().encodeToString(KEY.getBytes(StandardCharsets.UTF_8));
+    prepared = new Request.Builder()
+        .url("http://127.0.0.1:" + sink.port() + "/channels/private:orders.42/messages")
+        .header("Authorization", basic)
+        .header("Accept", "application/json")
+        .header("X-Ably-Version", "2")
+        .header("Ably-Agent", "broadcasting-java/0.1")
+        .post(RequestBody.create(AblyMessages.channelBody(message, null), MediaType.get("application/json")))
+        .build();
+    checkDelivered();
+  }
+
+  private void checkDelivered() {
+    long before = sink.requests();
+    driver.publish(message).join();
+    rawPost().join();
+    if (sink.requests() - before != 2) {
+      throw new IllegalStateException("the sink saw " + (sink.requests() - before) + " requests instead of 2");
+    }
+  }
+
+  @TearDown
+  public void tearDown() {
+    driver.close();
+    raw.dispatcher().executorService().shutdown();
+    raw.connectionPool().evictAll();
+    sink.close();
+  }
+
+  @Benchmark
+  public void driverSync() {
+    driver.publish(message).join();
+  }
+
+  @Benchmark
+  public void rawOkHttpSync() throws IOException {
+    try (Response response = raw.newCall(prepared).execute()) {
+      if (!response.isSuccessful()) {
+        throw new IOException("HTTP " + response.code());
+      }
+      response.body().string();
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(WINDOW)
+  public void driverAsync() {
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sent[i] = driver.publish(message);
+    }
+    CompletableFuture.allOf(sent).join();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(WINDOW)
+  public void rawOkHttpAsync() {
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sent[i] = rawPost();
+    }
+    CompletableFuture.allOf(sent).join();
+  }
+
+  /** Posts the prepared request; the future completes when the whole answer is read, as the driver's does. */
+  private CompletableFuture<Void> rawPost() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    raw.newCall(prepared).enqueue(new Callback() {
+      @Override
+      public void onFailure(Call call, IOException e) {
+        done.completeExceptionally(e);
+      }
+
+      @Override
+      public void onResponse(Call call, Response response) {
+        try (response) {
+          response.body().string();
+          if (response.isSuccessful()) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(new IOException("HTTP " + response.code()));
+          }
+        } catch (IOException e) {
+          done.completeExceptionally(e);
+        }
+      }
+    });
+    return done;
+  }
+}
