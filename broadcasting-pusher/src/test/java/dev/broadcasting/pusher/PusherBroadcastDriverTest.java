@@ -1,19 +1,17 @@
 package dev.broadcasting.pusher;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
-import dev.broadcasting.EncryptedPrivateChannel;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.PrivateChannel;
+import dev.broadcasting.pusher.internal.EventSender;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +72,15 @@ class PusherBroadcastDriverTest {
     assertThat(got.bodyText()).isEqualTo(v.get("body").asText());
     assertThat(got.query().get("body_md5")).isEqualTo(v.get("body_md5").asText());
     assertThat(got.json().has("socket_id")).isFalse();
+  }
+
+  @Test
+  void enforcesTheDocumentedLimits() {
+    JsonNode limits = PusherVectors.get("limits");
+    assertThat(EventSender.MAX_CHANNELS_PER_EVENT).isEqualTo(limits.get("channels_per_trigger").asInt());
+    assertThat(EventSender.MAX_EVENTS_PER_BATCH).isEqualTo(limits.get("events_per_batch").asInt());
+    assertThat(EventSender.MAX_EVENT_NAME).isEqualTo(limits.get("event_name_max").asInt());
+    assertThat(PusherBroadcastDriver.Builder.DEFAULT_PAYLOAD_LIMIT).isEqualTo(limits.get("event_data_bytes").asInt());
   }
 
   @Test
