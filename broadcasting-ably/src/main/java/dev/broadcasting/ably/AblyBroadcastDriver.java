@@ -67,6 +67,20 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
     return publisher.publish(message);
   }
 
+  /**
+   * Sends the messages in order; consecutive messages for one channel share a request. See
+   * {@link #publish} for what a failure means.
+   */
+  @Override
+  public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
+    Objects.requireNonNull(messages, "messages");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new BroadcastException(
+          "The ably driver is closed; publish through a broadcaster that is open"));
+    }
+    return messages.isEmpty() ? CompletableFuture.completedFuture(null) : publisher.publishAll(messages);
+  }
+
   /** Laravel-style signatures, as pusher-js on Ably's Pusher adapter expects them. */
   @Override
   public ChannelAuthSigner authSigner() {

@@ -56,12 +56,17 @@ public final class AblyMessages {
     return size;
   }
 
-  /** {@code [{"name":..,"data":"..","encoding":"json","id":..}]} for {@code POST /channels/{name}/messages}. */
-  public static byte[] channelBody(BroadcastMessage message, SocketIdentity sender) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(message.payloadBytes() + 128);
+  /**
+   * {@code [{"name":..,"data":"..","encoding":"json","id":..}, ..]} for
+   * {@code POST /channels/{name}/messages}: one or more messages, published in this order.
+   */
+  public static byte[] channelBody(List<BroadcastMessage> messages, List<SocketIdentity> senders) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(messages.get(0).payloadBytes() + 128);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartArray();
-      writeMessage(json, message, sender);
+      for (int i = 0; i < messages.size(); i++) {
+        writeMessage(json, messages.get(i), senders.get(i));
+      }
       json.writeEndArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -7,6 +7,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes one {@link BroadcastMessage}: to one channel with {@code POST /channels/{name}/messages},
+ * Publishes {@link BroadcastMessage}s: to one channel with {@code POST /channels/{name}/messages},
  * to several with batch publishes of at most 100 channels each ({@code POST /messages}).
  */
 public final class AblyPublisher {
@@ -32,32 +33,114 @@ public final class AblyPublisher {
     this.maxMessageSize = maxMessageSize;
   }
 
+  /** One message checked and mapped, ready to send. */
+  private record Prepared(BroadcastMessage message, SocketIdentity sender, List<String> channels, long size) {}
+
   public CompletableFuture<Void> publish(BroadcastMessage message) {
-    SocketIdentity sender;
-    List<String> channels;
     try {
-      sender = sender(message);
-      checkSize(message, sender);
-      channels = ablyNames(message.channels());
+      return send(prepare(message));
     } catch (BroadcastException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Sends the messages in order, each after the one before has been answered, so that events on a
+   * channel arrive in the order given. Consecutive messages for the same single channel go out in
+   * one request, within the size limit (RSL1i). A message that fails does not stop the others; the
+   * result then fails, retryable when any failure is (the ids keep the delivered ones from doubling).
+   */
+  public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
+    List<BroadcastException> errors = Collections.synchronizedList(new ArrayList<>());
+    List<List<Prepared>> groups = new ArrayList<>();
+    for (BroadcastMessage message : messages) {
+      Prepared prepared;
+      try {
+        prepared = prepare(message);
+      } catch (BroadcastException e) {
+        errors.add(e);
+        continue;
+      }
+      List<Prepared> last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
+      if (last != null && fitsWith(last, prepared)) {
+        last.add(prepared);
+      } else {
+        groups.add(new ArrayList<>(List.of(prepared)));
+      }
+    }
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (List<Prepared> group : groups) {
+      chain = chain.thenCompose(ignored -> (group.size() == 1 ? send(group.get(0)) : sendGroup(group))
+          .handle((ok, error) -> {
+            if (error != null) {
+              errors.add(asBroadcastException(error));
+            }
+            return null;
+          }));
+    }
+    return chain.thenApply(ignored -> {
+      if (!errors.isEmpty()) {
+        throw combine(errors);
+      }
+      return null;
+    });
+  }
+
+  private boolean fitsWith(List<Prepared> group, Prepared next) {
+    Prepared first = group.get(0);
+    if (first.channels.size() != 1 || next.channels.size() != 1 || !first.channels.equals(next.channels)) {
+      return false;
+    }
+    long size = next.size;
+    for (Prepared prepared : group) {
+      size += prepared.size;
+    }
+    return size <= maxMessageSize;
+  }
+
+  private Prepared prepare(BroadcastMessage message) {
+    SocketIdentity sender = sender(message);
+    long size = AblyMessages.size(message, sender);
+    if (size > maxMessageSize) {
+      throw new BroadcastException("Broadcast of " + message.describe() + " as '" + message.event() + "' is "
+          + size + " bytes (event name and payload), over the Ably message size limit of " + maxMessageSize
+          + " bytes; send less data in the event (an id the client fetches the rest with), or raise "
+          + "maxMessageSize if your Ably plan allows larger messages", null, false, AblyErrors.MESSAGE_TOO_LARGE);
+    }
+    return new Prepared(message, sender, ablyNames(message.channels()), size);
+  }
+
+  private CompletableFuture<Void> send(Prepared prepared) {
+    List<String> channels = prepared.channels;
     if (channels.size() == 1) {
-      String path = "/channels/" + encodePathSegment(channels.get(0)) + "/messages";
-      return send(path, AblyMessages.channelBody(message, sender), describe(message, channels), false);
+      return sendGroup(List.of(prepared));
     }
     List<CompletableFuture<Void>> sends = new ArrayList<>();
     for (int from = 0; from < channels.size(); from += MAX_BATCH_CHANNELS) {
       List<String> chunk = channels.subList(from, Math.min(channels.size(), from + MAX_BATCH_CHANNELS));
-      sends.add(send("/messages", AblyMessages.batchBody(message, chunk, sender), describe(message, chunk), true));
+      byte[] body = AblyMessages.batchBody(prepared.message, chunk, prepared.sender);
+      sends.add(post("/messages", body, describe(List.of(prepared.message), chunk), true));
     }
     return sends.size() == 1 ? sends.get(0) : all(sends);
   }
 
-  private CompletableFuture<Void> send(String path, byte[] body, String what, boolean batch) {
+  /** One request to one channel with the group's messages in order. */
+  private CompletableFuture<Void> sendGroup(List<Prepared> group) {
+    List<BroadcastMessage> messages = new ArrayList<>(group.size());
+    List<SocketIdentity> senders = new ArrayList<>(group.size());
+    for (Prepared prepared : group) {
+      messages.add(prepared.message);
+      senders.add(prepared.sender);
+    }
+    List<String> channel = group.get(0).channels;
+    String path = "/channels/" + encodePathSegment(channel.get(0)) + "/messages";
+    return post(path, AblyMessages.channelBody(messages, senders), describe(messages, channel), false);
+  }
+
+  private CompletableFuture<Void> post(String path, byte[] body, String what, boolean batch) {
     return rest.post(path, body).handle((answer, error) -> {
       if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         String why = cause instanceof IOException ? "no Ably host answered (" + cause + ")" : cause.toString();
         throw BroadcastException.retryable(what + " failed: " + why, cause);
       }
@@ -71,35 +154,46 @@ public final class AblyPublisher {
     });
   }
 
-  /** Completes when all have; fails with the first failure, retryable when any failure is. */
+  /** Completes when all have; fails with the first failure, the others suppressed in it. */
   private static CompletableFuture<Void> all(List<CompletableFuture<Void>> sends) {
     return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).handle((ok, ignored) -> {
-      BroadcastException first = null;
-      boolean retryable = false;
+      List<BroadcastException> errors = new ArrayList<>();
       for (CompletableFuture<Void> send : sends) {
         Throwable error = send.handle((v, e) -> e).join();
-        if (error == null) {
-          continue;
-        }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        BroadcastException failure = cause instanceof BroadcastException ? (BroadcastException) cause
-            : BroadcastException.retryable(cause.toString(), cause);
-        retryable |= failure.isRetryable();
-        if (first == null) {
-          first = failure;
-        } else {
-          first.addSuppressed(failure);
+        if (error != null) {
+          errors.add(asBroadcastException(error));
         }
       }
-      if (first == null) {
-        return null;
+      if (!errors.isEmpty()) {
+        throw combine(errors);
       }
-      if (retryable && !first.isRetryable()) {
-        // a retry can still deliver the batches that failed on Ably's side; ids keep the rest from doubling
-        throw new BroadcastException(first.getMessage(), first, true, first.status());
-      }
-      throw first;
+      return null;
     });
+  }
+
+  /**
+   * The first error, with the others suppressed in it; retryable when any is, since a retry can
+   * still deliver the part that failed on Ably's side and the ids keep the rest from doubling.
+   */
+  private static BroadcastException combine(List<BroadcastException> errors) {
+    BroadcastException first = errors.get(0);
+    boolean retryable = errors.stream().anyMatch(BroadcastException::isRetryable);
+    BroadcastException result = retryable == first.isRetryable() ? first
+        : new BroadcastException(first.getMessage(), first, true, first.status());
+    for (BroadcastException other : errors.subList(1, errors.size())) {
+      result.addSuppressed(other);
+    }
+    return result;
+  }
+
+  private static BroadcastException asBroadcastException(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause instanceof BroadcastException ? (BroadcastException) cause
+        : BroadcastException.retryable(cause.toString(), cause);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private SocketIdentity sender(BroadcastMessage message) {
@@ -115,16 +209,6 @@ public final class AblyPublisher {
     return SocketIdentity.decode(socketId);
   }
 
-  private void checkSize(BroadcastMessage message, SocketIdentity sender) {
-    long size = AblyMessages.size(message, sender);
-    if (size > maxMessageSize) {
-      throw new BroadcastException("Broadcast of " + message.describe() + " as '" + message.event() + "' is "
-          + size + " bytes (event name and payload), over the Ably message size limit of " + maxMessageSize
-          + " bytes; send less data in the event (an id the client fetches the rest with), or raise "
-          + "maxMessageSize if your Ably plan allows larger messages", null, false, AblyErrors.MESSAGE_TOO_LARGE);
-    }
-  }
-
   private List<String> ablyNames(List<Channel> channels) {
     List<String> out = new ArrayList<>(channels.size());
     for (Channel channel : channels) {
@@ -138,10 +222,11 @@ public final class AblyPublisher {
     return out;
   }
 
-  private static String describe(BroadcastMessage message, List<String> channels) {
+  private static String describe(List<BroadcastMessage> messages, List<String> channels) {
     String list = channels.size() <= 5 ? channels.toString()
         : channels.subList(0, 5) + " and " + (channels.size() - 5) + " more";
-    return "Publish of '" + message.event() + "' to Ably channels " + list;
+    String events = messages.size() == 1 ? "'" + messages.get(0).event() + "'" : messages.size() + " events";
+    return "Publish of " + events + " to Ably channels " + list;
   }
 
   /** Percent-encodes everything but {@code [A-Za-z0-9_.~-]}, so {@code private:chat.1} becomes {@code private%3Achat.1}. */
