@@ -123,6 +123,7 @@ function connect(session) {
     .error((error) => addLine($('messages'), `presence-chat refused: ${error.status}`, 'error'));
 
   let lastWhisper = 0;
+  $('send-form').addEventListener('submit', () => { lastWhisper = 0; }); // the next message types afresh
   $('text').addEventListener('input', () => {
     // A client event goes straight from this browser to the others through the WebSocket server;
     // the server allows 10 per second per connection, so one every 1.5 s is plenty.
@@ -144,9 +145,14 @@ function connect(session) {
     const channel = `user.${$('peek-id').value}`;
     const result = $('peek-result');
     result.textContent = `subscribing to private-${channel}…`;
+    result.className = 'hint';
+    delete result.dataset.status;
     if (channel !== `user.${me.id}`) echo.leave(channel); // so that a second try asks again
     echo.private(channel)
-      .subscribed(() => { result.textContent = `private-${channel}: subscribed (allowed)`; })
+      .subscribed(() => {
+        result.textContent = `private-${channel}: subscribed (allowed)`;
+        result.className = 'allowed';
+      })
       .error((error) => {
         result.textContent = `private-${channel}: refused (${error.status})`;
         result.dataset.status = error.status;

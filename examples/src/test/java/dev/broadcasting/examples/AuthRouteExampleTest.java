@@ -66,7 +66,9 @@ class AuthRouteExampleTest {
     HttpResponse<String> smuggled = form("t1", "socket_id=1.2%3Aprivate-orders.2&channel_name=private-orders.1");
     assertThat(smuggled.statusCode()).isEqualTo(400);
     assertThat(smuggled.body()).contains("socket_id is malformed");
-    assertThat(form("t1", "socket_id=1.2&channel_name=private-orders.1&x=" + "y".repeat(3_000_000)).statusCode())
+    // Over the 8 KiB limit, but under the 64 KiB that the JDK's HttpServer drains after an early
+    // answer: a larger body is cut off by a reset, and the client may never read the 400.
+    assertThat(form("t1", "socket_id=1.2&channel_name=private-orders.1&x=" + "y".repeat(20_000)).statusCode())
         .isEqualTo(400);
   }
 }

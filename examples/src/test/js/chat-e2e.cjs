@@ -1,0 +1,125 @@
+// Two users in Debian's chromium, driven by playwright-core, against a running chat demo.
+// ChatDemoBrowserTest starts the demo and runs: node chat-e2e.cjs, with
+//   BASE_URL   the demo's page, e.g. http://127.0.0.1:41234/
+//   CHROMIUM   the browser binary (never downloaded: Debian's package)
+//   SCREENSHOT where to save Ann's page at the end
+// It prints one "ok <check>" line per check that passed and exits non-zero at the first failure.
+const { chromium } = require('playwright-core');
+
+const baseUrl = process.env.BASE_URL;
+const screenshot = process.env.SCREENSHOT;
+const timeout = 15000;
+
+function ok(check) {
+  console.log(`ok ${check}`);
+}
+
+async function logIn(browser, name) {
+  const context = await browser.newContext({ viewport: { width: 1160, height: 700 } });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.log(`[${name} console] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => console.log(`[${name} page error] ${error.message}`));
+  await page.goto(baseUrl);
+  await page.fill('#name', name);
+  await Promise.all([page.waitForNavigation(), page.click('#login-form button')]);
+  await page.waitForSelector('#connection[data-state="connected"]', { timeout });
+  await page.waitForFunction(() => document.getElementById('private-state').textContent === 'subscribed',
+    null, { timeout });
+  ok(`${name} logged in, connected, and subscribed to private-user.<own id>`);
+  return { context, page };
+}
+
+async function userId(page) {
+  return page.evaluate(async () => (await (await fetch('/session')).json()).user.id);
+}
+
+async function onlineNames(page) {
+  return page.$$eval('#online li', (items) => items.map((item) => item.textContent));
+}
+
+async function waitForText(page, selector, text) {
+  await page.waitForFunction(([s, t]) => [...document.querySelectorAll(s)].some((e) => e.textContent.includes(t)),
+    [selector, text], { timeout });
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    headless: true,
+    // Playwright gives each launch a fresh temporary --user-data-dir of its own.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const ann = await logIn(browser, 'Ann');
+    const bob = await logIn(browser, 'Bob');
+    const bobId = await userId(bob.page);
+
+    for (const [name, user] of [['Ann', ann], ['Bob', bob]]) {
+      await user.page.waitForFunction(() => document.getElementById('online-count').textContent === '2',
+        null, { timeout });
+      const names = (await onlineNames(user.page)).map((n) => n.replace(' (you)', '')).sort();
+      if (names.join(',') !== 'Ann,Bob') throw new Error(`${name} sees online: ${names}`);
+      await user.page.waitForFunction(() => /^#\d+ at /.test(document.getElementById('tick').textContent),
+        null, { timeout });
+    }
+    ok('presence shows Ann and Bob on both pages');
+    ok('both pages receive ticks on the public channel');
+
+    await ann.page.type('#text', 'Hello @Bob');
+    await waitForText(bob.page, '#typing', 'Ann is typing');
+    ok('Bob sees "Ann is typing…" (whisper, a client event)');
+
+    await ann.page.press('#text', 'Enter');
+    await waitForText(bob.page, '#messages li', 'Hello @Bob');
+    ok("Ann's message appears on Bob's page");
+    await waitForText(bob.page, '#private li', 'Ann mentioned you: Hello @Bob');
+    ok("Bob's private channel receives the mention");
+
+    await bob.page.type('#text', 'Hi @Ann');
+    await bob.page.press('#text', 'Enter');
+    await waitForText(ann.page, '#messages li', 'Hi @Ann');
+    await waitForText(ann.page, '#private li', 'Bob mentioned you: Hi @Ann');
+    // Bob's reply went out after Ann's message on the same channel: had toOthers() not left Ann's
+    // tab out, her own copy would have arrived before the reply.
+    const annCopies = await ann.page.$$eval('#messages li', (items) =>
+      items.filter((item) => item.textContent.includes('Hello @Bob')).length);
+    if (annCopies !== 1) throw new Error(`Ann sees her own message ${annCopies} times`);
+    ok("Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)");
+
+    await ann.page.fill('#peek-id', String(bobId));
+    await ann.page.click('#peek-form button');
+    await waitForText(ann.page, '#peek-result', `private-user.${bobId}: refused (403)`);
+    ok(`Ann's Echo subscription to private-user.${bobId} is refused with 403`);
+    const status = await ann.page.evaluate(async (id) => {
+      const response = await fetch('/broadcasting/auth', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `socket_id=${encodeURIComponent(window.echo.socketId())}&channel_name=private-user.${id}`,
+      });
+      return response.status;
+    }, bobId);
+    if (status !== 403) throw new Error(`POST /broadcasting/auth for Bob's channel as Ann answered ${status}`);
+    ok(`POST /broadcasting/auth for private-user.${bobId} as Ann answers 403`);
+
+    await bob.page.type('#text', 'see you');
+    await waitForText(ann.page, '#typing', 'Bob is typing');
+    await ann.page.screenshot({ path: screenshot });
+    ok(`screenshot saved to ${screenshot}`);
+
+    await bob.context.close();
+    await waitForText(ann.page, '#messages li', 'Bob left');
+    await ann.page.waitForFunction(() => document.getElementById('online-count').textContent === '1',
+      null, { timeout });
+    ok('presence tells Ann that Bob left');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(() => process.exit(0), (error) => {
+  console.log(`FAILED ${error.stack || error}`);
+  process.exit(1);
+});
