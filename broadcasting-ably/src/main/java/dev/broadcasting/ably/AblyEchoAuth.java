@@ -1,0 +1,106 @@
+package dev.broadcasting.ably;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.AuthResponse;
+import dev.broadcasting.ChannelAuthorizer;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The {@code /broadcasting/auth} route for {@code @ably/laravel-echo}: the channel callbacks
+ * registered on a {@link ChannelAuthorizer} decide, and the answer is an Ably JWT from
+ * {@link AblyTokens} instead of a signature.
+ *
+ * <pre>{@code
+ * ChannelAuthorizer<User> channels = ChannelAuthorizer.create(broadcaster);
+ * channels.channel("chat.{id}", (user, params) -> user.canRead(params.getLong("id")));
+ * AblyEchoAuth<User> echoAuth = AblyEchoAuth.create(channels, tokens, user -> String.valueOf(user.id()));
+ *
+ * // POST /broadcasting/auth with {"channel_name":"private:chat.1","token":".."}
+ * AuthResponse answer = echoAuth.authorizeJson(requestBody, currentUser);
+ * }</pre>
+ *
+ * <p>Ably channel names are mapped back to broadcast names as Laravel maps them
+ * ({@code private:x} → {@code private-x}, {@code public:x} → {@code x}), so one set of callbacks
+ * serves pusher-js and Echo clients alike.
+ */
+public final class AblyEchoAuth<U> {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Core checks socket ids in pusher-js form; an Echo socket id is not one, and a JWT signs none. */
+  private static final String NO_SOCKET = "0.0";
+
+  private final ChannelAuthorizer<U> channels;
+  private final AblyTokens tokens;
+  private final Function<? super U, String> clientId;
+
+  private AblyEchoAuth(ChannelAuthorizer<U> channels, AblyTokens tokens, Function<? super U, String> clientId) {
+    this.channels = channels;
+    this.tokens = tokens;
+    this.clientId = clientId;
+  }
+
+  /**
+   * @param clientId the Ably client id of a user ({@code x-ably-clientId}), or null for none
+   */
+  public static <U> AblyEchoAuth<U> create(ChannelAuthorizer<U> channels, AblyTokens tokens,
+      Function<? super U, String> clientId) {
+    return new AblyEchoAuth<>(Objects.requireNonNull(channels, "channels"), Objects.requireNonNull(tokens, "tokens"),
+        Objects.requireNonNull(clientId, "clientId"));
+  }
+
+  /** Answers the JSON body Echo posts, {@code {"channel_name":..,"token":..}}; {@code user} is null when none. */
+  public AuthResponse authorizeJson(String body, U user) {
+    JsonNode request;
+    try {
+      request = body == null || body.length() > ChannelAuthorizer.MAX_BODY_CHARS ? null : MAPPER.readTree(body);
+    } catch (Exception notJson) {
+      request = null;
+    }
+    if (request == null || !request.path("channel_name").isTextual()) {
+      return new AuthResponse(400, "{\"error\":\"expected a JSON object with channel_name and token\"}");
+    }
+    String token = request.path("token").isTextual() ? request.get("token").asText() : null;
+    return authorize(request.get("channel_name").asText(), token, user);
+  }
+
+  /** Authorizes {@code user} on the Ably channel {@code channelName}, keeping the grants of {@code token}. */
+  public AuthResponse authorize(String channelName, String token, U user) {
+    Objects.requireNonNull(channelName, "channelName");
+    String id = user == null ? null : clientId.apply(user);
+    if (!channelName.startsWith("private:") && !channelName.startsWith("presence:")) {
+      // public channels need no decision: the token grants them all
+      return new AuthResponse(200, tokens.authResponse(channelName, token, id, null));
+    }
+    AuthResponse decision = channels.authorize(NO_SOCKET, broadcastName(channelName), user);
+    if (!decision.isAllowed()) {
+      return decision;
+    }
+    return new AuthResponse(200, tokens.authResponse(channelName, token, id, presenceMember(decision.body())));
+  }
+
+  /** The member the presence callback returned, from the signed answer: a JSON string or an object. */
+  private static String presenceMember(String answer) {
+    try {
+      JsonNode data = MAPPER.readTree(answer).get("channel_data");
+      if (data == null || data.isNull()) {
+        return null;
+      }
+      return data.isTextual() ? data.asText() : data.toString();
+    } catch (Exception e) {
+      throw new IllegalStateException("the connection's auth signer answered with no JSON object", e);
+    }
+  }
+
+  private static String broadcastName(String ablyName) {
+    if (ablyName.startsWith("private:")) {
+      return "private-" + ablyName.substring("private:".length());
+    }
+    return "presence-" + ablyName.substring("presence:".length());
+  }
+
+  @Override
+  public String toString() {
+    return "AblyEchoAuth{" + tokens + "}";
+  }
+}
