@@ -38,12 +38,29 @@ final class RedisServer implements AutoCloseable {
   private final int port;
   private final List<String> args;
   private final Path dir;
+  private Path config;
   private Process process;
 
   private RedisServer(int port, List<String> args) throws IOException {
     this.port = port;
     this.args = List.copyOf(args);
     this.dir = Files.createTempDirectory("redis-" + port + "-");
+  }
+
+  /** A Sentinel on a free port, watching the master on {@code masterPort} under the name {@code master}. */
+  static RedisServer sentinel(String master, int masterPort) throws IOException {
+    RedisServer server = new RedisServer(freePort(false), List.of("--sentinel"));
+    try {
+      // Sentinel rewrites its configuration file, so it gets one of its own
+      server.config = Files.writeString(server.dir.resolve("sentinel.conf"),
+          "sentinel monitor " + master + " 127.0.0.1 " + masterPort + " 1\n"
+              + "sentinel down-after-milliseconds " + master + " 2000\n");
+      server.launch();
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
   }
 
   /** A server on a free port, started with the extra {@code redis-server} arguments given. */
@@ -168,9 +185,15 @@ final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", String.valueOf(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+    List<String> command = new ArrayList<>(List.of(binary().toString()));
+    if (config != null) {
+      command.add(config.toString());
+    }
+    command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--protected-mode", "no",
         "--dir", dir.toString(), "--daemonize", "no"));
+    if (config == null) {
+      command.addAll(List.of("--save", "", "--appendonly", "no"));
+    }
     command.addAll(args);
     Path log = dir.resolve("redis.log");
     process = new ProcessBuilder(command).redirectErrorStream(true)

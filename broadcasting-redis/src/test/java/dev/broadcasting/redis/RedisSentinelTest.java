@@ -1,0 +1,34 @@
+package dev.broadcasting.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.broadcasting.Channel;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A master found through a real Sentinel, from a {@code redis-sentinel://} URI. */
+class RedisSentinelTest {
+
+  @Test
+  void publishesToTheMasterTheSentinelNames() throws Exception {
+    try (RedisServer master = RedisServer.start();
+        RedisServer sentinel = RedisServer.sentinel("mymaster", master.port());
+        RedisSubscriber subscriber = RedisSubscriber.pattern(master.port(), "*");
+        RedisBroadcastDriver driver = RedisBroadcastDriver.builder()
+            .uri("redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#mymaster").build()) {
+      assertThat(driver.toString()).contains("master 'mymaster' of Sentinel 127.0.0.1:" + sentinel.port());
+
+      driver.publish(BroadcastMessage.of("ViaSentinel", List.of(new Channel("s.1"), new Channel("s.2")), "{\"ok\":true}"))
+          .get(10, TimeUnit.SECONDS);
+
+      // the Sentinel talks to its master over pub/sub too (__sentinel__:hello): not ours to count
+      assertThat(subscriber.settle(master.port()).stream().filter(r -> !r.channel().startsWith("__sentinel__")))
+          .extracting(RedisSubscriber.Received::channel, RedisSubscriber.Received::text)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("s.1", "{\"event\":\"ViaSentinel\",\"data\":{\"ok\":true},\"socket\":null}"),
+              org.assertj.core.groups.Tuple.tuple("s.2", "{\"event\":\"ViaSentinel\",\"data\":{\"ok\":true},\"socket\":null}"));
+    }
+  }
+}
