@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class HttpApiTest {
   private static final String KEY = "278d425bdf160c739803";
   private static final String SECRET = "7ad3773142a6692b25b8";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = WsClient.HTTP;
 
   private BroadcastServer server;
   private final List<WsClient> clients = new ArrayList<>();
@@ -51,8 +51,13 @@ class HttpApiTest {
   /** Signs as the Pusher docs say: sorted lower-case params, METHOD\npath\nquery, hex HMAC-SHA256. */
   static URI signed(int port, String method, String path, Map<String, String> extra, String body,
       String secret, long timestamp) {
+    return signed(port, KEY, method, path, extra, body, secret, timestamp);
+  }
+
+  static URI signed(int port, String key, String method, String path, Map<String, String> extra, String body,
+      String secret, long timestamp) {
     Map<String, String> params = new TreeMap<>(extra);
-    params.put("auth_key", KEY);
+    params.put("auth_key", key);
     params.put("auth_timestamp", Long.toString(timestamp));
     params.put("auth_version", "1.0");
     if (body != null) {

@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  */
 final class WsClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** One client for every test: creating a JDK HttpClient costs about two seconds on this machine. */
+  static final HttpClient HTTP = HttpClient.newHttpClient();
 
   final BlockingQueue<JsonNode> received;
   final CompletableFuture<Integer> closeCode;

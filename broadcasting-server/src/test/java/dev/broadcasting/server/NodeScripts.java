@@ -1,0 +1,128 @@
+package dev.broadcasting.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the node scripts in {@code src/test/js} with the machine's Node.js, installing their exact
+ * npm dependencies ({@code npm ci}) first when {@code node_modules} is missing, and reads the JSON
+ * lines they print.
+ */
+final class NodeScripts implements AutoCloseable {
+  static final Path DIR = Path.of("src/test/js").toAbsolutePath();
+
+  private final Process process;
+  private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
+  private final StringBuffer stderr = new StringBuffer();
+
+  private NodeScripts(Process process) {
+    this.process = process;
+    Thread out = new Thread(() -> read(process.getInputStream(), true), "node-stdout");
+    Thread err = new Thread(() -> read(process.getErrorStream(), false), "node-stderr");
+    out.setDaemon(true);
+    err.setDaemon(true);
+    out.start();
+    err.start();
+  }
+
+  /** Starts {@code node <script> <args>} in {@code src/test/js} with {@code env} added. */
+  static NodeScripts start(Map<String, String> env, String... command) throws Exception {
+    installDependencies();
+    List<String> line = new ArrayList<>();
+    line.add("node");
+    line.addAll(List.of(command));
+    ProcessBuilder builder = new ProcessBuilder(line).directory(DIR.toFile());
+    builder.environment().putAll(env);
+    return new NodeScripts(builder.start());
+  }
+
+  /** Runs a script to its end and returns what it printed on stdout. */
+  static String run(String... command) throws Exception {
+    installDependencies();
+    List<String> line = new ArrayList<>();
+    line.add("node");
+    line.addAll(List.of(command));
+    Process process = new ProcessBuilder(line).directory(DIR.toFile()).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new AssertionError("node " + String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  static synchronized void installDependencies() throws Exception {
+    if (Files.isDirectory(DIR.resolve("node_modules/pusher-js"))
+        && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))) {
+      return;
+    }
+    Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile())
+        .redirectErrorStream(true).start();
+    String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+      throw new AssertionError("npm ci in " + DIR + " failed; install Node.js 18+ and npm "
+          + "(.ci/setup.d/20-server-node.sh does it in CI):\n" + out);
+    }
+  }
+
+  /** The next line of type {@code type}, skipping others; fails with node's stderr after 20 s. */
+  JsonNode next(String type) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      JsonNode line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("node printed no \"" + type + "\" line within 20 s; stderr:\n" + stderr);
+      }
+      String got = line.path("type").asText();
+      if (got.equals("fatal") || got.equals("timeout")) {
+        throw new AssertionError("node scenario failed: " + line + "\nstderr:\n" + stderr);
+      }
+      if (got.equals(type)) {
+        return line;
+      }
+    }
+  }
+
+  /** Every line printed until the script exits. */
+  List<JsonNode> rest() throws Exception {
+    if (!process.waitFor(25, TimeUnit.SECONDS)) {
+      throw new AssertionError("node did not exit; stderr:\n" + stderr);
+    }
+    Thread.sleep(50);
+    List<JsonNode> all = new ArrayList<>();
+    lines.drainTo(all);
+    return all;
+  }
+
+  private void read(java.io.InputStream stream, boolean json) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (!json) {
+          stderr.append(line).append('\n');
+        } else if (line.startsWith("{")) {
+          lines.add(WsClient.JSON.readTree(line));
+        } else {
+          stderr.append("(stdout) ").append(line).append('\n');
+        }
+      }
+    } catch (IOException e) {
+      stderr.append(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
