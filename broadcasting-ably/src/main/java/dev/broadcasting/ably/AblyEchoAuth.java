@@ -57,18 +57,22 @@ public final class AblyEchoAuth<U> {
     } catch (Exception notJson) {
       request = null;
     }
-    if (request == null || !request.path("channel_name").isTextual()) {
+    JsonNode channel = request == null || !request.isObject() ? null : request.path("channel_name");
+    if (channel == null || !(channel.isTextual() || channel.isNull() || channel.isMissingNode())) {
       return new AuthResponse(400, "{\"error\":\"expected a JSON object with channel_name and token\"}");
     }
     String token = request.path("token").isTextual() ? request.get("token").asText() : null;
-    return authorize(request.get("channel_name").asText(), token, user);
+    return authorize(channel.isTextual() ? channel.asText() : null, token, user);
   }
 
-  /** Authorizes {@code user} on the Ably channel {@code channelName}, keeping the grants of {@code token}. */
+  /**
+   * Authorizes {@code user} on the Ably channel {@code channelName}, keeping the grants of
+   * {@code token}. A null channel, as Echo sends when it connects, gets a token for the public
+   * channels.
+   */
   public AuthResponse authorize(String channelName, String token, U user) {
-    Objects.requireNonNull(channelName, "channelName");
     String id = user == null ? null : clientId.apply(user);
-    if (!channelName.startsWith("private:") && !channelName.startsWith("presence:")) {
+    if (channelName == null || (!channelName.startsWith("private:") && !channelName.startsWith("presence:"))) {
       // public channels need no decision: the token grants them all
       return new AuthResponse(200, tokens.authResponse(channelName, token, id, null));
     }

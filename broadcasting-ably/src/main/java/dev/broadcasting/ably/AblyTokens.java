@@ -57,7 +57,8 @@ public final class AblyTokens {
 
   /**
    * An Ably JWT allowing {@code clientId} on {@code channelName}, an Ably channel name such as
-   * {@code private:chat.1}. When {@code clientToken} is a token this key issued that has not
+   * {@code private:chat.1}, or on the public channels only when it is null (Echo's first request,
+   * made when it connects). When {@code clientToken} is a token this key issued that has not
    * expired, the new token keeps its grants, issue time and expiry, and adds the channel;
    * otherwise it starts from the public grants and expires after the configured expiry.
    *
@@ -65,7 +66,6 @@ public final class AblyTokens {
    * @param clientId the user's id, sent as {@code x-ably-clientId}, or null for an anonymous client
    */
   public String jwt(String channelName, String clientToken, String clientId) {
-    Objects.requireNonNull(channelName, "channelName");
     long now = clock.millis() / 1000;
     long iat = now;
     long exp = now + expiry.toSeconds();
@@ -79,7 +79,7 @@ public final class AblyTokens {
         exp = previous.path("exp").asLong();
       }
     }
-    if (channelName.startsWith("private:") || channelName.startsWith("presence:")) {
+    if (channelName != null && (channelName.startsWith("private:") || channelName.startsWith("presence:"))) {
       grants.put(channelName, new TreeSet<>(guardedOperations));
     }
     ObjectNode claims = MAPPER.createObjectNode();

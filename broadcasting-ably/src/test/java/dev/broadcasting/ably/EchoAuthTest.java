@@ -65,7 +65,18 @@ class EchoAuthTest {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(verifiedClaims(JSON.readTree(answer.body()).get("token").asText()).has("x-ably-clientId")).isFalse();
     assertThat(auth.authorizeJson("channel_name=private:chat.1", ann).status()).isEqualTo(400);
-    assertThat(auth.authorizeJson("{\"token\":\"x\"}", ann).status()).isEqualTo(400);
+    assertThat(auth.authorizeJson("{\"channel_name\":7}", ann).status()).isEqualTo(400);
+    assertThat(auth.authorizeJson("[]", ann).status()).isEqualTo(400);
+  }
+
+  @Test
+  void echosFirstRequestWithoutAChannelGetsThePublicGrants() throws Exception {
+    AuthResponse answer = auth.authorizeJson("{\"channel_name\":null,\"token\":null}", ann);
+    assertThat(answer.status()).isEqualTo(200);
+    JsonNode claims = verifiedClaims(JSON.readTree(answer.body()).get("token").asText());
+    assertThat(claims.get("x-ably-capability").asText())
+        .isEqualTo("{\"public:*\":[\"channel-metadata\",\"history\",\"subscribe\"]}");
+    assertThat(claims.get("x-ably-clientId").asText()).isEqualTo("7");
   }
 
   private static JsonNode verifiedClaims(String jwt) throws Exception {
