@@ -1,0 +1,87 @@
+package dev.broadcasting.server;
+
+import static dev.broadcasting.server.TestSignatures.channelAuth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.DriverCompatibilityKit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The {@code server} driver against its real peer: a WebSocket client subscribed to the kit's channels. */
+class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
+  private static final String KEY = "kit-key";
+  private static final String SECRET = "kit-secret";
+  private static final List<String> CHANNELS = List.of("private-kit.room.1", "kit.public", "private-kit.private",
+      "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late");
+
+  private static BroadcastServer server;
+  private WsClient peer;
+
+  @BeforeAll
+  static void startServer() {
+    server = BroadcastServer.builder().host("127.0.0.1").port(0).app(App.builder("1", KEY, SECRET).build()).build().start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @AfterEach
+  void closePeer() {
+    if (peer != null) {
+      peer.close();
+    }
+  }
+
+  @Override
+  protected BroadcastDriver createDriver() throws Exception {
+    peer = WsClient.established(server.port(), KEY);
+    for (String channel : CHANNELS) {
+      String data = channel.startsWith("presence-") ? "{\"user_id\":\"kit\"}" : null;
+      String auth = channel.startsWith("private-") || channel.startsWith("presence-")
+          ? channelAuth(KEY, SECRET, peer.socketId(), channel, data) : null;
+      peer.subscribe(channel, auth, data);
+      peer.next("pusher_internal:subscription_succeeded");
+    }
+    return server.driver("1");
+  }
+
+  @Override
+  protected List<Delivery> awaitDeliveries(int count, Duration timeout) throws Exception {
+    List<Delivery> got = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (got.size() < count) {
+      JsonNode message = peer.received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (message == null) {
+        break;
+      }
+      if (!message.path("event").asText().startsWith("pusher")) {
+        got.add(new Delivery(message.get("channel").asText(), message.get("event").asText(),
+            message.get("data").asText(), null));
+      }
+    }
+    // anything more that arrives promptly is an extra delivery the kit must see
+    got.addAll(peer.drain(100).stream().filter(m -> !m.path("event").asText().startsWith("pusher"))
+        .map(m -> new Delivery(m.get("channel").asText(), m.get("event").asText(), m.get("data").asText(), null))
+        .toList());
+    return got;
+  }
+
+  @Override
+  protected String driverName() {
+    return "server";
+  }
+
+  /** Pusher clients never see the socket id an event left out; the kit checks the rest. */
+  @Override
+  protected boolean deliversSocketId() {
+    return false;
+  }
+}
