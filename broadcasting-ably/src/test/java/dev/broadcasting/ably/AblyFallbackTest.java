@@ -30,9 +30,21 @@ class AblyFallbackTest {
 
   @BeforeEach
   void start() throws Exception {
-    primary = FakeAbly.start();
-    for (String address : FALLBACKS) {
-      fallbacks.add(FakeAbly.start(address, primary.port()));
+    for (int attempt = 1; ; attempt++) {
+      primary = FakeAbly.start();
+      try {
+        for (String address : FALLBACKS) {
+          fallbacks.add(FakeAbly.start(address, primary.port()));
+        }
+        break;
+      } catch (java.net.BindException taken) {
+        // another process holds this port on one of the addresses: start over on a new port
+        stop();
+        fallbacks.clear();
+        if (attempt == 5) {
+          throw taken;
+        }
+      }
     }
     primary.journal = journal;
     fallbacks.forEach(f -> f.journal = journal);
