@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The {@code server} driver against its real peer: a WebSocket client subscribed to the kit's channels. */
 class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
-  private static final String KEY = "kit-key";
-  private static final String SECRET = "kit-secret";
+  static final String KEY = "kit-key";
+  static final String SECRET = "kit-secret";
   private static final List<String> CHANNELS = List.of("private-kit.room.1", "kit.public", "private-kit.private",
       "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late");
 
@@ -72,6 +72,10 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
         .map(m -> new Delivery(m.get("channel").asText(), m.get("event").asText(), m.get("data").asText(), null))
         .toList());
     return got;
+  }
+
+  static int serverPort() {
+    return server.port();
   }
 
   @Override

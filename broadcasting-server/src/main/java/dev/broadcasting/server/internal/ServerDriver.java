@@ -2,6 +2,7 @@ package dev.broadcasting.server.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
+import dev.broadcasting.pusher.PusherAuthSigner;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -27,7 +28,7 @@ public final class ServerDriver implements BroadcastDriver {
   public ServerDriver(AppHub hub, AutoCloseable owned, byte[] encryptionMasterKey) {
     this.hub = hub;
     this.owned = owned;
-    this.signer = new ServerAuthSigner(hub.signer(), encryptionMasterKey);
+    this.signer = new PusherAuthSigner(hub.signer(), encryptionMasterKey);
   }
 
   @Override
