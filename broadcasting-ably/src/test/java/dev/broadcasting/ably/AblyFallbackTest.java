@@ -125,8 +125,8 @@ class AblyFallbackTest {
 
   @Test
   void timeoutOnThePrimaryIsRetriedOnAFallback() throws Exception {
-    primary.answer = request -> FakeAbly.stalled(2_000);
-    AblyBroadcastDriver driver = driver().requestTimeout(Duration.ofMillis(300)).build();
+    primary.answer = request -> FakeAbly.stalled(3_000);
+    AblyBroadcastDriver driver = driver().requestTimeout(Duration.ofSeconds(1)).build();
     driver.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")).get(10, TimeUnit.SECONDS);
     driver.close();
     assertThat(primary.requests).hasSize(1);

@@ -50,14 +50,14 @@ class AblyIdempotentRetryTest {
               return FakeAbly.error(500, 50000, "internal error");   // nothing published
             case 2:
               publish(published, channel, id);                          // published, but the answer is lost
-              return FakeAbly.stalled(1_500);
+              return FakeAbly.stalled(3_000);
             default:
               publish(published, channel, id);                          // a copy is dropped
               return FakeAbly.created();
           }
         }
       };
-      AblyBroadcastDriver driver = ably.driver().requestTimeout(Duration.ofMillis(300)).build();
+      AblyBroadcastDriver driver = ably.driver().requestTimeout(Duration.ofSeconds(1)).build();
       RetryPolicy policy = RetryPolicy.builder().maxAttempts(5).baseDelay(Duration.ofMillis(20))
           .maxDelay(Duration.ofMillis(50)).deadline(Duration.ofSeconds(20)).build();
       try (Broadcaster broadcaster = Broadcaster.builder().connection("ably", driver).retry(policy).build()) {
