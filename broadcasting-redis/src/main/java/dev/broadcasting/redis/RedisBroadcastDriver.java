@@ -15,7 +15,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
@@ -301,10 +300,10 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       } else if (clusterSeeds != null) {
         address = RedisAddress.describeCluster(clusterSeeds);
         RedisClusterClient owned = RedisClusterClient.create(clusterSeeds);
+        // lettuce 7 follows failovers and resharding (adaptive topology refresh) by default
         owned.setOptions(ClusterClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
             .build());
         connector = RedisConnector.cluster(owned, true, address);
       } else if (client != null) {

@@ -46,9 +46,9 @@ class RedisConnectionTest {
       assertThat(down).hasMessageContaining("127.0.0.1:" + port);
 
       try (RedisServer server = RedisServer.startOn(port);
-          RedisSubscriber subscriber = RedisSubscriber.pattern(port, "*")) {
+          RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*")) {
         driver.publish(HELLO).get(10, TimeUnit.SECONDS);
-        assertThat(subscriber.settle(port)).extracting(RedisSubscriber.Received::text)
+        assertThat(subscriber.settle(server.port())).extracting(RedisSubscriber.Received::text)
             .containsExactly("{\"event\":\"Hello\",\"data\":{},\"socket\":null}");
       }
     }
