@@ -20,11 +20,16 @@ public interface BroadcastDriver extends AutoCloseable {
   CompletableFuture<Void> publish(BroadcastMessage message);
 
   /**
-   * Sends several messages, for drivers with a batch API. The default sends them one by one; the
-   * result fails if any one failed.
+   * Sends several messages, in order, for drivers with a batch API. The default sends them one
+   * after another, each once the one before it was accepted, so their order on a channel holds;
+   * the result fails at the first failure, and the rest are not sent.
    */
   default CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
-    return CompletableFuture.allOf(messages.stream().map(this::publish).toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (BroadcastMessage message : messages) {
+      chain = chain.thenCompose(ok -> publish(message));
+    }
+    return chain;
   }
 
   /**
