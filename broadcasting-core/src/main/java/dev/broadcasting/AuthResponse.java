@@ -15,7 +15,8 @@ public record AuthResponse(int status, String body) {
     return new AuthResponse(200, body);
   }
 
-  static AuthResponse forbidden() {
+  /** The answer to every denial: it never says why; the debug log does. */
+  public static AuthResponse forbidden() {
     return new AuthResponse(403, "{\"error\":\"Forbidden\"}");
   }
 

@@ -113,10 +113,11 @@ public final class ChannelAuthorizer<U> {
 
   /**
    * Authorizes {@code socketId} on {@code channelName} for {@code user}, null when the request has
-   * no authenticated user.
+   * no authenticated user. The socket id is checked only when the connection's protocol signs it:
+   * laravel-echo-server (redis) sends none.
    */
   public AuthResponse authorize(String socketId, String channelName, U user) {
-    String inputError = checkSocketId(socketId);
+    String inputError = signer.requiresSocketId() ? checkSocketId(socketId) : null;
     if (inputError == null) {
       inputError = checkChannelName(channelName);
     }
@@ -124,6 +125,29 @@ public final class ChannelAuthorizer<U> {
       log.debug("Channel auth refused (400): {}", inputError);
       return AuthResponse.badRequest(inputError);
     }
+    AuthDecision decision = decideValid(channelName, user);
+    if (!decision.allowed()) {
+      return AuthResponse.forbidden();
+    }
+    return AuthResponse.ok(decision.channelData() != null
+        ? signer.signPresence(socketId, channelName, decision.channelData())
+        : signer.signPrivate(socketId, channelName));
+  }
+
+  /**
+   * Decides whether {@code user} may join {@code channelName}, without signing anything: the
+   * same callbacks, matching and logging as {@link #authorize}. An invalid name is denied.
+   */
+  public AuthDecision decide(String channelName, U user) {
+    String inputError = checkChannelName(channelName);
+    if (inputError != null) {
+      log.debug("Channel auth denied: {}", inputError);
+      return AuthDecision.DENIED;
+    }
+    return decideValid(channelName, user);
+  }
+
+  private AuthDecision decideValid(String channelName, U user) {
     Channel channel = Channel.of(channelName);
     if (!channel.isGuarded()) {
       return deny(channelName, "it is not a private or presence channel; public channels need no auth");
@@ -135,21 +159,20 @@ public final class ChannelAuthorizer<U> {
     for (Registration<U> registration : registrations) {
       Map<String, String> values = registration.pattern.match(name);
       if (values != null) {
-        return decide(registration, channel, socketId, user, new ChannelParameters(values));
+        return decide(registration, channel, user, new ChannelParameters(values));
       }
     }
     return deny(channelName, "no pattern matches '" + name + "'; registered: " + registrations.stream()
         .map(r -> r.pattern.toString()).collect(Collectors.toList()));
   }
 
-  private AuthResponse decide(Registration<U> registration, Channel channel, String socketId, U user,
-      ChannelParameters params) {
+  private AuthDecision decide(Registration<U> registration, Channel channel, U user, ChannelParameters params) {
     Object decision;
     try {
       decision = registration.decide.join(user, params);
     } catch (RuntimeException e) {
       log.warn("Channel auth denied for {}: the callback of pattern '{}' threw", channel, registration.pattern, e);
-      return AuthResponse.forbidden();
+      return AuthDecision.DENIED;
     }
     String pattern = "pattern '" + registration.pattern + "'";
     if (channel instanceof PresenceChannel) {
@@ -158,19 +181,18 @@ public final class ChannelAuthorizer<U> {
             ? pattern + " answered true, but a presence channel needs a PresenceMember; register it with presence()"
             : pattern + " denied the user");
       }
-      String channelData;
       try {
-        channelData = channelData((PresenceMember) decision);
+        String channelData = channelData((PresenceMember) decision);
+        log.debug("Channel auth allowed for {} by {}", channel, pattern);
+        return new AuthDecision(true, channelData);
       } catch (Exception e) {
         log.warn("Channel auth denied for {}: the user info of {} does not serialize", channel, pattern, e);
-        return AuthResponse.forbidden();
+        return AuthDecision.DENIED;
       }
-      log.debug("Channel auth allowed for {} by {}", channel, pattern);
-      return AuthResponse.ok(signer.signPresence(socketId, channel.name(), channelData));
     }
     if (Boolean.TRUE.equals(decision) || decision instanceof PresenceMember) {
       log.debug("Channel auth allowed for {} by {}", channel, pattern);
-      return AuthResponse.ok(signer.signPrivate(socketId, channel.name()));
+      return AuthDecision.ALLOWED;
     }
     return deny(channel.name(), pattern + " denied the user");
   }
@@ -228,9 +250,9 @@ public final class ChannelAuthorizer<U> {
     return mapper.writeValueAsString(data);
   }
 
-  private AuthResponse deny(String channelName, String reason) {
+  private static AuthDecision deny(String channelName, String reason) {
     log.debug("Channel auth denied for {}: {}", channelName, reason);
-    return AuthResponse.forbidden();
+    return AuthDecision.DENIED;
   }
 
   private static String checkSocketId(String socketId) {

@@ -179,6 +179,17 @@ class ChannelAuthorizerTest {
   }
 
   @Test
+  void decideGivesTheDecisionWithoutSigning() {
+    assertThat(channels.decide("private-chat.1", ANN)).isEqualTo(new AuthDecision(true, null));
+    assertThat(channels.decide("private-chat.2", ANN)).isEqualTo(new AuthDecision(false, null));
+    assertThat(channels.decide("presence-room.1", ANN))
+        .isEqualTo(new AuthDecision(true, "{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"));
+    assertThat(channels.decide("private-chat 1", ANN).allowed()).isFalse();
+    assertThat(channels.decide("private-chat.1", null).allowed()).isFalse();
+    assertThat(signer.calls).isEmpty();
+  }
+
+  @Test
   void thePlainSignerAnswersAsLaravelEchoServerExpects() {
     ChannelAuthorizer<User> plain = ChannelAuthorizer.<User>create(ChannelAuthSigner.PLAIN)
         .channel("chat.{id}", (u, p) -> true)
@@ -186,6 +197,10 @@ class ChannelAuthorizerTest {
     assertThat(plain.authorize("1.2", "private-chat.1", ANN)).isEqualTo(new AuthResponse(200, "true"));
     assertThat(plain.authorize("1.2", "presence-room.1", ANN))
         .isEqualTo(new AuthResponse(200, "{\"channel_data\":{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}}"));
+    // laravel-echo-server sends no socket id, or a socket.io one: the plain answers sign none
+    assertThat(plain.authorizeForm("channel_name=private-chat.1", ANN)).isEqualTo(new AuthResponse(200, "true"));
+    assertThat(plain.authorize("AbC_socket.io-id", "private-chat.1", ANN).status()).isEqualTo(200);
+    assertThat(plain.authorize(null, "private-chat 1", ANN).status()).isEqualTo(400);
     assertThat(plain.authenticateUser("1.2", ANN).status()).isEqualTo(403);
     plain.userData(u -> Map.of("id", "1"));
     assertThat(plain.authenticateUser("1.2", ANN))

@@ -2,6 +2,7 @@ package dev.broadcasting.ably;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.AuthDecision;
 import dev.broadcasting.AuthResponse;
 import dev.broadcasting.ChannelAuthorizer;
 import java.util.Objects;
@@ -27,8 +28,6 @@ import java.util.function.Function;
  */
 public final class AblyEchoAuth<U> {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  /** Core checks socket ids in pusher-js form; an Echo socket id is not one, and a JWT signs none. */
-  private static final String NO_SOCKET = "0.0";
 
   private final ChannelAuthorizer<U> channels;
   private final AblyTokens tokens;
@@ -76,24 +75,11 @@ public final class AblyEchoAuth<U> {
       // public channels need no decision: the token grants them all
       return new AuthResponse(200, tokens.authResponse(channelName, token, id, null));
     }
-    AuthResponse decision = channels.authorize(NO_SOCKET, broadcastName(channelName), user);
-    if (!decision.isAllowed()) {
-      return decision;
+    AuthDecision decision = channels.decide(broadcastName(channelName), user);
+    if (!decision.allowed()) {
+      return AuthResponse.forbidden();
     }
-    return new AuthResponse(200, tokens.authResponse(channelName, token, id, presenceMember(decision.body())));
-  }
-
-  /** The member the presence callback returned, from the signed answer: a JSON string or an object. */
-  private static String presenceMember(String answer) {
-    try {
-      JsonNode data = MAPPER.readTree(answer).get("channel_data");
-      if (data == null || data.isNull()) {
-        return null;
-      }
-      return data.isTextual() ? data.asText() : data.toString();
-    } catch (Exception e) {
-      throw new IllegalStateException("the connection's auth signer answered with no JSON object", e);
-    }
+    return new AuthResponse(200, tokens.authResponse(channelName, token, id, decision.channelData()));
   }
 
   private static String broadcastName(String ablyName) {

@@ -20,10 +20,23 @@ public interface ChannelAuthSigner {
     }
 
     @Override
+    public boolean requiresSocketId() {
+      return false;
+    }
+
+    @Override
     public String toString() {
       return "ChannelAuthSigner.PLAIN";
     }
   };
+
+  /**
+   * Whether answers sign the socket id, so that it must be present and well formed. False for
+   * laravel-echo-server, which sends none.
+   */
+  default boolean requiresSocketId() {
+    return true;
+  }
 
   /** The body allowing {@code socketId} on a private or encrypted private channel. */
   String signPrivate(String socketId, String channelName);
