@@ -64,9 +64,19 @@ function connect(session) {
   const me = session.user;
 
   const state = $('connection');
-  echo.connector.pusher.connection.bind('state_change', ({ current }) => {
+  const problem = $('connection-error');
+  const address = `ws://${echo.options.wsHost}:${echo.options.wsPort}`;
+  const connection = echo.connector.pusher.connection;
+  connection.bind('state_change', ({ current }) => {
     state.textContent = current;
     state.dataset.state = current;
+    if (current === 'connected') problem.textContent = '';
+    if (current === 'unavailable') problem.textContent = `nothing answers at ${address}: is the server running?`;
+  });
+  // The server's refusals (4001 unknown app key, 4009 origin not allowed, ...) name what is wrong.
+  connection.bind('error', (error) => {
+    const data = error && error.error && error.error.data;
+    if (data && data.code) problem.textContent = `${data.code}: ${data.message}`;
   });
 
   echo.channel('ticks').listen('.Tick', (tick) => {

@@ -10,9 +10,11 @@ import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -87,7 +89,13 @@ public final class ChatDemo implements AutoCloseable {
 
   /** Starts the WebSocket server, the page and the ticks; {@code terminal} gets one line per broadcast and auth decision. */
   public static ChatDemo start(Settings settings, Consumer<String> terminal) throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(settings.host(), settings.httpPort()), 0);
+    HttpServer http;
+    try {
+      http = HttpServer.create(new InetSocketAddress(settings.host(), settings.httpPort()), 0);
+    } catch (BindException e) {
+      throw new IllegalStateException("Port " + settings.httpPort() + " on " + settings.host() + " is in use ("
+          + e.getMessage() + "); stop what uses it, or choose another with CHAT_HTTP_PORT", e);
+    }
     int httpPort = http.getAddress().getPort();
     List<String> origins = new ArrayList<>(settings.allowedOrigins());
     if (origins.isEmpty()) {
@@ -97,12 +105,18 @@ public final class ChatDemo implements AutoCloseable {
     byte[] secretBytes = new byte[16];
     new SecureRandom().nextBytes(secretBytes);
     String secret = HexFormat.of().formatHex(secretBytes); // new every run, never shown
-    BroadcastServer server = BroadcastServer.builder()
-        .host(settings.host())
-        .port(settings.webSocketPort())
-        .app(App.builder(APP_ID, APP_KEY, secret).allowedOrigins(origins.toArray(String[]::new)).build())
-        .build()
-        .start();
+    BroadcastServer server;
+    try {
+      server = BroadcastServer.builder()
+          .host(settings.host())
+          .port(settings.webSocketPort())
+          .app(App.builder(APP_ID, APP_KEY, secret).allowedOrigins(origins.toArray(String[]::new)).build())
+          .build()
+          .start();
+    } catch (RuntimeException e) {
+      http.stop(0);
+      throw e; // "could not bind ...": BROADCAST_SERVER_PORT chooses another port
+    }
 
     Broadcaster broadcaster = Broadcaster.builder()
         .connection("server", server.driver(APP_ID)) // the in-process `server` driver: no HTTP hop
@@ -173,7 +187,7 @@ public final class ChatDemo implements AutoCloseable {
     };
   }
 
-  /** One terminal line per event the driver accepted or gave up on. */
+  /** One terminal line per event the driver accepted, retried or gave up on. */
   private static final class TerminalListener implements BroadcastListener {
     private final Consumer<String> terminal;
 
@@ -185,6 +199,12 @@ public final class ChatDemo implements AutoCloseable {
     public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
       terminal.accept("broadcast " + message.event() + " on " + message.channels()
           + (message.socketId() == null ? "" : " to all but socket " + message.socketId()));
+    }
+
+    @Override
+    public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
+      terminal.accept("broadcast retry " + message.event() + " on " + message.channels() + ": attempt " + attempt
+          + " failed (" + cause.getMessage() + "), next in " + delay.toMillis() + " ms");
     }
 
     @Override
