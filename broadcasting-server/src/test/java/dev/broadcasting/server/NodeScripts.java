@@ -38,10 +38,24 @@ final class NodeScripts implements AutoCloseable {
 
   /** Starts {@code node <script> <args>} in {@code src/test/js} with {@code env} added. */
   static NodeScripts start(Map<String, String> env, String... command) throws Exception {
-    installDependencies();
     List<String> line = new ArrayList<>();
     line.add("node");
     line.addAll(List.of(command));
+    return start(env, line);
+  }
+
+  /**
+   * As {@link #start(Map, String...)}, with node's open-file limit raised to the hard limit first:
+   * the JVM raises its own by itself, node does not.
+   */
+  static NodeScripts startWithRaisedFileLimit(Map<String, String> env, String... command) throws Exception {
+    List<String> line = new ArrayList<>(List.of("bash", "-c", "ulimit -n \"$(ulimit -Hn)\" && exec node \"$@\"", "node"));
+    line.addAll(List.of(command));
+    return start(env, line);
+  }
+
+  private static NodeScripts start(Map<String, String> env, List<String> line) throws Exception {
+    installDependencies();
     ProcessBuilder builder = new ProcessBuilder(line).directory(DIR.toFile());
     builder.environment().putAll(env);
     return new NodeScripts(builder.start());
@@ -63,7 +77,8 @@ final class NodeScripts implements AutoCloseable {
 
   static synchronized void installDependencies() throws Exception {
     if (Files.isDirectory(DIR.resolve("node_modules/pusher-js"))
-        && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))) {
+        && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))
+        && Files.isDirectory(DIR.resolve("node_modules/ws"))) {
       return;
     }
     Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile())
@@ -77,11 +92,15 @@ final class NodeScripts implements AutoCloseable {
 
   /** The next line of type {@code type}, skipping others; fails with node's stderr after 20 s. */
   JsonNode next(String type) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    return next(type, 20);
+  }
+
+  JsonNode next(String type, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
       JsonNode line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null) {
-        throw new AssertionError("node printed no \"" + type + "\" line within 20 s; stderr:\n" + stderr);
+        throw new AssertionError("node printed no \"" + type + "\" line within " + seconds + " s; stderr:\n" + stderr);
       }
       String got = line.path("type").asText();
       if (got.equals("fatal") || got.equals("timeout")) {
