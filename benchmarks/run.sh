@@ -2,8 +2,12 @@
 # Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
 # when missing) and writes the results under benchmarks/results/.
 #
-#   benchmarks/run.sh --short         # every benchmark, 1 fork, 2 x 0.5 s warm-up, 5 x 0.5 s measurement (< 2 min)
-#   benchmarks/run.sh                 # full: 1 fork, 3 x 1 s warm-up, 10 x 1 s measurement
+#   benchmarks/run.sh --short         # 1 fork, 2 x 0.5 s warm-up, 5 x 0.5 s measurement: < 2 min on a quiet machine
+#   benchmarks/run.sh                 # full: 1 fork, 10 x 1 s warm-up, 5 x 1 s measurement, about 7 min
+#
+# Every run adds two profilers: JMH's gc profiler (bytes allocated per operation) and
+# CpuTimeProfiler (CPU time per operation, which stays meaningful on a shared, busy machine). The
+# full mode warms up for 10 s because on a loaded machine the JIT needs that long to finish.
 #   benchmarks/run.sh --short Pusher  # only the benchmarks whose name matches the regex; any more JMH options follow
 #
 # The redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
@@ -26,11 +30,11 @@ shift || true
 if [[ $mode == short ]]; then
   timing=(-f 1 -wi 2 -w 500ms -i 5 -r 500ms)
 else
-  timing=(-f 1 -wi 3 -w 1s -i 10 -r 1s)
+  timing=(-f 1 -wi 10 -w 1s -i 5 -r 1s)
 fi
 mkdir -p "$here/results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$here/results/$mode-$stamp"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out.load"
-java -jar "$jar" "$include" "${timing[@]}" -rf json -rff "$out.json" "$@" | tee "$out.txt"
+java -jar "$jar" "$include" "${timing[@]}" -prof gc -prof dev.broadcasting.benchmarks.CpuTimeProfiler -rf json -rff "$out.json" "$@" | tee "$out.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out.load"

@@ -4,7 +4,6 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.redis.RedisBroadcastDriver;
-import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -71,15 +70,20 @@ public class RedisBenchmark {
       list.add(new PrivateChannel("orders." + i));
     }
     message = BroadcastMessage.of("OrderShipped", list, Payloads.json(200));
-    body = RedisMessageFormat.body(message);
+    body = wireBody("OrderShipped", message.payload());
     channel = "private-orders.0".getBytes(StandardCharsets.UTF_8);
     // what broadcastNow(now) puts on the wire, so that the raw PUBLISH sends the same bytes
-    nowBody = RedisMessageFormat.body(BroadcastMessage.of("OrderShipped", now.broadcastOn(),
-        "{\"orderId\":42,\"carrier\":\"UPS\",\"trackingCode\":\"1Z999AA10123456784\",\"parcels\":3,\"weightKg\":12.5}"));
+    nowBody = wireBody("OrderShipped",
+        "{\"orderId\":42,\"carrier\":\"UPS\",\"trackingCode\":\"1Z999AA10123456784\",\"parcels\":3,\"weightKg\":12.5}");
     client = RedisClient.create(uri);
     raw = client.connect(ByteArrayCodec.INSTANCE);
     driver.publish(message).join();
     broadcaster.broadcast(now).join();
+  }
+
+  /** Laravel's RedisBroadcaster message, as DESIGN.md gives it: what the driver PUBLISHes. */
+  static byte[] wireBody(String event, String payload) {
+    return ("{\"event\":\"" + event + "\",\"data\":" + payload + ",\"socket\":null}").getBytes(StandardCharsets.UTF_8);
   }
 
   @TearDown

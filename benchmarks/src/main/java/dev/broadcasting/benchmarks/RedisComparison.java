@@ -2,7 +2,6 @@ package dev.broadcasting.benchmarks;
 
 import dev.broadcasting.Channel;
 import dev.broadcasting.PrivateChannel;
-import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -41,7 +40,7 @@ public final class RedisComparison {
       System.out.println("redis-server on port " + port + ", " + version("redis-server") + "; "
           + version("redis-benchmark"));
       BroadcastMessage one = message(1);
-      String body = new String(RedisMessageFormat.body(one), StandardCharsets.UTF_8);
+      String body = new String(RedisBenchmark.wireBody(one.event(), one.payload()), StandardCharsets.UTF_8);
       System.out.println("wire body: " + body.length() + " bytes (payload 200 bytes)");
       int requests = quick ? 200_000 : 1_000_000;
 
