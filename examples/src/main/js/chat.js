@@ -63,6 +63,7 @@ function connect(session) {
   window.echo = echo;
   const me = session.user;
 
+  show($('status'), true);
   const state = $('connection');
   const problem = $('connection-error');
   const address = `ws://${echo.options.wsHost}:${echo.options.wsPort}`;

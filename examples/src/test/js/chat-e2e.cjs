@@ -22,6 +22,8 @@ async function logIn(browser, name) {
   });
   page.on('pageerror', (error) => console.log(`[${name} page error] ${error.message}`));
   await page.goto(baseUrl);
+  await page.waitForSelector('#login:not([hidden])', { timeout });
+  if (!(await page.isHidden('#chat'))) throw new Error(`${name}: the chat shows before logging in`);
   await page.fill('#name', name);
   await Promise.all([page.waitForNavigation(), page.click('#login-form button')]);
   await page.waitForSelector('#connection[data-state="connected"]', { timeout });
