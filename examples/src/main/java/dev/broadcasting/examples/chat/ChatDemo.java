@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -97,11 +96,10 @@ public final class ChatDemo implements AutoCloseable {
           + e.getMessage() + "); stop what uses it, or choose another with CHAT_HTTP_PORT", e);
     }
     int httpPort = http.getAddress().getPort();
-    List<String> origins = new ArrayList<>(settings.allowedOrigins());
-    if (origins.isEmpty()) {
-      // The page on :8080 opens a WebSocket to :6001, a different origin: the server must accept it.
-      origins = List.of("http://localhost:" + httpPort, "http://127.0.0.1:" + httpPort);
-    }
+    // The page on :8080 opens a WebSocket to :6001, a different origin: the server must accept it.
+    List<String> origins = settings.allowedOrigins().isEmpty()
+        ? List.of("http://localhost:" + httpPort, "http://127.0.0.1:" + httpPort)
+        : settings.allowedOrigins();
     byte[] secretBytes = new byte[16];
     new SecureRandom().nextBytes(secretBytes);
     String secret = HexFormat.of().formatHex(secretBytes); // new every run, never shown
@@ -123,13 +121,8 @@ public final class ChatDemo implements AutoCloseable {
         .listener(new TerminalListener(terminal))
         .build();
 
-    // routes/channels.php, in Java: who may listen where.
-    ChannelAuthorizer<ChatUser> channels = ChannelAuthorizer.<ChatUser>create(broadcaster)
-        .channel("user.{id}", (user, params) -> user.id() == params.getLong("id"))
-        .presence(ROOM, (user, params) -> PresenceMember.of(user.id(), Map.of("id", user.id(), "name", user.name())));
-
     Map<String, Object> pusherOptions = Map.of("key", APP_KEY, "wsPort", server.port());
-    new ChatRoutes(broadcaster, channels, new ChatSessions(), pusherOptions, terminal).register(http);
+    new ChatRoutes(broadcaster, channels(broadcaster), new ChatSessions(), pusherOptions, terminal).register(http);
     ExecutorService httpThreads = Executors.newFixedThreadPool(8, daemon("chat-http"));
     http.setExecutor(httpThreads);
     http.start();
@@ -142,6 +135,15 @@ public final class ChatDemo implements AutoCloseable {
     String host = settings.host().equals("0.0.0.0") || settings.host().equals("127.0.0.1") ? "localhost" : settings.host();
     URI url = URI.create("http://" + host + ":" + httpPort + "/");
     return new ChatDemo(server, broadcaster, http, httpThreads, ticks, url);
+  }
+
+  /** routes/channels.php, in Java: who may listen where. */
+  static ChannelAuthorizer<ChatUser> channels(Broadcaster broadcaster) {
+    return ChannelAuthorizer.<ChatUser>create(broadcaster)
+        // private-user.{id}: only its own user
+        .channel("user.{id}", (user, params) -> user.id() == params.getLong("id"))
+        // presence-chat: everyone logged in, shown to the others with their id and name
+        .presence(ROOM, (user, params) -> PresenceMember.of(user.id(), Map.of("id", user.id(), "name", user.name())));
   }
 
   /** The page's address, for a browser. */
