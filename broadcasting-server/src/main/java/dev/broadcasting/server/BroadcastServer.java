@@ -181,7 +181,7 @@ public final class BroadcastServer implements AutoCloseable {
     hubsById.values().forEach(RunningServers::stopped);
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
-      hubsById.values().forEach(AppHub::closeAll);
+      hubsById.values().forEach(hub -> hub.closeAll(2000));
     }
     shutDownGroups();
     webhooks.close();

@@ -53,6 +53,23 @@ class ConnectionTest {
   }
 
   @Test
+  void refusesAVeryLongUnknownKeyWithACloseFrameClientsAccept() throws Exception {
+    String key = "ключ".repeat(100);
+    try (WsClient client = WsClient.connect(server.port(), "/app/" + java.net.URLEncoder.encode(key, "UTF-8") + "?protocol=7")) {
+      assertThat(client.next("pusher:error").get("data").get("message").asText()).contains(key);
+      assertThat(client.awaitClose()).isEqualTo(4001);
+    }
+  }
+
+  @Test
+  void tellsClientsToReconnectWhenTheServerCloses() throws Exception {
+    try (WsClient client = WsClient.established(server.port(), "key-1")) {
+      server.close();
+      assertThat(client.awaitClose()).isEqualTo(4200);
+    }
+  }
+
+  @Test
   void refusesAnotherProtocolVersionWith4007() throws Exception {
     try (WsClient client = WsClient.connect(server.port(), "/app/key-1?protocol=6")) {
       assertThat(client.next("pusher:error").get("data").get("code").asInt()).isEqualTo(4007);

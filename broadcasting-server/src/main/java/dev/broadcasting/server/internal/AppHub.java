@@ -246,9 +246,20 @@ public final class AppHub {
     return state == null ? "{\"presence\":{\"ids\":[],\"hash\":{},\"count\":0}}" : state.presenceSnapshot();
   }
 
-  /** Closes every socket, for the server's shutdown. */
-  public void closeAll() {
-    sockets.values().forEach(socket -> socket.channel.close());
+  /**
+   * Closes every socket with 4200, which tells pusher-js to reconnect elsewhere or later: for the
+   * server's shutdown. Returns when they are closed, or after {@code timeoutMillis}.
+   */
+  public void closeAll(long timeoutMillis) {
+    List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
+    sockets.values().forEach(socket -> closing.add(socket.close(PusherSocket.GOING_AWAY, "Server shutting down")));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (io.netty.channel.ChannelFuture future : closing) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0 || !future.awaitUninterruptibly(left)) {
+        future.channel().close();
+      }
+    }
   }
 
   private void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {

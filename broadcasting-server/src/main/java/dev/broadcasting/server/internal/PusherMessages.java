@@ -23,6 +23,22 @@ final class PusherMessages {
     return Json.write(root);
   }
 
+  /** {@code reason} cut to the 123 UTF-8 bytes a WebSocket close frame can carry. */
+  static String closeReason(String reason) {
+    byte[] bytes = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length <= 123) {
+      return reason;
+    }
+    int end = Math.min(reason.length(), 123);
+    while (Json.utf8Length(reason.substring(0, end)) > 123) {
+      end--;
+    }
+    if (end > 0 && Character.isHighSurrogate(reason.charAt(end - 1))) {
+      end--;
+    }
+    return reason.substring(0, end);
+  }
+
   static String pong() {
     return "{\"event\":\"pusher:pong\",\"data\":{}}";
   }

@@ -3,6 +3,7 @@ package dev.broadcasting.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -25,6 +26,8 @@ final class PusherSocket {
   /** Close codes of the Pusher protocol that this server uses. */
   static final int OVER_CAPACITY = 4100;
   static final int PONG_NOT_RECEIVED = 4201;
+  /** pusher-js reconnects at once on 4200-4299. */
+  static final int GOING_AWAY = 4200;
 
   final Channel channel;
   final String socketId;
@@ -76,13 +79,14 @@ final class PusherSocket {
     close(code, message);
   }
 
-  void close(int code, String reason) {
-    if (closing) {
-      return;
+  /** Sends a close frame, then closes; the future completes when the connection is closed. */
+  ChannelFuture close(int code, String reason) {
+    if (!closing) {
+      closing = true;
+      channel.writeAndFlush(new CloseWebSocketFrame(code, PusherMessages.closeReason(reason)))
+          .addListener(ChannelFutureListener.CLOSE);
     }
-    closing = true;
-    String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
-    channel.writeAndFlush(new CloseWebSocketFrame(code, shortReason)).addListener(ChannelFutureListener.CLOSE);
+    return channel.closeFuture();
   }
 
   boolean isSubscribed(String channelName) {

@@ -71,7 +71,8 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static void refuse(Channel channel, int code, String message) {
     log.debug("Refused WebSocket from {}: {} {}", channel.remoteAddress(), code, message);
     channel.write(new TextWebSocketFrame(PusherMessages.error(code, message)));
-    channel.writeAndFlush(new CloseWebSocketFrame(code, message)).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(new CloseWebSocketFrame(code, PusherMessages.closeReason(message)))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
