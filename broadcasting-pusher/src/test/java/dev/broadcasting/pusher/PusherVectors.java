@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
 
 /**
- * The documented vectors in {@code shared/vectors/pusher.json}, found beside the work tree (where
- * CI lays {@code shared/}) by walking up from the module's directory.
+ * The documented vectors of {@code shared/vectors/pusher.json}, copied as they stand into this
+ * module's test resources so that the build needs nothing outside the repository.
  */
 final class PusherVectors {
   private static final JsonNode ROOT = load();
@@ -25,21 +24,13 @@ final class PusherVectors {
   }
 
   private static JsonNode load() {
-    String override = System.getProperty("broadcasting.vectors");
-    Path start = Path.of(override != null ? override : System.getProperty("user.dir")).toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      for (Path candidate : new Path[] {dir.resolve("shared/vectors/pusher.json"), dir.resolve("vectors/pusher.json"),
-          dir.resolve("pusher.json")}) {
-        if (Files.isRegularFile(candidate)) {
-          try {
-            return new ObjectMapper().readTree(candidate.toFile());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
+    try (InputStream in = PusherVectors.class.getResourceAsStream("/vectors/pusher.json")) {
+      if (in == null) {
+        throw new IllegalStateException("vectors/pusher.json is missing from the test resources");
       }
+      return new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException("shared/vectors/pusher.json not found above " + start
-        + "; set -Dbroadcasting.vectors=<folder holding it>");
   }
 }
