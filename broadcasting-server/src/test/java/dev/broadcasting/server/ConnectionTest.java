@@ -62,6 +62,18 @@ class ConnectionTest {
   }
 
   @Test
+  void closesWith1009AMessageOverMaxMessageSize() throws Exception {
+    try (BroadcastServer small = BroadcastServer.builder().host("127.0.0.1").port(0).maxMessageSize(1024)
+        .app(App.builder("1", "key-1", "secret-1").build()).build().start();
+        WsClient client = WsClient.established(small.port(), "key-1")) {
+      client.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(900) + "\"}");
+      assertThat(client.next("pusher:pong")).isNotNull();
+      client.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(1100) + "\"}");
+      assertThat(client.awaitClose()).isEqualTo(1009);
+    }
+  }
+
+  @Test
   void tellsClientsToReconnectWhenTheServerCloses() throws Exception {
     try (WsClient client = WsClient.established(server.port(), "key-1")) {
       server.close();
