@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -20,6 +19,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Events per second of the ably driver against a loopback sink that answers 201 at once, next to
  * raw OkHttp posting a request prepared once, with the same URL, headers and body bytes (goal: at
  * least 90% of raw OkHttp). Both use an OkHttp client with the driver's dispatcher limits (128
- * requests, 64 per host). {@code *Sync} waits for each answer; {@code *Async} keeps
+ * requests, 64 per host) and OkHttp's default connection pool; the {@code *Pool64} pair gives both
+ * a pool that keeps 64 connections (see {@link PooledClients}). {@code *Sync} waits for each answer; {@code *Async} keeps
  * {@value PusherBenchmark#WINDOW} events in flight and counts each event as one operation.
  */
 @State(Scope.Benchmark)
@@ -44,6 +45,8 @@ public class AblyBenchmark {
 
   private HttpSink sink;
   private AblyBroadcastDriver driver;
+  private AblyBroadcastDriver pooledDriver;
+  private OkHttpClient pooled;
   private BroadcastMessage message;
   private OkHttpClient raw;
   private Request prepared;
@@ -58,10 +61,10 @@ public class AblyBenchmark {
     // the raw client posts exactly the bytes the driver sent, as the sink received them
     driver.publish(message).join();
     byte[] body = sink.lastBody().getBytes(StandardCharsets.UTF_8);
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(128);
-    dispatcher.setMaxRequestsPerHost(64);
-    raw = new OkHttpClient.Builder().dispatcher(dispatcher).build();
+    raw = PooledClients.defaultPool();
+    pooled = PooledClients.pool64();
+    pooledDriver = AblyBroadcastDriver.builder().key(KEY).host("127.0.0.1").port(sink.port()).tls(false)
+        .allowInsecureBasicAuth(true).httpClient(pooled).build();
     String basic = "Basic " + Base64.getEncoder().encodeToString(KEY.getBytes(StandardCharsets.UTF_8));
     prepared = new Request.Builder()
         .url("http://127.0.0.1:" + sink.port() + "/channels/private:orders.42/messages")
@@ -77,17 +80,27 @@ public class AblyBenchmark {
   private void checkDelivered() {
     long before = sink.requests();
     driver.publish(message).join();
-    rawPost().join();
-    if (sink.requests() - before != 2) {
-      throw new IllegalStateException("the sink saw " + (sink.requests() - before) + " requests instead of 2");
+    pooledDriver.publish(message).join();
+    rawPost(raw).join();
+    rawPost(pooled).join();
+    if (sink.requests() - before != 4) {
+      throw new IllegalStateException("the sink saw " + (sink.requests() - before) + " requests instead of 4");
     }
+  }
+
+  @TearDown(Level.Iteration)
+  public void reportConnections() {
+    // printed into the JMH log: how many TCP connections the client under test opened
+    System.out.printf(java.util.Locale.ROOT, "  sink: %d requests over %d connections so far%n", sink.requests(),
+        sink.connections());
   }
 
   @TearDown
   public void tearDown() {
     driver.close();
-    raw.dispatcher().executorService().shutdown();
-    raw.connectionPool().evictAll();
+    pooledDriver.close();
+    PooledClients.close(raw);
+    PooledClients.close(pooled);
     sink.close();
   }
 
@@ -121,15 +134,36 @@ public class AblyBenchmark {
   public void rawOkHttpAsync() {
     CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
     for (int i = 0; i < WINDOW; i++) {
-      sent[i] = rawPost();
+      sent[i] = rawPost(raw);
+    }
+    CompletableFuture.allOf(sent).join();
+  }
+
+  /** driverAsync with the application's OkHttp client, whose pool keeps the 64 connections open. */
+  @Benchmark
+  @OperationsPerInvocation(WINDOW)
+  public void driverAsyncPool64() {
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sent[i] = pooledDriver.publish(message);
+    }
+    CompletableFuture.allOf(sent).join();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(WINDOW)
+  public void rawOkHttpAsyncPool64() {
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sent[i] = rawPost(pooled);
     }
     CompletableFuture.allOf(sent).join();
   }
 
   /** Posts the prepared request; the future completes when the whole answer is read, as the driver's does. */
-  private CompletableFuture<Void> rawPost() {
+  private CompletableFuture<Void> rawPost(OkHttpClient client) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    raw.newCall(prepared).enqueue(new Callback() {
+    client.newCall(prepared).enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
         done.completeExceptionally(e);

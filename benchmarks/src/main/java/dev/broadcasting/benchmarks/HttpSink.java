@@ -41,6 +41,7 @@ public final class HttpSink implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
   private volatile String lastUri;
   private volatile String lastBody;
   private volatile boolean recordBodies;
@@ -53,6 +54,7 @@ public final class HttpSink implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
+            connections.incrementAndGet();
             channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                   @Override
@@ -98,6 +100,11 @@ public final class HttpSink implements AutoCloseable {
 
   public long requests() {
     return requests.get();
+  }
+
+  /** Connections accepted so far: a client that reuses its connections opens few. */
+  public long connections() {
+    return connections.get();
   }
 
   public String lastUri() {

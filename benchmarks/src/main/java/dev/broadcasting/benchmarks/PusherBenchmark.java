@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -46,6 +47,8 @@ public class PusherBenchmark {
   private final String data = Payloads.json(200);
   private HttpSink sink;
   private PusherBroadcastDriver driver;
+  private PusherBroadcastDriver pooledDriver;
+  private okhttp3.OkHttpClient pooled;
   private BroadcastMessage message;
   private Pusher official;
   private PusherAsync officialAsync;
@@ -59,6 +62,10 @@ public class PusherBenchmark {
     sink = HttpSink.start(200, "{}");
     driver = PusherBroadcastDriver.builder().appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY)
         .secret(AuthBenchmark.SECRET).host("127.0.0.1").port(sink.port()).scheme("http").build();
+    // the next step for the driver, measured: the same driver on a client whose pool keeps 64 connections
+    pooled = PooledClients.pool64();
+    pooledDriver = PusherBroadcastDriver.builder().appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY)
+        .secret(AuthBenchmark.SECRET).host("127.0.0.1").port(sink.port()).scheme("http").client(pooled).build();
     message = BroadcastMessage.of("OrderShipped", List.<Channel>of(new PrivateChannel("orders.42")), data);
     official = new Pusher(AuthBenchmark.APP_ID, AuthBenchmark.KEY, AuthBenchmark.SECRET);
     official.setHost("127.0.0.1:" + sink.port());
@@ -78,6 +85,7 @@ public class PusherBenchmark {
   private void checkDelivered() {
     long before = sink.requests();
     driver.publish(message).join();
+    pooledDriver.publish(message).join();
     Result result = official.trigger(channel, "OrderShipped", data);
     if (result.getHttpStatus() != 200) {
       throw new IllegalStateException("official sync client failed: " + result.getMessage());
@@ -86,14 +94,23 @@ public class PusherBenchmark {
     if (async.getHttpStatus() != 200) {
       throw new IllegalStateException("official async client failed: " + async.getMessage());
     }
-    if (sink.requests() - before != 3) {
-      throw new IllegalStateException("the sink saw " + (sink.requests() - before) + " requests instead of 3");
+    if (sink.requests() - before != 4) {
+      throw new IllegalStateException("the sink saw " + (sink.requests() - before) + " requests instead of 4");
     }
+  }
+
+  @TearDown(Level.Iteration)
+  public void reportConnections() {
+    // printed into the JMH log: how many TCP connections the client under test opened
+    System.out.printf(java.util.Locale.ROOT, "  sink: %d requests over %d connections so far%n", sink.requests(),
+        sink.connections());
   }
 
   @TearDown
   public void tearDown() throws Exception {
     driver.close();
+    pooledDriver.close();
+    PooledClients.close(pooled);
     official.close();
     officialAsync.close();
     sink.close();
@@ -115,6 +132,17 @@ public class PusherBenchmark {
     CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
     for (int i = 0; i < WINDOW; i++) {
       sent[i] = driver.publish(message);
+    }
+    CompletableFuture.allOf(sent).join();
+  }
+
+  /** driverAsync with the application's OkHttp client, whose pool keeps the 64 connections open. */
+  @Benchmark
+  @OperationsPerInvocation(WINDOW)
+  public void driverAsyncPool64() {
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sent[i] = pooledDriver.publish(message);
     }
     CompletableFuture.allOf(sent).join();
   }

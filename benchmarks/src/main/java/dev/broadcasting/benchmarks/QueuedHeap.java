@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The heap one queued event keeps alive: fills a broadcaster's queue with {@code N} events whose
  * driver never answers, measures the used heap after a full GC before and after, and divides.
  * Two shapes: every event on one channel (all but the first wait behind it, as events of one
- * channel do), and each on its own channel (all in flight at once, each with its attempt timeout
- * scheduled). The events themselves (the 5-field record) stay reachable as the message's source,
+ * channel do), and events spread over 1024 channels (one in flight per channel, with its attempt
+ * timeout scheduled, the rest waiting behind it). The events themselves (the 5-field record) stay reachable as the message's source,
  * so they are counted; the payload JSON is 98 characters.
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.QueuedHeap [events]}</pre>
@@ -26,7 +26,7 @@ public final class QueuedHeap {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     for (int round = 0; round < 3; round++) {
-      // the first round warms up class loading and the JIT; the last two are reported
+      // the first round warms up class loading and the JIT; the other two are reported
       double oneChannel = perEvent(events, 1);
       double manyChannels = perEvent(events, OrderShipped.CHANNEL_COUNT);
       if (round > 0) {
