@@ -33,6 +33,7 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private PusherSocket socket;
   private ClientProtocol clientProtocol;
   private boolean awaitingPong;
+  private long pingsSent;
 
   SocketHandler(ServerSettings settings, AppHub hub, String key, String protocol, String origin) {
     this.settings = settings;
@@ -102,15 +103,25 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       ctx.close();
       return;
     }
+    if (awaitingPong) {
+      pongMissing();
+      return;
+    }
     // Silent for a whole activity timeout: ask for a sign of life, and give up if none comes.
     awaitingPong = true;
+    long ping = ++pingsSent;
     socket.send(PusherMessages.ping());
     ctx.executor().schedule(() -> {
-      if (awaitingPong && ctx.channel().isActive()) {
-        log.debug("Socket {} sent nothing for {} after a ping; closing", socket.socketId, settings.pongTimeout());
-        socket.close(PusherSocket.PONG_NOT_RECEIVED, "Pong reply not received");
+      // only the latest ping's wait counts: an answered one is followed by a new ping, not a close
+      if (awaitingPong && ping == pingsSent) {
+        pongMissing();
       }
     }, settings.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void pongMissing() {
+    log.debug("Socket {} sent nothing for {} after a ping; closing", socket.socketId, settings.pongTimeout());
+    socket.close(PusherSocket.PONG_NOT_RECEIVED, "Pong reply not received");
   }
 
   @Override
