@@ -172,10 +172,10 @@ class ConnectionTest {
   @Test
   void keepsASocketThatAnswersThePing() throws Exception {
     try (BroadcastServer quick = BroadcastServer.builder().host("127.0.0.1").port(0)
-        .activityTimeout(Duration.ofSeconds(1)).pongTimeout(Duration.ofSeconds(5))
+        .activityTimeout(Duration.ofSeconds(2)).pongTimeout(Duration.ofSeconds(2))
         .app(App.builder("1", "key-1", "secret-1").build()).build().start();
         WsClient alive = WsClient.established(quick.port(), "key-1")) {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 2; i++) {
         alive.next("pusher:ping");
         alive.send("{\"event\":\"pusher:pong\",\"data\":{}}");
       }
