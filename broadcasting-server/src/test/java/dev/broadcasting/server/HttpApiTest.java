@@ -155,6 +155,11 @@ class HttpApiTest {
     assertThat(badChannel.statusCode()).isEqualTo(400);
     assertThat(error(badChannel)).contains("a b");
 
+    HttpResponse<String> hugeBody = post("/apps/3/events", "{\"name\":\"e\",\"channels\":[\"a\"],\"data\":\""
+        + "x".repeat(1024 * 1024) + "\"}");
+    assertThat(hugeBody.statusCode()).isEqualTo(413);
+    assertThat(error(hugeBody)).contains("larger than 1048576 bytes");
+
     HttpResponse<String> noApp = post("/apps/9/events", "{}");
     assertThat(noApp.statusCode()).isEqualTo(404);
     assertThat(error(noApp)).contains("9");

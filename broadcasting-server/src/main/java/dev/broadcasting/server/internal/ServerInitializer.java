@@ -3,7 +3,6 @@ package dev.broadcasting.server.internal;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.util.Map;
@@ -30,7 +29,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
       pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
     }
     pipeline.addLast("http", new HttpServerCodec());
-    pipeline.addLast("aggregator", new HttpObjectAggregator(settings.maxRequestSize()));
+    pipeline.addLast("aggregator", new JsonHttpObjectAggregator(settings.maxRequestSize()));
     pipeline.addLast("router", new HttpRouter(settings, hubsById, hubsByKey, ssl != null));
   }
 }
