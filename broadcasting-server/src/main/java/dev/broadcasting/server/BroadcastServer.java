@@ -169,8 +169,9 @@ public final class BroadcastServer implements AutoCloseable {
   }
 
   /**
-   * Closes every connection, stops accepting new ones, and stops the server's threads. Webhooks
-   * already queued get a few seconds to go out. Idempotent.
+   * Stops accepting connections, closes every open one with 4200 (pusher-js then reconnects, to
+   * this server once it is back or to another), and stops the server's threads. Webhooks already
+   * queued get up to two seconds to start. Idempotent.
    */
   @Override
   public synchronized void close() {
