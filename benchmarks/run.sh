@@ -2,7 +2,7 @@
 # Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
 # when missing) and writes the results under benchmarks/results/.
 #
-#   benchmarks/run.sh --short         # 1 fork, 2 x 0.5 s warm-up, 5 x 0.5 s measurement: < 2 min on a quiet machine
+#   benchmarks/run.sh --short         # 1 fork, 2 x 0.3 s warm-up, 5 x 0.3 s measurement: about 2 min
 #   benchmarks/run.sh                 # full: 1 fork, 10 x 1 s warm-up, 5 x 1 s measurement, about 7 min
 #
 # Every run adds two profilers: JMH's gc profiler (bytes allocated per operation) and
@@ -28,7 +28,7 @@ include="${1:-(Core|Dispatcher|Auth|Pusher|Ably)Benchmark}"
 shift || true
 
 if [[ $mode == short ]]; then
-  timing=(-f 1 -wi 2 -w 500ms -i 5 -r 500ms)
+  timing=(-f 1 -wi 2 -w 300ms -i 5 -r 300ms)
 else
   timing=(-f 1 -wi 10 -w 1s -i 5 -r 1s)
 fi

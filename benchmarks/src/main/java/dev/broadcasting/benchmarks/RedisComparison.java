@@ -57,7 +57,7 @@ public final class RedisComparison {
 
       String benchmarks = RedisBenchmark.class.getName() + ".";
       List<RunResult> results = new ArrayList<>(new Runner(options(port, quick)
-          .include(benchmarks + "(driver|lettuce)Publish$").build()).run());
+          .include(benchmarks + "(driver|lettuce)Publish(OneFlush)?$").build()).run());
       // the latency pair sends one event on one channel, whatever the channels parameter says
       results.addAll(new Runner(options(port, quick).include(benchmarks + ".*Latency$").param("channels", "1")
           .build()).run());
