@@ -112,7 +112,7 @@ public class RedisBenchmark {
     CompletableFuture.allOf(sent).join();
   }
 
-  /** Raw lettuce, the same body on one channel: what the one-channel driverPublish could reach. */
+  /** Raw lettuce, the same body on one channel (whatever {@code channels} says): the one-channel driverPublish's peer. */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OperationsPerInvocation(WINDOW)
