@@ -262,6 +262,9 @@ public final class Broadcaster implements AutoCloseable {
   }
 
   private static List<Channel> unique(List<? extends Channel> channels, Class<?> eventClass) {
+    if (channels.size() == 1 && channels.get(0) != null) {
+      return List.of(channels.get(0));
+    }
     LinkedHashSet<Channel> unique = new LinkedHashSet<>(channels.size() * 2);
     for (Channel channel : channels) {
       if (channel == null) {

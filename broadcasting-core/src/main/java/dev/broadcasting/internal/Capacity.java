@@ -13,6 +13,8 @@ final class Capacity {
   private final long blockNanos;
   private int events;
   private long bytes;
+  /** Threads in a wait on this monitor; a release wakes them only when there are some. */
+  private int waiting;
 
   Capacity(int maxEvents, long maxBytes, long blockNanos) {
     this.maxEvents = maxEvents;
@@ -29,7 +31,12 @@ final class Capacity {
         if (left <= 0) {
           return false;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        waiting++;
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } finally {
+          waiting--;
+        }
       } while (isFull(count, size));
     }
     events += count;
@@ -44,7 +51,9 @@ final class Capacity {
   synchronized void release(int count, long size) {
     events -= count;
     bytes -= size;
-    notifyAll();
+    if (waiting > 0) {
+      notifyAll();
+    }
   }
 
   /** Waits until no event holds room; false if some still did after {@code nanos}. */
@@ -55,7 +64,12 @@ final class Capacity {
       if (left <= 0) {
         return false;
       }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+      waiting++;
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } finally {
+        waiting--;
+      }
     }
     return true;
   }

@@ -97,8 +97,8 @@ public final class Dispatcher {
         capacity.release(messages.size(), job.bytes);
         return reject(connection, messages, "the broadcaster is closed");
       }
-      for (Channel channel : job.channels) {
-        CompletableFuture<Void> previous = tails.put(job.key(channel), job.done);
+      for (String key : job.keys) {
+        CompletableFuture<Void> previous = tails.put(key, job.done);
         if (previous != null) {
           before.add(previous);
         }
@@ -123,9 +123,9 @@ public final class Dispatcher {
    * already complete; a failure is the caller's to handle.
    */
   public CompletableFuture<Void> sendNow(String connection, BroadcastDriver driver, List<BroadcastMessage> messages) {
-    String what = describe(messages, connection);
     if (closed) {
-      return CompletableFuture.failedFuture(new BroadcastException(what + " was not sent: the broadcaster is closed"));
+      return CompletableFuture.failedFuture(new BroadcastException(describe(messages, connection)
+          + " was not sent: the broadcaster is closed"));
     }
     long start = System.nanoTime();
     Throwable failure;
@@ -144,7 +144,7 @@ public final class Dispatcher {
     } catch (RuntimeException e) {
       failure = e;
     }
-    BroadcastException error = wrap(what + " failed: " + failure.getMessage(), failure);
+    BroadcastException error = wrap(describe(messages, connection) + " failed: " + failure.getMessage(), failure);
     messages.forEach(message -> listener.onFailed(new FailedBroadcast(message, connection, 1, error)));
     return CompletableFuture.failedFuture(error);
   }
@@ -309,8 +309,8 @@ public final class Dispatcher {
 
   private void finish(Job job) {
     synchronized (lock) {
-      for (Channel channel : job.channels) {
-        tails.remove(job.key(channel), job.done);
+      for (String key : job.keys) {
+        tails.remove(key, job.done);
       }
     }
     live.remove(job);
@@ -351,7 +351,8 @@ public final class Dispatcher {
     final String connection;
     final BroadcastDriver driver;
     final List<BroadcastMessage> messages;
-    final List<Channel> channels;
+    /** One per channel: the (connection, channel) pairs whose order this job keeps. */
+    final List<String> keys;
     final long bytes;
     final RetryPolicy policy;
     final long startNanos = System.nanoTime();
@@ -369,17 +370,15 @@ public final class Dispatcher {
       this.messages = messages;
       this.policy = policy;
       long total = 0;
-      Set<Channel> union = new LinkedHashSet<>();
+      Set<String> union = new LinkedHashSet<>();
       for (BroadcastMessage message : messages) {
         total += message.payloadBytes();
-        union.addAll(message.channels());
+        for (Channel channel : message.channels()) {
+          union.add(connection + '\n' + channel.name());
+        }
       }
       this.bytes = total;
-      this.channels = List.copyOf(union);
-    }
-
-    String key(Channel channel) {
-      return connection + '\n' + channel.name();
+      this.keys = List.copyOf(union);
     }
   }
 }

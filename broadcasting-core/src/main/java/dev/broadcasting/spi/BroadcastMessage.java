@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * every retry, so drivers with idempotent publishing (Ably) can derive their ids from it.
  */
 public final class BroadcastMessage {
-  private final String id;
+  /** Made on first use: most drivers never read it. */
+  private volatile String id;
   private final String event;
   private final List<Channel> channels;
   private final String payload;
@@ -23,7 +24,7 @@ public final class BroadcastMessage {
 
   private BroadcastMessage(String id, String event, List<Channel> channels, String payload,
       String socketId, Object source) {
-    this.id = Objects.requireNonNull(id, "id");
+    this.id = id;
     this.event = Objects.requireNonNull(event, "event");
     this.channels = List.copyOf(channels);
     this.payload = Objects.requireNonNull(payload, "payload");
@@ -46,27 +47,37 @@ public final class BroadcastMessage {
    */
   public static BroadcastMessage of(String event, List<? extends Channel> channels, String payload,
       String socketId, Object source) {
-    return new BroadcastMessage(newId(), event, List.copyOf(channels), payload, socketId, source);
+    return new BroadcastMessage(null, event, List.copyOf(channels), payload, socketId, source);
   }
 
   /** This message excluding the client with {@code socketId}, or including every client for null. */
   public BroadcastMessage withSocketId(String socketId) {
-    return new BroadcastMessage(id, event, channels, payload, socketId, source);
+    return new BroadcastMessage(id(), event, channels, payload, socketId, source);
   }
 
   /** This message on other channels, same id: for drivers that split a long channel list. */
   public BroadcastMessage withChannels(List<? extends Channel> channels) {
-    return new BroadcastMessage(id, event, List.copyOf(channels), payload, socketId, source);
+    return new BroadcastMessage(id(), event, List.copyOf(channels), payload, socketId, source);
   }
 
   /** This message remembering the event object it came from, for the testing fake's assertions. */
   public BroadcastMessage withSource(Object source) {
-    return new BroadcastMessage(id, event, channels, payload, socketId, source);
+    return new BroadcastMessage(id(), event, channels, payload, socketId, source);
   }
 
   /** A random id of 12 bytes, base64url: unique per broadcast, kept across retries. */
   public String id() {
-    return id;
+    String value = id;
+    if (value == null) {
+      synchronized (this) {
+        value = id;
+        if (value == null) {
+          value = newId();
+          id = value;
+        }
+      }
+    }
+    return value;
   }
 
   /** The event name, as clients listen for it. */
@@ -111,7 +122,7 @@ public final class BroadcastMessage {
   @Override
   public String toString() {
     return "BroadcastMessage{event=" + event + ", channels=" + channels + ", payloadBytes="
-        + payloadBytes() + (socketId == null ? "" : ", socketId=" + socketId) + ", id=" + id + "}";
+        + payloadBytes() + (socketId == null ? "" : ", socketId=" + socketId) + ", id=" + id() + "}";
   }
 
   private static String newId() {
