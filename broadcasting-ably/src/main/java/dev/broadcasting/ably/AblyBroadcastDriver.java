@@ -9,10 +9,12 @@ import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
@@ -267,7 +269,9 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(128);
         dispatcher.setMaxRequestsPerHost(64);
-        own = new OkHttpClient.Builder().dispatcher(dispatcher).build();
+        // as many idle connections as requests in flight, so that bursts do not reconnect
+        own = new OkHttpClient.Builder().dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
         base = own;
       }
       OkHttpClient client = base.newBuilder()
