@@ -3,8 +3,8 @@
 # driver's exact bytes, then the driver (JMH RedisBenchmark) against the same server, and prints the
 # ratios. Needs redis-server and redis-benchmark on the PATH (Debian: apt-get install redis-server).
 #
-#   benchmarks/run-redis.sh --short   # 200k requests per redis-benchmark run, 5 x 0.5 s JMH iterations
-#   benchmarks/run-redis.sh           # 1M requests per run, 5 x 2 s JMH iterations
+#   benchmarks/run-redis.sh --short   # 100k requests per redis-benchmark run, 2 x 0.5 s warm-up, 5 x 0.5 s JMH iterations
+#   benchmarks/run-redis.sh           # 1M requests per run, 10 x 1 s warm-up, 5 x 2 s JMH iterations
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/benchmarks.jar"

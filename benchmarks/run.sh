@@ -2,15 +2,16 @@
 # Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
 # when missing) and writes the results under benchmarks/results/.
 #
-#   benchmarks/run.sh --short         # 1 fork, 2 x 0.3 s warm-up, 5 x 0.3 s measurement: about 2 min
-#   benchmarks/run.sh                 # full: 1 fork, 10 x 1 s warm-up, 5 x 1 s measurement, about 7 min
+#   benchmarks/run.sh --short         # smoke test under 2 min: one benchmark of each kind, 1 fork,
+#                                     # 2 x 0.3 s warm-up, 5 x 0.3 s measurement, then run-redis.sh --short
+#   benchmarks/run.sh                 # full: every benchmark, 1 fork, 10 x 1 s warm-up, 5 x 1 s, about 7 min
 #
 # Every run adds two profilers: JMH's gc profiler (bytes allocated per operation) and
 # CpuTimeProfiler (CPU time per operation, which stays meaningful on a shared, busy machine). The
 # full mode warms up for 10 s because on a loaded machine the JIT needs that long to finish.
 #   benchmarks/run.sh --short Pusher  # only the benchmarks whose name matches the regex; any more JMH options follow
 #
-# The redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
+# The full redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
 # queued event is `java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.QueuedHeap`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +25,14 @@ if [[ "${1:-}" == "--short" ]]; then
   mode=short
   shift
 fi
-include="${1:-(Core|Dispatcher|Auth|Pusher|Ably)Benchmark}"
+if [[ $mode == short ]]; then
+  default='(CoreBenchmark\.(jacksonWriteValueAsBytes|broadcastNow)|DispatcherBenchmark\.broadcastQueued|AuthBenchmark\.(authorizePrivate|officialAuthenticatePrivate)|PusherBenchmark\.(driver|official)(Sync|Async)|AblyBenchmark\.(driver|rawOkHttp)(Sync|Async))$'
+  extra=(-p channels=1024)
+else
+  default='(Core|Dispatcher|Auth|Pusher|Ably)Benchmark'
+  extra=()
+fi
+include="${1:-$default}"
 shift || true
 
 if [[ $mode == short ]]; then
@@ -36,5 +44,12 @@ mkdir -p "$here/results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$here/results/$mode-$stamp"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out.load"
-java -jar "$jar" "$include" "${timing[@]}" -prof gc -prof dev.broadcasting.benchmarks.CpuTimeProfiler -rf json -rff "$out.json" "$@" | tee "$out.txt"
+java -jar "$jar" "$include" "${timing[@]}" "${extra[@]}" -prof gc -prof dev.broadcasting.benchmarks.CpuTimeProfiler -rf json -rff "$out.json" "$@" | tee "$out.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out.load"
+if [[ $mode == short && $include == "$default" ]]; then
+  if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
+    "$here/run-redis.sh" --short
+  else
+    echo "redis-server or redis-benchmark is not on the PATH: the redis comparison was skipped"
+  fi
+fi

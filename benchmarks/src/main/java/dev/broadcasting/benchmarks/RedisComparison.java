@@ -41,7 +41,7 @@ public final class RedisComparison {
       BroadcastMessage one = message(1);
       String body = new String(RedisBenchmark.wireBody(one.event(), one.payload()), StandardCharsets.UTF_8);
       System.out.println("wire body: " + body.length() + " bytes (payload 200 bytes)");
-      int requests = quick ? 200_000 : 1_000_000;
+      int requests = quick ? 100_000 : 1_000_000;
 
       List<String> publish = List.of("PUBLISH", "private-orders.0", body);
       List<String> eval = new ArrayList<>(List.of("EVAL", PUBLISH_ALL, "0", body));
