@@ -3,6 +3,7 @@ package dev.broadcasting.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.Mac;
@@ -14,14 +15,27 @@ public final class Signatures {
 
   private Signatures() {}
 
+  /**
+   * The last key each thread signed with, and its initialised Mac: an application signs with one
+   * secret, and {@code Mac.getInstance} plus {@code init} cost more than a short signature.
+   */
+  private static final ThreadLocal<KeyedMac> LAST_MAC = new ThreadLocal<>();
+
+  private record KeyedMac(byte[] key, Mac mac) {}
+
   public static byte[] hmacSha256(byte[] key, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    KeyedMac last = LAST_MAC.get();
+    if (last == null || !Arrays.equals(last.key, key)) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        last = new KeyedMac(key.clone(), mac);
+        LAST_MAC.set(last);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+      }
     }
+    return last.mac.doFinal(data);
   }
 
   /** Lower-case hex HMAC-SHA256 of {@code data} under {@code secret}, both as UTF-8. */
