@@ -281,7 +281,7 @@ public final class Broadcaster implements AutoCloseable {
    * <pre>{@code
    * Broadcaster broadcaster = Broadcaster.builder()
    *     .connection("pusher", "pusher", Map.of("PUSHER_APP_ID", "1", "PUSHER_APP_KEY", "k", "PUSHER_APP_SECRET", s))
-   *     .connection("audit", new LogDriver())
+   *     .connection("audit", "log", Map.of())
    *     .defaultConnection("pusher")
    *     .queueCapacity(50_000)
    *     .onFailure(failed -> deadLetters.save(failed))
