@@ -117,15 +117,14 @@ public final class ChannelAuthorizer<U> {
    * laravel-echo-server (redis) sends none.
    */
   public AuthResponse authorize(String socketId, String channelName, U user) {
-    String inputError = signer.requiresSocketId() ? checkSocketId(socketId) : null;
-    if (inputError == null) {
-      inputError = checkChannelName(channelName);
-    }
+    String socketError = signer.requiresSocketId() ? checkSocketId(socketId) : null;
+    ParsedName parsed = socketError == null ? ParsedName.of(channelName) : null;
+    String inputError = socketError != null ? socketError : parsed.error;
     if (inputError != null) {
       log.debug("Channel auth refused (400): {}", inputError);
       return AuthResponse.badRequest(inputError);
     }
-    AuthDecision decision = decideValid(channelName, user);
+    AuthDecision decision = decideValid(parsed.channel, user);
     if (!decision.allowed()) {
       return AuthResponse.forbidden();
     }
@@ -139,16 +138,16 @@ public final class ChannelAuthorizer<U> {
    * same callbacks, matching and logging as {@link #authorize}. An invalid name is denied.
    */
   public AuthDecision decide(String channelName, U user) {
-    String inputError = checkChannelName(channelName);
-    if (inputError != null) {
-      log.debug("Channel auth denied: {}", inputError);
+    ParsedName parsed = ParsedName.of(channelName);
+    if (parsed.error != null) {
+      log.debug("Channel auth denied: {}", parsed.error);
       return AuthDecision.DENIED;
     }
-    return decideValid(channelName, user);
+    return decideValid(parsed.channel, user);
   }
 
-  private AuthDecision decideValid(String channelName, U user) {
-    Channel channel = Channel.of(channelName);
+  private AuthDecision decideValid(Channel channel, U user) {
+    String channelName = channel.name();
     if (!channel.isGuarded()) {
       return deny(channelName, "it is not a private or presence channel; public channels need no auth");
     }
@@ -265,18 +264,20 @@ public final class ChannelAuthorizer<U> {
     return null;
   }
 
-  private static String checkChannelName(String channelName) {
-    if (channelName == null || channelName.isEmpty()) {
-      return "channel_name is missing";
-    }
-    if (channelName.length() > Channel.MAX_LENGTH) {
-      return "channel_name is longer than " + Channel.MAX_LENGTH + " characters";
-    }
-    try {
-      Channel.of(channelName);
-      return null;
-    } catch (IllegalArgumentException e) {
-      return "channel_name is invalid; it must match " + Channel.RULE.replace("\\", "");
+  /** A channel name from a request: the channel, or why the name is refused. */
+  private record ParsedName(Channel channel, String error) {
+    static ParsedName of(String channelName) {
+      if (channelName == null || channelName.isEmpty()) {
+        return new ParsedName(null, "channel_name is missing");
+      }
+      if (channelName.length() > Channel.MAX_LENGTH) {
+        return new ParsedName(null, "channel_name is longer than " + Channel.MAX_LENGTH + " characters");
+      }
+      try {
+        return new ParsedName(Channel.of(channelName), null);
+      } catch (IllegalArgumentException e) {
+        return new ParsedName(null, "channel_name is invalid; it must match " + Channel.RULE.replace("\\", ""));
+      }
     }
   }
 

@@ -34,13 +34,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * least 90% of raw OkHttp). Both use an OkHttp client with the driver's dispatcher limits (128
  * requests, 64 per host) and OkHttp's default connection pool; the {@code *Pool64} pair gives both
  * a pool that keeps 64 connections (see {@link PooledClients}). {@code *Sync} waits for each answer; {@code *Async} keeps
- * {@value PusherBenchmark#WINDOW} events in flight and counts each event as one operation.
+ * {@value InFlight#WINDOW} events in flight and counts each event as one operation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class AblyBenchmark {
-  private static final int WINDOW = PusherBenchmark.WINDOW;
+  private static final int WINDOW = InFlight.WINDOW;
   private static final String KEY = "appid.keyid:secretsecret";
 
   private HttpSink sink;
@@ -122,42 +122,26 @@ public class AblyBenchmark {
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void driverAsync() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = driver.publish(message);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> driver.publish(message));
   }
 
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void rawOkHttpAsync() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = rawPost(raw);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> rawPost(raw));
   }
 
   /** driverAsync with the application's OkHttp client, whose pool keeps the 64 connections open. */
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void driverAsyncPool64() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = pooledDriver.publish(message);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> pooledDriver.publish(message));
   }
 
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void rawOkHttpAsyncPool64() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = rawPost(pooled);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> rawPost(pooled));
   }
 
   /** Posts the prepared request; the future completes when the whole answer is read, as the driver's does. */

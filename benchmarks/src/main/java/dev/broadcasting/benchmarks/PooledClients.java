@@ -6,7 +6,7 @@ import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
- * OkHttp clients for {@value PusherBenchmark#WINDOW} requests in flight to one host. With OkHttp's
+ * OkHttp clients for {@value InFlight#WINDOW} requests in flight to one host. With OkHttp's
  * default pool, which keeps 5 idle connections, all but 5 of the connections a window opened are
  * closed when it completes and opened again by the next window; this pool keeps them all.
  */

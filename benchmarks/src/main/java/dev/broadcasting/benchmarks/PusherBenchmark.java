@@ -12,7 +12,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,7 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PusherBenchmark {
-  static final int WINDOW = 64;
+  private static final int WINDOW = InFlight.WINDOW;
   private static final String PATH = "/apps/" + AuthBenchmark.APP_ID + "/events";
 
   private final String channel = "private-orders.42";
@@ -129,32 +128,20 @@ public class PusherBenchmark {
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void driverAsync() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = driver.publish(message);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> driver.publish(message));
   }
 
   /** driverAsync with the application's OkHttp client, whose pool keeps the 64 connections open. */
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void driverAsyncPool64() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = pooledDriver.publish(message);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> pooledDriver.publish(message));
   }
 
   @Benchmark
   @OperationsPerInvocation(WINDOW)
   public void officialAsync() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = officialAsync.trigger(channel, "OrderShipped", data);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> officialAsync.trigger(channel, "OrderShipped", data));
   }
 
   /** The auth query parameters of one events request, and the URL carrying them, as the driver builds it. */

@@ -12,7 +12,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The redis driver against a real {@code redis-server}: events per second with 200-byte payloads
- * on 1 and on 10 channels, {@value PusherBenchmark#WINDOW} events in flight on the driver's one
+ * on 1 and on 10 channels, {@value InFlight#WINDOW} events in flight on the driver's one
  * connection, next to raw lettuce publishing the same bytes; and the latency of a
  * {@code ShouldBroadcastNow} broadcast against a raw lettuce sync {@code PUBLISH} of the same
  * bytes (goal: p99 at most 1.5 times raw).
@@ -39,7 +38,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class RedisBenchmark {
-  private static final int WINDOW = PusherBenchmark.WINDOW;
+  private static final int WINDOW = InFlight.WINDOW;
 
   @Param({"1", "10"})
   public int channels;
@@ -105,11 +104,7 @@ public class RedisBenchmark {
   @BenchmarkMode(Mode.Throughput)
   @OperationsPerInvocation(WINDOW)
   public void driverPublish() {
-    CompletableFuture<?>[] sent = new CompletableFuture<?>[WINDOW];
-    for (int i = 0; i < WINDOW; i++) {
-      sent[i] = driver.publish(message);
-    }
-    CompletableFuture.allOf(sent).join();
+    InFlight.burst(() -> driver.publish(message));
   }
 
   /** Raw lettuce, the same body on one channel (whatever {@code channels} says): the one-channel driverPublish's peer. */

@@ -1,13 +1,9 @@
 package dev.broadcasting.ably;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.broadcasting.ably.internal.AblyKey;
+import dev.broadcasting.internal.AuthAnswers;
 import dev.broadcasting.internal.Signatures;
 import dev.broadcasting.spi.ChannelAuthSigner;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -22,8 +18,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class AblyAuthSigner implements ChannelAuthSigner {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private final AblyKey key;
 
   AblyAuthSigner(AblyKey key) {
@@ -37,32 +31,17 @@ public final class AblyAuthSigner implements ChannelAuthSigner {
 
   @Override
   public String signPrivate(String socketId, String channelName) {
-    return answer(sign(socketId + ':' + channelName), null);
+    return AuthAnswers.auth(sign(socketId + ':' + channelName), null, null);
   }
 
   @Override
   public String signPresence(String socketId, String channelName, String channelData) {
     Objects.requireNonNull(channelData, "channelData");
-    return answer(sign(socketId + ':' + channelName + ':' + channelData), channelData);
+    return AuthAnswers.auth(sign(socketId + ':' + channelName + ':' + channelData), "channel_data", channelData);
   }
 
   private String sign(String stringToSign) {
     return key.name() + ':' + Signatures.hmacSha256Hex(key.secret(), stringToSign);
-  }
-
-  private static String answer(String auth, String channelData) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("auth", auth);
-      if (channelData != null) {
-        json.writeStringField("channel_data", channelData);
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
   }
 
   @Override

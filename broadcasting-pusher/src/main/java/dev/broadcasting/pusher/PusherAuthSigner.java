@@ -1,13 +1,9 @@
 package dev.broadcasting.pusher;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.EncryptedPrivateChannel;
+import dev.broadcasting.internal.AuthAnswers;
 import dev.broadcasting.spi.ChannelAuthSigner;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -23,8 +19,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class PusherAuthSigner implements ChannelAuthSigner {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private final PusherSigner signer;
   private final byte[] encryptionMasterKey;
 
@@ -50,39 +44,24 @@ public final class PusherAuthSigner implements ChannelAuthSigner {
   public String signPrivate(String socketId, String channelName) {
     String auth = signer.channelAuth(socketId, channelName, null);
     if (!channelName.startsWith(EncryptedPrivateChannel.PREFIX)) {
-      return json("auth", auth, null, null);
+      return AuthAnswers.auth(auth, null, null);
     }
     if (encryptionMasterKey == null) {
       throw new BroadcastException("Channel " + channelName + " is encrypted but this Pusher connection has no "
           + "encryption master key: set PUSHER_ENCRYPTION_MASTER_KEY_BASE64 (openssl rand -base64 32)");
     }
-    return json("auth", auth, "shared_secret", PusherSigner.sharedSecret(channelName, encryptionMasterKey));
+    return AuthAnswers.auth(auth, "shared_secret", PusherSigner.sharedSecret(channelName, encryptionMasterKey));
   }
 
   @Override
   public String signPresence(String socketId, String channelName, String channelData) {
     Objects.requireNonNull(channelData, "channelData");
-    return json("auth", signer.channelAuth(socketId, channelName, channelData), "channel_data", channelData);
+    return AuthAnswers.auth(signer.channelAuth(socketId, channelName, channelData), "channel_data", channelData);
   }
 
   @Override
   public String signUser(String socketId, String userData) {
-    return json("auth", signer.userAuth(socketId, userData), "user_data", userData);
-  }
-
-  private static String json(String name, String value, String otherName, String otherValue) {
-    StringWriter out = new StringWriter(160);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField(name, value);
-      if (otherName != null) {
-        json.writeStringField(otherName, otherValue);
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
+    return AuthAnswers.auth(signer.userAuth(socketId, userData), "user_data", userData);
   }
 
   @Override
