@@ -5,7 +5,7 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.micrometer.BroadcastObservability;
 import dev.broadcasting.spi.BroadcastDriver;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,7 +18,8 @@ import org.springframework.context.annotation.Bean;
  * on the class path: every driver observed ({@code broadcasting.publish}: a timer with Spring
  * Boot's meter handler, a span with its tracing), the listener that counts retries and failures
  * and carries the trace across the queue, and the queue-depth gauge. Uses the application's
- * {@link MeterRegistry} and {@link ObservationRegistry}, else Micrometer's global registry.
+ * {@link MeterRegistry} and {@link ObservationRegistry}; without a meter registry the meters are
+ * kept in one of their own, and the observations still reach the tracing handlers.
  */
 @AutoConfiguration(before = BroadcastingAutoConfiguration.class)
 @ConditionalOnClass({BroadcastObservability.class, MeterRegistry.class})
@@ -28,7 +29,7 @@ public class BroadcastingObservabilityAutoConfiguration {
   @ConditionalOnMissingBean
   BroadcastObservability broadcastObservability(ObjectProvider<MeterRegistry> meters,
       ObjectProvider<ObservationRegistry> observations) {
-    MeterRegistry registry = meters.getIfUnique(() -> Metrics.globalRegistry);
+    MeterRegistry registry = meters.getIfUnique(SimpleMeterRegistry::new);
     ObservationRegistry observationRegistry = observations.getIfUnique();
     return observationRegistry != null ? BroadcastObservability.create(registry, observationRegistry)
         : BroadcastObservability.create(registry);
