@@ -3,15 +3,19 @@ package dev.broadcasting.spring.autoconfigure;
 import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.micrometer.BroadcastObservability;
+import dev.broadcasting.micrometer.BroadcastServerMetrics;
+import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.spi.BroadcastDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Meters and observations for the auto-configured broadcaster, when broadcasting-micrometer is
@@ -21,7 +25,7 @@ import org.springframework.context.annotation.Bean;
  * {@link MeterRegistry} and {@link ObservationRegistry}; without a meter registry the meters are
  * kept in one of their own, and the observations still reach the tracing handlers.
  */
-@AutoConfiguration(before = BroadcastingAutoConfiguration.class)
+@AutoConfiguration(before = BroadcastingAutoConfiguration.class, after = BroadcastingServerAutoConfiguration.class)
 @ConditionalOnClass({BroadcastObservability.class, MeterRegistry.class})
 public class BroadcastingObservabilityAutoConfiguration {
 
@@ -53,5 +57,17 @@ public class BroadcastingObservabilityAutoConfiguration {
         observability.bindTo(broadcaster);
       }
     };
+  }
+
+  /** The embedded server's meters, bound by Spring Boot's metrics support as every {@code MeterBinder} bean is. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(BroadcastServer.class)
+  static class ServerMeters {
+    @Bean
+    @ConditionalOnBean(BroadcastServer.class)
+    @ConditionalOnMissingBean
+    BroadcastServerMetrics broadcastServerMetrics(BroadcastServer server) {
+      return new BroadcastServerMetrics(server);
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.ChannelAuthorizer;
 import dev.broadcasting.micrometer.BroadcastObservability;
+import dev.broadcasting.micrometer.BroadcastServerMetrics;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.spring.BroadcasterCustomizer;
 import dev.broadcasting.spring.TransactionalBroadcaster;
@@ -132,9 +133,11 @@ public class BroadcastingAutoConfigurationTest {
           assertThat(broadcaster.connectionNames()).containsExactly("server");
           assertThat(broadcaster.defaultConnection()).isEqualTo("server");
           assertThat(context.getBean(BroadcastServer.class).port()).isPositive();
+          assertThat(context).hasSingleBean(BroadcastServerMetrics.class);
         });
     runner.withPropertyValues("broadcasting.server.enabled=false")
-        .run(context -> assertThat(context).doesNotHaveBean(BroadcastServer.class));
+        .run(context -> assertThat(context).doesNotHaveBean(BroadcastServer.class)
+            .doesNotHaveBean(BroadcastServerMetrics.class));
   }
 
   @Test

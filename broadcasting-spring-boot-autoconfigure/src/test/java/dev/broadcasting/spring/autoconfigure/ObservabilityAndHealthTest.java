@@ -8,6 +8,7 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.ShouldBroadcast;
+import dev.broadcasting.micrometer.BroadcastServerMetrics;
 import dev.broadcasting.spring.internal.BroadcastingHealthIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
@@ -84,6 +85,10 @@ class ObservabilityAndHealthTest {
       @SuppressWarnings("unchecked")
       Map<String, Object> server = (Map<String, Object>) health.getDetails().get("server");
       assertThat(server).containsEntry("connections", Map.of("1", 0)).containsKey("port");
+
+      MeterRegistry meters = context.getBean(MeterRegistry.class);
+      context.getBean(BroadcastServerMetrics.class).bindTo(meters); // as Spring Boot's metrics support does
+      assertThat(meters.get("broadcasting.server.connections").tag("app", "1").gauge().value()).isEqualTo(0.0);
     });
   }
 
