@@ -31,8 +31,31 @@ final class BroadcasterFactory {
     this.environment = environment;
   }
 
-  /** A builder with the connections of the properties and of the contributions, and their listener. */
-  Broadcaster.Builder builder(List<BroadcasterContribution> contributions, List<BroadcastListener> listeners) {
+  /**
+   * The broadcaster of the properties and the contributions, changed by {@code customize}. When
+   * anything fails, the drivers already made are closed before the error is thrown.
+   */
+  Broadcaster build(List<BroadcasterContribution> contributions, List<BroadcastListener> listeners,
+      Consumer<Broadcaster.Builder> customize) {
+    List<BroadcastDriver> created = new ArrayList<>();
+    try {
+      Broadcaster.Builder builder = builder(contributions, listeners, created);
+      customize.accept(builder);
+      return builder.build();
+    } catch (RuntimeException | Error e) {
+      for (BroadcastDriver driver : created) {
+        try {
+          driver.close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Broadcaster.Builder builder(List<BroadcasterContribution> contributions, List<BroadcastListener> listeners,
+      List<BroadcastDriver> created) {
     Broadcaster.Builder builder = Broadcaster.builder();
     Map<String, BroadcasterContribution.NamedDriver> extra = new LinkedHashMap<>();
     contributions.forEach(contribution -> extra.putAll(contribution.connections()));
@@ -54,6 +77,7 @@ final class BroadcasterFactory {
       Map<String, String> settings = new LinkedHashMap<>(environment);
       settings.putAll(properties.laravelSettings(driverName, connection));
       BroadcastDriver driver = DriverRegistry.create(driverName, DriverSettings.of(settings));
+      created.add(driver);
       builder.connection(name, wrap(contributions, name, driverName, driver));
     });
     extra.forEach((name, named) -> builder.connection(name, wrap(contributions, name, named.driverName(),

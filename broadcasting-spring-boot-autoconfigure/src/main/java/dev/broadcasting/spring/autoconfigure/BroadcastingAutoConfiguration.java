@@ -31,10 +31,9 @@ public class BroadcastingAutoConfiguration {
       ObjectProvider<BroadcasterContribution> contributions, ObjectProvider<BroadcasterCustomizer> customizers,
       ObjectProvider<BroadcastListener> listeners) {
     List<BroadcasterContribution> parts = contributions.orderedStream().toList();
-    Broadcaster.Builder builder = new BroadcasterFactory(properties, LaravelEnvironment.read(environment))
-        .builder(parts, listeners.orderedStream().toList());
-    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    Broadcaster broadcaster = builder.build();
+    Broadcaster broadcaster = new BroadcasterFactory(properties, LaravelEnvironment.read(environment))
+        .build(parts, listeners.orderedStream().toList(),
+            builder -> customizers.orderedStream().forEach(customizer -> customizer.customize(builder)));
     parts.forEach(part -> part.built(broadcaster));
     return broadcaster;
   }

@@ -117,6 +117,25 @@ public class BroadcastingAutoConfigurationTest {
   }
 
   @Test
+  void whenStartupFailsTheDriversAlreadyMadeAreClosed() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    runner.withPropertyValues("broadcasting.connections.ws.driver=server",
+            "broadcasting.connections.ws.settings.PUSHER_APP_ID=leak", "broadcasting.connections.ws.settings.PUSHER_APP_KEY=k",
+            "broadcasting.connections.ws.settings.PUSHER_APP_SECRET=s",
+            "broadcasting.connections.ws.settings.BROADCAST_SERVER_HOST=127.0.0.1",
+            "broadcasting.connections.ws.settings.BROADCAST_SERVER_PORT=" + port,
+            "broadcasting.connections.zz.driver=kafka", "broadcasting.default-connection=ws")
+        .run(context -> assertThat(context).hasFailed());
+    try (java.net.ServerSocket again = new java.net.ServerSocket(port, 1,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertThat(again.getLocalPort()).as("the server driver's own server was stopped").isEqualTo(port);
+    }
+  }
+
+  @Test
   void customizersChangeTheBuilder() {
     runner.withUserConfiguration(Customized.class)
         .run(context -> assertThat(context.getBean(Broadcaster.class).connectionNames()).containsExactly("log", "extra"));
