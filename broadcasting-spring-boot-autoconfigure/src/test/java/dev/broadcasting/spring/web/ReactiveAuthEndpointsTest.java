@@ -5,10 +5,11 @@ import static org.springframework.security.test.web.reactive.server.SecurityMock
 import static org.springframework.security.test.web.reactive.server.SecurityMockServerConfigurers.springSecurity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.broadcasting.spring.autoconfigure.BroadcastingAutoConfigurationTest;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.web.context.reactive.AnnotationConfigReactiveWebApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -24,14 +25,22 @@ import org.springframework.web.reactive.function.BodyInserters;
 
 /** The WebFlux endpoints, through Spring Security, answering as the Pusher documentation says. */
 class ReactiveAuthEndpointsTest {
-  private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-      .withConfiguration(BroadcastingAutoConfigurationTest.all())
-      .withUserConfiguration(Application.class)
-      .withPropertyValues(PusherVectors.CONNECTION);
+  private static AnnotationConfigReactiveWebApplicationContext context;
+  private static WebTestClient client;
 
-  private void withClient(Consumer<WebTestClient> test) {
-    runner.run(context -> test.accept(WebTestClient.bindToApplicationContext(context).apply(springSecurity())
-        .configureClient().build()));
+  @BeforeAll
+  static void start() {
+    context = WebContexts.reactive(Application.class, PusherVectors.CONNECTION);
+    client = WebTestClient.bindToApplicationContext(context).apply(springSecurity()).configureClient().build();
+  }
+
+  @AfterAll
+  static void stop() {
+    context.close();
+  }
+
+  private static void withClient(Consumer<WebTestClient> test) {
+    test.accept(client);
   }
 
   private static WebTestClient.ResponseSpec auth(WebTestClient client, String user, String socketId, String channel) {

@@ -8,9 +8,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 import static dev.broadcasting.spring.web.PusherVectors.jsonBody;
 
-import dev.broadcasting.spring.autoconfigure.BroadcastingAutoConfigurationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.context.servlet.AnnotationConfigServletWebApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -27,14 +28,22 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /** The Spring MVC endpoints, through Spring Security, answering as the Pusher documentation says. */
 class ServletAuthEndpointsTest {
-  private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-      .withConfiguration(BroadcastingAutoConfigurationTest.all())
-      .withUserConfiguration(Application.class)
-      .withPropertyValues(PusherVectors.CONNECTION);
+  private static AnnotationConfigServletWebApplicationContext context;
+  private static MockMvc mvc;
 
-  private void withMvc(MvcTest test) {
-    runner.run(context -> test.run(MockMvcBuilders.webAppContextSetup(context)
-        .apply(SecurityMockMvcConfigurers.springSecurity()).build()));
+  @BeforeAll
+  static void start() {
+    context = WebContexts.servlet(Application.class, PusherVectors.CONNECTION);
+    mvc = MockMvcBuilders.webAppContextSetup(context).apply(SecurityMockMvcConfigurers.springSecurity()).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    context.close();
+  }
+
+  private static void withMvc(MvcTest test) throws Exception {
+    test.run(mvc);
   }
 
   private static MockHttpServletRequestBuilder auth(String socketId, String channel) {
@@ -43,7 +52,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void signsAPrivateChannelAsTheDocumentationSays() {
+  void signsAPrivateChannelAsTheDocumentationSays() throws Exception {
     withMvc(mvc -> mvc.perform(auth("1234.1234", "private-foobar").with(httpBasic("alice", "password")))
         .andExpect(status().isOk())
         .andExpect(content().contentType(MediaType.APPLICATION_JSON))
@@ -51,7 +60,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void signsAPresenceChannelWithTheMembersExactChannelData() {
+  void signsAPresenceChannelWithTheMembersExactChannelData() throws Exception {
     withMvc(mvc -> {
       String body = mvc.perform(auth("1234.1234", "presence-foobar").with(httpBasic("alice", "password")))
           .andExpect(status().isOk())
@@ -62,7 +71,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void signsAUserInAsTheDocumentationSays() {
+  void signsAUserInAsTheDocumentationSays() throws Exception {
     withMvc(mvc -> mvc.perform(post("/broadcasting/user-auth").with(csrf()).with(httpBasic("alice", "password"))
             .contentType(MediaType.APPLICATION_FORM_URLENCODED).param("socket_id", "1234.1234"))
         .andExpect(status().isOk())
@@ -70,7 +79,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void bindsPatternParametersAndSpringSecuritysUser() {
+  void bindsPatternParametersAndSpringSecuritysUser() throws Exception {
     withMvc(mvc -> {
       mvc.perform(auth("1234.1234", "private-orders.42").with(httpBasic("alice", "password")))
           .andExpect(status().isOk());
@@ -86,7 +95,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void refusesWithoutAUserOrAMatchingPattern() {
+  void refusesWithoutAUserOrAMatchingPattern() throws Exception {
     withMvc(mvc -> {
       mvc.perform(auth("1234.1234", "private-foobar")).andExpect(status().isForbidden());
       mvc.perform(auth("1234.1234", "private-unknown.1").with(httpBasic("alice", "password")))
@@ -97,7 +106,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void aMalformedRequestIsABadRequestThatSaysWhy() {
+  void aMalformedRequestIsABadRequestThatSaysWhy() throws Exception {
     withMvc(mvc -> {
       mvc.perform(auth("not-a-socket", "private-foobar").with(httpBasic("alice", "password")))
           .andExpect(status().isBadRequest())
@@ -110,7 +119,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void acceptsAJsonBody() {
+  void acceptsAJsonBody() throws Exception {
     withMvc(mvc -> mvc.perform(post("/broadcasting/auth").with(csrf()).with(httpBasic("alice", "password"))
             .contentType(MediaType.APPLICATION_JSON)
             .content("{\"socket_id\":\"1234.1234\",\"channel_name\":\"private-foobar\"}"))
@@ -119,7 +128,7 @@ class ServletAuthEndpointsTest {
   }
 
   @Test
-  void springSecuritysCsrfProtectionAppliesToTheEndpoint() {
+  void springSecuritysCsrfProtectionAppliesToTheEndpoint() throws Exception {
     withMvc(mvc -> mvc.perform(post("/broadcasting/auth").with(httpBasic("alice", "password"))
             .param("socket_id", "1234.1234").param("channel_name", "private-foobar"))
         .andExpect(status().isForbidden())
