@@ -12,13 +12,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that listens to the dispatcher: counts retries and failures, times delivery,
  * keeps each connection's last outcome for health checks, and carries the caller's observation
- * from {@code broadcast()} across the queue to the driver call.
+ * from {@code broadcast()} across the queue to the driver call. The broadcaster takes one
+ * listener, so this one passes each callback on to the application's, if it has one; whatever
+ * that throws is logged and swallowed, so it cannot break the dispatcher.
  */
 final class BroadcastMetrics implements BroadcastListener {
+  private static final Logger log = LoggerFactory.getLogger(BroadcastMetrics.class);
   /** Observations carried across the queue at most; beyond it an event's publish span starts a new trace. */
   static final int MAX_CARRIED = 100_000;
 
@@ -27,6 +32,7 @@ final class BroadcastMetrics implements BroadcastListener {
   private final Map<String, String> driverNames;
   private final Map<String, Observation> carried = new ConcurrentHashMap<>();
   private final Map<String, ConnectionStatus.Recorder> statuses = new ConcurrentHashMap<>();
+  private volatile BroadcastListener next;
 
   BroadcastMetrics(MeterRegistry meters, ObservationRegistry observations, Map<String, String> driverNames) {
     this.meters = meters;
@@ -40,6 +46,10 @@ final class BroadcastMetrics implements BroadcastListener {
     if (current != null && carried.size() < MAX_CARRIED) {
       carried.put(key(message, connection), current);
     }
+    BroadcastListener then = next;
+    if (then != null) {
+      guard(() -> then.onQueued(message, connection, queueDepth));
+    }
   }
 
   @Override
@@ -51,6 +61,10 @@ final class BroadcastMetrics implements BroadcastListener {
         .register(meters)
         .record(latencyNanos, TimeUnit.NANOSECONDS);
     recorder(connection).sent();
+    BroadcastListener then = next;
+    if (then != null) {
+      guard(() -> then.onSent(message, connection, attempts, latencyNanos));
+    }
   }
 
   @Override
@@ -60,16 +74,46 @@ final class BroadcastMetrics implements BroadcastListener {
         .tags("connection", connection, "driver", driverName(connection))
         .register(meters)
         .increment();
+    BroadcastListener then = next;
+    if (then != null) {
+      guard(() -> then.onRetry(message, connection, attempt, delay, cause));
+    }
   }
 
   @Override
   public void onFailed(FailedBroadcast failure) {
     failed(failure, "failed");
+    BroadcastListener then = next;
+    if (then != null) {
+      guard(() -> then.onFailed(failure));
+    }
   }
 
   @Override
   public void onRejected(FailedBroadcast failure) {
     failed(failure, "rejected");
+    BroadcastListener then = next;
+    if (then != null) {
+      guard(() -> then.onRejected(failure));
+    }
+  }
+
+  /** Passes every callback on to {@code listener} too; once. */
+  void passOnTo(BroadcastListener listener) {
+    synchronized (this) {
+      if (next != null) {
+        throw new IllegalStateException("the listener already passes its callbacks on to " + next);
+      }
+      next = listener;
+    }
+  }
+
+  private static void guard(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      log.warn("A broadcast listener threw; the broadcast goes on", e);
+    }
   }
 
   private void failed(FailedBroadcast failure, String reason) {

@@ -86,6 +86,15 @@ public final class BroadcastObservability {
     return metrics;
   }
 
+  /**
+   * The listener to install, passing each callback on to {@code yours} after recording it: the
+   * broadcaster takes one listener. What {@code yours} throws is logged and swallowed.
+   */
+  public BroadcastListener listener(BroadcastListener yours) {
+    metrics.passOnTo(Objects.requireNonNull(yours, "yours"));
+    return metrics;
+  }
+
   /** Registers the {@value #QUEUE_DEPTH} gauge of {@code broadcaster}, held weakly. */
   public BroadcastObservability bindTo(Broadcaster broadcaster) {
     Gauge.builder(QUEUE_DEPTH, broadcaster, Broadcaster::queueDepth)

@@ -21,9 +21,9 @@ interface BroadcasterContribution {
     return driver;
   }
 
-  /** A listener to install, or null. */
-  default BroadcastListener listener() {
-    return null;
+  /** The listener to install: {@code next} (the application's, or null), or one that passes on to it. */
+  default BroadcastListener listener(BroadcastListener next) {
+    return next;
   }
 
   /** Called once the broadcaster is built. */

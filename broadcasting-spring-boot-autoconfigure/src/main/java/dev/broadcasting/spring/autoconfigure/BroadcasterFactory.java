@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,15 +100,16 @@ final class BroadcasterFactory {
 
   private static void listener(Broadcaster.Builder builder, List<BroadcasterContribution> contributions,
       List<BroadcastListener> beans) {
-    List<BroadcastListener> listeners = new ArrayList<>(beans);
-    contributions.stream().map(BroadcasterContribution::listener).filter(Objects::nonNull).forEach(listeners::add);
-    if (listeners.size() > 1) {
-      throw new IllegalStateException("The broadcaster takes one listener, and there are " + listeners.size() + " ("
-          + listeners + "); with broadcasting-micrometer on the class path, fold your listener into a "
-          + "BroadcasterCustomizer or drop it");
+    if (beans.size() > 1) {
+      throw new IllegalStateException("The broadcaster takes one listener, and there are " + beans.size()
+          + " BroadcastListener beans " + beans + "; combine them into one");
     }
-    if (!listeners.isEmpty()) {
-      builder.listener(listeners.get(0));
+    BroadcastListener listener = beans.isEmpty() ? null : beans.get(0);
+    for (BroadcasterContribution contribution : contributions) {
+      listener = contribution.listener(listener);
+    }
+    if (listener != null) {
+      builder.listener(listener);
     }
   }
 

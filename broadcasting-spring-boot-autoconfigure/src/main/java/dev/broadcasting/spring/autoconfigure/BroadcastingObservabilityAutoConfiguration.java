@@ -48,8 +48,8 @@ public class BroadcastingObservabilityAutoConfiguration {
       }
 
       @Override
-      public BroadcastListener listener() {
-        return observability.listener();
+      public BroadcastListener listener(BroadcastListener next) {
+        return next == null ? observability.listener() : observability.listener(next);
       }
 
       @Override

@@ -69,6 +69,26 @@ class ObservabilityAndHealthTest {
   }
 
   @Test
+  void anApplicationsListenerBeanHearsEveryEventBesideTheMeters() {
+    withServer.withBean(Heard.class).run(context -> {
+      context.getBean(Broadcaster.class).broadcast(new OrderShipped(1)).get(10, TimeUnit.SECONDS);
+
+      assertThat(context.getBean(Heard.class).events).containsExactly("OrderShipped via server");
+      assertThat(context.getBean(MeterRegistry.class).get("broadcasting.delivery").timer().count()).isEqualTo(1);
+    });
+  }
+
+  static class Heard implements dev.broadcasting.BroadcastListener {
+    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void onSent(dev.broadcasting.spi.BroadcastMessage message, String connection, int attempts,
+        long latencyNanos) {
+      events.add(message.event() + " via " + connection);
+    }
+  }
+
+  @Test
   void healthIsUpWithTheServersStateAndEachConnectionsRecord() {
     withServer.run(context -> {
       context.getBean(Broadcaster.class).broadcast(new OrderShipped(1)).get(10, TimeUnit.SECONDS);
