@@ -53,8 +53,8 @@ final class ObservedBroadcastDriver implements BroadcastDriver {
         .parentObservation(parent != null ? parent : registry.getCurrentObservation())
         .start();
     CompletableFuture<Void> sent;
-    try (Observation.Scope scope = observation.openScope()) {
-      sent = call.get();
+    try {
+      sent = observation.scoped(call);
     } catch (RuntimeException | Error e) {
       stop(observation, e);
       throw e;

@@ -129,6 +129,7 @@ class BroadcastObservabilityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope makes the observation current for broadcast()
   void publishSpanIsAChildOfTheCallersObservationAcrossTheQueue() throws Exception {
     TestObservationRegistry observations = TestObservationRegistry.create();
     Map<String, String> threads = new ConcurrentHashMap<>();
@@ -168,6 +169,7 @@ class BroadcastObservabilityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope makes the observation current for broadcast()
   void anEventSentAtOnceIsAChildOfTheCallersObservationToo() throws Exception {
     TestObservationRegistry observations = TestObservationRegistry.create();
     Broadcaster broadcaster = broadcaster(BroadcastObservability.create(meters, observations));

@@ -45,6 +45,7 @@ class ObservabilityAndHealthTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope makes the observation current for broadcast()
   void theCallersTraceReachesThePublishAcrossTheQueueAndTheTimerIsTagged() {
     withServer.run(context -> {
       TestObservationRegistry observations = context.getBean(TestObservationRegistry.class);
