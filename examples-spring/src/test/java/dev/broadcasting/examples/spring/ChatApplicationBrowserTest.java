@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -34,6 +35,8 @@ class ChatApplicationBrowserTest {
 
     Path log = Files.createTempFile("chat-e2e", ".log");
     int exit;
+    // the tests of every module log through slf4j-simple, which competes with Logback; leave logging alone
+    System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
     try (ConfigurableApplicationContext app = SpringApplication.run(ChatApplication.class,
         "--server.port=0", "--broadcasting.server.port=0")) {
       String baseUrl = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/";
@@ -50,6 +53,8 @@ class ChatApplicationBrowserTest {
       }
       assertThat(finished).as("node chat-e2e.cjs did not finish in 90 s:\n%s", read(log)).isTrue();
       exit = process.exitValue();
+    } finally {
+      System.clearProperty(LoggingSystem.SYSTEM_PROPERTY);
     }
 
     List<String> output = Files.readAllLines(log, StandardCharsets.UTF_8);
