@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,12 +82,28 @@ final class BroadcasterFactory {
     });
     extra.forEach((name, named) -> builder.connection(name, wrap(contributions, name, named.driverName(),
         named.driver())));
+    checkDefault(defaultName, connections.keySet(), extra.keySet());
     if (defaultName != null) {
       builder.defaultConnection(defaultName);
     }
     queue(builder);
     listener(builder, contributions, listeners);
     return builder;
+  }
+
+  /** Says in the properties' terms what core's builder would refuse. */
+  private static void checkDefault(String defaultName, Set<String> configured, Set<String> extra) {
+    List<String> names = new ArrayList<>(configured);
+    names.addAll(extra);
+    if (defaultName == null && names.size() > 1) {
+      throw new IllegalStateException("Several broadcasting connections " + names + " and no default: set "
+          + "broadcasting.default-connection (or BROADCAST_CONNECTION) to one of them");
+    }
+    if (defaultName != null && !names.contains(defaultName)) {
+      throw new IllegalStateException("broadcasting.default-connection (or BROADCAST_CONNECTION) is '" + defaultName
+          + "', which is not one of the connections " + names + "; add broadcasting.connections." + defaultName
+          + ".driver or name another");
+    }
   }
 
   private static BroadcastDriver wrap(List<BroadcasterContribution> contributions, String connection,

@@ -110,6 +110,16 @@ public class BroadcastingAutoConfigurationTest {
   }
 
   @Test
+  void aMissingOrUnknownDefaultConnectionFailsStartupNamingTheProperty() {
+    runner.withPropertyValues("broadcasting.connections.a.driver=log", "broadcasting.connections.b.driver=null")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "Several broadcasting connections [a, b] and no default: set broadcasting.default-connection"));
+    runner.withPropertyValues("broadcasting.connections.a.driver=log", "broadcasting.default-connection=c")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "broadcasting.default-connection (or BROADCAST_CONNECTION) is 'c', which is not one of the connections [a]"));
+  }
+
+  @Test
   void anUnknownDriverFailsStartupSayingWhichArtifactToAdd() {
     runner.withPropertyValues("broadcasting.connections.main.driver=kafka").run(context -> assertThat(context)
         .hasFailed().getFailure().rootCause().hasMessageContaining("No broadcast driver named 'kafka'")
