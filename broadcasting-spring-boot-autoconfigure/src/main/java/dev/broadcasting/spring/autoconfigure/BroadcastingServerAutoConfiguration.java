@@ -1,5 +1,6 @@
 package dev.broadcasting.spring.autoconfigure;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.server.internal.ServerSettingsReader;
 import dev.broadcasting.spi.DriverSettings;
@@ -31,7 +32,13 @@ public class BroadcastingServerAutoConfiguration {
   BroadcastServer broadcastServer(BroadcastingProperties properties, Environment environment) {
     Map<String, String> settings = new LinkedHashMap<>(LaravelEnvironment.read(environment));
     settings.putAll(properties.getServer().laravelSettings());
-    return ServerSettingsReader.read(DriverSettings.of(settings)).build().start();
+    try {
+      return ServerSettingsReader.read(DriverSettings.of(settings)).build().start();
+    } catch (BroadcastException e) {
+      throw new IllegalStateException("broadcasting.server.enabled is true, but the server cannot start: "
+          + e.getMessage() + " (broadcasting.server.app-id, .key and .secret set PUSHER_APP_ID, PUSHER_APP_KEY and "
+          + "PUSHER_APP_SECRET)", e);
+    }
   }
 
   @Bean

@@ -170,6 +170,13 @@ public class BroadcastingAutoConfigurationTest {
   }
 
   @Test
+  void anEnabledServerWithoutItsAppFailsStartupNamingTheProperties() {
+    runner.withPropertyValues("broadcasting.server.enabled=true", "broadcasting.server.port=0")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "broadcasting.server.enabled is true, but the server cannot start: Missing setting PUSHER_APP_ID"));
+  }
+
+  @Test
   void withoutTheServerModuleTheServerPropertyDoesNothing() {
     runner.withClassLoader(new FilteredClassLoader(BroadcastServer.class))
         .withPropertyValues("broadcasting.server.enabled=true")
