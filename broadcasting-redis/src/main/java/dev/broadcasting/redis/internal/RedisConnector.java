@@ -101,8 +101,9 @@ public final class RedisConnector {
       close();
       BroadcastException cause = new RedisFailures(address, timeout).map(e);
       throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage()
-          + ". Start Redis or fix its address, or build the driver with lazyConnect() to connect on the "
-          + "first broadcast instead", cause, cause.isRetryable(), 0);
+          + ". Start Redis or fix its address, or connect on the first broadcast instead: "
+          + "BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder",
+          cause, cause.isRetryable(), 0);
     }
   }
 
