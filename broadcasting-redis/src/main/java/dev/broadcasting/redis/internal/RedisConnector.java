@@ -100,9 +100,10 @@ public final class RedisConnector {
     } catch (Exception e) {
       close();
       BroadcastException cause = new RedisFailures(address, timeout).map(e);
-      throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage()
-          + ". Start Redis or fix its address, or connect on the first broadcast instead: "
-          + "BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder",
+      // a refusal (a wrong password) already says what to fix; starting later would not help
+      String advice = cause.isRetryable() ? ". Start Redis or fix its address, or connect on the first broadcast "
+          + "instead: BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder" : "";
+      throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
           cause, cause.isRetryable(), 0);
     }
   }
