@@ -52,7 +52,8 @@ class BroadcastServerMainTest {
         "--client-events-per-second", "3", "--max-presence-members", "4", "--max-presence-member-info-bytes", "64",
         "--max-event-payload-bytes", "2048", "--max-channels-per-event", "5", "--max-batch-size", "6",
         "--allowed-origins", "https://a.example, https://b.example", "--webhook-url", "https://hooks.example/in",
-        "--webhook-events", "member_added,member_removed"}, ONE_APP).port(0).build());
+        "--webhook-events", "member_added,member_removed", "--pong-timeout", "5s", "--max-outbound-buffer-size", "4096"},
+        ONE_APP).port(0).build());
     assertThat(List.of(app.maxConnections(), app.clientEventsPerSecond(), app.maxPresenceMembers(),
         app.maxPresenceMemberInfoBytes(), app.maxEventPayloadBytes(), app.maxChannelsPerEvent(), app.maxBatchSize()))
         .containsExactly(7, 3, 4, 64, 2048, 5, 6);
@@ -94,7 +95,7 @@ class BroadcastServerMainTest {
   void aConfigurationFileThatIsWrongSaysWhereAndWhat() throws Exception {
     assertThatThrownBy(() -> read("{\"prot\": 6001, \"apps\": []}"))
         .hasMessageEndingWith("is invalid: unknown key \"prot\"; the server's keys are [host, port, tls-cert, tls-key, "
-            + "max-message-size, max-request-size, activity-timeout] and \"apps\"");
+            + "max-message-size, max-request-size, activity-timeout, pong-timeout, max-outbound-buffer-size] and \"apps\"");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-conections\": 5}]}"))
         .hasMessageContaining("unknown key \"max-conections\" in apps[0]");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-connections\": \"many\"}]}"))

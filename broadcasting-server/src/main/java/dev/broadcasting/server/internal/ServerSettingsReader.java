@@ -28,7 +28,8 @@ import java.util.function.UnaryOperator;
 public final class ServerSettingsReader {
   /** The server's own settings, the same for every app. */
   public static final List<String> SERVER_SETTINGS = List.of(
-      "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout");
+      "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
+      "pong-timeout", "max-outbound-buffer-size");
   /** One app's settings: in the configuration file, {@code id}, {@code key} and {@code secret} drop the prefix. */
   public static final List<String> APP_SETTINGS = List.of(
       "app-id", "app-key", "app-secret", "allowed-origins", "webhook-url", "webhook-events", "max-connections",
@@ -59,6 +60,9 @@ public final class ServerSettingsReader {
       ifSet(settings, name.apply("max-message-size"), key -> server.maxMessageSize(settings.getInt(key, 0)));
       ifSet(settings, name.apply("max-request-size"), key -> server.maxRequestSize(settings.getInt(key, 0)));
       ifSet(settings, name.apply("activity-timeout"), key -> server.activityTimeout(settings.getDuration(key, null)));
+      ifSet(settings, name.apply("pong-timeout"), key -> server.pongTimeout(settings.getDuration(key, null)));
+      ifSet(settings, name.apply("max-outbound-buffer-size"),
+          key -> server.maxOutboundBufferSize(settings.getInt(key, 0)));
       String cert = settings.get(name.apply("tls-cert"));
       String key = settings.get(name.apply("tls-key"));
       if ((cert == null) != (key == null)) {
