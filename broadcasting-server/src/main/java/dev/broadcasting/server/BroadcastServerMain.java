@@ -76,7 +76,8 @@ public final class BroadcastServerMain {
       String message = e.getMessage();
       for (String flag : flags.keySet()) {
         message = message.replace("Setting " + ServerSettingsReader.variable(flag), "Flag --" + flag)
-            .replace(ServerSettingsReader.variable(flag), "--" + flag);
+            .replace(ServerSettingsReader.variable(flag), "--" + flag)
+            .replaceAll("(?<![-.\\w])" + ServerSettingsReader.builderMethod(flag) + " must", "--" + flag + " must");
       }
       throw new BroadcastException(message, e);
     }

@@ -31,7 +31,9 @@ class BroadcastServerMainTest {
     assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--tls-cert", "/a.pem"}, ONE_APP))
         .hasMessage("Set both --tls-cert and BROADCAST_SERVER_TLS_KEY, or neither");
     assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--max-connections=-1"}, ONE_APP))
-        .hasMessageContaining("maxConnections");
+        .hasMessage("Broadcast server settings are invalid: --max-connections must be at least 0 but was -1");
+    assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--pong-timeout", "0s"}, ONE_APP))
+        .hasMessageStartingWith("Broadcast server settings are invalid: --pong-timeout must");
   }
 
   @Test
@@ -100,6 +102,8 @@ class BroadcastServerMainTest {
         .hasMessageContaining("unknown key \"max-conections\" in apps[0]");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-connections\": \"many\"}]}"))
         .hasMessageStartingWith("Key apps[0].max-connections must be a whole number but was \"many\" (in ");
+    assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-batch-size\": 0}]}"))
+        .hasMessageStartingWith("Broadcast server settings are invalid: apps[0].max-batch-size must be at least 1 but was 0");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\"}]}"))
         .hasMessageStartingWith("Missing setting apps[0].secret (the secret that signs auth and API requests) (in ");
     assertThatThrownBy(() -> read("{\"port\": \"x\", \"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\"}]}"))

@@ -66,8 +66,17 @@ public final class ServerConfigFile {
     for (int i = 0; i < apps.size(); i++) {
       String where = "apps[" + i + "]";
       Map<String, String> app = appSettings(file, where, apps.get(i));
-      builder.app(named(file, () -> ServerSettingsReader.app(DriverSettings.of(app),
-          setting -> where + "." + (setting.startsWith("app-") ? setting.substring(4) : setting))));
+      try {
+        builder.app(named(file, () -> ServerSettingsReader.app(DriverSettings.of(app),
+            setting -> where + "." + (setting.startsWith("app-") ? setting.substring(4) : setting))));
+      } catch (BroadcastException e) {
+        String message = e.getMessage();
+        for (String setting : ServerSettingsReader.APP_SETTINGS) {
+          message = message.replaceAll("(?<![-.\\w])" + ServerSettingsReader.builderMethod(setting) + " must",
+              java.util.regex.Matcher.quoteReplacement(where + "." + setting + " must"));
+        }
+        throw new BroadcastException(message, e);
+      }
     }
     return builder;
   }

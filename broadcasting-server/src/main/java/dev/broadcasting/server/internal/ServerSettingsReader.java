@@ -51,6 +51,18 @@ public final class ServerSettingsReader {
     return "BROADCAST_SERVER_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
+  /**
+   * The builder method of a setting, as the builders' own errors name it: {@code max-connections}
+   * is {@code maxConnections}. Callers put the name the user wrote in its place.
+   */
+  public static String builderMethod(String setting) {
+    StringBuilder camel = new StringBuilder();
+    for (String word : setting.split("-")) {
+      camel.append(camel.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+    }
+    return camel.toString();
+  }
+
   /** The server without apps; {@code name} maps a setting to the key it is read under. */
   static BroadcastServer.Builder server(DriverSettings settings, UnaryOperator<String> name) {
     try {
