@@ -198,11 +198,25 @@ public final class Goals {
         .append("/goals.txt). Each figure is the median of ")
         .append(sizes.rounds()).append(" round(s) after a warm-up round; ours and the peer's rounds take turns.")
         .append(" CPU is the whole JVM's (the loopback sink's included, for both sides) per delivered event.\n\n");
+    if (busy(loadBefore) || busy(loadAfter)) {
+      text.append("**The load average was above the number of cores: other work took the CPU, so wall-clock figures"
+          + " (events/s, latency) and their verdicts are unreliable; CPU per event less so. Run again on a quiet"
+          + " machine before quoting any verdict.**\n\n");
+    }
     text.append(GoalRow.header()).append('\n');
     for (GoalRow row : rows) {
       text.append(row.markdown()).append('\n');
     }
     return text.toString();
+  }
+
+  /** Whether a load average ("1.2 0.8 0.5") shows more runnable work than there are cores. */
+  static boolean busy(String loadAverage) {
+    try {
+      return Double.parseDouble(loadAverage.split(" ")[0]) > Runtime.getRuntime().availableProcessors();
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static String value(List<String> options, String name, String otherwise) {

@@ -57,6 +57,13 @@ class GoalsHarnessTest {
   }
 
   @Test
+  void aLoadAboveTheCoresIsFlaggedAndAnUnknownOneIsNot() {
+    assertThat(Goals.busy("0.00 0.00 0.00")).isFalse();
+    assertThat(Goals.busy("99999 1.0 1.0")).isTrue();
+    assertThat(Goals.busy("unknown")).isFalse();
+  }
+
+  @Test
   void roundCountsDeliveredAndFailedAndKeepsItsWindow() throws Exception {
     AtomicInteger open = new AtomicInteger();
     AtomicInteger widest = new AtomicInteger();
