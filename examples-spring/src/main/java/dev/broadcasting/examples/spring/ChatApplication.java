@@ -16,7 +16,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * callbacks in {@link ChatChannels}, the login in {@link ChatController} through Spring Security.
  *
  * <pre>{@code
- * mvn -B -q install -DskipTests && mvn -B -pl examples-spring exec:java
+ * mvn -B -q -Pchat-page install -DskipTests && mvn -B -pl examples-spring exec:java
  * }</pre>
  */
 @SpringBootApplication

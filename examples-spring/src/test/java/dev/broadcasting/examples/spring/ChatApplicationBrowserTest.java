@@ -29,8 +29,10 @@ class ChatApplicationBrowserTest {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertThat(Path.of(chromium)).as("no chromium at %s; install Debian's chromium (.ci/setup.d/30-examples.sh) "
         + "or set CHROMIUM to a Chromium binary", chromium).isExecutable();
-    assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the examples build's "
-        + "npm ci step puts it in %s", NODE_MODULES).isDirectory();
+    assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the chat-page "
+        + "profile's npm ci puts it in %s: run ./test.sh, or mvn with -Pchat-page", NODE_MODULES).isDirectory();
+    assertThat(ChatApplication.class.getResource("/chat-demo/chat.js")).as("the page is not built: run ./test.sh, "
+        + "or mvn with -Pchat-page (npm builds it in the examples module only in that profile)").isNotNull();
     Files.deleteIfExists(SCREENSHOT);
 
     Path log = Files.createTempFile("chat-e2e", ".log");
@@ -69,10 +71,14 @@ class ChatApplicationBrowserTest {
         "ok Ann's message appears on Bob's page",
         "ok Bob's private channel receives the mention",
         "ok Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)",
+        "ok \"Someone else's channel?\" suggests another user's id, not Ann's own",
+        "ok trying her own channel tells Ann it is hers",
         "ok Ann's Echo subscription to private-user.2 is refused with 403",
         "ok POST /broadcasting/auth for private-user.2 as Ann answers 403",
         "ok screenshot saved to " + SCREENSHOT.toAbsolutePath(),
-        "ok presence tells Ann that Bob left");
+        "ok presence tells Ann that Bob left",
+        "ok with forceTLS the page names the URL pusher-js tried: wss://<host>:443",
+        "ok after a restart the page tells Ann to reload and log in again");
     assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
   }
 
