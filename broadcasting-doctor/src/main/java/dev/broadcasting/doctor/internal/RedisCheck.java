@@ -30,6 +30,11 @@ public final class RedisCheck implements Check {
     Endpoint endpoint = target.endpoint();
     String user = target.user();
     String name = "driver redis " + endpoint.address() + " (PING, PUBLISH as " + (user == null ? "default" : user) + ")";
+    // lettuce takes seconds to give up on a refused port; a plain connect says at once
+    Finding reach = new PortCheck(endpoint, timeout).run();
+    if (reach.failed()) {
+      return Finding.fail(name, reach.saw(), reach.fix());
+    }
     RedisClient client = RedisClient.create();
     try (StatefulRedisConnection<String, String> connection = client.connect(target.uri())) {
       RedisCommands<String, String> redis = connection.sync();
