@@ -46,6 +46,10 @@ public final class DoctorMain {
   private DoctorMain() {}
 
   public static void main(String[] args) {
+    // the lines are the output: the library's own log of the probe (an event abandoned on close) is noise here
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+    }
     int status = run(args, System.getenv(), System.out, System.err);
     if (status != 0) {
       System.exit(status);
@@ -82,7 +86,8 @@ public final class DoctorMain {
         }
       }
       Diagnosis diagnosis = Doctor.builder().settings(settings).timeout(timeout).build().run(f -> out.println(f.line()));
-      out.println(diagnosis.healthy() ? "No check failed." : diagnosis.failures().size() + " checks failed.");
+      out.println(diagnosis.healthy() ? "No check failed." : diagnosis.failures().size()
+          + (diagnosis.failures().size() == 1 ? " check failed." : " checks failed."));
       return diagnosis.healthy() ? 0 : 1;
     } catch (IllegalArgumentException | IllegalStateException | BroadcastException e) {
       err.println("broadcasting-doctor: " + e.getMessage());

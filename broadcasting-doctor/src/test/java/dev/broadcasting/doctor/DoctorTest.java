@@ -45,9 +45,9 @@ class DoctorTest {
 
     assertThat(diagnosis.healthy()).isFalse();
     List<String> lines = diagnosis.text().lines().toList();
-    assertThat(lines.get(0)).isEqualTo("FAIL port 127.0.0.1:" + port + " (Pusher HTTP API) | saw: connection refused at "
-        + "127.0.0.1:" + port + ": nothing listens on that port | fix: start the Pusher HTTP API on 127.0.0.1:" + port
-        + ", or correct PUSHER_HOST/PUSHER_PORT");
+    assertThat(lines.get(0)).isEqualTo("FAIL port 127.0.0.1:" + port + " (Pusher HTTP API and WebSocket server) | saw: "
+        + "connection refused at 127.0.0.1:" + port + ": nothing listens on that port | fix: start the Pusher HTTP API "
+        + "and WebSocket server on 127.0.0.1:" + port + ", or correct PUSHER_HOST/PUSHER_PORT");
     assertThat(diagnosis.findings()).extracting(Finding::outcome)
         .containsExactly(Outcome.FAIL, Outcome.FAIL, Outcome.FAIL, Outcome.SKIP, Outcome.SKIP, Outcome.FAIL);
     assertThat(diagnosis.failures()).hasSize(4);

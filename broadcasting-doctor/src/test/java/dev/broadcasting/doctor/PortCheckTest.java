@@ -6,12 +6,8 @@ import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.Endpoint;
 import dev.broadcasting.doctor.internal.PortCheck;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PortCheckTest {
@@ -38,26 +34,10 @@ class PortCheckTest {
         + "127.0.0.1:" + port + ", or correct VITE_PUSHER_PORT");
   }
 
-  /**
-   * A listening socket whose accept queue is full drops new SYNs, as a firewall that drops packets
-   * does: the connection neither succeeds nor is refused, it times out.
-   */
   @Test
   void aPortThatDropsPacketsTimesOutAndNamesTheFirewall() throws Exception {
-    List<Socket> fillers = new ArrayList<>();
-    try (ServerSocket full = new ServerSocket()) {
-      full.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-      int port = full.getLocalPort();
-      for (int i = 0; i < 8; i++) {
-        Socket filler = new Socket();
-        try {
-          filler.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          fillers.add(filler);
-        } catch (java.io.IOException queueFull) {
-          filler.close();
-          break;
-        }
-      }
+    try (DroppingPort dropping = new DroppingPort()) {
+      int port = dropping.port();
 
       Finding finding = check(port).run();
 
@@ -65,10 +45,6 @@ class PortCheckTest {
       assertThat(finding.saw()).isEqualTo("no answer from 127.0.0.1:" + port + " within 300 ms");
       assertThat(finding.fix()).isEqualTo("open port " + port + " in the firewall between here and 127.0.0.1, "
           + "or correct VITE_PUSHER_PORT");
-    } finally {
-      for (Socket filler : fillers) {
-        filler.close();
-      }
     }
   }
 

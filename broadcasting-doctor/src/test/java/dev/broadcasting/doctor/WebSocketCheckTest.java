@@ -62,6 +62,19 @@ class WebSocketCheckTest {
   }
 
   @Test
+  void aPortThatDropsPacketsIsAFirewallNotARefusal() throws Exception {
+    try (DroppingPort dropping = new DroppingPort()) {
+      Map<String, String> page = Map.of("VITE_PUSHER_PORT", String.valueOf(dropping.port()));
+
+      Finding finding = new WebSocketCheck(FrontEnd.read(DriverSettings.of(with(page))), HTTP,
+          Duration.ofMillis(300)).run();
+
+      assertThat(finding.saw()).isEqualTo("no answer from 127.0.0.1:" + dropping.port() + " within 300 ms");
+      assertThat(finding.fix()).startsWith("open port " + dropping.port() + " in the firewall");
+    }
+  }
+
+  @Test
   void wssAgainstAPlainServerIsATlsMismatch() {
     Finding finding = check(Map.of("VITE_PUSHER_SCHEME", "https")).run();
 
@@ -80,16 +93,20 @@ class WebSocketCheckTest {
       Finding finding = check(Map.of("VITE_PUSHER_PORT", String.valueOf(port))).run();
 
       assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
-      assertThat(finding.saw()).isEqualTo("HTTP 404 instead of a WebSocket upgrade: something other than a "
-          + "Pusher-protocol server answers on 127.0.0.1:" + port);
+      assertThat(finding.saw()).isEqualTo("HTTP 404 instead of a WebSocket upgrade at 127.0.0.1:" + port
+          + ": something other than a Pusher-protocol server answers there");
     } finally {
       web.stop(0);
     }
   }
 
   private static WebSocketCheck check(Map<String, String> page) {
+    return new WebSocketCheck(FrontEnd.read(DriverSettings.of(with(page))), HTTP, TIMEOUT);
+  }
+
+  private static Map<String, String> with(Map<String, String> page) {
     Map<String, String> settings = server.settings();
     settings.putAll(page);
-    return new WebSocketCheck(FrontEnd.read(DriverSettings.of(settings)), HTTP, TIMEOUT);
+    return settings;
   }
 }

@@ -98,7 +98,9 @@ public final class CheckList {
   }
 
   private static void add(Map<String, Endpoint> ports, Endpoint endpoint) {
-    ports.putIfAbsent(endpoint.address(), endpoint);
+    // one port serving two roles (the server's HTTP API and its WebSockets) is checked once
+    ports.merge(endpoint.address(), endpoint, (first, second) -> new Endpoint(first.role() + " and " + second.role(),
+        first.host(), first.port(), first.setting()));
   }
 
   private static Check skip(String name, String why) {

@@ -49,14 +49,16 @@ public final class EventFlowCheck implements Check {
       try {
         probe.subscribe(channel, timeout);
       } catch (Exception e) {
-        return Finding.fail(name, "the probe subscription failed: " + Failures.unwrap(e).getMessage(),
+        return Finding.fail(name, "the probe subscription failed: "
+            + Failures.describe(e, probe.endpoint(), timeout.toMillis()),
             "mend the websocket or driver line above first");
       }
       Broadcaster queue;
       try {
         queue = broadcaster.get();
       } catch (BroadcastException e) {
-        return Finding.fail(name, "the broadcaster cannot be built: " + e.getMessage(), "correct the setting named");
+        return Finding.fail(name, "the broadcaster cannot be built: " + e.getMessage(),
+            "mend the driver line above, or correct the setting named");
       }
       try {
         return deliver(name, queue, channel, nonce, probe);

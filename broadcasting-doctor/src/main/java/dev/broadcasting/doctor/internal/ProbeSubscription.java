@@ -8,6 +8,9 @@ public interface ProbeSubscription extends AutoCloseable {
   /** What the probe listens on, for the finding. */
   String describe();
 
+  /** Where the subscription connects, to describe why it could not. */
+  Endpoint endpoint();
+
   /** Subscribes to {@code channel}; throws when the subscription cannot be made. */
   void subscribe(String channel, Duration timeout) throws Exception;
 

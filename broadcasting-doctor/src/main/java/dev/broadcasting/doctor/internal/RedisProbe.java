@@ -28,6 +28,11 @@ public final class RedisProbe implements ProbeSubscription {
   }
 
   @Override
+  public Endpoint endpoint() {
+    return target.endpoint();
+  }
+
+  @Override
   public void subscribe(String channel, Duration timeout) {
     client = RedisClient.create();
     connection = client.connectPubSub(target.uri());

@@ -3,9 +3,13 @@ package dev.broadcasting.doctor.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.doctor.Check;
 import dev.broadcasting.doctor.Finding;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 
@@ -39,12 +43,11 @@ public final class WebSocketCheck implements Check {
     } catch (Exception e) {
       Throwable cause = Failures.unwrap(e);
       if (cause instanceof WebSocketHandshakeException) {
-        int status = ((WebSocketHandshakeException) cause).getResponse().statusCode();
-        return Finding.fail(name, "HTTP " + status + " instead of a WebSocket upgrade: something other than a "
-            + "Pusher-protocol server answers on " + endpoint.address(), "point " + page.webSocketSetting()
+        return Finding.fail(name, Failures.describe(cause, endpoint, timeout.toMillis()) + ": something other than "
+            + "a Pusher-protocol server answers there", "point " + page.webSocketSetting()
             + " at the WebSocket server (or proxy its /app/ path with the Upgrade headers)");
       }
-      if (!(cause instanceof java.net.ConnectException) && otherSchemeAnswers()) {
+      if (mayBeTlsMismatch(cause) && otherSchemeAnswers()) {
         return tlsMismatch(name, endpoint);
       }
       return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
@@ -71,6 +74,13 @@ public final class WebSocketCheck implements Check {
     }
     return Finding.fail(name, said, "see the Pusher protocol's error codes: 4000-4099 mean the connection "
         + "must not be retried as it is configured");
+  }
+
+  /** A refused, unresolved or timed-out connection is not about TLS; a failed handshake or a dropped reply may be. */
+  private static boolean mayBeTlsMismatch(Throwable cause) {
+    return cause instanceof SSLException || !(cause instanceof SocketException
+        || cause instanceof UnresolvedAddressException || cause instanceof HttpTimeoutException
+        || cause instanceof SocketTimeoutException);
   }
 
   /** Whether the same host and port answer the other scheme: a TLS mismatch rather than a dead port. */

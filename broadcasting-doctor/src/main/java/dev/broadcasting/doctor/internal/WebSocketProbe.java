@@ -1,5 +1,6 @@
 package dev.broadcasting.doctor.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
@@ -21,9 +22,21 @@ public final class WebSocketProbe implements ProbeSubscription {
   }
 
   @Override
+  public Endpoint endpoint() {
+    return Endpoint.of("WebSocket server", page.webSocket(), page.webSocketSetting());
+  }
+
+  @Override
   public void subscribe(String channel, Duration timeout) throws Exception {
     this.channel = channel;
     socket = PusherSocket.open(http, page.pusherUrl(page.tls()), timeout);
+    JsonNode first = socket.await(m -> true, timeout);
+    String event = first == null ? "nothing" : first.path("event").asText();
+    if (!event.equals("pusher:connection_established")) {
+      JsonNode data = first == null ? first : PusherSocket.data(first);
+      throw new IllegalStateException("the server answered " + event
+          + (data == null ? "" : " " + data.path("code").asText() + " \"" + data.path("message").asText() + "\""));
+    }
     if (!socket.subscribe(channel, timeout)) {
       throw new IllegalStateException("the server did not confirm the subscription to " + channel);
     }
