@@ -71,7 +71,7 @@ public final class Doctor {
   public static final class Builder {
     private Map<String, String> settings;
     private Broadcaster broadcaster;
-    private Duration timeout = Duration.ofSeconds(3);
+    private Duration timeout = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -94,7 +94,7 @@ public final class Doctor {
       return this;
     }
 
-    /** How long each network step may take; 3 s by default. */
+    /** How long each network step may take; 5 s by default, room for a cold JVM on a busy machine. */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {

@@ -2,6 +2,7 @@ package dev.broadcasting.doctor;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.doctor.internal.DotEnv;
+import dev.broadcasting.spi.DriverSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.Map;
  */
 public final class DoctorMain {
   static final String HELP = String.join("\n",
-      "Usage: broadcasting-doctor [--env FILE] [--set NAME=VALUE]... [--timeout 3s]",
+      "Usage: broadcasting-doctor [--env FILE] [--set NAME=VALUE]... [--timeout 5s]",
       "",
       "Checks, one line each: the ports answer; the driver accepts the credentials (pusher/server: a signed",
       "GET /apps/{id}/channels; redis: PING and PUBLISH; ably: an authenticated GET /channels/{x}); the page's",
@@ -58,7 +59,7 @@ public final class DoctorMain {
 
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     Map<String, String> settings = new LinkedHashMap<>(environment);
-    Duration timeout = Duration.ofSeconds(3);
+    Duration timeout = null;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -78,14 +79,18 @@ public final class DoctorMain {
             settings.put(pair.substring(0, eq), pair.substring(eq + 1));
             break;
           case "--timeout":
-            timeout = dev.broadcasting.spi.DriverSettings.of(Map.of("--timeout", value(args, ++i, "--timeout")))
-                .getDuration("--timeout", timeout);
+            // parsed as the settings' durations are: 500ms, 5s, PT5S
+            timeout = DriverSettings.of(Map.of("--timeout", value(args, ++i, "--timeout"))).getDuration("--timeout", null);
             break;
           default:
             throw new IllegalArgumentException("unknown argument \"" + args[i] + "\"; see --help");
         }
       }
-      Diagnosis diagnosis = Doctor.builder().settings(settings).timeout(timeout).build().run(f -> out.println(f.line()));
+      Doctor.Builder doctor = Doctor.builder().settings(settings);
+      if (timeout != null) {
+        doctor.timeout(timeout);
+      }
+      Diagnosis diagnosis = doctor.build().run(f -> out.println(f.line()));
       out.println(diagnosis.healthy() ? "No check failed." : diagnosis.failures().size()
           + (diagnosis.failures().size() == 1 ? " check failed." : " checks failed."));
       return diagnosis.healthy() ? 0 : 1;

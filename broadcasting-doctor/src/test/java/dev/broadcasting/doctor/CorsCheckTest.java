@@ -106,14 +106,14 @@ class CorsCheckTest {
     settings.put("BROADCAST_DOCTOR_PAGE_ORIGIN", endpoint.url().replace("/broadcasting/auth", "/chat"));
 
     Finding finding = new CorsCheck(FrontEnd.read(DriverSettings.of(settings)), HttpClient.newHttpClient(),
-        Duration.ofSeconds(2)).run();
+        Duration.ofSeconds(10)).run();
 
     assertThat(finding.saw()).isEqualTo("same origin: the browser sends no preflight");
   }
 
   private static CorsCheck check(String header) {
     return new CorsCheck(FrontEnd.read(DriverSettings.of(settings(header))), HttpClient.newHttpClient(),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(10));
   }
 
   private static Map<String, String> settings(String header) {

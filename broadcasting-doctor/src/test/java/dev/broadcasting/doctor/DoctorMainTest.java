@@ -20,7 +20,7 @@ class DoctorMainTest {
   @Test
   void helpListsTheSettingsAndExitsZero() {
     assertThat(run(Map.of(), "--help")).isZero();
-    assertThat(out()).startsWith("Usage: broadcasting-doctor [--env FILE] [--set NAME=VALUE]... [--timeout 3s]")
+    assertThat(out()).startsWith("Usage: broadcasting-doctor [--env FILE] [--set NAME=VALUE]... [--timeout 5s]")
         .contains("BROADCAST_DOCTOR_AUTH_HEADER").contains("Exit status: 0 when no check failed");
   }
 
@@ -46,7 +46,7 @@ class DoctorMainTest {
           "BROADCAST_SERVER_PORT=" + server.port(),
           "VITE_PUSHER_APP_KEY=\"${PUSHER_APP_KEY}\""));
 
-      assertThat(run(Map.of(), "--env", env.toString(), "--timeout", "2s")).isZero();
+      assertThat(run(Map.of(), "--env", env.toString(), "--timeout", "10s")).isZero();
       assertThat(out()).contains("OK   websocket ws://127.0.0.1:" + server.port() + "/app/app-key").endsWith("No check failed.\n");
 
       out.reset();

@@ -25,7 +25,8 @@ class DoctorTest {
       settings.put("BROADCAST_DOCTOR_AUTH_CHANNEL", AuthEndpoint.CHANNEL);
       settings.put("BROADCAST_DOCTOR_PAGE_ORIGIN", "http://localhost:5173");
 
-      Diagnosis diagnosis = Doctor.builder().settings(settings).broadcaster(app).build().run();
+      Diagnosis diagnosis = Doctor.builder().settings(settings).broadcaster(app).timeout(Duration.ofSeconds(10))
+          .build().run();
 
       assertThat(diagnosis.healthy()).isTrue();
       assertThat(diagnosis.findings()).extracting(Finding::outcome).containsOnly(Outcome.OK);

@@ -16,7 +16,8 @@ class PortCheckTest {
   @Test
   void aListeningPortIsReachable() throws Exception {
     try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Finding finding = check(listening.getLocalPort()).run();
+      Finding finding = new PortCheck(new Endpoint("WebSocket server", "127.0.0.1", listening.getLocalPort(),
+          "VITE_PUSHER_PORT"), Duration.ofSeconds(10)).run();
 
       assertThat(finding.outcome()).isEqualTo(Outcome.OK);
       assertThat(finding.saw()).startsWith("accepts connections");
