@@ -23,7 +23,8 @@ class RedisCheckTest {
   static void start() throws Exception {
     redis = RedisProcess.start("--requirepass", "s3cret",
         "--user", "app", "on", ">app-pw", "~*", "&*", "+@all",
-        "--user", "reader", "on", ">reader-pw", "~*", "&*", "+@all", "-publish");
+        "--user", "reader", "on", ">reader-pw", "~*", "&*", "+@all", "-publish",
+        "--user", "noscript", "on", ">noscript-pw", "~*", "&*", "+@all", "-eval", "-evalsha");
   }
 
   @AfterAll
@@ -36,7 +37,8 @@ class RedisCheckTest {
     Finding finding = check(Map.of("REDIS_PASSWORD", "s3cret", "REDIS_PREFIX", "laravel_database_")).run();
 
     assertThat(finding.line()).isEqualTo("OK   driver redis 127.0.0.1:" + redis.port() + " (PING, PUBLISH as default)"
-        + " | saw: PONG, PUBLISH laravel_database_broadcasting-doctor.permission allowed (0 subscribers)");
+        + " | saw: PONG, PUBLISH and EVAL publishing to laravel_database_broadcasting-doctor.permission allowed "
+        + "(0 subscribers)");
   }
 
   @Test
@@ -63,7 +65,17 @@ class RedisCheckTest {
     assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(finding.check()).endsWith("(PING, PUBLISH as reader)");
     assertThat(finding.saw()).startsWith("NOPERM").contains("publish");
-    assertThat(finding.fix()).isEqualTo("grant the user publishing: ACL SETUSER reader +publish &*");
+    assertThat(finding.fix()).isEqualTo("grant the user publishing: ACL SETUSER reader +publish +eval &* (events on "
+        + "several channels are published by a script)");
+  }
+
+  /** The driver publishes an event on several channels with one script: a user without EVAL loses those. */
+  @Test
+  void anAclUserLackingEvalIsNoperm() {
+    Finding finding = check(Map.of("REDIS_USERNAME", "noscript", "REDIS_PASSWORD", "noscript-pw")).run();
+
+    assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(finding.saw()).startsWith("NOPERM").contains("eval");
   }
 
   @Test

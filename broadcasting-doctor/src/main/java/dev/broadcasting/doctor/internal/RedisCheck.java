@@ -4,18 +4,21 @@ import dev.broadcasting.doctor.Check;
 import dev.broadcasting.doctor.Finding;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Connects to Redis with the application's credentials, sends {@code PING}, then
- * {@code PUBLISH}es an empty message on a probe channel under the application's prefix: the one
- * command the redis driver needs, refused with {@code NOPERM} when an ACL leaves it out.
+ * Connects to Redis with the application's credentials, sends {@code PING}, then publishes an
+ * empty message on a probe channel under the application's prefix the two ways the redis driver
+ * does: {@code PUBLISH} for an event on one channel, and an {@code EVAL} script that publishes for
+ * an event on several channels or a batch. An ACL that leaves either out answers {@code NOPERM}.
  */
 public final class RedisCheck implements Check {
   static final String PROBE_CHANNEL = "broadcasting-doctor.permission";
+  private static final String SCRIPT = "return redis.call('publish', ARGV[1], ARGV[2])";
 
   private final RedisTarget target;
   private final Duration timeout;
@@ -41,7 +44,9 @@ public final class RedisCheck implements Check {
       String pong = redis.ping();
       String channel = target.prefix() + PROBE_CHANNEL;
       long receivers = redis.publish(channel, "");
-      return Finding.ok(name, pong + ", PUBLISH " + channel + " allowed (" + receivers + " subscribers)");
+      redis.eval(SCRIPT, ScriptOutputType.INTEGER, new String[0], channel, "");
+      return Finding.ok(name, pong + ", PUBLISH and EVAL publishing to " + channel + " allowed (" + receivers
+          + " subscribers)");
     } catch (Exception e) {
       String reply = redisReply(e);
       if (reply == null) {
@@ -53,7 +58,7 @@ public final class RedisCheck implements Check {
       }
       if (reply.startsWith("NOPERM")) {
         return Finding.fail(name, reply, "grant the user publishing: ACL SETUSER " + (user == null ? "default" : user)
-            + " +publish &" + target.prefix() + "*");
+            + " +publish +eval &" + target.prefix() + "*" + " (events on several channels are published by a script)");
       }
       return Finding.fail(name, reply, "see the Redis log for why it refused");
     } finally {
