@@ -84,22 +84,8 @@ class DispatchTest {
         .ticker(time).scheduler(time);
   }
 
-  /** Moves fake time from one scheduled task to the next until {@code future} completes. */
   private <T> T run(CompletableFuture<T> future) throws Exception {
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!future.isDone()) {
-      if (System.nanoTime() > giveUp) {
-        throw new AssertionError("not done after 20 s: " + time);
-      }
-      if (!time.advanceToNext()) {
-        try {
-          future.get(1, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-          // still running on a dispatcher thread, or done: the loop sees which
-        }
-      }
-    }
-    return future.get();
+    return FakeTimeRuns.run(time, future);
   }
 
   /** Closes on another thread, as fake time will not let close's deadline pass by itself. */

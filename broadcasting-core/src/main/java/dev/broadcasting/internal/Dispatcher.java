@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -71,13 +70,13 @@ public final class Dispatcher {
 
   public Dispatcher(DispatchOptions options) {
     this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
-    this.workers = Executors.newFixedThreadPool(options.threads(), daemon("broadcasting-dispatch-"));
+    this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("broadcasting-dispatch-"));
     this.ticker = options.ticker();
     if (options.scheduler() != null) {
       this.ownTimer = null;
       this.scheduler = options.scheduler();
     } else {
-      this.ownTimer = new ScheduledThreadPoolExecutor(1, daemon("broadcasting-timer-"));
+      this.ownTimer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("broadcasting-timer-"));
       // A timeout is cancelled by nearly every attempt: drop it from the queue at once, not when due.
       ownTimer.setRemoveOnCancelPolicy(true);
       this.scheduler = (task, delay) -> ownTimer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -123,7 +122,8 @@ public final class Dispatcher {
       }
       live.add(job);
     }
-    job.done.whenComplete((ok, error) -> finish(job));
+    // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
+    CompletableFuture<Void> result = job.done.whenComplete((ok, error) -> finish(job));
     callbacks.queued(events, connection, capacity.events());
     if (before.isEmpty()) {
       if (now) {
@@ -136,7 +136,7 @@ public final class Dispatcher {
           ? before.get(0) : CompletableFuture.allOf(before.toArray(CompletableFuture[]::new));
       ready.whenComplete((ok, error) -> execute(job));
     }
-    return job.done.copy();
+    return result;
   }
 
   /** Events queued or in flight, not yet complete. */
@@ -183,6 +183,12 @@ public final class Dispatcher {
           settleFailed(job, new BroadcastException(why), false);
         }
       }
+    }
+    // a worker may be settling the last events it took before the deadline: count them in the summary
+    try {
+      emptied.get(1, TimeUnit.SECONDS);
+    } catch (Exception stillSettling) {
+      log.debug("Events were still settling when the broadcaster closed", stillSettling);
     }
     workers.shutdown();
     if (ownTimer != null) {
@@ -364,15 +370,6 @@ public final class Dispatcher {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   private static final class Job {

@@ -20,8 +20,19 @@ public final class Cancellation {
 
   /** {@code request.thenApply(mapping)}, whose cancel (or any failure from outside) cancels {@code request}. */
   public static <T, R> CompletableFuture<R> map(CompletableFuture<T> request, Function<? super T, ? extends R> mapping) {
-    CompletableFuture<R> derived = request.thenApply(mapping);
-    stopsWith(derived, request);
+    return passCancel(request.thenApply(mapping), request);
+  }
+
+  /**
+   * Returns {@code derived}, made from {@code source} with {@code handle}, {@code thenCompose} or
+   * the like, so that a cancel of {@code derived} (or any failure from outside) cancels {@code source}.
+   */
+  public static <R> CompletableFuture<R> passCancel(CompletableFuture<R> derived, CompletableFuture<?> source) {
+    derived.whenComplete((ok, error) -> {
+      if (error != null && !source.isDone()) {
+        source.cancel(true);
+      }
+    });
     return derived;
   }
 
@@ -90,13 +101,5 @@ public final class Cancellation {
         return;
       }
     }
-  }
-
-  private static void stopsWith(CompletableFuture<?> derived, CompletableFuture<?> request) {
-    derived.whenComplete((ok, error) -> {
-      if (error != null && !request.isDone()) {
-        request.cancel(true);
-      }
-    });
   }
 }
