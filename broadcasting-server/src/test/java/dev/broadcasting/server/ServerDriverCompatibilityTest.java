@@ -4,7 +4,10 @@ import static dev.broadcasting.server.TestSignatures.channelAuth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
-import dev.broadcasting.spi.DriverCompatibilityKit;
+import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.Channel;
+import java.util.Optional;
+import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,5 +90,17 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
   @Override
   protected boolean deliversSocketId() {
     return false;
+  }
+
+  /** Over the app's event payload limit. */
+  @Override
+  protected Optional<BroadcastMessage> unacceptableMessage() {
+    return Optional.of(BroadcastMessage.of("Big", List.of(new Channel("kit.bad")),
+        "{\"x\":\"" + "x".repeat(1024 * 1024) + "\"}"));
+  }
+
+  @Override
+  protected String expectedPrivateAuth(String socketId, String channel) {
+    return "{\"auth\":\"" + channelAuth(KEY, SECRET, socketId, channel, null) + "\"}";
   }
 }
