@@ -82,4 +82,10 @@ class PusherDriverCompatibilityTest extends DriverCompatibilityKit {
   protected String expectedPrivateAuth(String socketId, String channel) {
     return "{\"auth\":\"" + peer.key + ":" + JavaxHmac.hex(peer.secret, socketId + ":" + channel) + "\"}";
   }
+
+  /** Each test's MockWebServer is started with the driver and stopped after the test. */
+  @Override
+  protected boolean isPeerThread(Thread thread) {
+    return thread.getName().startsWith("MockWebServer");
+  }
 }
