@@ -21,7 +21,8 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
   static final String KEY = "kit-key";
   static final String SECRET = "kit-secret";
   private static final List<String> CHANNELS = List.of("private-kit.room.1", "kit.public", "private-kit.private",
-      "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late");
+      "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late",
+      "kit.batch.even", "kit.batch.odd", "kit.cancel", "kit.close");
 
   private static BroadcastServer server;
   private WsClient peer;
