@@ -148,7 +148,8 @@ public final class Dispatcher {
    * Stops intake and gives the events queued, in retry or in flight up to {@code drainTimeout} in
    * all. Then each one left is settled as not delivered, its open request cancelled, and reported
    * once. Returns how many events failed from the start of close to its end, abandoned or not, for
-   * the one summary line.
+   * the one summary line. After the deadline it waits at most one more second (real time) for a
+   * dispatcher thread that is settling the last events it held, so that they are counted too.
    */
   public int close(Duration drainTimeout) {
     synchronized (lock) {
