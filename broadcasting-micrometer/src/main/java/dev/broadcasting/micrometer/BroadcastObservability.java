@@ -81,17 +81,8 @@ public final class BroadcastObservability {
     return new ObservedBroadcastDriver(driver, connection, driverName, observations, metrics);
   }
 
-  /** The listener to install with {@code Broadcaster.Builder.listener(...)}. */
+  /** The listener to add with {@code Broadcaster.Builder.listener(...)}, beside any others. */
   public BroadcastListener listener() {
-    return metrics;
-  }
-
-  /**
-   * The listener to install, passing each callback on to {@code yours} after recording it: the
-   * broadcaster takes one listener. What {@code yours} throws is logged and swallowed.
-   */
-  public BroadcastListener listener(BroadcastListener yours) {
-    metrics.passOnTo(Objects.requireNonNull(yours, "yours"));
     return metrics;
   }
 

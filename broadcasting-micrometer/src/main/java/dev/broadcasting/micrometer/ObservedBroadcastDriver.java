@@ -2,6 +2,7 @@ package dev.broadcasting.micrometer;
 
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.spi.Cancellation;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -59,7 +60,24 @@ final class ObservedBroadcastDriver implements BroadcastDriver {
       stop(observation, e);
       throw e;
     }
-    return sent.whenComplete((ok, error) -> stop(observation, error));
+    if (sent == null) {
+      // a driver bug that core reports in its own words; the observation ends with it
+      stop(observation, new IllegalStateException(driverName + " driver returned no future"));
+      return null;
+    }
+    // The observation stops when the driver's request ends, however it ends; the caller's future
+    // completes after that, so the timer is recorded first. Core cancels the future it is given on
+    // timeout and close: the cancel must reach the driver's own request.
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    sent.whenComplete((ok, error) -> {
+      stop(observation, error);
+      if (error == null) {
+        result.complete(null);
+      } else {
+        result.completeExceptionally(error);
+      }
+    });
+    return Cancellation.passCancel(result, sent);
   }
 
   private static void stop(Observation observation, Throwable error) {

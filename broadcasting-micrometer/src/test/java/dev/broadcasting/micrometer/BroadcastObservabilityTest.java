@@ -4,9 +4,7 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
-import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.ShouldBroadcastNow;
 import dev.broadcasting.Channel;
@@ -183,31 +181,6 @@ class BroadcastObservabilityTest {
     assertThat(observations).hasObservationWithNameEqualTo("broadcasting.publish").that()
         .hasParentObservationEqualTo(request)
         .hasLowCardinalityKeyValue("outcome", "success");
-  }
-
-  @Test
-  void passesEachCallbackOnToTheApplicationsListenerWhateverItThrows() throws Exception {
-    BroadcastObservability observability = BroadcastObservability.create(meters);
-    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    BroadcastListener yours = new BroadcastListener() {
-      @Override
-      public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
-        seen.add(message.event() + " via " + connection);
-        throw new IllegalStateException("a broken listener");
-      }
-    };
-    broadcaster = Broadcaster.builder()
-        .connection("main", observability.observe("main", "pusher", pusher.driver()))
-        .listener(observability.listener(yours))
-        .build();
-
-    broadcaster.broadcast(new OrderShipped(1)).get(10, TimeUnit.SECONDS);
-    broadcaster.broadcast(new OrderShipped(2)).get(10, TimeUnit.SECONDS);
-
-    assertThat(seen).containsExactly("OrderShipped via main", "OrderShipped via main");
-    assertThat(meters.get("broadcasting.delivery").timer().count()).isEqualTo(2);
-    assertThatThrownBy(() -> observability.listener(yours)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("already passes its callbacks on");
   }
 
   @Test

@@ -46,7 +46,7 @@ class TransactionalBroadcasterTest {
       CompletableFuture<Void> sent = context.getBean(TransactionTemplate.class).execute(status -> {
         jdbc.update("insert into orders (id, state) values (?, ?)", 1, "shipped");
         CompletableFuture<Void> future = broadcasts.broadcast(new OrderShipped(1));
-        sentInside.set(fake.messages().size());
+        sentInside.set(fake.events().size());
         return future;
       });
 

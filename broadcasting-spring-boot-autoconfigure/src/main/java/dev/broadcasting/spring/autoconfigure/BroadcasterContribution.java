@@ -21,9 +21,9 @@ interface BroadcasterContribution {
     return driver;
   }
 
-  /** The listener to install: {@code next} (the application's, or null), or one that passes on to it. */
-  default BroadcastListener listener(BroadcastListener next) {
-    return next;
+  /** A listener to add beside the application's, or null. */
+  default BroadcastListener listener() {
+    return null;
   }
 
   /** Called once the broadcaster is built. */

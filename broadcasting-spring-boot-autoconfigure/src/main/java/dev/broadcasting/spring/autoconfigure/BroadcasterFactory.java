@@ -87,7 +87,7 @@ final class BroadcasterFactory {
       builder.defaultConnection(defaultName);
     }
     queue(builder);
-    listener(builder, contributions, listeners);
+    listeners(builder, contributions, listeners);
     return builder;
   }
 
@@ -115,18 +115,15 @@ final class BroadcasterFactory {
     return wrapped;
   }
 
-  private static void listener(Broadcaster.Builder builder, List<BroadcasterContribution> contributions,
+  /** The application's listener beans, then those of the contributions: the broadcaster calls each in turn. */
+  private static void listeners(Broadcaster.Builder builder, List<BroadcasterContribution> contributions,
       List<BroadcastListener> beans) {
-    if (beans.size() > 1) {
-      throw new IllegalStateException("The broadcaster takes one listener, and there are " + beans.size()
-          + " BroadcastListener beans " + beans + "; combine them into one");
-    }
-    BroadcastListener listener = beans.isEmpty() ? null : beans.get(0);
+    beans.forEach(builder::listener);
     for (BroadcasterContribution contribution : contributions) {
-      listener = contribution.listener(listener);
-    }
-    if (listener != null) {
-      builder.listener(listener);
+      BroadcastListener listener = contribution.listener();
+      if (listener != null) {
+        builder.listener(listener);
+      }
     }
   }
 

@@ -48,8 +48,8 @@ public class BroadcastingObservabilityAutoConfiguration {
       }
 
       @Override
-      public BroadcastListener listener(BroadcastListener next) {
-        return next == null ? observability.listener() : observability.listener(next);
+      public BroadcastListener listener() {
+        return observability.listener();
       }
 
       @Override

@@ -238,7 +238,7 @@ public class BroadcastingAutoConfigurationTest {
   static class Customized {
     @Bean
     BroadcasterCustomizer extraConnection() {
-      return builder -> builder.connection("extra", new BroadcastFake()).defaultConnection("log");
+      return builder -> builder.connection("extra", "null", java.util.Map.of()).defaultConnection("log");
     }
   }
 }

@@ -83,9 +83,8 @@ class ObservabilityAndHealthTest {
     final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
-    public void onSent(dev.broadcasting.spi.BroadcastMessage message, String connection, int attempts,
-        long latencyNanos) {
-      events.add(message.event() + " via " + connection);
+    public void onSent(dev.broadcasting.BroadcastEvent event, String connection, int attempts, long latencyNanos) {
+      events.add(event.name() + " via " + connection);
     }
   }
 
