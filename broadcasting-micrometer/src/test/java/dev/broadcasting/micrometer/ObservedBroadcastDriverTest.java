@@ -26,13 +26,13 @@ class ObservedBroadcastDriverTest {
     }
   }
 
+  private final TestObservationRegistry observations = TestObservationRegistry.create();
+  private final OpenRequests requests = new OpenRequests();
+  private final BroadcastDriver observed = BroadcastObservability.create(new SimpleMeterRegistry(), observations)
+      .observe("main", "open", requests);
+
   @Test
   void aCancelOfThePublishCancelsTheDriversRequestAndEndsTheObservationAsAFailure() {
-    TestObservationRegistry observations = TestObservationRegistry.create();
-    OpenRequests requests = new OpenRequests();
-    BroadcastDriver observed = BroadcastObservability.create(new SimpleMeterRegistry(), observations)
-        .observe("main", "open", requests);
-
     CompletableFuture<Void> publish = observed.publish(BroadcastMessage.of("Slow", List.of(new Channel("a")), "{}"));
     assertThat(requests.last).isNotDone();
     publish.cancel(true);
@@ -46,11 +46,6 @@ class ObservedBroadcastDriverTest {
 
   @Test
   void aDriversOwnFailureReachesTheCallerUnchanged() {
-    TestObservationRegistry observations = TestObservationRegistry.create();
-    OpenRequests requests = new OpenRequests();
-    BroadcastDriver observed = BroadcastObservability.create(new SimpleMeterRegistry(), observations)
-        .observe("main", "open", requests);
-
     CompletableFuture<Void> publish = observed.publish(BroadcastMessage.of("Bad", List.of(new Channel("a")), "{}"));
     IllegalStateException refused = new IllegalStateException("refused by the peer");
     requests.last.completeExceptionally(refused);
