@@ -176,6 +176,32 @@ class HttpApiTest {
     assertThat(b.next("two").get("data").asText()).isEqualTo("2");
   }
 
+  /** The official Node.js server SDK sends the batch; its response parses to one entry per event. */
+  @Test
+  void answersABatchWithInfoWithOneEntryPerEventInRequestOrder() throws Exception {
+    subscribed("a");
+    subscribed("a");
+    subscribed("a");
+    for (String user : List.of("u1", "u2", "u1")) {
+      WsClient client = WsClient.established(server.port(), KEY);
+      clients.add(client);
+      String data = "{\"user_id\":\"" + user + "\"}";
+      client.subscribe("presence-b", channelAuth(KEY, SECRET, client.socketId(), "presence-b", data), data);
+      client.next("pusher_internal:subscription_succeeded");
+    }
+    String batch = "[{\"channel\":\"a\",\"name\":\"one\",\"data\":\"1\",\"info\":\"subscription_count\"},"
+        + "{\"channel\":\"presence-b\",\"name\":\"two\",\"data\":\"2\",\"info\":\"user_count,subscription_count\"},"
+        + "{\"channel\":\"a\",\"name\":\"three\",\"data\":\"3\"}]";
+    String out = NodeScripts.run(Map.of("PORT", Integer.toString(server.port()), "APP_ID", "3", "KEY", KEY,
+        "SECRET", SECRET), "sdk.mjs", "triggerBatch", batch);
+    JsonNode answer = WsClient.JSON.readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    assertThat(answer.get("status").asInt()).isEqualTo(200);
+    assertThat(answer.get("body").toString()).isEqualTo(
+        "{\"batch\":[{\"subscription_count\":3},{\"user_count\":2,\"subscription_count\":3},{}]}");
+    assertThat(answer.get("body").get("batch").get(1).get("user_count").asInt()).isEqualTo(2);
+    assertThat(clients.get(0).next("three").get("data").asText()).isEqualTo("3");
+  }
+
   @Test
   void reportsChannelsTheirCountsAndPresenceUsers() throws Exception {
     subscribed("public-1");
