@@ -114,11 +114,11 @@ final class WebhookConnection {
   private final class Answers extends SimpleChannelInboundHandler<FullHttpResponse> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-      if (!HttpUtil.isKeepAlive(response)) {
-        ctx.close();
-      }
       if (answer != null) {
         answer.complete(response.status().code());
+      }
+      if (!HttpUtil.isKeepAlive(response)) {
+        ctx.close();
       }
     }
 

@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,9 @@ final class WebhookSender {
 
   private final App app;
   private final URI url;
+  /** The URL for log lines: without the user info or query, which may hold credentials. */
+  private final String shownUrl;
+  private boolean closed;
   private final PusherSigner signer;
   private final WebhookPolicy policy;
   private final WebhookClock clock;
@@ -79,6 +83,8 @@ final class WebhookSender {
   WebhookSender(App app, URI url, PusherSigner signer, WebhookClock clock, EventLoop loop, SslContext ssl) {
     this.app = app;
     this.url = url;
+    this.shownUrl = url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "")
+        + (url.getRawPath() == null ? "" : url.getRawPath());
     this.signer = signer;
     this.policy = app.webhookPolicy();
     this.clock = clock;
@@ -93,6 +99,10 @@ final class WebhookSender {
 
   /** Queues one event (its JSON); returns at once, from any thread. */
   synchronized void enqueue(byte[] json) {
+    if (closed) {
+      log.debug("Webhook event of app {} to {} not sent: the server has stopped", app.id(), shownUrl);
+      return;
+    }
     waiting.add(new Event(json, clock.nanoTime()));
     waitingBytes += json.length;
     while (backlogBytes() > policy.backlogBytes() && dropOldest()) {
@@ -133,6 +143,9 @@ final class WebhookSender {
   }
 
   void close() {
+    synchronized (this) {
+      closed = true;
+    }
     for (WebhookConnection connection : connections) {
       loop.execute(connection::close);
     }
@@ -192,13 +205,18 @@ final class WebhookSender {
     batch.attempts++;
     batch.waitingForRetry = false;
     FullHttpRequest request = request(batch);
-    loop.execute(() -> connections[slot].post(request).whenComplete((status, error) -> {
-      if (error == null && status / 100 == 2) {
-        delivered(slot, batch);
-      } else {
-        failed(slot, batch, error != null ? String.valueOf(error.getMessage()) : "HTTP " + status);
-      }
-    }));
+    try {
+      loop.execute(() -> connections[slot].post(request).whenComplete((status, error) -> {
+        if (error == null && status / 100 == 2) {
+          delivered(slot, batch);
+        } else {
+          failed(slot, batch, error != null ? String.valueOf(error.getMessage()) : "HTTP " + status);
+        }
+      }));
+    } catch (RejectedExecutionException stopped) {
+      request.release();
+      log.debug("Webhook request of app {} to {} not sent: the server has stopped", app.id(), shownUrl);
+    }
   }
 
   private synchronized void delivered(int slot, Batch batch) {
@@ -226,7 +244,7 @@ final class WebhookSender {
       pump(false);
       return;
     }
-    log.debug("Webhook request to {} of app {} failed ({}); attempt {} in {} ms", url, app.id(), why,
+    log.debug("Webhook request to {} of app {} failed ({}); attempt {} in {} ms", shownUrl, app.id(), why,
         batch.attempts + 1, TimeUnit.NANOSECONDS.toMillis(delay));
     batch.waitingForRetry = true;
     clock.schedule(() -> retry(slot, batch), delay);
@@ -282,7 +300,7 @@ final class WebhookSender {
     lastDropReason = why;
     long now = clock.nanoTime();
     if (now - lastReportNanos >= DROP_REPORT_NANOS) {
-      log.error("Dropped {} webhook events of app {} to {} ({} in all): {}", droppedSinceReport, app.id(), url,
+      log.error("Dropped {} webhook events of app {} to {} ({} in all): {}", droppedSinceReport, app.id(), shownUrl,
           dropped, lastDropReason);
       droppedSinceReport = 0;
       lastReportNanos = now;

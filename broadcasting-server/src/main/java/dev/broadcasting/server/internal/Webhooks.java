@@ -45,7 +45,11 @@ public final class Webhooks implements AutoCloseable {
 
       @Override
       public void schedule(Runnable task, long delayNanos) {
-        loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        try {
+          loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          // the server has stopped: what was still waiting is not sent, as close() says
+        }
       }
     };
   }
