@@ -48,6 +48,17 @@ class HttpApiTest {
     return client;
   }
 
+  /** One connection per user id given, each joined to {@code channel} as that user. */
+  private void joinPresence(String channel, String... userIds) throws Exception {
+    for (String user : userIds) {
+      WsClient client = WsClient.established(server.port(), KEY);
+      clients.add(client);
+      String data = "{\"user_id\":\"" + user + "\"}";
+      client.subscribe(channel, channelAuth(KEY, SECRET, client.socketId(), channel, data), data);
+      client.next("pusher_internal:subscription_succeeded");
+    }
+  }
+
   /** Signs as the Pusher docs say: sorted lower-case params, METHOD\npath\nquery, hex HMAC-SHA256. */
   static URI signed(int port, String method, String path, Map<String, String> extra, String body,
       String secret, long timestamp) {
@@ -182,13 +193,7 @@ class HttpApiTest {
     subscribed("a");
     subscribed("a");
     subscribed("a");
-    for (String user : List.of("u1", "u2", "u1")) {
-      WsClient client = WsClient.established(server.port(), KEY);
-      clients.add(client);
-      String data = "{\"user_id\":\"" + user + "\"}";
-      client.subscribe("presence-b", channelAuth(KEY, SECRET, client.socketId(), "presence-b", data), data);
-      client.next("pusher_internal:subscription_succeeded");
-    }
+    joinPresence("presence-b", "u1", "u2", "u1");
     String batch = "[{\"channel\":\"a\",\"name\":\"one\",\"data\":\"1\",\"info\":\"subscription_count\"},"
         + "{\"channel\":\"presence-b\",\"name\":\"two\",\"data\":\"2\",\"info\":\"user_count,subscription_count\"},"
         + "{\"channel\":\"a\",\"name\":\"three\",\"data\":\"3\"}]";
@@ -206,13 +211,7 @@ class HttpApiTest {
   void reportsChannelsTheirCountsAndPresenceUsers() throws Exception {
     subscribed("public-1");
     subscribed("public-1");
-    for (String user : List.of("u1", "u2", "u1")) {
-      WsClient client = WsClient.established(server.port(), KEY);
-      clients.add(client);
-      String data = "{\"user_id\":\"" + user + "\"}";
-      client.subscribe("presence-room", channelAuth(KEY, SECRET, client.socketId(), "presence-room", data), data);
-      client.next("pusher_internal:subscription_succeeded");
-    }
+    joinPresence("presence-room", "u1", "u2", "u1");
 
     assertThat(get("/apps/3/channels", Map.of()).body())
         .isEqualTo("{\"channels\":{\"presence-room\":{},\"public-1\":{}}}");

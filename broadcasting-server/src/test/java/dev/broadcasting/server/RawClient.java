@@ -22,6 +22,8 @@ final class RawClient implements AutoCloseable {
     RawClient client = new RawClient();
     client.socket.setReceiveBufferSize(4096);
     client.socket.connect(new InetSocketAddress("127.0.0.1", port));
+    // a test waiting for a frame or a close that never comes fails instead of hanging
+    client.socket.setSoTimeout(15_000);
     client.socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
