@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,10 @@ final class ConnectionDeadlines extends ChannelDuplexHandler {
   private final Runnable headersArrived;
   private ChannelHandlerContext ctx;
   private Stage stage = Stage.FIRST_BYTES;
+  private final Runnable check = this::check;
   private ScheduledFuture<?> timer;
+  private long timerDue;
+  private long stageDeadline;
 
   /** {@code headersArrived} runs once, when the first request's headers are complete. */
   ConnectionDeadlines(ServerSettings settings, DeadlineCounts counts, Runnable headersArrived) {
@@ -95,28 +99,53 @@ final class ConnectionDeadlines extends ChannelDuplexHandler {
     context.fireChannelInactive();
   }
 
+  /**
+   * Starts {@code next}. One timer serves every stage: it is only rescheduled when the new
+   * deadline comes before the one it waits for, and otherwise checks the stage it finds when it
+   * fires; so a connection that upgrades at once costs one timer, set and cancelled.
+   */
   private void enter(Stage next) {
-    cancel();
     stage = next;
-    long millis = switch (next) {
-      case FIRST_BYTES -> settings.firstBytesTimeout().toMillis();
-      case REQUEST_HEADERS -> settings.requestHeadersTimeout().toMillis();
-      case REQUEST_BODY -> settings.requestBodyTimeout().toMillis();
-      case KEEP_ALIVE_IDLE -> settings.keepAliveTimeout().toMillis();
-      case ANSWERING -> 0;
-    };
-    if (millis > 0) {
-      timer = ctx.executor().schedule(() -> expired(next), millis, TimeUnit.MILLISECONDS);
+    long timeout = timeoutNanos(next);
+    if (timeout == 0) {
+      return;
+    }
+    stageDeadline = System.nanoTime() + timeout;
+    if (timer == null || stageDeadline - timerDue < 0) {
+      cancel();
+      schedule(timeout);
     }
   }
 
-  private void expired(Stage at) {
-    if (stage != at || !ctx.channel().isActive()) {
+  private void schedule(long delayNanos) {
+    timerDue = System.nanoTime() + delayNanos;
+    timer = ctx.executor().schedule(check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void check() {
+    timer = null;
+    if (timeoutNanos(stage) == 0 || !ctx.channel().isActive()) {
       return;
     }
-    counts.closed(at);
-    log.debug("Closing connection from {}: past its {} deadline", ctx.channel().remoteAddress(), at);
+    long left = stageDeadline - System.nanoTime();
+    if (left > 0) {
+      schedule(left);
+      return;
+    }
+    counts.closed(stage);
+    log.debug("Closing connection from {}: past its {} deadline", ctx.channel().remoteAddress(), stage);
     ctx.close();
+  }
+
+  private long timeoutNanos(Stage of) {
+    Duration timeout = switch (of) {
+      case FIRST_BYTES -> settings.firstBytesTimeout();
+      case REQUEST_HEADERS -> settings.requestHeadersTimeout();
+      case REQUEST_BODY -> settings.requestBodyTimeout();
+      case KEEP_ALIVE_IDLE -> settings.keepAliveTimeout();
+      case ANSWERING -> Duration.ZERO;
+    };
+    return timeout.toNanos();
   }
 
   private void cancel() {
