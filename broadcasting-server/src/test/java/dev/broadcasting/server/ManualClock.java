@@ -22,9 +22,15 @@ final class ManualClock implements WebhookClock {
   }
 
   @Override
-  public synchronized void schedule(Runnable task, long delayNanos) {
-    tasks.add(new Task(now + Math.max(0, delayNanos), scheduled++, task));
+  public synchronized Runnable schedule(Runnable task, long delayNanos) {
+    Task added = new Task(now + Math.max(0, delayNanos), scheduled++, task);
+    tasks.add(added);
     notifyAll();
+    return () -> {
+      synchronized (this) {
+        tasks.remove(added);
+      }
+    };
   }
 
   /** Waits (really, up to 10 s) until a task is scheduled; returns when it is due on this clock. */

@@ -7,6 +7,6 @@ package dev.broadcasting.server.internal;
 public interface WebhookClock {
   long nanoTime();
 
-  /** Runs {@code task} once {@code delayNanos} have passed on this clock. */
-  void schedule(Runnable task, long delayNanos);
+  /** Runs {@code task} once {@code delayNanos} have passed on this clock; returns what cancels it. */
+  Runnable schedule(Runnable task, long delayNanos);
 }

@@ -72,7 +72,8 @@ final class WebhookSender {
   private final Batch[] slots;
   private final ArrayDeque<Event> waiting = new ArrayDeque<>();
   private long waitingBytes;
-  private boolean windowTimerSet;
+  /** Cancels the timer of the current batch window, or null when none is set. */
+  private Runnable windowTimer;
   private long batchesMade;
   private long sent;
   private long dropped;
@@ -159,11 +160,15 @@ final class WebhookSender {
       }
       long waited = clock.nanoTime() - waiting.peek().queuedAtNanos();
       if (!now && waiting.size() < policy.batchEvents() && waited < policy.batchWindow().toNanos()) {
-        if (!windowTimerSet) {
-          windowTimerSet = true;
-          clock.schedule(this::windowEnded, policy.batchWindow().toNanos() - waited);
+        if (windowTimer == null) {
+          windowTimer = clock.schedule(this::windowEnded, policy.batchWindow().toNanos() - waited);
         }
         return;
+      }
+      if (windowTimer != null) {
+        // the batch goes now: a window for the events after it starts with the oldest of them
+        windowTimer.run();
+        windowTimer = null;
       }
       slots[slot] = nextBatch();
       attempt(slot, slots[slot]);
@@ -180,7 +185,7 @@ final class WebhookSender {
   }
 
   private synchronized void windowEnded() {
-    windowTimerSet = false;
+    windowTimer = null;
     pump(false);
   }
 

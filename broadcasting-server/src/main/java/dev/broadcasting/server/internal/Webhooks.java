@@ -44,11 +44,13 @@ public final class Webhooks implements AutoCloseable {
       }
 
       @Override
-      public void schedule(Runnable task, long delayNanos) {
+      public Runnable schedule(Runnable task, long delayNanos) {
         try {
-          loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+          var scheduled = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+          return () -> scheduled.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
           // the server has stopped: what was still waiting is not sent, as close() says
+          return () -> { };
         }
       }
     };
