@@ -77,7 +77,7 @@ public final class BroadcastServer implements AutoCloseable {
     this.settings = new ServerSettings(b.maxMessageSize, b.maxRequestSize, b.activityTimeout,
         b.pongTimeout, b.maxOutboundBytes, b.firstBytesTimeout, b.requestHeadersTimeout, b.requestBodyTimeout,
         b.keepAliveTimeout, b.maxOpeningPerAddress, Set.copyOf(b.trustedProxies));
-    this.webhooks = new Webhooks(b.webhookClock);
+    this.webhooks = new Webhooks(b.webhookClock, b.webhookIdleTimeout);
     for (App app : b.apps.values()) {
       hubsById.put(app.id(), new AppHub(app, settings, webhooks));
     }
@@ -252,6 +252,7 @@ public final class BroadcastServer implements AutoCloseable {
     private int maxOpeningPerAddress = 64;
     private final Set<InetAddress> trustedProxies = new HashSet<>();
     private WebhookClock webhookClock;
+    private Duration webhookIdleTimeout = Duration.ofSeconds(30);
     private SslContext ssl;
 
     private Builder() {}
@@ -379,6 +380,12 @@ public final class BroadcastServer implements AutoCloseable {
           throw new IllegalArgumentException("Trusted proxy \"" + address + "\" is not an IP address", e);
         }
       }
+      return this;
+    }
+
+    /** Test hook: how long a webhook connection stays open without a request (30 s). */
+    Builder webhookIdleTimeout(Duration timeout) {
+      this.webhookIdleTimeout = timeout;
       return this;
     }
 

@@ -129,6 +129,27 @@ class WebhookTest {
   }
 
   @Test
+  void closesAWebhookConnectionThatIdles() throws Exception {
+    server = BroadcastServer.builder().host("127.0.0.1").port(0).webhookIdleTimeout(Duration.ofSeconds(1))
+        .app(App.builder("1", KEY, SECRET)
+            .webhook(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks")).build())
+        .build().start();
+    WsClient client = WsClient.established(server.port(), KEY);
+    clients.add(client);
+    client.subscribe("idle", null, null);
+    assertThat(nextEvent().get("name").asText()).isEqualTo("channel_occupied");
+    assertThat(server.webhookStats("1").openConnections()).isEqualTo(1);
+    for (int i = 0; i < 200 && server.webhookStats("1").openConnections() > 0; i++) {
+      Thread.sleep(25);
+    }
+    assertThat(server.webhookStats("1").openConnections()).as("open after the idle timeout").isZero();
+
+    client.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"idle\"}}");
+    assertThat(nextEvent().get("name").asText()).isEqualTo("channel_vacated");
+    assertThat(clientPorts).as("a new connection for the next request").hasSize(2);
+  }
+
+  @Test
   void sendsClientEventsWithTheSocketId() throws Exception {
     start(App.builder("1", KEY, SECRET), null);
     WsClient client = WsClient.established(server.port(), KEY);

@@ -24,23 +24,24 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * One keep-alive HTTP/1.1 connection to a webhook URL, carrying one request at a time, on the
- * webhook thread. It is opened when a request needs it and closed after {@link #IDLE_SECONDS}
- * without one, so a sender holds at most one connection per request it may have in flight.
+ * webhook thread. It is opened when a request needs it and closed after its idle timeout (30 s in
+ * a server) without one, so a sender holds at most one connection per request it may have in flight.
  */
 final class WebhookConnection {
-  static final int IDLE_SECONDS = 30;
   static final int TIMEOUT_SECONDS = 10;
 
   private final EventLoop loop;
   private final URI url;
   private final SslContext ssl;
+  private final long idleMillis;
   private Channel channel;
   private CompletableFuture<Integer> answer;
 
-  WebhookConnection(EventLoop loop, URI url, SslContext ssl) {
+  WebhookConnection(EventLoop loop, URI url, SslContext ssl, long idleMillis) {
     this.loop = loop;
     this.url = url;
     this.ssl = ssl;
+    this.idleMillis = idleMillis;
   }
 
   /** Sends {@code request}; completes with the status code, or with an error. Call on the loop. */
@@ -67,7 +68,7 @@ final class WebhookConnection {
               ch.pipeline().addLast(new io.netty.handler.ssl.SslHandler(engine));
             }
             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS), new Answers());
+                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS), new Answers());
           }
         })
         .connect(url.getHost(), port()).addListener(connected -> {

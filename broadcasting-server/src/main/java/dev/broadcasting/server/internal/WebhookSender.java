@@ -81,7 +81,8 @@ final class WebhookSender {
   private long lastReportNanos;
   private String lastDropReason;
 
-  WebhookSender(App app, URI url, PusherSigner signer, WebhookClock clock, EventLoop loop, SslContext ssl) {
+  WebhookSender(App app, URI url, PusherSigner signer, WebhookClock clock, EventLoop loop, SslContext ssl,
+      long idleMillis) {
     this.app = app;
     this.url = url;
     this.shownUrl = url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "")
@@ -93,7 +94,7 @@ final class WebhookSender {
     this.connections = new WebhookConnection[policy.concurrency()];
     this.slots = new Batch[policy.concurrency()];
     for (int i = 0; i < connections.length; i++) {
-      connections[i] = new WebhookConnection(loop, url, ssl);
+      connections[i] = new WebhookConnection(loop, url, ssl, idleMillis);
     }
     this.lastReportNanos = clock.nanoTime() - DROP_REPORT_NANOS;
   }

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,16 +28,16 @@ public final class Webhooks implements AutoCloseable {
           NioIoHandler.newFactory());
   private final EventLoop loop = group.next();
   private final WebhookClock clock;
+  private final long idleMillis;
   private final List<WebhookSender> senders = new CopyOnWriteArrayList<>();
   private SslContext tls;
 
-  /** Webhooks timed by the webhook thread's own timer. */
-  public Webhooks() {
-    this(null);
-  }
-
-  /** Webhooks timed by {@code clock}, or by the webhook thread's timer when null. */
-  public Webhooks(WebhookClock clock) {
+  /**
+   * Webhooks timed by {@code clock}, or by the webhook thread's timer when null, whose connections
+   * close after {@code idleTimeout} without a request.
+   */
+  public Webhooks(WebhookClock clock, Duration idleTimeout) {
+    this.idleMillis = idleTimeout.toMillis();
     this.clock = clock != null ? clock : new WebhookClock() {
       @Override
       public long nanoTime() {
@@ -60,7 +61,8 @@ public final class Webhooks implements AutoCloseable {
   List<WebhookSender> sendersFor(App app, PusherSigner signer) {
     List<WebhookSender> created = new ArrayList<>();
     for (URI url : app.webhooks()) {
-      created.add(new WebhookSender(app, url, signer, clock, loop, "https".equals(url.getScheme()) ? tls() : null));
+      created.add(new WebhookSender(app, url, signer, clock, loop, "https".equals(url.getScheme()) ? tls() : null,
+          idleMillis));
     }
     senders.addAll(created);
     return created;
