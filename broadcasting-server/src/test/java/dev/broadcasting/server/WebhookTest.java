@@ -210,11 +210,11 @@ class WebhookTest {
     member.close();
     awaitRequestsAbove(before);   // the first try, at once, answered 503
     List<Long> retries = new ArrayList<>();
-    while (events.isEmpty() && retries.size() < 20) {
+    boolean up = false;
+    while (!up && retries.size() < 20) {
       long due = clock.awaitNextDue();
-      if (due - downAt >= TimeUnit.SECONDS.toNanos(12)) {
-        down.set(false);
-      }
+      up = due - downAt >= TimeUnit.SECONDS.toNanos(12);
+      down.set(!up);
       retries.add(TimeUnit.NANOSECONDS.toMillis(due - downAt));
       before = requests.get();
       clock.runNext();
