@@ -34,6 +34,8 @@ public final class AppHub {
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final CachedEvents cache;
+  private final AppCounters counters = new AppCounters();
+  private volatile ServerEvents events = ServerEvents.NONE;
 
   public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
     this.app = app;
@@ -57,6 +59,34 @@ public final class AppHub {
 
   public int connectionCount() {
     return connections.get();
+  }
+
+  public int channelCount() {
+    return channels.size();
+  }
+
+  public AppCounters counters() {
+    return counters;
+  }
+
+  public ServerEvents events() {
+    return events;
+  }
+
+  /** Tells {@code listener} what happens in this app from now on, replacing the one before. */
+  public void events(ServerEvents listener) {
+    this.events = listener;
+    webhooks.forEach(sender -> sender.events(listener));
+  }
+
+  /** The state of {@code channel}, or null when nobody is subscribed: for {@link HubView}. */
+  ChannelState channel(String channel) {
+    return channels.get(channel);
+  }
+
+  /** The open socket {@code socketId}, or null: for {@link HubView}. */
+  PusherSocket socket(String socketId) {
+    return sockets.get(socketId);
   }
 
   /** Registers a new socket, or returns false when the app is at its connection limit. */
@@ -108,6 +138,7 @@ public final class AppHub {
       return false;
     }
     socket.subscriptions.put(channel, userId == null ? "" : userId);
+    events.subscribed(socket.socketId, channel);
     if (change[0].occupied()) {
       webhook(WebhookEvent.CHANNEL_OCCUPIED, channel, null);
     }
@@ -148,7 +179,9 @@ public final class AppHub {
    */
   public int publish(String event, Collection<String> channelNames, String data, String exceptSocketId) {
     int sent = 0;
+    ServerEvents told = events;
     for (String channel : channelNames) {
+      told.published(event, channel, data, exceptSocketId);
       String message = PusherMessages.event(event, channel, data);
       if (ChannelKind.isCache(channel)) {
         cache.put(channel, message);
@@ -166,6 +199,8 @@ public final class AppHub {
       cache.put(channel, message);
     }
     sendToChannel(channel, message, sender.socketId);
+    counters.clientEvents.increment();
+    events.clientEvent(sender.socketId, channel, event, message.length());
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
           .put("socket_id", sender.socketId);
@@ -204,6 +239,7 @@ public final class AppHub {
     } finally {
       bytes.release();
     }
+    counters.messagesOut.add(sent);
     return sent;
   }
 
@@ -268,6 +304,15 @@ public final class AppHub {
     }
     byte[] json = Json.bytes(event);
     webhooks.forEach(sender -> sender.enqueue(json));
+  }
+
+  /** Webhook events waiting or being retried now, summed over the app's webhook URLs. */
+  public int webhookBacklog() {
+    int backlog = 0;
+    for (WebhookSender sender : webhooks) {
+      backlog += sender.backlogEvents();
+    }
+    return backlog;
   }
 
   /** Webhook events delivered, dropped, and connections open now, summed over the app's webhook URLs. */
