@@ -84,7 +84,7 @@ public final class BroadcastServer implements AutoCloseable {
     for (App app : b.apps.values()) {
       hubsById.put(app.id(), new AppHub(app, settings, webhooks));
     }
-    this.dashboard = b.dashboard ? new Dashboard(Map.copyOf(hubsById), this::stats, b.dashboardUser,
+    this.dashboard = b.dashboard ? new Dashboard(hubsById, this::stats, b.dashboardUser,
         b.dashboardPassword, b.ssl != null) : null;
   }
 
