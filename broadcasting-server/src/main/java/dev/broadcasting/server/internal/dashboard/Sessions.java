@@ -44,7 +44,7 @@ final class Sessions {
     if (byToken.size() >= MAX_SESSIONS) {
       byToken.remove(byToken.keySet().iterator().next());
     }
-    byToken.put(token, new Session(Set.copyOf(apps), nanoClock.getAsLong() + TimeUnit.HOURS.toNanos(HOURS)));
+    byToken.put(token, new Session(java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(apps)), nanoClock.getAsLong() + TimeUnit.HOURS.toNanos(HOURS)));
     return token;
   }
 
