@@ -198,9 +198,9 @@ public final class AppHub {
     if (ChannelKind.isCache(channel)) {
       cache.put(channel, message);
     }
-    sendToChannel(channel, message, sender.socketId);
     counters.clientEvents.increment();
     events.clientEvent(sender.socketId, channel, event, message.length());
+    sendToChannel(channel, message, sender.socketId);
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
           .put("socket_id", sender.socketId);

@@ -125,8 +125,9 @@ final class ClientProtocol {
 
   /** Answers {@code pusher:subscription_error}, and counts and tells the refusal. */
   private void refuseSubscription(String channel, String type, String error, int status) {
-    socket.send(PusherMessages.subscriptionError(channel, type, error, status));
+    // counted before the client hears of it, so that whoever it tells reads the count with it
     refused(channel, status, type + ": " + error);
+    socket.send(PusherMessages.subscriptionError(channel, type, error, status));
   }
 
   private void refused(String channel, int status, String reason) {
@@ -175,8 +176,8 @@ final class ClientProtocol {
   private void clientEvent(String event, String channel, JsonNode data) {
     String refused = clientEventRefusal(event, channel, data);
     if (refused != null) {
-      socket.send(PusherMessages.error(CLIENT_EVENT_REJECTED, "Client event rejected: " + refused));
       refused(channel, CLIENT_EVENT_REJECTED, "client event " + event + ": " + refused);
+      socket.send(PusherMessages.error(CLIENT_EVENT_REJECTED, "Client event rejected: " + refused));
       return;
     }
     hub.clientEvent(socket, channel, event, data == null ? Json.MAPPER.nullNode() : data);
