@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What is connected to one app now, read for the dashboard: occupied channels with their counts,
@@ -56,44 +54,22 @@ public final class HubView {
 
   /**
    * The channels socket {@code socketId} is subscribed to (with the presence user id it joined as,
-   * or "" on other channels) and the user it signed in as; null when no such socket is open.
+   * or "" on other channels) and the user it signed in as; completes with null when no such socket
+   * is open. Read on the socket's event loop, without blocking the caller's.
    */
-  public Subscriptions subscriptions(String socketId) {
+  public CompletableFuture<Subscriptions> subscriptions(String socketId) {
     PusherSocket socket = hub.socket(socketId);
     if (socket == null) {
-      return null;
+      return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Subscriptions> read = new CompletableFuture<>();
     try {
       socket.channel.eventLoop().execute(() ->
           read.complete(new Subscriptions(Map.copyOf(socket.subscriptions), socket.userId)));
-      return read.get(2, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException | TimeoutException | ExecutionException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
+    } catch (RejectedExecutionException stopped) {
+      read.complete(null);
     }
-  }
-
-  /**
-   * Publishes a test event to {@code channel}, as the HTTP API would; returns why it was refused
-   * (an invalid channel name, data over the app's limit), or null when it was published.
-   */
-  public String publish(String event, String channel, String data) {
-    String invalid = ChannelKind.invalidReason(channel);
-    if (invalid != null) {
-      return invalid;
-    }
-    if (event == null || event.isBlank() || event.length() > 200) {
-      return "The event name must be 1 to 200 characters";
-    }
-    int bytes = Json.utf8Length(data);
-    if (bytes > hub.app().maxEventPayloadBytes()) {
-      return "data is " + bytes + " bytes; this app allows " + hub.app().maxEventPayloadBytes();
-    }
-    hub.publish(event, List.of(channel), data, null);
-    return null;
+    return read;
   }
 
   /** One socket's subscriptions: channel to presence user id ("" elsewhere), and its signed-in user or null. */

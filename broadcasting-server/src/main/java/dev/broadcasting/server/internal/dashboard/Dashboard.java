@@ -101,7 +101,7 @@ public final class Dashboard implements AutoCloseable {
   }
 
   /** Starts pushing app {@code appId}'s figures and log to {@code channel}; false when too many pages watch. */
-  boolean watch(Channel channel, String appId) {
+  synchronized boolean watch(Channel channel, String appId) {
     if (streams.size() >= MAX_STREAMS) {
       return false;
     }

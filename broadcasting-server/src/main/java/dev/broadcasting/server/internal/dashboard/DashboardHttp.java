@@ -172,24 +172,26 @@ final class DashboardHttp {
   }
 
   private void socket(ChannelHandlerContext ctx, FullHttpRequest request, Board board, String socketId) {
-    HubView.Subscriptions found = board.view().subscriptions(socketId);
-    if (found == null) {
-      error(ctx, request, HttpResponseStatus.NOT_FOUND, "No open connection with socket id " + socketId
-          + " in app " + board.hub().app().id());
-      return;
-    }
-    ObjectNode root = Dashboard.JSON.createObjectNode().put("socket_id", socketId);
-    if (found.userId() != null) {
-      root.put("user_id", found.userId());
-    }
-    ArrayNode channels = root.putArray("channels");
-    for (String name : found.names()) {
-      ObjectNode one = channels.addObject().put("name", name);
-      if (!found.channels().get(name).isEmpty()) {
-        one.put("user_id", found.channels().get(name));
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    board.view().subscriptions(socketId).whenComplete((found, error) -> {
+      if (found == null) {
+        json(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, write(Dashboard.JSON.createObjectNode().put("error",
+            "No open connection with socket id " + socketId + " in app " + board.hub().app().id())));
+        return;
       }
-    }
-    json(ctx, request, HttpResponseStatus.OK, write(root));
+      ObjectNode root = Dashboard.JSON.createObjectNode().put("socket_id", socketId);
+      if (found.userId() != null) {
+        root.put("user_id", found.userId());
+      }
+      ArrayNode channels = root.putArray("channels");
+      for (String name : found.names()) {
+        ObjectNode one = channels.addObject().put("name", name);
+        if (!found.channels().get(name).isEmpty()) {
+          one.put("user_id", found.channels().get(name));
+        }
+      }
+      json(ctx, keepAlive, HttpResponseStatus.OK, write(root));
+    });
   }
 
   private void testEvent(ChannelHandlerContext ctx, FullHttpRequest request, Board board) {
@@ -321,17 +323,23 @@ final class DashboardHttp {
 
   private static void json(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String body,
       String... headers) {
+    json(ctx, HttpUtil.isKeepAlive(request), status, body, headers);
+  }
+
+  /** As above, for an answer written later, after the request was released. */
+  private static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body,
+      String... headers) {
     FullHttpResponse response = response(status, body.getBytes(StandardCharsets.UTF_8),
         "application/json; charset=utf-8");
     for (int i = 0; i < headers.length; i += 2) {
       response.headers().add(headers[i], headers[i + 1]);
     }
-    send(ctx, request, response);
+    send(ctx, keepAlive, response);
   }
 
   private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
       byte[] body, String contentType) {
-    send(ctx, request, response(status, body, contentType));
+    send(ctx, HttpUtil.isKeepAlive(request), response(status, body, contentType));
   }
 
   private static FullHttpResponse response(HttpResponseStatus status, byte[] body, String contentType) {
@@ -344,8 +352,7 @@ final class DashboardHttp {
     return response;
   }
 
-  private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
     HttpUtil.setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
     if (!keepAlive) {
