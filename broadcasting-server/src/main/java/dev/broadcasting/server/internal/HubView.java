@@ -72,6 +72,26 @@ public final class HubView {
     return read;
   }
 
+  /**
+   * Publishes a test event to {@code channel}, as the HTTP API would; returns why it was refused
+   * (an invalid channel name, data over the app's limit), or null when it was published.
+   */
+  public String publish(String event, String channel, String data) {
+    String invalid = ChannelKind.invalidReason(channel);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (event == null || event.isBlank() || event.length() > 200) {
+      return "The event name must be 1 to 200 characters";
+    }
+    int bytes = Json.utf8Length(data);
+    if (bytes > hub.app().maxEventPayloadBytes()) {
+      return "data is " + bytes + " bytes; this app allows " + hub.app().maxEventPayloadBytes();
+    }
+    hub.publish(event, List.of(channel), data, null);
+    return null;
+  }
+
   /** One socket's subscriptions: channel to presence user id ("" elsewhere), and its signed-in user or null. */
   public record Subscriptions(Map<String, String> channels, String userId) {
     public List<String> names() {
