@@ -9,6 +9,8 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.pusher.internal.EventSender;
+import dev.broadcasting.pusher.protocol.JavaxHmac;
+import dev.broadcasting.pusher.protocol.PusherVectors;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.util.ArrayList;
 import java.util.List;

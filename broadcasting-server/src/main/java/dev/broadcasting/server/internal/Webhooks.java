@@ -1,7 +1,7 @@
 package dev.broadcasting.server.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
