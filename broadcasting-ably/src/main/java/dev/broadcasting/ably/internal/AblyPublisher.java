@@ -179,7 +179,7 @@ public final class AblyPublisher {
     BroadcastException first = errors.get(0);
     boolean retryable = errors.stream().anyMatch(BroadcastException::isRetryable);
     BroadcastException result = retryable == first.isRetryable() ? first
-        : new BroadcastException(first.getMessage(), first, true, first.status());
+        : new BroadcastException(first.getMessage(), first, true, first.httpStatus(), first.providerCode());
     for (BroadcastException other : errors.subList(1, errors.size())) {
       result.addSuppressed(other);
     }
