@@ -247,8 +247,9 @@ final class HttpApi {
             + " bytes; this app allows " + hub.app().maxEventPayloadBytes());
       }
       String socketId = Json.text(event, "socket_id");
-      if (socketId != null && !SocketIds.isValid(socketId)) {
-        return error(HttpResponseStatus.BAD_REQUEST, "socket_id \"" + socketId + "\" is not a socket id like 1234.5678");
+      String socketError = socketId == null ? null : SocketIds.error(socketId);
+      if (socketError != null) {
+        return error(HttpResponseStatus.BAD_REQUEST, socketError);
       }
       return null;
     }
