@@ -105,7 +105,7 @@ public final class AblyPublisher {
       throw new BroadcastException("Broadcast of " + message.describe() + " as '" + message.event() + "' is "
           + size + " bytes (event name and payload), over the Ably message size limit of " + maxMessageSize
           + " bytes; send less data in the event (an id the client fetches the rest with), or raise "
-          + "maxMessageSize if your Ably plan allows larger messages", null, false, AblyErrors.MESSAGE_TOO_LARGE);
+          + "maxMessageSize if your Ably plan allows larger messages", null, false, 0, AblyErrors.MESSAGE_TOO_LARGE);
     }
     return new Prepared(message, sender, ablyNames(message.channels()), size);
   }

@@ -3,6 +3,7 @@ package dev.broadcasting.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.spi.SocketIds;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -97,7 +98,7 @@ final class HttpApi {
   private static Answer channels(AppHub hub, QueryStringDecoder uri) {
     String prefix = param(uri, "filter_by_prefix", "");
     boolean userCount = param(uri, "info", "").contains("user_count");
-    if (userCount && !prefix.startsWith("presence-")) {
+    if (userCount && !prefix.startsWith(PresenceChannel.PREFIX)) {
       return error(HttpResponseStatus.BAD_REQUEST, "info=user_count needs filter_by_prefix=presence-");
     }
     ObjectNode channels = Json.object();
