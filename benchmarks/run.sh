@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
+# Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `./mvnw -pl benchmarks package`
 # when missing) and writes the results under benchmarks/results/.
 #
 #   benchmarks/run.sh --short         # smoke test under 2 min: one benchmark of each kind, 1 fork,
@@ -9,15 +9,20 @@
 # Every run adds two profilers: JMH's gc profiler (bytes allocated per operation) and
 # CpuTimeProfiler (CPU time per operation, which stays meaningful on a shared, busy machine). The
 # full mode warms up for 10 s because on a loaded machine the JIT needs that long to finish.
+#   benchmarks/run.sh --goals [--short]  # every goal of issue #15 next to its peer, table into RESULTS.md (run-goals.sh)
 #   benchmarks/run.sh --short Pusher  # only the benchmarks whose name matches the regex; any more JMH options follow
 #
 # The full redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
 # queued event is `java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.QueuedHeap`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+if [[ "${1:-}" == "--goals" ]]; then
+  shift
+  exec "$here/run-goals.sh" "$@"   # benchmarks/run.sh --goals [--short]: the goals of issue #15, see run-goals.sh
+fi
 jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks package -DskipTests)
+  (cd "$here/.." && ./mvnw -B -q -pl benchmarks package -DskipTests)
 fi
 
 mode=full
