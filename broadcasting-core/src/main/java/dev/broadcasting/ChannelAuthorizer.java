@@ -49,7 +49,7 @@ public final class ChannelAuthorizer<U> {
   /** Larger bodies are refused unread: an auth request is two short fields. */
   public static final int MAX_BODY_CHARS = 8 * 1024;
   private static final RateLimitedLog refusals =
-      new RateLimitedLog(log, TimeUnit.MINUTES.toNanos(1), "auth requests refused");
+      new RateLimitedLog(log, Ticker.system(), TimeUnit.MINUTES.toNanos(1));
 
   private final ChannelAuthSigner signer;
   private final ObjectMapper mapper;
