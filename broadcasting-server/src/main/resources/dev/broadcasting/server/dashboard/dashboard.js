@@ -77,9 +77,18 @@ function follow(appId) {
   $('status').textContent = 'connecting…';
   stream = new EventSource('/dashboard/api/apps/' + encodeURIComponent(appId) + '/stream');
   stream.onopen = () => { $('status').textContent = 'live: app ' + appId; };
-  stream.onerror = () => { $('status').textContent = 'reconnecting… (is the server up?)'; };
+  stream.onerror = () => {
+    // a refused stream (the session expired, the server restarted) is closed for good: log in again
+    if (stream.readyState === EventSource.CLOSED) {
+      $('status').textContent = 'disconnected: reload the page and log in again';
+    } else {
+      $('status').textContent = 'reconnecting… (is the server up?)';
+    }
+  };
   stream.addEventListener('history', (e) => {
     const history = JSON.parse(e.data);
+    // a new stream (also after a reconnect) sends the whole log again
+    logEntries = [];
     samples = history.samples.map((row) => {
       const sample = { t: row[0] };
       history.series.forEach((name, i) => { sample[name] = row[i + 1]; });
