@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * get refused, sends it a test event from the form, and sees a webhook in the log. Then nothing the
  * page showed, no answer it read and no log line of the server holds the app's secret or the
  * operator's password. Fails, never skips, when chromium is missing: .ci/setup.d/30-examples.sh
- * installs it.
+ * installs it. An integration test: it runs in {@code verify}, after the unit tests.
  */
+@Tag("integration")
 class DashboardBrowserIT {
   private static final String SECRET = "browser-test-secret-5d8e1b";
   private static final String PASSWORD = "operator-password-c4a7f2";
