@@ -137,13 +137,17 @@ function drawCharts() {
     }
   }
   const now = samples.length ? samples[samples.length - 1].t : Date.now();
+  // the x axis spans what was sampled, from one minute up to the hour, so a fresh server's lines are visible
+  const span = Math.min(HOUR, Math.max(60, samples.length ? Math.ceil((now - samples[0].t) / 1000) : 0));
   CHARTS.forEach((chart, c) => {
     const div = box.children[c];
+    div.querySelector('svg').setAttribute('viewBox', '0 0 ' + span + ' 100');
+    div.querySelector('h3').title = 'the last ' + Math.round(span / 60) + ' minute(s)';
     const max = Math.max(1, ...samples.flatMap((s) => chart.series.map((name) => s[name])));
     div.querySelectorAll('polyline').forEach((line, i) => {
       const name = chart.series[i];
       line.setAttribute('points', samples.map((s) =>
-        (HOUR - (now - s.t) / 1000).toFixed(1) + ',' + (100 - (s[name] / max) * 95).toFixed(1)).join(' '));
+        (span - (now - s.t) / 1000).toFixed(1) + ',' + (100 - (s[name] / max) * 95).toFixed(1)).join(' '));
     });
     const last = samples[samples.length - 1];
     div.querySelector('.now').textContent = last ? chart.series.map((name) => round(last[name])).join(' / ') : '';
