@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 final class DashboardHttp {
   private static final Logger log = LoggerFactory.getLogger(DashboardHttp.class);
   private static final String COOKIE = "broadcast_dashboard";
+  private static final String JSON_EMPTY = "{}";
   private static final Map<String, String> FILES = Map.of(
       "index.html", "text/html; charset=utf-8",
       "dashboard.js", "text/javascript; charset=utf-8",
@@ -86,8 +87,6 @@ final class DashboardHttp {
     }
   }
 
-  private static final String JSON_EMPTY = "{}";
-
   private void login(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!sessions.loginsOpen()) {
       error(ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, "Too many failed logins; wait a minute");
@@ -98,7 +97,7 @@ final class DashboardHttp {
     String givenPassword = body == null ? null : body.path("password").asText(null);
     Set<String> apps = givenUser == null || givenPassword == null ? null : appsFor(givenUser, givenPassword);
     if (apps == null) {
-      sessions.failedLoginAllowed();
+      sessions.failedLogin();
       // neither what was typed nor why it failed: a password typed in the user field must not reach the log
       log.warn("Dashboard login refused from {}", ctx.channel().remoteAddress());
       error(ctx, request, HttpResponseStatus.UNAUTHORIZED, "Wrong user or password. Log in with the dashboard's "

@@ -67,14 +67,14 @@ final class Sessions {
     }
   }
 
-  /** Counts a failed login; false when too many failed within the current minute, so logins wait. */
-  synchronized boolean failedLoginAllowed() {
+  /** Counts a failed login in the current minute. */
+  synchronized void failedLogin() {
     long now = nanoClock.getAsLong();
     if (now - failureWindowStart >= TimeUnit.MINUTES.toNanos(1)) {
       failureWindowStart = now;
       failures = 0;
     }
-    return ++failures <= MAX_FAILURES_PER_MINUTE;
+    failures++;
   }
 
   /** True while fewer than the limit of failed logins happened this minute. */
