@@ -28,6 +28,9 @@ final class EventLog implements ServerEvents {
       List.of("connected", "disconnected", "published", "subscribed", "refused", "client-event", "webhook-sent",
           "webhook-failed");
 
+  /** The longest text kept in one field of an entry; channel and event names are at most 200 characters. */
+  static final int MAX_FIELD = 300;
+
   private final AtomicReferenceArray<Entry> ring;
   private final AtomicLong next = new AtomicLong(1);
   private final LongSupplier clock;
@@ -65,7 +68,13 @@ final class EventLog implements ServerEvents {
 
   private void add(String kind, String channel, String socketId, String name, int bytes, String detail) {
     long seq = next.getAndIncrement();
-    ring.set(index(seq), new Entry(seq, clock.getAsLong(), kind, channel, socketId, name, bytes, detail));
+    ring.set(index(seq), new Entry(seq, clock.getAsLong(), kind, cut(channel), cut(socketId), cut(name), bytes,
+        cut(detail)));
+  }
+
+  /** A refused channel name is whatever the client sent: each field is cut so that an entry stays small. */
+  private static String cut(String text) {
+    return text == null || text.length() <= MAX_FIELD ? text : text.substring(0, MAX_FIELD) + "…";
   }
 
   private int index(long seq) {

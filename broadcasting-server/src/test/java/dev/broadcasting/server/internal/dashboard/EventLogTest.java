@@ -40,4 +40,12 @@ class EventLogTest {
         .containsExactly("3 event(s) to http://hooks.example/x: HTTP 500; attempt 2 in 1000 ms");
     assertThat(log.since(0, "nothing", null, 10)).isEmpty();
   }
+
+  @Test
+  void cutsLongTextSoThatTheLogStaysSmall() {
+    log.refused("1.2", "x".repeat(60_000), 400, "InvalidChannel: " + "y".repeat(60_000));
+    EventLog.Entry entry = log.since(0, null, null, 1).get(0);
+    assertThat(entry.channel()).hasSize(EventLog.MAX_FIELD + 1).endsWith("x…");
+    assertThat(entry.detail()).hasSize(EventLog.MAX_FIELD + 1).startsWith("400 InvalidChannel: yyy");
+  }
 }
