@@ -38,12 +38,19 @@ public final class AppHub {
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final Map<String, CachedEvent> cache = new ConcurrentHashMap<>();
+  /** The cluster this app shares its state with, or null on a single node. */
+  AppCluster cluster;
 
   public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
     this.app = app;
     this.signer = new PusherSigner(app.key(), app.secret());
     this.settings = settings;
     this.webhooks = webhooks;
+  }
+
+  /** The cluster this app is part of, or null on a single node. */
+  public AppCluster cluster() {
+    return cluster;
   }
 
   public App app() {
@@ -111,6 +118,9 @@ public final class AppHub {
       return false;
     }
     socket.subscriptions.put(channel, userId == null ? "" : userId);
+    if (cluster != null) {
+      return true;
+    }
     if (change[0].occupied()) {
       webhook(WebhookEvent.CHANNEL_OCCUPIED, channel, null);
     }
@@ -122,22 +132,36 @@ public final class AppHub {
   }
 
   void leave(PusherSocket socket, String channel, String userId) {
+    if (cluster != null) {
+      cluster.leave(socket, channel, userId);
+      return;
+    }
+    ChannelState.Change change = leaveLocally(socket, channel, userId);
+    if (change == null) {
+      return;
+    }
+    if (change.memberRemoved()) {
+      sendToChannel(channel, PusherMessages.memberRemoved(channel, userId), null);
+      webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", userId));
+    }
+    if (change.vacated()) {
+      webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
+    }
+  }
+
+  /** Unsubscribes {@code socket} from this node's state only; null when it was not subscribed. */
+  ChannelState.Change leaveLocally(PusherSocket socket, String channel, String userId) {
     ChannelState.Change[] change = new ChannelState.Change[1];
     channels.computeIfPresent(channel, (name, state) -> {
       change[0] = state.leave(socket, userId);
       return state.isEmpty() ? null : state;
     });
     socket.subscriptions.remove(channel);
-    if (change[0] == null) {
-      return;
-    }
-    if (change[0].memberRemoved()) {
-      sendToChannel(channel, PusherMessages.memberRemoved(channel, userId), null);
-      webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", userId));
-    }
-    if (change[0].vacated()) {
-      webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
-    }
+    return change[0];
+  }
+
+  Map<String, ChannelState> channelStates() {
+    return channels;
   }
 
   void signIn(PusherSocket socket, String userId) {
@@ -150,6 +174,10 @@ public final class AppHub {
    * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued.
    */
   public int publish(String event, Collection<String> channelNames, String data, String exceptSocketId) {
+    if (cluster != null) {
+      AppCluster.await(publishEverywhere(event, channelNames, data, exceptSocketId));
+      return 0;
+    }
     int sent = 0;
     for (String channel : channelNames) {
       String message = PusherMessages.event(event, channel, data);
@@ -161,6 +189,26 @@ public final class AppHub {
     return sent;
   }
 
+  /**
+   * Publishes as {@link #publish} to this node's subscribers and to the other nodes of the cluster;
+   * fails at once, delivering nothing, while the cluster is out of reach.
+   */
+  public java.util.concurrent.CompletableFuture<Void> publishEverywhere(String event, Collection<String> channelNames,
+      String data, String exceptSocketId) {
+    if (cluster == null) {
+      publish(event, channelNames, data, exceptSocketId);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    cluster.checkReachable();
+    List<java.util.concurrent.CompletableFuture<Void>> shared = new ArrayList<>(channelNames.size());
+    for (String channel : channelNames) {
+      String message = PusherMessages.event(event, channel, data);
+      sendToChannel(channel, message, exceptSocketId);
+      shared.add(cluster.share(channel, message, exceptSocketId));
+    }
+    return java.util.concurrent.CompletableFuture.allOf(shared.toArray(new java.util.concurrent.CompletableFuture[0]));
+  }
+
   /** A client event from {@code sender}, already checked, to the channel's other subscribers. */
   void clientEvent(PusherSocket sender, String channel, String event, JsonNode data) {
     String userId = ChannelKind.of(channel) == ChannelKind.PRESENCE ? sender.subscriptions.get(channel) : null;
@@ -169,6 +217,9 @@ public final class AppHub {
       cache.put(channel, new CachedEvent(message, System.nanoTime() + CACHE_TTL_NANOS));
     }
     sendToChannel(channel, message, sender.socketId);
+    if (cluster != null) {
+      cluster.share(channel, message, sender.socketId);
+    }
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
           .put("socket_id", sender.socketId);
@@ -191,7 +242,7 @@ public final class AppHub {
     return cached.message();
   }
 
-  private int sendToChannel(String channel, String message, String exceptSocketId) {
+  int sendToChannel(String channel, String message, String exceptSocketId) {
     ChannelState state = channels.get(channel);
     if (state == null) {
       return 0;
@@ -213,6 +264,14 @@ public final class AppHub {
 
   /** Closes every connection signed in ({@code pusher:signin}) as {@code userId}; returns how many. */
   public int terminateUser(String userId) {
+    if (cluster != null) {
+      cluster.terminateEverywhere(userId);
+      return 0;
+    }
+    return terminateLocalUser(userId);
+  }
+
+  int terminateLocalUser(String userId) {
     List<PusherSocket> found = new ArrayList<>(signedIn.getOrDefault(userId, Set.of()));
     found.forEach(socket -> socket.channel.eventLoop().execute(
         () -> socket.refuse(4009, "Connection terminated by the server for user " + userId)));
@@ -222,6 +281,10 @@ public final class AppHub {
   /** Occupied channels whose name starts with {@code prefix}, with their counts. */
   public Map<String, int[]> occupiedChannels(String prefix) {
     Map<String, int[]> found = new TreeMap<>();
+    if (cluster != null) {
+      cluster.channels(prefix).forEach((name, counts) -> found.put(name, new int[] {counts.subscriptions(), counts.users()}));
+      return found;
+    }
     channels.forEach((name, state) -> {
       if (name.startsWith(prefix) && !state.isEmpty()) {
         found.put(name, new int[] {state.subscribers.size(), state.userCount()});
@@ -232,11 +295,18 @@ public final class AppHub {
 
   /** Subscription and user counts of one channel, or null when nobody is subscribed. */
   public int[] channelCounts(String channel) {
+    if (cluster != null) {
+      dev.broadcasting.server.spi.SharedApp.Counts counts = cluster.channel(channel);
+      return counts == null ? null : new int[] {counts.subscriptions(), counts.users()};
+    }
     ChannelState state = channels.get(channel);
     return state == null || state.isEmpty() ? null : new int[] {state.subscribers.size(), state.userCount()};
   }
 
   public List<String> presenceUserIds(String channel) {
+    if (cluster != null) {
+      return cluster.userIds(channel);
+    }
     ChannelState state = channels.get(channel);
     return state == null ? List.of() : state.userIds();
   }
@@ -262,7 +332,7 @@ public final class AppHub {
     }
   }
 
-  private void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {
+  void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {
     if (app.webhooks().isEmpty() || !app.webhookEvents().contains(type)) {
       return;
     }

@@ -1,0 +1,156 @@
+package dev.broadcasting.server.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pusher.rest.Pusher;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.broadcasting.redis.RedisServer;
+import dev.broadcasting.server.App;
+import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.spi.ChannelAuthSigner;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Server nodes on their own ports sharing one real redis-server, with what the clients and the
+ * tests around them need: an auth endpoint that answers as an application would (with a node's
+ * {@code server} driver signer), and a webhook endpoint that records every webhook it receives.
+ */
+final class TestCluster implements AutoCloseable {
+  static final String APP_ID = "1";
+  static final String KEY = "cluster-key";
+  static final String SECRET = "cluster-secret";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final RedisServer redis;
+  final List<BroadcastServer> nodes = new ArrayList<>();
+  final List<RedisBackplane> backplanes = new ArrayList<>();
+  final BlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
+  private final HttpServer endpoints;
+  private final ChannelAuthSigner signer;
+  private final Duration lease;
+
+  TestCluster(int nodeCount, Duration lease) throws Exception {
+    this.lease = lease;
+    this.redis = RedisServer.start();
+    this.endpoints = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    endpoints.createContext("/broadcasting/auth", this::authorize);
+    endpoints.createContext("/broadcasting/user-auth", this::signIn);
+    endpoints.createContext("/webhooks", this::webhook);
+    endpoints.start();
+    for (int i = 0; i < nodeCount; i++) {
+      addNode(redis.uri());
+    }
+    this.signer = nodes.get(0).driver(APP_ID).authSigner();
+  }
+
+  /** Starts one more node on a free port, its backplane on the Redis at {@code redisUri}. */
+  BroadcastServer addNode(String redisUri) {
+    RedisBackplane backplane = RedisBackplane.builder(redisUri).lease(lease).nodeId("node" + nodes.size()).build();
+    BroadcastServer node = BroadcastServer.builder().host("127.0.0.1").port(0).app(app()).backplane(backplane)
+        .build().start();
+    backplanes.add(backplane);
+    nodes.add(node);
+    return node;
+  }
+
+  App app() {
+    return App.builder(APP_ID, KEY, SECRET).maxPresenceMembers(3)
+        .webhook(URI.create("http://127.0.0.1:" + endpoints.getAddress().getPort() + "/webhooks")).build();
+  }
+
+  int port(int node) {
+    return nodes.get(node).port();
+  }
+
+  /** The official Pusher server SDK, talking to node {@code node}. */
+  Pusher sdk(int node) {
+    Pusher pusher = new Pusher(APP_ID, KEY, SECRET);
+    pusher.setHost("127.0.0.1:" + port(node));
+    pusher.setEncrypted(false);
+    return pusher;
+  }
+
+  /** The remote-controlled pusher-js and laravel-echo clients of {@code cluster.mjs}. */
+  Clients clients() throws Exception {
+    String base = "http://127.0.0.1:" + endpoints.getAddress().getPort();
+    return new Clients(Map.of("KEY", KEY, "AUTH_URL", base + "/broadcasting/auth",
+        "SIGNIN_URL", base + "/broadcasting/user-auth"));
+  }
+
+  /** The next webhook event named {@code name}, skipping others. */
+  JsonNode nextWebhook(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      JsonNode event = webhooks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (event == null) {
+        throw new AssertionError("no " + name + " webhook within 20 s");
+      }
+      if (event.path("name").asText().equals(name)) {
+        return event;
+      }
+    }
+  }
+
+  private void authorize(HttpExchange exchange) throws IOException {
+    Map<String, String> form = form(exchange);
+    String socketId = form.get("socket_id");
+    String channel = form.get("channel_name");
+    String user = form.getOrDefault("user", "nobody");
+    answer(exchange, channel.startsWith("presence-")
+        ? signer.signPresence(socketId, channel, "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}")
+        : signer.signPrivate(socketId, channel));
+  }
+
+  private void signIn(HttpExchange exchange) throws IOException {
+    Map<String, String> form = form(exchange);
+    answer(exchange, signer.signUser(form.get("socket_id"), "{\"id\":\"" + form.get("user") + "\"}"));
+  }
+
+  private void webhook(HttpExchange exchange) throws IOException {
+    JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+    body.path("events").forEach(webhooks::add);
+    exchange.sendResponseHeaders(200, -1);
+    exchange.close();
+  }
+
+  private static Map<String, String> form(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> form = new HashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return form;
+  }
+
+  private static void answer(HttpExchange exchange, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(BroadcastServer::close);
+    endpoints.stop(0);
+    redis.close();
+  }
+}
