@@ -38,6 +38,7 @@ final class TestCluster implements AutoCloseable {
   final List<BroadcastServer> nodes = new ArrayList<>();
   final List<RedisBackplane> backplanes = new ArrayList<>();
   final BlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
+  private final List<JsonNode> seenWebhooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HttpServer endpoints;
   private final ChannelAuthSigner signer;
   private final Duration lease;
@@ -90,18 +91,23 @@ final class TestCluster implements AutoCloseable {
         "SIGNIN_URL", base + "/broadcasting/user-auth"));
   }
 
-  /** The next webhook event named {@code name}, skipping others. */
-  JsonNode nextWebhook(String name) throws InterruptedException {
+  /** The next webhook event named {@code name} about {@code channel}, skipping others. */
+  JsonNode nextWebhook(String name, String channel) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       JsonNode event = webhooks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (event == null) {
         throw new AssertionError("no " + name + " webhook within 20 s");
       }
-      if (event.path("name").asText().equals(name)) {
+      if (event.path("name").asText().equals(name) && event.path("channel").asText().equals(channel)) {
         return event;
       }
     }
+  }
+
+  /** Every webhook event received so far, in order of arrival. */
+  List<JsonNode> seenWebhooks() {
+    return List.copyOf(seenWebhooks);
   }
 
   private void authorize(HttpExchange exchange) throws IOException {
@@ -121,7 +127,10 @@ final class TestCluster implements AutoCloseable {
 
   private void webhook(HttpExchange exchange) throws IOException {
     JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-    body.path("events").forEach(webhooks::add);
+    body.path("events").forEach(event -> {
+      seenWebhooks.add(event);
+      webhooks.add(event);
+    });
     exchange.sendResponseHeaders(200, -1);
     exchange.close();
   }
