@@ -68,8 +68,15 @@ final class TestCluster implements AutoCloseable {
   }
 
   App app() {
-    return App.builder(APP_ID, KEY, SECRET).maxPresenceMembers(3)
-        .webhook(URI.create("http://127.0.0.1:" + endpoints.getAddress().getPort() + "/webhooks")).build();
+    return app(webhookUrl());
+  }
+
+  URI webhookUrl() {
+    return URI.create("http://127.0.0.1:" + endpoints.getAddress().getPort() + "/webhooks");
+  }
+
+  static App app(URI webhook) {
+    return App.builder(APP_ID, KEY, SECRET).maxPresenceMembers(3).webhook(webhook).build();
   }
 
   int port(int node) {
