@@ -22,6 +22,11 @@ import java.util.function.Function;
  * AuthResponse answer = echoAuth.authorizeJson(requestBody, currentUser);
  * }</pre>
  *
+ * <p>On a presence channel the answer's {@code info} is the {@link dev.broadcasting.PresenceMember}'s
+ * user info alone, as ably/laravel-broadcaster answers the callback's data: Echo enters presence
+ * with it, and {@code here()}/{@code joining()} hand over ably-js presence messages whose
+ * {@code clientId} is the token's client id and whose {@code data} is that info.
+ *
  * <p>Ably channel names are mapped back to broadcast names as Laravel maps them
  * ({@code private:x} → {@code private-x}, {@code public:x} → {@code x}), so one set of callbacks
  * serves pusher-js and Echo clients alike.
@@ -79,7 +84,27 @@ public final class AblyEchoAuth<U> {
     if (!decision.allowed()) {
       return AuthResponse.forbidden();
     }
-    return new AuthResponse(200, tokens.authResponse(channelName, token, id, decision.channelData()));
+    return new AuthResponse(200, tokens.authResponse(channelName, token, id, presenceData(decision.channelData())));
+  }
+
+  /**
+   * The presence callback's own data, as ably/laravel-broadcaster answers it in {@code info}: the
+   * member's user info without the {@code user_id} wrapper Pusher needs (Ably knows the member by
+   * the token's client id). None when the member has no info, or empty info, as Laravel leaves out
+   * an empty array.
+   */
+  private static String presenceData(String channelData) {
+    if (channelData == null) {
+      return null;
+    }
+    JsonNode info;
+    try {
+      info = MAPPER.readTree(channelData).path("user_info");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("core's channel data is not JSON", e);
+    }
+    boolean empty = info.isMissingNode() || info.isNull() || (info.isContainerNode() && info.isEmpty());
+    return empty ? null : info.toString();
   }
 
   private static String broadcastName(String ablyName) {

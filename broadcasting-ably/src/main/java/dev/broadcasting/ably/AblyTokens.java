@@ -94,23 +94,27 @@ public final class AblyTokens {
 
   /**
    * The JSON body answering an {@code @ably/laravel-echo} auth request: {@code {"token":..}}, plus
-   * {@code "info"} with the presence member on a presence channel.
+   * {@code "info"} on a presence channel, which Echo enters as the member's presence data.
    *
-   * @param presenceMember the member as JSON, {@code {"user_id":..,"user_info":..}}, or null
+   * @param presenceData the member's data as JSON, such as {@code {"name":"Ann"}}, or null for none
    */
-  public String authResponse(String channelName, String clientToken, String clientId, String presenceMember) {
+  public String authResponse(String channelName, String clientToken, String clientId, String presenceData) {
     ObjectNode body = MAPPER.createObjectNode();
     body.put("token", jwt(channelName, clientToken, clientId));
-    if (presenceMember != null) {
+    if (presenceData != null) {
+      JsonNode data;
       try {
-        JsonNode member = MAPPER.readTree(presenceMember);
-        if (member == null || !member.isObject()) {
-          throw new IllegalArgumentException("presenceMember must be a JSON object");
-        }
-        body.set("info", member);
+        data = MAPPER.readTree(presenceData);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalArgumentException("presenceMember must be a JSON object such as "
-            + "{\"user_id\":1,\"user_info\":{..}}, but it does not parse: " + e.getOriginalMessage());
+        throw new IllegalArgumentException("presenceData must be JSON such as {\"name\":\"Ann\"}, but it does not "
+            + "parse: " + e.getOriginalMessage());
+      }
+      if (data == null || data.isMissingNode()) {
+        throw new IllegalArgumentException("presenceData must be JSON such as {\"name\":\"Ann\"}, or null for none, "
+            + "but it is blank");
+      }
+      if (!data.isNull()) {
+        body.set("info", data);
       }
     }
     return body.toString();

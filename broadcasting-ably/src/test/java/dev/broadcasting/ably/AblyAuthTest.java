@@ -150,16 +150,17 @@ class AblyAuthTest {
   }
 
   @Test
-  void authResponseCarriesTheTokenAndThePresenceInfo() throws Exception {
+  void authResponseCarriesTheTokenAndThePresenceData() throws Exception {
     AblyTokens tokens = AblyTokens.builder().key(KEY).build();
-    JsonNode body = JSON.readTree(tokens.authResponse("presence:room.1", null, "7",
-        "{\"user_id\":7,\"user_info\":{\"name\":\"Ann\"}}"));
+    JsonNode body = JSON.readTree(tokens.authResponse("presence:room.1", null, "7", "{\"name\":\"Ann\"}"));
     verifyJwt(body.get("token").asText());
-    assertThat(body.get("info")).isEqualTo(JSON.readTree("{\"user_id\":7,\"user_info\":{\"name\":\"Ann\"}}"));
+    assertThat(body.get("info").toString()).isEqualTo("{\"name\":\"Ann\"}");
     assertThat(JSON.readTree(tokens.authResponse("private:a", null, null, null)).fieldNames())
         .toIterable().containsExactly("token");
-    assertThatThrownBy(() -> tokens.authResponse("presence:a", null, "7", "[1]"))
-        .hasMessageContaining("presenceMember must be a JSON object");
+    assertThatThrownBy(() -> tokens.authResponse("presence:a", null, "7", "{name"))
+        .hasMessageContaining("presenceData must be JSON");
+    assertThatThrownBy(() -> tokens.authResponse("presence:a", null, "7", " "))
+        .hasMessageContaining("presenceData must be JSON");
   }
 
   @Test

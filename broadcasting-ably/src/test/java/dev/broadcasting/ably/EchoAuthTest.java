@@ -23,7 +23,9 @@ class EchoAuthTest {
   private final AblyTokens tokens = AblyTokens.builder().key(FakeAbly.KEY).build();
   private final ChannelAuthorizer<User> channels = ChannelAuthorizer.<User>create(AblyAuthSigner.of(FakeAbly.KEY))
       .channel("chat.{id}", (user, params) -> params.getLong("id") == 1)
-      .presence("room.{id}", (user, params) -> PresenceMember.of(user.id(), Map.of("name", user.name())));
+      .presence("room.{id}", (user, params) -> PresenceMember.of(user.id(), Map.of("name", user.name() + " u" + user.id())))
+      .presence("lobby", (user, params) -> PresenceMember.of(user.id()))
+      .presence("hall", (user, params) -> PresenceMember.of(user.id(), Map.of()));
   private final AblyEchoAuth<User> auth = AblyEchoAuth.create(channels, tokens, user -> String.valueOf(user.id()));
   private final User ann = new User(7, "Ann");
 
@@ -40,16 +42,28 @@ class EchoAuthTest {
   }
 
   @Test
-  void presenceAnswerCarriesTheMemberAsInfoAndKeepsEarlierGrants() throws Exception {
+  void presenceAnswerCarriesTheCallbacksDataAsInfoAndKeepsEarlierGrants() throws Exception {
     String first = JSON.readTree(auth.authorizeJson("{\"channel_name\":\"private:chat.1\"}", ann).body())
         .get("token").asText();
     AuthResponse answer = auth.authorizeJson(
         JSON.createObjectNode().put("channel_name", "presence:room.9").put("token", first).toString(), ann);
     assertThat(answer.status()).isEqualTo(200);
     JsonNode body = JSON.readTree(answer.body());
-    assertThat(body.get("info")).isEqualTo(JSON.readTree("{\"user_id\":7,\"user_info\":{\"name\":\"Ann\"}}"));
-    JsonNode capability = JSON.readTree(verifiedClaims(body.get("token").asText()).get("x-ably-capability").asText());
+    // ably/laravel-broadcaster answers the callback's data as it is; Echo enters presence with it
+    assertThat(body.get("info").toString()).isEqualTo("{\"name\":\"Ann u7\"}");
+    JsonNode claims = verifiedClaims(body.get("token").asText());
+    assertThat(claims.get("x-ably-clientId").asText()).isEqualTo("7");
+    JsonNode capability = JSON.readTree(claims.get("x-ably-capability").asText());
     assertThat(capability.fieldNames()).toIterable().containsExactly("presence:room.9", "private:chat.1", "public:*");
+  }
+
+  @Test
+  void aMemberWithoutInfoGetsNoInfoAsLaravelLeavesOutAnEmptyArray() throws Exception {
+    for (String channel : new String[] {"presence:lobby", "presence:hall"}) {
+      AuthResponse answer = auth.authorizeJson("{\"channel_name\":\"" + channel + "\"}", ann);
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(JSON.readTree(answer.body()).fieldNames()).toIterable().containsExactly("token");
+    }
   }
 
   @Test

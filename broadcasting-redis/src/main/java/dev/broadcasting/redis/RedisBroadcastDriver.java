@@ -16,10 +16,14 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +33,9 @@ import java.util.concurrent.TimeoutException;
  * The {@code redis} driver: publishes events to Redis pub/sub exactly as Laravel's
  * RedisBroadcaster does, so laravel-echo-server and any relay written for Laravel read them
  * unchanged. Each message is {@code {"event":..,"data":..,"socket":..}} on the channel
- * {@code <prefix><channel name>}; an event on several channels goes out as one script call, so
- * one round trip. All events share one connection, which lettuce reconnects when it is lost.
+ * {@code <prefix><channel name>}; an event on several channels, or a batch of events
+ * ({@code broadcastAll}), goes out as one script call: one round trip, run by Redis all at once.
+ * All events share one connection, which lettuce reconnects when it is lost.
  *
  * <pre>{@code
  * Broadcaster broadcaster = Broadcaster.builder()
@@ -47,10 +52,21 @@ import java.util.concurrent.TimeoutException;
  * and is never shut down by the driver.
  */
 public final class RedisBroadcastDriver implements BroadcastDriver {
-  /** Publishes ARGV[1] on each channel ARGV[2..n], so that an event on N channels costs one round trip. */
-  private static final String PUBLISH_ALL = "local receivers = 0\n"
-      + "for i = 2, #ARGV do receivers = receivers + redis.call('publish', ARGV[i], ARGV[1]) end\n"
+  /**
+   * Publishes a batch with the command ARGV[1] (publish or spublish): then, for each message, the
+   * number of its channels, its body and its channels. Redis runs a script whole, before it
+   * serves anything else, and sends nothing to subscribers until it returns; so a batch is one round
+   * trip and is delivered whole or not at all.
+   */
+  private static final String PUBLISH_BATCH = "local command, receivers, i = ARGV[1], 0, 2\n"
+      + "while i <= #ARGV do\n"
+      + "  local body, last = ARGV[i + 1], i + 1 + tonumber(ARGV[i])\n"
+      + "  for k = i + 2, last do receivers = receivers + redis.call(command, ARGV[k], body) end\n"
+      + "  i = last + 1\n"
+      + "end\n"
       + "return receivers";
+  private static final byte[] PUBLISH = "publish".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SPUBLISH = "spublish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] NO_KEYS = new byte[0][];
 
   private final RedisConnector connector;
@@ -58,6 +74,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private final String address;
   private final String prefix;
   private final boolean sharded;
+  private final boolean cluster;
   private final Duration commandTimeout;
 
   private RedisBroadcastDriver(RedisConnector connector, String address, Builder builder) {
@@ -65,6 +82,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.address = address;
     this.prefix = builder.prefix;
     this.sharded = builder.sharded;
+    this.cluster = builder.clusterClient != null || builder.clusterSeeds != null;
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
   }
@@ -76,10 +94,31 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public CompletableFuture<Void> publish(BroadcastMessage message) {
     Objects.requireNonNull(message, "message");
-    byte[] body = RedisMessageFormat.body(message);
-    byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
+    return execute(List.of(message));
+  }
+
+  /**
+   * Publishes the batch with one script that Redis runs atomically: subscribers get every message
+   * or none, in the order given, and a retry after a failure cannot repeat part of the batch. With
+   * {@link Builder#shardedPublish} on a cluster, each slot's channels are their own script on the
+   * node that owns the slot: atomic per slot, not across slots.
+   */
+  @Override
+  public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
+    Objects.requireNonNull(messages, "messages");
+    if (messages.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return execute(List.copyOf(messages));
+  }
+
+  private CompletableFuture<Void> execute(List<BroadcastMessage> messages) {
+    List<Encoded> batch = new ArrayList<>(messages.size());
+    for (BroadcastMessage message : messages) {
+      batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
-    List<RedisFuture<?>> commands = new ArrayList<>(sharded ? channels.length : 1);
+    List<RedisFuture<?>> commands = new ArrayList<>(1);
     connector.open().whenComplete((open, error) -> {
       if (error != null) {
         result.completeExceptionally(failures.map(error));
@@ -90,7 +129,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
           if (result.isDone()) {
             return; // timed out while connecting: core has given up on this attempt
           }
-          send(open.commands(), channels, body, commands);
+          send(open.commands(), batch, commands);
         }
       } catch (RuntimeException e) {
         result.completeExceptionally(failures.map(e));
@@ -123,22 +162,50 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     return bounded;
   }
 
-  private void send(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] channels, byte[] body,
-      List<RedisFuture<?>> commands) {
-    if (sharded) {
-      // sharded channels live on the node that owns their slot, so each goes its own way; lettuce
-      // writes them without waiting for the answers in between
-      for (byte[] channel : channels) {
-        commands.add(redis.spublish(channel, body));
+  /** One message: its body and the Redis channel names it goes to. */
+  private record Encoded(byte[] body, byte[][] channels) {}
+
+  private void send(RedisClusterAsyncCommands<byte[], byte[]> redis, List<Encoded> batch, List<RedisFuture<?>> commands) {
+    if (batch.size() == 1 && batch.get(0).channels.length == 1) {
+      Encoded only = batch.get(0);
+      commands.add(sharded ? redis.spublish(only.channels[0], only.body) : redis.publish(only.channels[0], only.body));
+    } else if (sharded && cluster) {
+      // sharded channels live on the node that owns their slot, and a script may only touch one
+      // slot: one script per slot, routed by its channels given as keys, written without waiting
+      Map<Integer, List<Encoded>> bySlot = new LinkedHashMap<>();
+      for (Encoded message : batch) {
+        for (byte[] channel : message.channels) {
+          bySlot.computeIfAbsent(SlotHash.getSlot(channel), slot -> new ArrayList<>())
+              .add(new Encoded(message.body, new byte[][] {channel}));
+        }
       }
-    } else if (channels.length == 1) {
-      commands.add(redis.publish(channels[0], body));
+      for (List<Encoded> slot : bySlot.values()) {
+        byte[][] keys = slot.stream().map(m -> m.channels[0]).toArray(byte[][]::new);
+        commands.add(redis.<Long>eval(PUBLISH_BATCH, ScriptOutputType.INTEGER, keys, scriptArgs(SPUBLISH, slot)));
+      }
     } else {
-      byte[][] args = new byte[channels.length + 1][];
-      args[0] = body;
-      System.arraycopy(channels, 0, args, 1, channels.length);
-      commands.add(redis.<Long>eval(PUBLISH_ALL, ScriptOutputType.INTEGER, NO_KEYS, args));
+      commands.add(redis.<Long>eval(PUBLISH_BATCH, ScriptOutputType.INTEGER, NO_KEYS,
+          scriptArgs(sharded ? SPUBLISH : PUBLISH, batch)));
     }
+  }
+
+  /** ARGV of {@link #PUBLISH_BATCH}: the command, then each message's channel count, body and channels. */
+  private static byte[][] scriptArgs(byte[] command, List<Encoded> batch) {
+    int size = 1;
+    for (Encoded message : batch) {
+      size += 2 + message.channels.length;
+    }
+    byte[][] args = new byte[size][];
+    args[0] = command;
+    int i = 1;
+    for (Encoded message : batch) {
+      args[i++] = Integer.toString(message.channels.length).getBytes(StandardCharsets.US_ASCII);
+      args[i++] = message.body;
+      for (byte[] channel : message.channels) {
+        args[i++] = channel;
+      }
+    }
+    return args;
   }
 
   /** Answers as laravel-echo-server expects: {@code true}, or the presence member as channel_data. */

@@ -133,6 +133,61 @@ class RedisClusterTest {
     }
   }
 
+  @Test
+  void aBatchIsOneScriptOnOneNodeAndEveryNodeDeliversItInOrder() throws Exception {
+    List<BroadcastMessage> batch = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      batch.add(BroadcastMessage.of("Step", List.of(new Channel("room." + (i % 3))), "{\"seq\":" + i + "}"));
+    }
+    List<RedisSubscriber> subscribers = new ArrayList<>();
+    try (RedisBroadcastDriver driver = RedisBroadcastDriver.builder().cluster(uri(0)).build()) {
+      for (RedisServer server : servers) {
+        subscribers.add(RedisSubscriber.pattern(server.port(), "room.*"));
+      }
+      driver.publishAll(batch).get(10, TimeUnit.SECONDS);
+
+      for (RedisSubscriber subscriber : subscribers) {
+        assertThat(subscriber.await(30, Duration.ofSeconds(10))).extracting(RedisSubscriber.Received::text)
+            .containsExactlyElementsOf(IntStream.range(0, 30)
+                .mapToObj(i -> "{\"event\":\"Step\",\"data\":{\"seq\":" + i + "},\"socket\":null}").toList());
+      }
+      // the whole batch ran as one script on one node; the cluster bus carried it to the others
+      assertThat(admins.stream().mapToLong(a -> calls(a, "eval")).sum()).isEqualTo(1);
+      assertThat(admins.stream().mapToLong(a -> calls(a, "publish")).sum()).isEqualTo(30);
+    } finally {
+      subscribers.forEach(RedisSubscriber::close);
+    }
+  }
+
+  @Test
+  void aShardedBatchIsOneScriptPerSlotOnTheNodeThatOwnsIt() throws Exception {
+    if (RedisServer.majorVersion() < 7) {
+      return; // SPUBLISH needs Redis 7; shardedPublishReachesTheNodeThatOwnsTheChannel covers the refusal
+    }
+    String first = channelOn(0, "orders.");
+    String second = channelOn(2, "stock.");
+    List<BroadcastMessage> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(BroadcastMessage.of("Step", List.of(new Channel(i % 2 == 0 ? first : second)), "{\"seq\":" + i + "}"));
+    }
+    try (RedisBroadcastDriver driver = RedisBroadcastDriver.builder().cluster(uri(1)).shardedPublish(true).build();
+        RedisSubscriber onFirst = RedisSubscriber.sharded(servers.get(0).port(), first);
+        RedisSubscriber onSecond = RedisSubscriber.sharded(servers.get(2).port(), second)) {
+      driver.publishAll(batch).get(10, TimeUnit.SECONDS);
+
+      assertThat(onFirst.await(5, Duration.ofSeconds(10))).extracting(RedisSubscriber.Received::text)
+          .containsExactlyElementsOf(IntStream.of(0, 2, 4, 6, 8)
+              .mapToObj(i -> "{\"event\":\"Step\",\"data\":{\"seq\":" + i + "},\"socket\":null}").toList());
+      assertThat(onSecond.await(5, Duration.ofSeconds(10))).extracting(RedisSubscriber.Received::text)
+          .containsExactlyElementsOf(IntStream.of(1, 3, 5, 7, 9)
+              .mapToObj(i -> "{\"event\":\"Step\",\"data\":{\"seq\":" + i + "},\"socket\":null}").toList());
+      assertThat(calls(admins.get(0), "eval")).isEqualTo(1);
+      assertThat(calls(admins.get(2), "eval")).isEqualTo(1);
+      assertThat(calls(admins.get(1), "eval")).isZero();
+      assertThat(calls(admins.get(0), "spublish") + calls(admins.get(2), "spublish")).isEqualTo(10);
+    }
+  }
+
   private static String channelOn(int node, String stem) {
     for (int i = 0; ; i++) {
       int slot = SlotHash.getSlot(stem + i);

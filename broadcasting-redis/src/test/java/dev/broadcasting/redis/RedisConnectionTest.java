@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.internal.DriverRegistry;
+import dev.broadcasting.spi.DriverSettings;
 import dev.broadcasting.Channel;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.ClientOptions;
@@ -13,6 +15,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,35 @@ class RedisConnectionTest {
           .uri("redis://:right-horse-battery@127.0.0.1:" + server.port()).build()) {
         driver.publish(HELLO).get(10, TimeUnit.SECONDS);
         assertThat(driver.toString()).doesNotContain("right-horse-battery");
+      }
+    }
+  }
+
+  /**
+   * Start-up against a server with requirepass: a wrong password, and none at all, each name the
+   * authentication failure and the setting to fix, without the advice for a server that is down.
+   */
+  @Test
+  void startUpWithAWrongOrMissingPasswordNamesTheSettingToFix() throws Exception {
+    try (RedisServer server = RedisServer.start("--requirepass", "right-horse-battery")) {
+      String address = "127.0.0.1:" + server.port();
+      Throwable wrong = catchThrowable(() -> RedisBroadcastDriver.builder()
+          .uri("redis://:wrong-staple-secret@" + address).build());
+      Throwable missing = catchThrowable(() -> DriverRegistry.create("redis", DriverSettings.of(Map.of(
+          "REDIS_HOST", "127.0.0.1", "REDIS_PORT", String.valueOf(server.port())))));
+
+      assertThat(wrong).isInstanceOf(BroadcastException.class).hasMessage("Cannot start the redis broadcast driver: "
+          + "Redis at redis://" + address + " refused the password: authentication failed (WRONGPASS invalid "
+          + "username-password pair or user is disabled). Set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user), "
+          + "or the password in REDIS_URL or the builder's uri(\"redis://[user]:password@host:port\"), to the "
+          + "server's password");
+      assertThat(missing).isInstanceOf(BroadcastException.class).hasMessage("Cannot start the redis broadcast "
+          + "driver: Redis at redis://" + address + " requires a password and none was given: "
+          + "authentication failed (NOAUTH). Set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user), or the password in "
+          + "REDIS_URL or the builder's uri(\"redis://[user]:password@host:port\"), to the server's password");
+      for (Throwable error : List.of(wrong, missing)) {
+        assertThat(((BroadcastException) error).isRetryable()).isFalse();
+        assertThat(describeAll(error)).doesNotContain("wrong-staple-secret").doesNotContain("right-horse-battery");
       }
     }
   }

@@ -9,9 +9,6 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
 import dev.broadcasting.RetryPolicy;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,28 +118,13 @@ class RedisFaultTest {
         int receivedBeforeOutage = subscriber.settle(server.port()).size();
         outage.accept(server);
         server.startAgain();
-        awaitResubscribed(server.port());
+        RedisSubscriber.awaitResubscribed(server.port());
         proxy.open();
 
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
         List<RedisSubscriber.Received> received = subscriber.settle(server.port());
         return new Result(name, received, expected, receivedBeforeOutage, retries.get(), List.copyOf(failed));
       }
-    }
-  }
-
-  private static void awaitResubscribed(int port) throws Exception {
-    RedisClient admin = RedisClient.create(RedisURI.create("127.0.0.1", port));
-    try (StatefulRedisConnection<String, String> connection = admin.connect()) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (connection.sync().pubsubNumpat() < 1) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the subscriber did not come back to the restarted server");
-        }
-        Thread.sleep(10);
-      }
-    } finally {
-      admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 

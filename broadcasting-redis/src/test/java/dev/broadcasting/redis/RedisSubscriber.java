@@ -31,6 +31,8 @@ final class RedisSubscriber implements AutoCloseable {
   private final RedisClient client;
   private final StatefulRedisPubSubConnection<byte[], byte[]> connection;
   private final List<Received> received = new ArrayList<>();
+  private int triggerAt = -1;
+  private Runnable trigger;
 
   private RedisSubscriber(RedisURI uri) {
     resources = ClientResources.builder().reconnectDelay(Delay.constant(Duration.ofMillis(20))).build();
@@ -79,7 +81,35 @@ final class RedisSubscriber implements AutoCloseable {
 
   private synchronized void record(byte[] channel, byte[] message) {
     received.add(new Received(new String(channel, StandardCharsets.UTF_8), message));
+    if (received.size() == triggerAt) {
+      trigger.run();
+    }
     notifyAll();
+  }
+
+  /**
+   * Runs {@code action} on the subscriber's own thread the moment the {@code count}-th message
+   * arrives, before it reads another: a fault injected at an exact point of a stream.
+   */
+  synchronized void whenReceived(int count, Runnable action) {
+    triggerAt = count;
+    trigger = action;
+  }
+
+  /** Waits until this subscriber has reconnected to the server on {@code port} and subscribed again. */
+  static void awaitResubscribed(int port) throws Exception {
+    RedisClient admin = RedisClient.create(RedisURI.create("127.0.0.1", port));
+    try (var connection = admin.connect()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (connection.sync().pubsubNumpat() < 1) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the subscriber did not come back to the restarted server");
+        }
+        Thread.sleep(10);
+      }
+    } finally {
+      admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   /** Waits until at least {@code count} messages arrived, then returns all of them so far. */

@@ -23,14 +23,13 @@ public final class AblyMessages {
   private AblyMessages() {}
 
   /**
-   * The idempotent message id (RSL1k1): base64 of at least 9 bytes, then ':' and the index. The
-   * bytes come from core's message id, which stays the same on every retry of one broadcast, so
-   * Ably drops a second copy of a publish whose answer was lost.
+   * The base of the idempotent message ids (RSL1k1) of a request whose first message has core id
+   * {@code coreId}: base64 of at least 9 bytes. The message at index i of the request gets
+   * {@code <base>:<i>}; Ably refuses a request whose messages do not share one base (40031). The
+   * bytes come from core's message id, which stays the same on every retry of one broadcast, and a
+   * retried batch is grouped the same way, so Ably drops a second copy of a publish whose answer was
+   * lost.
    */
-  public static String idempotentId(BroadcastMessage message, int index) {
-    return baseId(message.id()) + ':' + index;
-  }
-
   static String baseId(String coreId) {
     byte[] bytes = null;
     try {
@@ -57,15 +56,16 @@ public final class AblyMessages {
   }
 
   /**
-   * {@code [{"name":..,"data":"..","encoding":"json","id":..}, ..]} for
+   * {@code [{"name":..,"data":"..","encoding":"json","id":"<base>:0"}, .."id":"<base>:1"..]} for
    * {@code POST /channels/{name}/messages}: one or more messages, published in this order.
    */
   public static byte[] channelBody(List<BroadcastMessage> messages, List<SocketIdentity> senders) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(messages.get(0).payloadBytes() + 128);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartArray();
+      String base = baseId(messages.get(0).id());
       for (int i = 0; i < messages.size(); i++) {
-        writeMessage(json, messages.get(i), senders.get(i));
+        writeMessage(json, messages.get(i), senders.get(i), base + ':' + i);
       }
       json.writeEndArray();
     } catch (IOException e) {
@@ -85,7 +85,7 @@ public final class AblyMessages {
       }
       json.writeEndArray();
       json.writeArrayFieldStart("messages");
-      writeMessage(json, message, sender);
+      writeMessage(json, message, sender, baseId(message.id()) + ":0");
       json.writeEndArray();
       json.writeEndObject();
     } catch (IOException e) {
@@ -94,13 +94,13 @@ public final class AblyMessages {
     return out.toByteArray();
   }
 
-  private static void writeMessage(JsonGenerator json, BroadcastMessage message, SocketIdentity sender)
+  private static void writeMessage(JsonGenerator json, BroadcastMessage message, SocketIdentity sender, String id)
       throws IOException {
     json.writeStartObject();
     json.writeStringField("name", message.event());
     json.writeStringField("data", message.payload());
     json.writeStringField("encoding", "json");
-    json.writeStringField("id", idempotentId(message, 0));
+    json.writeStringField("id", id);
     if (sender != null) {
       json.writeStringField("connectionKey", sender.connectionKey());
       if (sender.clientId() != null) {

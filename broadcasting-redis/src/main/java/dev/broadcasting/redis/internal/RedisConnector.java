@@ -100,9 +100,11 @@ public final class RedisConnector {
     } catch (Exception e) {
       close();
       BroadcastException cause = new RedisFailures(address, timeout).map(e);
-      throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage()
-          + ". Start Redis or fix its address, or build the driver with lazyConnect() to connect on the "
-          + "first broadcast instead", cause, cause.isRetryable(), 0);
+      // a refusal (a wrong password) already says what to fix; starting later would not help
+      String advice = cause.isRetryable() ? ". Start Redis or fix its address, or build the driver with "
+          + "lazyConnect() to connect on the first broadcast instead" : "";
+      throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
+          cause, cause.isRetryable(), 0);
     }
   }
 

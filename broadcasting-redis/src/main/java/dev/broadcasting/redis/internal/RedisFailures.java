@@ -56,14 +56,16 @@ public final class RedisFailures {
   }
 
   private BroadcastException refused(Throwable e) {
-    String reply = String.valueOf(e.getMessage());
+    String reply = String.valueOf(e.getMessage()).replaceAll("[.\\s]+$", "");
     String code = reply.split(" ", 2)[0];
     switch (code) {
       case "LOADING": case "BUSY": case "TRYAGAIN": case "CLUSTERDOWN": case "MASTERDOWN": case "READONLY":
         return new BroadcastException("Redis at " + address + " cannot take the command now: " + reply, e, true, 0);
-      case "NOAUTH": case "WRONGPASS":
-        return new BroadcastException("Redis at " + address + " refused the credentials: " + reply
-            + ". Check the password (REDIS_PASSWORD or the URI) and the user name", e, false, 0);
+      case "NOAUTH":
+        // the reply to lettuce's HELLO explains HELLO AUTH, which is no help to the reader
+        return authenticationFailed("requires a password and none was given", code, e);
+      case "WRONGPASS":
+        return authenticationFailed("refused the password", reply, e);
       case "NOPERM":
         return new BroadcastException("Redis at " + address + " refused the command: " + reply
             + ". Grant the user +publish, +spublish or +eval on the channels", e, false, 0);
@@ -75,6 +77,12 @@ public final class RedisFailures {
           + "Redis 7.0 or later. Upgrade Redis or turn sharded publishing off", e, false, 0);
     }
     return new BroadcastException("Redis at " + address + " refused the command: " + reply, e, false, 0);
+  }
+
+  private BroadcastException authenticationFailed(String what, String reply, Throwable e) {
+    return new BroadcastException("Redis at " + address + " " + what + ": authentication failed (" + reply
+        + "). Set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user), or the password in REDIS_URL or the "
+        + "builder's uri(\"redis://[user]:password@host:port\"), to the server's password", e, false, 0);
   }
 
   private static Throwable unwrap(Throwable error) {
