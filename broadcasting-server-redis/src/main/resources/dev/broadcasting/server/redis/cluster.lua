@@ -79,6 +79,9 @@ if op == 'join' then
   local mkey = P .. 'm:' .. channel
   if user ~= '' and redis.call('HEXISTS', mkey, user) == 0
       and redis.call('HLEN', mkey) >= tonumber(ARGV[6]) then
+    -- the socket is counted as a subscriber all the same, so that its leave, which may already be
+    -- on its way if it closes now, takes away what was added; the node undoes it with that leave
+    bump(self, 's:' .. channel, 1)
     return {'full'}
   end
   bump(self, 's:' .. channel, 1)

@@ -32,8 +32,13 @@ final class Clients implements AutoCloseable {
 
   /** Subscribes client {@code id} to {@code channel} and waits for subscription_succeeded; returns that line. */
   JsonNode subscribe(String id, String channel) throws Exception {
-    command(TestCluster.JSON.createObjectNode().put("op", "subscribe").put("id", id).put("channel", channel));
+    trySubscribe(id, channel);
     return await(line -> is(line, "subscribed", id) && line.path("channel").asText().equals(channel));
+  }
+
+  /** Asks to subscribe client {@code id} to {@code channel}, without waiting for the answer. */
+  void trySubscribe(String id, String channel) throws Exception {
+    command(TestCluster.JSON.createObjectNode().put("op", "subscribe").put("id", id).put("channel", channel));
   }
 
   void unsubscribe(String id, String channel) throws Exception {

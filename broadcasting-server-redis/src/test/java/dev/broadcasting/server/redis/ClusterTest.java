@@ -134,7 +134,7 @@ class ClusterTest {
     assertThat(cluster.nextWebhook("member_removed", channel).path("user_id").asText()).isEqualTo("bob");
     assertThat(clients.lines(line -> line.path("type").asText().equals("joining")).stream()
         .map(line -> line.path("id").asText() + "<-" + line.path("user").asText()))
-        .containsExactly("alice<-bob", "alice<-carol", "bob2<-carol");
+        .containsExactlyInAnyOrder("alice<-bob", "alice<-carol", "bob2<-carol");
     assertThat(clients.lines(line -> line.path("type").asText().equals("leaving")).stream()
         .map(line -> line.path("id").asText() + "<-" + line.path("user").asText()))
         .containsExactlyInAnyOrder("alice<-bob", "carol<-bob");
@@ -210,6 +210,32 @@ class ClusterTest {
     cluster.seenWebhooks().stream().filter(hook -> hook.path("channel").asText().equals("hooked"))
         .forEach(hook -> hooked.add(hook.path("name").asText()));
     assertThat(hooked).containsExactly("channel_occupied", "channel_vacated");
+  }
+
+  @Test
+  void aFullPresenceChannelIsFullForTheWholeCluster() throws Exception {
+    String channel = "presence-full.1";
+    for (int node = 0; node < 3; node++) {
+      clients.connect("m" + node, cluster.port(node), "member" + node);
+      clients.subscribe("m" + node, channel);
+    }
+    clients.connect("m3", cluster.port(0), "member3");
+    clients.trySubscribe("m3", channel);
+    JsonNode refused = clients.await(line -> Clients.is(line, "event", "m3")
+        && line.path("event").asText().equals("pusher:subscription_error"));
+    assertThat(refused.path("data").path("type").asText()).isEqualTo("LimitReached");
+    assertThat(refused.path("data").path("status").asInt()).isEqualTo(403);
+    // the refused socket counts neither as a member nor as a subscriber
+    JsonNode counts = json(cluster.sdk(0).get("/channels/" + channel, Map.of("info", "subscription_count,user_count")));
+    assertThat(counts.toString()).isEqualTo("{\"occupied\":true,\"subscription_count\":3,\"user_count\":3}");
+    clients.disconnect("m3");
+    clients.disconnect("m0");
+    clients.await(line -> Clients.is(line, "event", "m1") && line.path("event").asText().equals("pusher:member_removed"));
+    clients.connect("m4", cluster.port(2), "member4");
+    clients.subscribe("m4", channel);
+    clients.await(line -> Clients.is(line, "event", "m1") && line.path("data").path("id").asText().equals("member4"));
+    assertThat(clients.events("m1", channel)).containsExactly("pusher:member_added:member2",
+        "pusher:member_removed:member0", "pusher:member_added:member4");
   }
 
   private static void awaitSubscriptions(String channel, int count) throws InterruptedException {

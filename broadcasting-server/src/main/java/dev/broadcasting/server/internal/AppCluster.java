@@ -91,7 +91,7 @@ public final class AppCluster implements LocalApp {
             socket.socketId, channel, error.toString());
         answerSubscribed(socket, channel, hub.presenceSnapshot(channel), hub.cachedEvent(channel));
       } else if (joined.refused()) {
-        hub.leaveLocally(socket, channel, userId);
+        undoRefused(socket, channel, userId);
         refuseFull(socket, channel);
       } else {
         Map<String, JsonNode> members = new LinkedHashMap<>();
@@ -100,6 +100,13 @@ public final class AppCluster implements LocalApp {
         announce(joined.decisions(), socket.socketId);
       }
     }));
+  }
+
+  /** The cluster counted a refused socket as a subscriber but not as a member: take back just that. */
+  private synchronized void undoRefused(PusherSocket socket, String channel, String userId) {
+    if (hub.leaveLocally(socket, channel, userId) != null) {
+      shared.leave(channel, null);
+    }
   }
 
   private void refuseFull(PusherSocket socket, String channel) {

@@ -19,7 +19,8 @@ public interface SharedApp {
   /**
    * Counts one more socket of this node on {@code channel}, as member {@code userId} on presence
    * channels (else null), and starts receiving the channel's frames from other nodes before the
-   * future completes.
+   * future completes. A socket refused because the channel is full is still counted as a
+   * subscriber, not as a member; the server takes that back with {@code leave(channel, null)}.
    */
   CompletableFuture<Joined> join(String channel, String userId, String userInfoJson, int maxMembers);
 
