@@ -34,7 +34,10 @@ public final class RedisBackplane implements Backplane {
   private final String description;
 
   private RedisBackplane(Builder b) {
-    this.description = "RedisBackplane{" + b.uri.getHost() + ":" + b.uri.getPort() + ", node=" + b.nodeId + "}";
+    String where = b.uri.getSentinels().isEmpty() ? b.uri.getHost() + ":" + b.uri.getPort()
+        : "master '" + b.uri.getSentinelMasterId() + "' of Sentinel " + b.uri.getSentinels().get(0).getHost() + ":"
+            + b.uri.getSentinels().get(0).getPort();
+    this.description = "RedisBackplane{" + where + ", node=" + b.nodeId + "}";
     this.node = new RedisNode(b.uri, b.keyPrefix, b.nodeId, b.lease, description);
   }
 
