@@ -8,15 +8,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.server.HttpExchanges;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -118,18 +116,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   private void authorize(HttpExchange exchange) throws IOException {
-    Map<String, String> form = form(exchange);
+    Map<String, String> form = HttpExchanges.form(exchange);
     String socketId = form.get("socket_id");
     String channel = form.get("channel_name");
     String user = form.getOrDefault("user", "nobody");
-    answer(exchange, channel.startsWith("presence-")
+    HttpExchanges.answer(exchange, channel.startsWith("presence-")
         ? signer.signPresence(socketId, channel, "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}")
         : signer.signPrivate(socketId, channel));
   }
 
   private void signIn(HttpExchange exchange) throws IOException {
-    Map<String, String> form = form(exchange);
-    answer(exchange, signer.signUser(form.get("socket_id"), "{\"id\":\"" + form.get("user") + "\"}"));
+    Map<String, String> form = HttpExchanges.form(exchange);
+    HttpExchanges.answer(exchange, signer.signUser(form.get("socket_id"), "{\"id\":\"" + form.get("user") + "\"}"));
   }
 
   private void webhook(HttpExchange exchange) throws IOException {
@@ -139,27 +137,6 @@ final class TestCluster implements AutoCloseable {
       webhooks.add(event);
     });
     exchange.sendResponseHeaders(200, -1);
-    exchange.close();
-  }
-
-  private static Map<String, String> form(HttpExchange exchange) throws IOException {
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Map<String, String> form = new HashMap<>();
-    for (String pair : body.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return form;
-  }
-
-  private static void answer(HttpExchange exchange, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(200, bytes.length);
-    exchange.getResponseBody().write(bytes);
     exchange.close();
   }
 
