@@ -7,6 +7,8 @@ import dev.broadcasting.server.spi.SharedApp;
 import io.lettuce.core.RedisURI;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -34,16 +36,38 @@ public final class RedisBackplane implements Backplane {
   private final String description;
 
   private RedisBackplane(Builder b) {
-    String where = b.uri.getSentinels().isEmpty() ? b.uri.getHost() + ":" + b.uri.getPort()
-        : "master '" + b.uri.getSentinelMasterId() + "' of Sentinel " + b.uri.getSentinels().get(0).getHost() + ":"
-            + b.uri.getSentinels().get(0).getPort();
-    this.description = "RedisBackplane{" + where + ", node=" + b.nodeId + "}";
-    this.node = new RedisNode(b.uri, b.keyPrefix, b.nodeId, b.lease, description);
+    this.description = "RedisBackplane{" + where(b) + ", node=" + b.nodeId + "}";
+    this.node = new RedisNode(b.uri, b.clusterSeeds, b.keyPrefix, b.nodeId, b.lease, description);
   }
 
   /** A backplane on the Redis at {@code uri}: {@code redis://host:6379}, {@code rediss://...} or {@code redis-sentinel://...}. */
   public static Builder builder(String uri) {
-    return new Builder(uri);
+    return new Builder(List.of(Objects.requireNonNull(uri, "uri")), false);
+  }
+
+  /**
+   * A backplane on a Redis Cluster (Redis 7 or later), found from one or more of its nodes. Events
+   * travel by sharded pub/sub, so each channel's traffic stays on the shard that owns it; each
+   * app's shared state lives in one hash slot.
+   */
+  public static Builder cluster(String... seedUris) {
+    if (seedUris.length == 0) {
+      throw new IllegalArgumentException("No Redis Cluster node given; pass one or more, e.g. redis://redis-1:6379");
+    }
+    return new Builder(List.of(seedUris), true);
+  }
+
+  /** Where the backplane connects, never with the password. */
+  private static String where(Builder b) {
+    if (!b.clusterSeeds.isEmpty()) {
+      return "Redis Cluster of " + b.clusterSeeds.stream().map(seed -> seed.getHost() + ":" + seed.getPort())
+          .collect(java.util.stream.Collectors.joining(","));
+    }
+    if (!b.uri.getSentinels().isEmpty()) {
+      return "master '" + b.uri.getSentinelMasterId() + "' of Sentinel " + b.uri.getSentinels().get(0).getHost() + ":"
+          + b.uri.getSentinels().get(0).getPort();
+    }
+    return b.uri.getHost() + ":" + b.uri.getPort();
   }
 
   @Override
@@ -76,18 +100,24 @@ public final class RedisBackplane implements Backplane {
     private static final Pattern NODE_ID = Pattern.compile("[-a-zA-Z0-9_.@]{1,100}");
 
     private final RedisURI uri;
+    private final List<RedisURI> clusterSeeds;
     private String keyPrefix = "broadcasting:server:";
     private Duration lease = Duration.ofSeconds(20);
     private String nodeId = defaultNodeId();
 
-    private Builder(String uri) {
-      Objects.requireNonNull(uri, "uri");
-      try {
-        this.uri = RedisURI.create(uri);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("Redis URI is invalid (" + e.getMessage()
-            + "); write redis://host:6379, rediss://host:6379 or redis-sentinel://host:26379#master", e);
+    private Builder(List<String> uris, boolean cluster) {
+      List<RedisURI> parsed = new ArrayList<>();
+      for (String uri : uris) {
+        Objects.requireNonNull(uri, "uri");
+        try {
+          parsed.add(RedisURI.create(uri));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("Redis URI is invalid (" + e.getMessage()
+              + "); write redis://host:6379, rediss://host:6379 or redis-sentinel://host:26379#master", e);
+        }
       }
+      this.uri = parsed.get(0);
+      this.clusterSeeds = cluster ? List.copyOf(parsed) : List.of();
     }
 
     /** The start of every Redis key and channel name the cluster uses (default {@code broadcasting:server:}). */

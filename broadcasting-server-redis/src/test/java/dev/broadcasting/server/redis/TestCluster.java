@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pusher.rest.Pusher;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.broadcasting.redis.RedisClusterServers;
 import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
@@ -33,6 +34,7 @@ final class TestCluster implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   final RedisServer redis;
+  private final RedisClusterServers shards;
   final List<BroadcastServer> nodes = new ArrayList<>();
   final List<RedisBackplane> backplanes = new ArrayList<>();
   final BlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
@@ -42,22 +44,36 @@ final class TestCluster implements AutoCloseable {
   private final Duration lease;
 
   TestCluster(int nodeCount, Duration lease) throws Exception {
+    this(nodeCount, lease, RedisServer.start(), null);
+  }
+
+  /** Nodes on the Redis Cluster {@code shards}, node i seeded with shard i. */
+  static TestCluster on(RedisClusterServers shards, int nodeCount) throws Exception {
+    return new TestCluster(nodeCount, Duration.ofSeconds(20), null, shards);
+  }
+
+  private TestCluster(int nodeCount, Duration lease, RedisServer redis, RedisClusterServers shards) throws Exception {
     this.lease = lease;
-    this.redis = RedisServer.start();
+    this.redis = redis;
+    this.shards = shards;
     this.endpoints = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     endpoints.createContext("/broadcasting/auth", this::authorize);
     endpoints.createContext("/broadcasting/user-auth", this::signIn);
     endpoints.createContext("/webhooks", this::webhook);
     endpoints.start();
     for (int i = 0; i < nodeCount; i++) {
-      addNode(redis.uri());
+      addNode(redis != null ? RedisBackplane.builder(redis.uri()) : RedisBackplane.cluster(shards.uri(i % shards.servers().size())));
     }
     this.signer = nodes.get(0).driver(APP_ID).authSigner();
   }
 
   /** Starts one more node on a free port, its backplane on the Redis at {@code redisUri}. */
   BroadcastServer addNode(String redisUri) {
-    RedisBackplane backplane = RedisBackplane.builder(redisUri).lease(lease).nodeId("node" + nodes.size()).build();
+    return addNode(RedisBackplane.builder(redisUri));
+  }
+
+  private BroadcastServer addNode(RedisBackplane.Builder builder) {
+    RedisBackplane backplane = builder.lease(lease).nodeId("node" + nodes.size()).build();
     BroadcastServer node = BroadcastServer.builder().host("127.0.0.1").port(0).app(app()).backplane(backplane)
         .build().start();
     backplanes.add(backplane);
@@ -144,6 +160,8 @@ final class TestCluster implements AutoCloseable {
   public void close() {
     nodes.forEach(BroadcastServer::close);
     endpoints.stop(0);
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
   }
 }

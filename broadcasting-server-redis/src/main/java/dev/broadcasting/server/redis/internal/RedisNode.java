@@ -2,18 +2,11 @@ package dev.broadcasting.server.redis.internal;
 
 import dev.broadcasting.server.spi.LocalApp;
 import dev.broadcasting.server.spi.SharedApp;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,8 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's two Redis connections (commands, and the pub/sub subscriptions of its channels), its
- * apps, and the lease that keeps it a member of the cluster. Lettuce reconnects by itself; every
+ * This node's Redis connections ({@link RedisLinks}), its apps, and the lease that keeps it a member of the cluster. Lettuce reconnects by itself; every
  * quarter lease the node renews its lease, drops the nodes whose lease ran out, and registers its
  * whole state again after Redis was out of reach.
  */
@@ -35,16 +27,19 @@ public final class RedisNode implements AutoCloseable {
   private final long leaseMillis;
   private final String description;
   private final ClientResources resources;
-  private final RedisClient client;
-  final StatefulRedisConnection<String, String> commands;
-  final StatefulRedisPubSubConnection<String, String> pubsub;
+  final RedisLinks links;
   final ClusterScript script;
   private final Map<String, RedisSharedApp> apps = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor leaseThread;
   private volatile String lastFailure;
   private volatile boolean closed;
 
-  public RedisNode(RedisURI uri, String keyPrefix, String id, Duration lease, String description) {
+  /**
+   * Connects to the Redis at {@code uri}, or to the Redis Cluster of {@code clusterSeeds} when
+   * that is not empty.
+   */
+  public RedisNode(RedisURI uri, List<RedisURI> clusterSeeds, String keyPrefix, String id, Duration lease,
+      String description) {
     this.id = id;
     this.keyPrefix = keyPrefix;
     this.leaseMillis = lease.toMillis();
@@ -53,27 +48,15 @@ public final class RedisNode implements AutoCloseable {
     this.resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
         .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
-        .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
-        .build());
     try {
-      this.commands = client.connect(StringCodec.UTF8, uri);
-      this.pubsub = client.connectPubSub(StringCodec.UTF8, uri);
+      this.links = clusterSeeds.isEmpty() ? RedisLinks.standalone(uri, resources, this::route)
+          : RedisLinks.cluster(clusterSeeds, resources, this::route);
     } catch (RuntimeException e) {
-      shutDownClient();
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new IllegalStateException(description + " could not connect to Redis (" + e.getMessage()
           + "); start Redis or correct the URI", e);
     }
-    this.script = new ClusterScript(commands);
-    pubsub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        route(channel, message);
-      }
-    });
+    this.script = new ClusterScript(links.commands());
     this.leaseThread = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "broadcast-server-redis-lease");
       thread.setDaemon(true);
@@ -109,7 +92,7 @@ public final class RedisNode implements AutoCloseable {
     if (closed) {
       return "the backplane is closed";
     }
-    if (!commands.isOpen() || !pubsub.isOpen()) {
+    if (!links.isOpen()) {
       return "the connection to Redis is lost; reconnecting";
     }
     return lastFailure;
@@ -168,11 +151,7 @@ public final class RedisNode implements AutoCloseable {
       }
     }
     closed = true;
-    shutDownClient();
-  }
-
-  private void shutDownClient() {
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    links.close();
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

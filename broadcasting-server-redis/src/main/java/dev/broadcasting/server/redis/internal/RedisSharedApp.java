@@ -5,7 +5,7 @@ import dev.broadcasting.server.spi.LocalApp;
 import dev.broadcasting.server.spi.LocalState;
 import dev.broadcasting.server.spi.SharedApp;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,14 +50,13 @@ final class RedisSharedApp implements SharedApp {
     return appId;
   }
 
-  private RedisAsyncCommands<String, String> redis() {
-    return node.commands.async();
+  private RedisClusterAsyncCommands<String, String> redis() {
+    return node.links.commands();
   }
 
   @Override
   public CompletableFuture<Void> publish(String channel, String frame, String exceptSocketId, boolean cache) {
-    CompletableFuture<Long> published = redis().publish(channelPrefix + channel, envelope(exceptSocketId, frame))
-        .toCompletableFuture();
+    CompletableFuture<Long> published = node.links.publish(channelPrefix + channel, envelope(exceptSocketId, frame));
     if (!cache) {
       return published.thenApply(receivers -> null);
     }
@@ -92,7 +91,7 @@ final class RedisSharedApp implements SharedApp {
     synchronized (used) {
       Used use = used.computeIfAbsent(channel, name -> new Used());
       if (use.sockets++ == 0) {
-        use.subscribed = node.pubsub.async().subscribe(channelPrefix + channel).toCompletableFuture();
+        use.subscribed = node.links.subscribe(channelPrefix + channel);
       }
       subscribed = use.subscribed;
     }
@@ -125,7 +124,7 @@ final class RedisSharedApp implements SharedApp {
       Used use = used.get(channel);
       if (use != null && --use.sockets == 0) {
         used.remove(channel);
-        node.pubsub.async().unsubscribe(channelPrefix + channel);
+        node.links.unsubscribe(channelPrefix + channel);
       }
     }
     return node.script.run(keys, "leave", node.id(), channel, userId == null ? "" : userId)
@@ -134,7 +133,7 @@ final class RedisSharedApp implements SharedApp {
 
   @Override
   public CompletableFuture<Void> terminateUser(String userId) {
-    return redis().publish(terminateChannel, envelope(null, userId)).toCompletableFuture().thenApply(n -> null);
+    return node.links.publish(terminateChannel, envelope(null, userId)).thenApply(n -> null);
   }
 
   @Override
@@ -178,12 +177,12 @@ final class RedisSharedApp implements SharedApp {
         state.subscriptions().forEach((channel, sockets) -> {
           Used use = new Used();
           use.sockets = sockets;
-          use.subscribed = node.pubsub.async().subscribe(channelPrefix + channel).toCompletableFuture();
+          use.subscribed = node.links.subscribe(channelPrefix + channel);
           used.put(channel, use);
           subscribed.add(use.subscribed);
         });
       }
-      subscribed.add(node.pubsub.async().subscribe(terminateChannel).toCompletableFuture());
+      subscribed.add(node.links.subscribe(terminateChannel));
       synced[0] = node.script.run(keys, syncArgs(state));
     });
     return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
