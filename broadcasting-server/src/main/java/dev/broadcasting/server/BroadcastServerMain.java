@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>Flags: {@code --app-id}, {@code --app-key}, {@code --app-secret}, {@code --host}, {@code --port},
  * {@code --tls-cert}, {@code --tls-key}, {@code --allowed-origins}, {@code --webhook-url},
  * {@code --max-connections}, {@code --max-message-size}, {@code --activity-timeout},
- * {@code --client-events}. The matching variables are {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY},
+ * {@code --client-events}, {@code --backplane} (e.g. {@code redis://redis:6379}, with
+ * broadcasting-server-redis on the classpath: this server is then one node of a cluster). The matching variables are {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY},
  * {@code PUSHER_APP_SECRET} and {@code BROADCAST_SERVER_<FLAG>} for the rest.
  */
 public final class BroadcastServerMain {
@@ -73,6 +74,7 @@ public final class BroadcastServerMain {
       case "app-secret": return "PUSHER_APP_SECRET";
       case "host": case "port": case "tls-cert": case "tls-key": case "allowed-origins": case "webhook-url":
       case "max-connections": case "max-message-size": case "activity-timeout": case "client-events":
+      case "backplane":
         return "BROADCAST_SERVER_" + flag.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
       default:
         throw new IllegalArgumentException("Unknown flag --" + flag + "; see the BroadcastServerMain javadoc");

@@ -3,11 +3,15 @@ package dev.broadcasting.server.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.server.internal.ServerSettingsReader;
+import dev.broadcasting.server.redis.internal.RedisBackplaneProvider;
 import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.spi.DriverSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,18 @@ class RedisBackplaneTest {
         clients.await(line -> Clients.is(line, "event", "c") && line.path("event").asText().equals("Found"));
       }
     }
+  }
+
+  @Test
+  void serverSettingsFindTheBackplaneByItsUrl() {
+    Map<String, String> settings = Map.of("PUSHER_APP_ID", "1", "PUSHER_APP_KEY", "k", "PUSHER_APP_SECRET", "s",
+        "BROADCAST_SERVER_BACKPLANE", "nats://:pw@queue:4222");
+    assertThatThrownBy(() -> ServerSettingsReader.read(DriverSettings.of(settings)))
+        .isInstanceOf(BroadcastException.class)
+        .hasMessage("No backplane on the classpath accepts BROADCAST_SERVER_BACKPLANE=nats://***@queue:4222; for "
+            + "redis:// add the dev.broadcasting:broadcasting-server-redis artifact");
+    assertThat(new RedisBackplaneProvider().accepts("redis-sentinel://s:26379#m")).isTrue();
+    assertThat(new RedisBackplaneProvider().accepts("nats://queue:4222")).isFalse();
   }
 
   private static BroadcastServer server(RedisBackplane backplane) {

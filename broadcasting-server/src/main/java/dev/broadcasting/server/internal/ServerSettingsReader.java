@@ -3,17 +3,22 @@ package dev.broadcasting.server.internal;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.server.spi.Backplane;
+import dev.broadcasting.server.spi.BackplaneProvider;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
  * Builds a one-app server from settings, for the {@code server} driver and the standalone main:
  * {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY}, {@code PUSHER_APP_SECRET} (required), and
  * {@code BROADCAST_SERVER_HOST}, {@code _PORT}, {@code _TLS_CERT}, {@code _TLS_KEY},
  * {@code _ALLOWED_ORIGINS} (comma-separated), {@code _WEBHOOK_URL}, {@code _MAX_CONNECTIONS},
- * {@code _MAX_MESSAGE_SIZE}, {@code _ACTIVITY_TIMEOUT}, {@code _CLIENT_EVENTS} (true/false).
+ * {@code _MAX_MESSAGE_SIZE}, {@code _ACTIVITY_TIMEOUT}, {@code _CLIENT_EVENTS} (true/false), and
+ * {@code _BACKPLANE} (a URL such as {@code redis://redis:6379}: one node of a cluster, built by
+ * the {@link BackplaneProvider} on the classpath that accepts it).
  */
 public final class ServerSettingsReader {
   private ServerSettingsReader() {}
@@ -48,9 +53,24 @@ public final class ServerSettingsReader {
       if (cert != null) {
         server.tls(Path.of(cert), Path.of(key));
       }
+      String backplane = settings.get("BROADCAST_SERVER_BACKPLANE");
+      if (backplane != null) {
+        server.backplane(backplane(backplane, settings));
+      }
       return server;
     } catch (IllegalArgumentException e) {
       throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
     }
+  }
+
+  private static Backplane backplane(String url, DriverSettings settings) {
+    for (BackplaneProvider provider : ServiceLoader.load(BackplaneProvider.class)) {
+      if (provider.accepts(url)) {
+        return provider.create(url, settings);
+      }
+    }
+    throw new BroadcastException("No backplane on the classpath accepts BROADCAST_SERVER_BACKPLANE="
+        + url.replaceAll("//[^@/]*@", "//***@") + "; for redis:// add the dev.broadcasting:broadcasting-server-redis "
+        + "artifact");
   }
 }
