@@ -33,6 +33,8 @@ abstract class RedisLinks implements AutoCloseable {
   public abstract void close();
 
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  /** Commands that may wait for Redis' answer on one connection; more fail at once (a publish answers 503). */
+  private static final int REQUEST_QUEUE = 100_000;
 
   abstract RedisClusterAsyncCommands<String, String> commands();
 
@@ -51,6 +53,7 @@ abstract class RedisLinks implements AutoCloseable {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
         .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+        .requestQueueSize(REQUEST_QUEUE)
         .build());
     try {
       StatefulRedisConnection<String, String> commands = client.connect(StringCodec.UTF8, uri);
@@ -70,6 +73,7 @@ abstract class RedisLinks implements AutoCloseable {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
         .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+        .requestQueueSize(REQUEST_QUEUE)
         .build());
     try {
       StatefulRedisClusterConnection<String, String> commands = client.connect(StringCodec.UTF8);
