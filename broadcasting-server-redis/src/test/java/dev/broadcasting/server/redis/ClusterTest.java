@@ -272,6 +272,28 @@ class ClusterTest {
     assertThat(clients.events("pipe", "pipelined")).containsExactlyElementsOf(expected);
   }
 
+  @Test
+  void aNodeSubscribesInRedisOnlyToTheChannelsItsSocketsUse() throws Exception {
+    clients.connect("only2", cluster.port(2), "only2");
+    clients.connect("only2b", cluster.port(2), "only2b");
+    clients.subscribe("only2", "node-two-only");
+    clients.subscribe("only2b", "node-two-only");
+    String redisChannel = "broadcasting:server:" + TestCluster.APP_ID + ":c:node-two-only";
+    try (io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(cluster.redis.uri());
+        io.lettuce.core.api.StatefulRedisConnection<String, String> admin = redis.connect()) {
+      // one Redis subscription for node 2's two sockets, none for the nodes without any
+      assertThat(admin.sync().pubsubNumsub(redisChannel)).containsEntry(redisChannel, 1L);
+      clients.unsubscribe("only2", "node-two-only");
+      clients.unsubscribe("only2b", "node-two-only");
+      awaitSubscriptions("node-two-only", 0);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (admin.sync().pubsubNumsub(redisChannel).get(redisChannel) != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(admin.sync().pubsubNumsub(redisChannel)).containsEntry(redisChannel, 0L);
+    }
+  }
+
   private static void awaitSubscriptions(String channel, int count) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (cluster.nodes.get(0).subscriptionCount(TestCluster.APP_ID, channel) != count) {

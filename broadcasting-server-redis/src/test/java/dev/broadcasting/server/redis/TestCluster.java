@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,8 +35,8 @@ final class TestCluster implements AutoCloseable {
   private final RedisClusterServers shards;
   final List<BroadcastServer> nodes = new ArrayList<>();
   final List<RedisBackplane> backplanes = new ArrayList<>();
-  final BlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
-  private final List<JsonNode> seenWebhooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<JsonNode> seenWebhooks = new ArrayList<>();
+  private final java.util.Set<Integer> takenWebhooks = new java.util.HashSet<>();
   private final HttpServer endpoints;
   private final ChannelAuthSigner signer;
   private final Duration lease;
@@ -112,23 +110,36 @@ final class TestCluster implements AutoCloseable {
         "SIGNIN_URL", base + "/broadcasting/user-auth"));
   }
 
-  /** The next webhook event named {@code name} about {@code channel}, skipping others. */
+  /**
+   * The first webhook event named {@code name} about {@code channel} not returned before, waiting
+   * up to 20 s for it; others stay for later calls, since nodes send theirs in no common order.
+   */
   JsonNode nextWebhook(String name, String channel) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      JsonNode event = webhooks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (event == null) {
-        throw new AssertionError("no " + name + " webhook within 20 s");
-      }
-      if (event.path("name").asText().equals(name) && event.path("channel").asText().equals(channel)) {
-        return event;
+    synchronized (seenWebhooks) {
+      while (true) {
+        for (int i = 0; i < seenWebhooks.size(); i++) {
+          JsonNode event = seenWebhooks.get(i);
+          if (!takenWebhooks.contains(i) && event.path("name").asText().equals(name)
+              && event.path("channel").asText().equals(channel)) {
+            takenWebhooks.add(i);
+            return event;
+          }
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new AssertionError("no " + name + " webhook about " + channel + " within 20 s; got " + seenWebhooks);
+        }
+        seenWebhooks.wait(left);
       }
     }
   }
 
   /** Every webhook event received so far, in order of arrival. */
   List<JsonNode> seenWebhooks() {
-    return List.copyOf(seenWebhooks);
+    synchronized (seenWebhooks) {
+      return List.copyOf(seenWebhooks);
+    }
   }
 
   private void authorize(HttpExchange exchange) throws IOException {
@@ -148,10 +159,10 @@ final class TestCluster implements AutoCloseable {
 
   private void webhook(HttpExchange exchange) throws IOException {
     JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-    body.path("events").forEach(event -> {
-      seenWebhooks.add(event);
-      webhooks.add(event);
-    });
+    synchronized (seenWebhooks) {
+      body.path("events").forEach(seenWebhooks::add);
+      seenWebhooks.notifyAll();
+    }
     exchange.sendResponseHeaders(200, -1);
     exchange.close();
   }
