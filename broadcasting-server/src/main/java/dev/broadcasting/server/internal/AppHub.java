@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.broadcasting.pusher.PusherSigner;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.App.WebhookEvent;
+import dev.broadcasting.server.spi.SharedApp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,7 +173,8 @@ public final class AppHub {
 
   /**
    * Publishes {@code event} with {@code data} to every subscriber of each channel but the socket
-   * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued.
+   * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued on this
+   * node (0 in a cluster, where it waits until the other nodes have the event too).
    */
   public int publish(String event, Collection<String> channelNames, String data, String exceptSocketId) {
     if (cluster != null) {
@@ -193,20 +196,20 @@ public final class AppHub {
    * Publishes as {@link #publish} to this node's subscribers and to the other nodes of the cluster;
    * fails at once, delivering nothing, while the cluster is out of reach.
    */
-  public java.util.concurrent.CompletableFuture<Void> publishEverywhere(String event, Collection<String> channelNames,
+  public CompletableFuture<Void> publishEverywhere(String event, Collection<String> channelNames,
       String data, String exceptSocketId) {
     if (cluster == null) {
       publish(event, channelNames, data, exceptSocketId);
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(null);
     }
     cluster.checkReachable();
-    List<java.util.concurrent.CompletableFuture<Void>> shared = new ArrayList<>(channelNames.size());
+    List<CompletableFuture<Void>> shared = new ArrayList<>(channelNames.size());
     for (String channel : channelNames) {
       String message = PusherMessages.event(event, channel, data);
       sendToChannel(channel, message, exceptSocketId);
       shared.add(cluster.share(channel, message, exceptSocketId));
     }
-    return java.util.concurrent.CompletableFuture.allOf(shared.toArray(new java.util.concurrent.CompletableFuture[0]));
+    return CompletableFuture.allOf(shared.toArray(new CompletableFuture[0]));
   }
 
   /** A client event from {@code sender}, already checked, to the channel's other subscribers. */
@@ -296,7 +299,7 @@ public final class AppHub {
   /** Subscription and user counts of one channel, or null when nobody is subscribed. */
   public int[] channelCounts(String channel) {
     if (cluster != null) {
-      dev.broadcasting.server.spi.SharedApp.Counts counts = cluster.channel(channel);
+      SharedApp.Counts counts = cluster.channel(channel);
       return counts == null ? null : new int[] {counts.subscriptions(), counts.users()};
     }
     ChannelState state = channels.get(channel);
