@@ -132,6 +132,11 @@ class ClusterTest {
     clients.await(line -> Clients.is(line, "leaving", "carol") && line.path("user").asText().equals("bob"));
     assertThat(cluster.nextWebhook("member_added", channel).path("user_id").asText()).isEqualTo("carol");
     assertThat(cluster.nextWebhook("member_removed", channel).path("user_id").asText()).isEqualTo("bob");
+    markWebhooks("presence-marks");
+    assertThat(cluster.seenWebhooks().stream().filter(hook -> hook.path("channel").asText().equals(channel))
+        .map(hook -> hook.path("name").asText() + ":" + hook.path("user_id").asText()))
+        .containsExactlyInAnyOrder("channel_occupied:", "member_added:alice", "member_added:bob",
+            "member_added:carol", "member_removed:bob");
     assertThat(clients.lines(line -> line.path("type").asText().equals("joining")).stream()
         .map(line -> line.path("id").asText() + "<-" + line.path("user").asText()))
         .containsExactlyInAnyOrder("alice<-bob", "alice<-carol", "bob2<-carol");
@@ -201,11 +206,7 @@ class ClusterTest {
       clients.unsubscribe("h" + i, "hooked");
     }
     cluster.nextWebhook("channel_vacated", "hooked");
-    // a later webhook from every node marks the end of what the first three subscriptions caused
-    for (int i = 0; i < 3; i++) {
-      clients.subscribe("h" + i, "hooked-" + i);
-      cluster.nextWebhook("channel_occupied", "hooked-" + i);
-    }
+    markWebhooks("hooked");
     List<String> hooked = new ArrayList<>();
     cluster.seenWebhooks().stream().filter(hook -> hook.path("channel").asText().equals("hooked"))
         .forEach(hook -> hooked.add(hook.path("name").asText()));
@@ -291,6 +292,19 @@ class ClusterTest {
         Thread.sleep(20);
       }
       assertThat(admin.sync().pubsubNumsub(redisChannel)).containsEntry(redisChannel, 0L);
+    }
+  }
+
+  /**
+   * A webhook from every node, after which the webhooks that earlier steps caused have arrived:
+   * a new client on each node subscribes to a channel of its own.
+   */
+  private static void markWebhooks(String stem) throws Exception {
+    for (int node = 0; node < 3; node++) {
+      String id = stem + "-client" + node;
+      clients.connect(id, cluster.port(node), id);
+      clients.subscribe(id, stem + "-mark" + node);
+      cluster.nextWebhook("channel_occupied", stem + "-mark" + node);
     }
   }
 
