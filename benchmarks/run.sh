@@ -9,12 +9,17 @@
 # Every run adds two profilers: JMH's gc profiler (bytes allocated per operation) and
 # CpuTimeProfiler (CPU time per operation, which stays meaningful on a shared, busy machine). The
 # full mode warms up for 10 s because on a loaded machine the JIT needs that long to finish.
+#   benchmarks/run.sh --goals [--short]  # every goal of issue #15 next to its peer, table into RESULTS.md (run-goals.sh)
 #   benchmarks/run.sh --short Pusher  # only the benchmarks whose name matches the regex; any more JMH options follow
 #
 # The full redis comparison (which needs redis-server and redis-benchmark) is run-redis.sh; the heap per
 # queued event is `java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.QueuedHeap`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+if [[ "${1:-}" == "--goals" ]]; then
+  shift
+  exec "$here/run-goals.sh" "$@"   # benchmarks/run.sh --goals [--short]: the goals of issue #15, see run-goals.sh
+fi
 jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
   (cd "$here/.." && mvn -B -q -pl benchmarks package -DskipTests)

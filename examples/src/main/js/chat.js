@@ -56,7 +56,7 @@ function connect(session) {
     cluster: 'mt1', // pusher-js insists on one; wsHost below wins, so it is never used
     wsHost: session.pusher.wsHost || window.location.hostname,
     wsPort: session.pusher.wsPort,
-    forceTLS: false,
+    forceTLS: Boolean(session.pusher.forceTLS), // false: the demo's server speaks plain ws://
     enabledTransports: ['ws'],
     authEndpoint: '/broadcasting/auth', // Echo's default, written out: the Java route in ChatRoutes
   });
@@ -66,7 +66,9 @@ function connect(session) {
   show($('status'), true);
   const state = $('connection');
   const problem = $('connection-error');
-  const address = `ws://${echo.options.wsHost}:${echo.options.wsPort}`;
+  // The URL pusher-js really tries: with forceTLS it is wss:// on wssPort (443 unless set), not wsPort.
+  const config = echo.connector.pusher.config;
+  const address = config.useTLS ? `wss://${config.wsHost}:${config.wssPort}` : `ws://${config.wsHost}:${config.wsPort}`;
   const connection = echo.connector.pusher.connection;
   connection.bind('state_change', ({ current }) => {
     state.textContent = current;
@@ -131,7 +133,10 @@ function connect(session) {
       typing.set(name, setTimeout(() => stopTyping(name), 3000));
       renderTyping();
     })
-    .error((error) => addLine($('messages'), `presence-chat refused: ${error.status}`, 'error'));
+    .error((error) => {
+      addLine($('messages'), `presence-chat refused: ${error.status}`, 'error');
+      explainRefusal(error);
+    });
 
   let lastWhisper = 0;
   $('send-form').addEventListener('submit', () => { lastWhisper = 0; }); // the next message types afresh
@@ -144,21 +149,45 @@ function connect(session) {
     }
   });
 
+  // After a restart the demo has forgotten every login (sessions live in its memory): pusher-js
+  // reconnects by itself, but the old cookie no longer names a user, so every channel is refused.
+  const explainRefusal = async (error) => {
+    if (error.status !== 403) return;
+    const now = await api('/session').catch(() => null);
+    if (now && !now.user) {
+      problem.textContent = 'the demo server restarted (or you logged out elsewhere) and no longer knows you: '
+        + 'reload the page and log in again';
+      $('private-state').textContent = 'refused: log in again';
+      show($('relogin'), true);
+    }
+  };
+  $('relogin').addEventListener('click', () => window.location.reload());
+
   $('private-name').textContent = `private-user.${me.id}`;
   echo.private(`user.${me.id}`)
     .subscribed(() => { $('private-state').textContent = 'subscribed'; })
+    .error(explainRefusal)
     .listen('.Mentioned', (mention) => {
       addLine($('private'), `${mention.by} mentioned you: ${mention.text}`);
     });
 
+  // Someone else's id to try: user 1 is the first to log in, so they get 2.
+  $('peek-id').value = String(me.id === 1 ? 2 : 1);
   $('peek-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const channel = `user.${$('peek-id').value}`;
     const result = $('peek-result');
+    if (channel === `user.${me.id}`) {
+      // Echo shares one subscription per name: it would wait for an answer that already came.
+      result.textContent = `private-${channel} is your own channel, subscribed above; try another user's id`;
+      result.className = 'hint';
+      result.dataset.status = 'own';
+      return;
+    }
     result.textContent = `subscribing to private-${channel}…`;
     result.className = 'hint';
     delete result.dataset.status;
-    if (channel !== `user.${me.id}`) echo.leave(channel); // so that a second try asks again
+    echo.leave(channel); // so that a second try asks again
     echo.private(channel)
       .subscribed(() => {
         result.textContent = `private-${channel}: subscribed (allowed)`;

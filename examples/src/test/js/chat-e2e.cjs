@@ -91,6 +91,15 @@ async function main() {
     if (annCopies !== 1) throw new Error(`Ann sees her own message ${annCopies} times`);
     ok("Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)");
 
+    const annId = await userId(ann.page);
+    const suggested = await ann.page.inputValue('#peek-id');
+    if (suggested === String(annId)) throw new Error(`"Someone else's channel?" suggests Ann's own id ${annId}`);
+    ok("\"Someone else's channel?\" suggests another user's id, not Ann's own");
+    await ann.page.fill('#peek-id', String(annId));
+    await ann.page.click('#peek-form button');
+    await waitForText(ann.page, '#peek-result', `private-user.${annId} is your own channel`);
+    ok('trying her own channel tells Ann it is hers');
+
     await ann.page.fill('#peek-id', String(bobId));
     await ann.page.click('#peek-form button');
     await waitForText(ann.page, '#peek-result', `private-user.${bobId}: refused (403)`);
@@ -116,6 +125,31 @@ async function main() {
     await ann.page.waitForFunction(() => document.getElementById('online-count').textContent === '1',
       null, { timeout });
     ok('presence tells Ann that Bob left');
+
+    // Echo configured with forceTLS against this plain-ws server: pusher-js tries wss:// on port 443.
+    const tlsPage = await ann.context.newPage();
+    await tlsPage.route('**/session', async (route) => {
+      const response = await route.fetch();
+      const session = await response.json();
+      session.pusher.forceTLS = true;
+      await route.fulfill({ response, json: session });
+    });
+    await tlsPage.goto(baseUrl);
+    const host = new URL(baseUrl).hostname;
+    await waitForText(tlsPage, '#connection-error', `nothing answers at wss://${host}:443`);
+    ok('with forceTLS the page names the URL pusher-js tried: wss://<host>:443');
+    await tlsPage.close();
+
+    // What a restarted demo looks like to an open tab: pusher-js reconnects, and the cookie it
+    // still has names no session on the server.
+    await ann.context.addCookies([{ name: 'chat_session', value: 'from-before-the-restart', url: baseUrl }]);
+    await ann.page.evaluate(() => {
+      window.echo.connector.pusher.disconnect();
+      window.echo.connector.pusher.connect();
+    });
+    await waitForText(ann.page, '#connection-error', 'reload the page and log in again');
+    if (await ann.page.isHidden('#relogin')) throw new Error('no reload button after the stale session');
+    ok('after a restart the page tells Ann to reload and log in again');
   } finally {
     await browser.close();
   }

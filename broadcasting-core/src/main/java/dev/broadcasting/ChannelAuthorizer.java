@@ -169,6 +169,8 @@ public final class ChannelAuthorizer<U> {
     Object decision;
     try {
       decision = registration.decide.join(user, params);
+    } catch (ChannelParameters.Unconvertible e) {
+      return deny(channel.name(), e.getMessage());
     } catch (RuntimeException e) {
       log.warn("Channel auth denied for {}: the callback of pattern '{}' threw", channel, registration.pattern, e);
       return AuthDecision.DENIED;

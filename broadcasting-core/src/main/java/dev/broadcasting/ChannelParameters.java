@@ -5,8 +5,9 @@ import java.util.UUID;
 
 /**
  * The values a channel pattern captured, by name: for {@code chat.{userId}} and the channel
- * {@code private-chat.42}, {@code getLong("userId")} is 42. A value that does not convert throws,
- * which the authorizer answers with 403 and logs.
+ * {@code private-chat.42}, {@code getLong("userId")} is 42. A value that does not convert (a
+ * client asking for {@code private-chat.abc}) is the client's mistake, not the application's: the
+ * authorizer answers it with a quiet 403 and gives the reason at debug level.
  */
 public final class ChannelParameters {
   private final Map<String, String> values;
@@ -25,15 +26,30 @@ public final class ChannelParameters {
   }
 
   public long getLong(String name) {
-    return Long.parseLong(get(name));
+    String value = get(name);
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new Unconvertible(name, value, "a whole number");
+    }
   }
 
   public int getInt(String name) {
-    return Integer.parseInt(get(name));
+    String value = get(name);
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new Unconvertible(name, value, "a whole number within int range");
+    }
   }
 
   public UUID getUuid(String name) {
-    return UUID.fromString(get(name));
+    String value = get(name);
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw new Unconvertible(name, value, "a UUID");
+    }
   }
 
   public Map<String, String> asMap() {
@@ -43,5 +59,14 @@ public final class ChannelParameters {
   @Override
   public String toString() {
     return values.toString();
+  }
+
+  /** A captured value a getter could not convert: the channel name a client asked for is wrong. */
+  static final class Unconvertible extends IllegalArgumentException {
+    Unconvertible(String name, String value, String expected) {
+      // the value comes from a client: cut it short, as it ends up in a log line
+      super("parameter {" + name + "} is not " + expected + ": \""
+          + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "\"");
+    }
   }
 }

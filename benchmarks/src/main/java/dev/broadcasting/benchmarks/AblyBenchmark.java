@@ -10,8 +10,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -144,29 +142,7 @@ public class AblyBenchmark {
     InFlight.burst(() -> rawPost(pooled));
   }
 
-  /** Posts the prepared request; the future completes when the whole answer is read, as the driver's does. */
   private CompletableFuture<Void> rawPost(OkHttpClient client) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    client.newCall(prepared).enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        done.completeExceptionally(e);
-      }
-
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          response.body().string();
-          if (response.isSuccessful()) {
-            done.complete(null);
-          } else {
-            done.completeExceptionally(new IOException("HTTP " + response.code()));
-          }
-        } catch (IOException e) {
-          done.completeExceptionally(e);
-        }
-      }
-    });
-    return done;
+    return RawPost.send(client, prepared);
   }
 }

@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,9 +46,11 @@ public final class HttpSink implements AutoCloseable {
   private final AtomicLong connections = new AtomicLong();
   private volatile String lastUri;
   private volatile String lastBody;
+  private final AtomicLong answered = new AtomicLong();
   private volatile boolean recordBodies;
 
-  private HttpSink(int status, String body, int threads) throws InterruptedException {
+  private HttpSink(int status, String body, int threads, Duration delay) throws InterruptedException {
+    long delayNanos = delay.toNanos();
     byte[] answer = body.getBytes(StandardCharsets.UTF_8);
     HttpResponseStatus responseStatus = HttpResponseStatus.valueOf(status);
     group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
@@ -70,7 +74,14 @@ public final class HttpSink implements AutoCloseable {
                     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                         .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.length);
                     HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
-                    ctx.writeAndFlush(response);
+                    if (delayNanos == 0) {
+                      answer(ctx, response);
+                    } else {
+                      // a scheduled answer, not a sleep: the one event loop thread keeps reading
+                      // while thousands of requests wait, as a remote service's latency would not
+                      // cap a client's concurrency either
+                      ctx.executor().schedule(() -> answer(ctx, response), delayNanos, TimeUnit.NANOSECONDS);
+                    }
                   }
                 });
           }
@@ -78,10 +89,26 @@ public final class HttpSink implements AutoCloseable {
         .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
   }
 
+  private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
+    answered.incrementAndGet();
+    ctx.writeAndFlush(response);
+  }
+
   /** A sink on a free loopback port, on one event loop thread. */
   public static HttpSink start(int status, String body) {
+    return start(status, body, Duration.ZERO);
+  }
+
+  /**
+   * A sink that answers each request {@code delay} after reading it, like a service across a real
+   * network; the answer is scheduled on the event loop, so waiting requests cost no thread.
+   */
+  public static HttpSink start(int status, String body, Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("the sink's delay must not be negative but was " + delay);
+    }
     try {
-      return new HttpSink(status, body, 1);
+      return new HttpSink(status, body, 1, delay);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while binding the HTTP sink", e);
@@ -102,6 +129,11 @@ public final class HttpSink implements AutoCloseable {
     return requests.get();
   }
 
+  /** Requests answered so far; with a delay, fewer than {@link #requests()} while answers wait. */
+  public long answered() {
+    return answered.get();
+  }
+
   /** Connections accepted so far: a client that reuses its connections opens few. */
   public long connections() {
     return connections.get();
@@ -118,6 +150,6 @@ public final class HttpSink implements AutoCloseable {
   @Override
   public void close() {
     server.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

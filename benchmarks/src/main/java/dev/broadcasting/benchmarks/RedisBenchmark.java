@@ -73,13 +73,18 @@ public class RedisBenchmark {
     body = wireBody("OrderShipped", message.payload());
     channel = "private-orders.0".getBytes(StandardCharsets.UTF_8);
     // what broadcastNow(now) puts on the wire, so that the raw PUBLISH sends the same bytes
-    nowBody = wireBody("OrderShipped",
-        "{\"orderId\":42,\"carrier\":\"UPS\",\"trackingCode\":\"1Z999AA10123456784\",\"parcels\":3,\"weightKg\":12.5}");
+    nowBody = nowWireBody();
     client = RedisClient.create(uri);
     raw = client.connect(ByteArrayCodec.INSTANCE);
     batched = client.connect(ByteArrayCodec.INSTANCE);
     driver.publish(message).join();
     broadcaster.broadcast(now).join();
+  }
+
+  /** What {@code broadcastNow(OrderShipped.Now.sample())} PUBLISHes. */
+  static byte[] nowWireBody() {
+    return wireBody("OrderShipped",
+        "{\"orderId\":42,\"carrier\":\"UPS\",\"trackingCode\":\"1Z999AA10123456784\",\"parcels\":3,\"weightKg\":12.5}");
   }
 
   /** Laravel's RedisBroadcaster message, as DESIGN.md gives it: what the driver PUBLISHes. */

@@ -107,28 +107,35 @@ public final class RedisComparison {
       throws IOException, InterruptedException {
     double[] rates = new double[RUNS];
     for (int run = 0; run < RUNS; run++) {
-      List<String> line = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", port, "-n",
-          Integer.toString(requests), "-c", Integer.toString(clients), "-P", Integer.toString(pipeline), "--csv"));
-      line.addAll(command);
-      Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-      String last = null;
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String text = out.readLine(); text != null; text = out.readLine()) {
-          last = text;
-        }
-      }
-      if (process.waitFor() != 0 || last == null) {
-        throw new IOException("redis-benchmark failed (exit " + process.exitValue() + "): " + last);
-      }
-      // "<command>","<rps>",... ; the command itself may hold commas, so read from the end
-      String[] fields = last.split("\",\"");
-      int rps = last.startsWith("\"test\"") ? -1 : fields.length - 7;
-      if (rps < 1) {
-        throw new IOException("unexpected redis-benchmark output: " + last);
-      }
-      rates[run] = Double.parseDouble(fields[rps].replace("\"", ""));
+      rates[run] = redisBenchmarkOnce(port, requests, clients, pipeline, List.of(), command);
     }
     return meanAndError(rates);
+  }
+
+  /** Requests per second of one {@code redis-benchmark} run; {@code options} go before the command (e.g. {@code -r 10}). */
+  static double redisBenchmarkOnce(String port, int requests, int clients, int pipeline, List<String> options,
+      List<String> command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", port, "-n",
+        Integer.toString(requests), "-c", Integer.toString(clients), "-P", Integer.toString(pipeline), "--csv"));
+    line.addAll(options);
+    line.addAll(command);
+    Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String last = null;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String text = out.readLine(); text != null; text = out.readLine()) {
+        last = text;
+      }
+    }
+    if (process.waitFor() != 0 || last == null) {
+      throw new IOException("redis-benchmark failed (exit " + process.exitValue() + "): " + last);
+    }
+    // "<command>","<rps>",... ; the command itself may hold commas, so read from the end
+    String[] fields = last.split("\",\"");
+    int rps = last.startsWith("\"test\"") ? -1 : fields.length - 7;
+    if (rps < 1) {
+      throw new IOException("unexpected redis-benchmark output: " + last);
+    }
+    return Double.parseDouble(fields[rps].replace("\"", ""));
   }
 
   static double[] meanAndError(double[] values) {
@@ -150,7 +157,7 @@ public final class RedisComparison {
     System.out.printf(Locale.ROOT, "%s: %.0f ± %.0f requests/s (%d runs)%n", what, rate[0], rate[1], RUNS);
   }
 
-  private static String version(String binary) {
+  static String version(String binary) {
     try {
       Process process = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
       String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -54,6 +54,14 @@ public final class RedisProcess implements AutoCloseable {
     throw new IOException("redis-server did not listen on port " + port + " within 10 s");
   }
 
+  /** Whether {@code redis-server} and {@code redis-benchmark} are both on the PATH. */
+  static boolean onPath() {
+    String path = System.getenv().getOrDefault("PATH", "");
+    return java.util.stream.Stream.of("redis-server", "redis-benchmark").allMatch(tool ->
+        java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+            .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))));
+  }
+
   public int port() {
     return port;
   }

@@ -255,8 +255,9 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
       }
       AblyKey parsed = AblyKey.parse(key, "The Ably key");
       if (!tls && !allowInsecureBasicAuth) {
-        throw new IllegalStateException("tls(false) would send the Ably key in clear text, which Ably refuses "
-            + "(RSA1); keep TLS on, or call allowInsecureBasicAuth(true) for a test server on this machine");
+        throw new IllegalStateException("TLS off (ABLY_TLS=false, or tls(false)) would send the Ably key in clear "
+            + "text, which Ably refuses (RSA1); keep TLS on, or for a test server on this machine allow it with "
+            + "ABLY_ALLOW_INSECURE_BASIC_AUTH=true in the settings, or allowInsecureBasicAuth(true) on the builder");
       }
       AblyHosts hosts = endpoint != null ? AblyHosts.endpoint(endpoint)
           : host != null ? AblyHosts.host(host) : AblyHosts.defaults();

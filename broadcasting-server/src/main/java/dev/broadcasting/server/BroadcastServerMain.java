@@ -1,37 +1,42 @@
 package dev.broadcasting.server;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.server.internal.ServerConfigFile;
 import dev.broadcasting.server.internal.ServerSettingsReader;
 import dev.broadcasting.spi.DriverSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs a {@link BroadcastServer} on its own, for one app, configured from the environment or from
- * flags (a flag wins over its variable):
+ * Runs a {@link BroadcastServer} on its own: for one app from flags and variables, or for the apps
+ * of a configuration file. A flag wins over its variable, and both over the file.
  *
  * <pre>{@code
- * PUSHER_APP_ID=1 PUSHER_APP_KEY=app-key PUSHER_APP_SECRET=app-secret \
- *   java -cp ... dev.broadcasting.server.BroadcastServerMain --port 6001
+ * java -jar broadcasting-server-standalone.jar --app-id 1 --app-key app-key --app-secret app-secret --port 6001
+ * java -jar broadcasting-server-standalone.jar --config broadcasting-server.json
  * }</pre>
  *
- * <p>Flags: {@code --app-id}, {@code --app-key}, {@code --app-secret}, {@code --host}, {@code --port},
- * {@code --tls-cert}, {@code --tls-key}, {@code --allowed-origins}, {@code --webhook-url},
- * {@code --max-connections}, {@code --max-message-size}, {@code --activity-timeout},
- * {@code --client-events}, {@code --backplane} (e.g. {@code redis://redis:6379}, with
- * broadcasting-server-redis on the classpath: this server is then one node of a cluster). The matching variables are {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY},
- * {@code PUSHER_APP_SECRET} and {@code BROADCAST_SERVER_<FLAG>} for the rest.
+ * <p>{@code --help} lists the flags; {@link ServerSettingsReader} and {@link ServerConfigFile} read them.
  */
 public final class BroadcastServerMain {
   private BroadcastServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.print(usage());
+      return;
+    }
     BroadcastServer server;
     try {
-      server = ServerSettingsReader.read(settings(args, System.getenv())).build().start();
+      server = builder(args, System.getenv()).build().start();
     } catch (BroadcastException | IllegalArgumentException | IllegalStateException e) {
       System.err.println("broadcast server: " + e.getMessage());
+      System.err.println("(--help lists the flags)");
       System.exit(2);
       return;
     }
@@ -43,9 +48,51 @@ public final class BroadcastServerMain {
     stopped.await();
   }
 
+  /** The server the command line and environment describe; errors name the flag when a flag set the value. */
+  static BroadcastServer.Builder builder(String[] args, Map<String, String> environment) {
+    Map<String, String> flags = flags(args);
+    Map<String, String> values = new HashMap<>(environment);
+    flags.forEach((flag, value) -> values.put(ServerSettingsReader.variable(flag), value));
+    try {
+      String config = values.get("BROADCAST_SERVER_CONFIG");
+      if (config == null || config.isBlank()) {
+        return ServerSettingsReader.read(DriverSettings.of(values));
+      }
+      List<String> appFlags = new ArrayList<>(flags.keySet());
+      appFlags.retainAll(ServerSettingsReader.APP_SETTINGS);
+      if (!appFlags.isEmpty()) {
+        throw new IllegalArgumentException("--" + String.join(", --", appFlags) + " cannot be combined with a "
+            + "configuration file; set the apps' settings in the file");
+      }
+      Map<String, String> overrides = new HashMap<>();
+      for (String setting : ServerSettingsReader.SERVER_SETTINGS) {
+        String value = values.get(ServerSettingsReader.variable(setting));
+        if (value != null) {
+          overrides.put(ServerSettingsReader.variable(setting), value);
+        }
+      }
+      return ServerConfigFile.read(Path.of(config.strip()), overrides);
+    } catch (BroadcastException e) {
+      String message = e.getMessage();
+      for (String flag : flags.keySet()) {
+        message = message.replace("Setting " + ServerSettingsReader.variable(flag), "Flag --" + flag)
+            .replace(ServerSettingsReader.variable(flag), "--" + flag)
+            .replaceAll("(?<![-.\\w])" + ServerSettingsReader.builderMethod(flag) + " must", "--" + flag + " must");
+      }
+      throw new BroadcastException(message, e);
+    }
+  }
+
   /** The environment overlaid with the flags, under the environment's names. */
   static DriverSettings settings(String[] args, Map<String, String> environment) {
     Map<String, String> values = new HashMap<>(environment);
+    flags(args).forEach((flag, value) -> values.put(ServerSettingsReader.variable(flag), value));
+    return DriverSettings.of(values);
+  }
+
+  /** {@code --name value} and {@code --name=value}, by name, in order. */
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -62,22 +109,62 @@ public final class BroadcastServerMain {
       } else {
         throw new IllegalArgumentException("Flag --" + flag + " needs a value");
       }
-      values.put(variable(flag), value);
+      if (!flag.equals("config") && !ServerSettingsReader.SERVER_SETTINGS.contains(flag)
+          && !ServerSettingsReader.APP_SETTINGS.contains(flag)) {
+        throw new IllegalArgumentException("Unknown flag --" + flag + "; --help lists the flags");
+      }
+      flags.put(flag, value);
     }
-    return DriverSettings.of(values);
+    return flags;
   }
 
-  private static String variable(String flag) {
-    switch (flag) {
-      case "app-id": return "PUSHER_APP_ID";
-      case "app-key": return "PUSHER_APP_KEY";
-      case "app-secret": return "PUSHER_APP_SECRET";
-      case "host": case "port": case "tls-cert": case "tls-key": case "allowed-origins": case "webhook-url":
-      case "max-connections": case "max-message-size": case "activity-timeout": case "client-events":
-      case "backplane":
-        return "BROADCAST_SERVER_" + flag.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
-      default:
-        throw new IllegalArgumentException("Unknown flag --" + flag + "; see the BroadcastServerMain javadoc");
-    }
+  static String usage() {
+    return String.join("\n",
+        "Usage: java -jar broadcasting-server-standalone.jar [--flag value]...",
+        "       java -jar broadcasting-server-standalone.jar --config broadcasting-server.json",
+        "",
+        "A Pusher-protocol (7) WebSocket server with the Pusher HTTP API. Each flag has a variable;",
+        "a flag wins over its variable, and both over the configuration file's server settings.",
+        "",
+        "  --config FILE              BROADCAST_SERVER_CONFIG     JSON: server settings and \"apps\": [...]",
+        "  --app-id, --app-key, --app-secret                      one app (not with --config)",
+        "                             PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET",
+        "  --host ADDRESS             BROADCAST_SERVER_HOST       default 0.0.0.0",
+        "  --port N                   BROADCAST_SERVER_PORT       default 6001",
+        "  --tls-cert PEM, --tls-key PEM                          wss:// and https:// (default: plain)",
+        "                             BROADCAST_SERVER_TLS_CERT, BROADCAST_SERVER_TLS_KEY",
+        "  --max-message-size BYTES   BROADCAST_SERVER_MAX_MESSAGE_SIZE     default 65536",
+        "  --max-request-size BYTES   BROADCAST_SERVER_MAX_REQUEST_SIZE     default 1048576",
+        "  --activity-timeout TIME    BROADCAST_SERVER_ACTIVITY_TIMEOUT     default 120s",
+        "  --pong-timeout TIME        BROADCAST_SERVER_PONG_TIMEOUT         default 30s",
+        "  --max-outbound-buffer-size BYTES            per socket; default 1048576",
+        "                             BROADCAST_SERVER_MAX_OUTBOUND_BUFFER_SIZE",
+        "  --backplane URL            BROADCAST_SERVER_BACKPLANE  one node of a cluster, e.g. redis://redis:6379",
+        "                             (needs broadcasting-server-redis on the classpath)",
+        "  --backplane-lease TIME     BROADCAST_SERVER_BACKPLANE_LEASE     default 20s",
+        "  --backplane-node-id ID     BROADCAST_SERVER_BACKPLANE_NODE_ID   default host, pid and a random number",
+        "",
+        "Per app (flags for the one app, keys of each object in the file's \"apps\"):",
+        "  --allowed-origins LIST     origins that may connect, e.g. https://example.com (default any)",
+        "  --webhook-url LIST         URLs that receive signed webhooks (default none)",
+        "  --webhook-events LIST      channel_occupied, channel_vacated, member_added, member_removed,",
+        "                             client_event (default all)",
+        "  --max-connections N        default 0, no limit",
+        "  --client-events true|false default true",
+        "  --client-events-per-second N                default 10 (0: no limit)",
+        "  --max-presence-members N                    default 100",
+        "  --max-presence-member-info-bytes N          default 1024",
+        "  --max-event-payload-bytes N                 default 10240",
+        "  --max-channels-per-event N                  default 100",
+        "  --max-batch-size N                          default 10",
+        "Their variables are BROADCAST_SERVER_ and the name in capitals, e.g. BROADCAST_SERVER_MAX_CONNECTIONS.",
+        "LIST is comma-separated (an array in the file).",
+        "",
+        "Configuration file:",
+        "  {\"port\": 6001,",
+        "   \"apps\": [{\"id\": \"1\", \"key\": \"app-key\", \"secret\": \"app-secret\",",
+        "             \"allowed-origins\": [\"https://example.com\"],",
+        "             \"webhook-url\": \"https://example.com/pusher/webhooks\", \"max-connections\": 1000}]}",
+        "");
   }
 }

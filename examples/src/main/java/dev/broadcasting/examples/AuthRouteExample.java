@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -85,10 +86,35 @@ public final class AuthRouteExample {
     }
   }
 
+  /**
+   * The broadcaster whose connection signs the answers: the environment's, when it names one with
+   * {@code BROADCAST_CONNECTION}; otherwise the {@code pusher} driver with the example's app
+   * ({@code PUSHER_APP_KEY=app-key}, {@code PUSHER_APP_SECRET=app-secret}, the standalone server's
+   * README values), so that pusher-js gets a real {@code {"auth":"app-key:..."}}. The {@code log}
+   * driver a bare {@code fromEnvironment()} falls back to signs nothing and answers {@code true},
+   * which only laravel-echo-server understands.
+   */
+  static Broadcaster broadcaster(Map<String, String> env) {
+    if (env.containsKey("BROADCAST_CONNECTION") || env.containsKey("BROADCAST_DRIVER")) {
+      return Broadcaster.fromMap(env);
+    }
+    Map<String, String> example = new HashMap<>(Map.of(
+        "PUSHER_APP_ID", "1", "PUSHER_APP_KEY", "app-key", "PUSHER_APP_SECRET", "app-secret",
+        "PUSHER_HOST", "127.0.0.1", "PUSHER_PORT", "6001", "PUSHER_SCHEME", "http"));
+    example.putAll(env); // the user's own PUSHER_* win
+    return Broadcaster.builder().connection("pusher", "pusher", example).build();
+  }
+
   public static void main(String[] args) throws IOException {
-    Broadcaster broadcaster = Broadcaster.fromEnvironment();
+    Map<String, String> env = System.getenv();
+    Broadcaster broadcaster = broadcaster(env);
     Map<String, User> sessions = Map.of("token-ann", new User(1, "Ann"), "token-bob", new User(2, "Bob"));
     HttpServer server = new AuthRouteExample(broadcaster, sessions).start(8081);
+    if (!env.containsKey("BROADCAST_CONNECTION") && !env.containsKey("BROADCAST_DRIVER")) {
+      System.out.println("Signing for pusher app key " + env.getOrDefault("PUSHER_APP_KEY", "app-key")
+          + "; set PUSHER_APP_KEY and PUSHER_APP_SECRET to your app's (BROADCAST_CONNECTION=redis answers"
+          + " laravel-echo-server's unsigned true instead)");
+    }
     System.out.println("POST http://127.0.0.1:" + server.getAddress().getPort() + "/broadcasting/auth"
         + " with Authorization: Bearer token-ann and socket_id=1.2&channel_name=private-orders.1");
   }

@@ -9,7 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,24 @@ class AuthRouteExampleTest {
     HttpResponse<String> presence = post("/broadcasting/auth", "t1", "application/json",
         "{\"socket_id\":\"1.2\",\"channel_name\":\"presence-room.9\"}");
     assertThat(presence.body()).isEqualTo("{\"channel_data\":{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}}");
+  }
+
+  @Test
+  void withoutSettingsItSignsForPusherJsNotTrue() throws Exception {
+    server.stop(0);
+    broadcaster.close();
+    broadcaster = AuthRouteExample.broadcaster(Map.of());
+    server = new AuthRouteExample(broadcaster, Map.of("t1", new User(1, "Ann"))).start(0);
+
+    HttpResponse<String> own = form("t1", "socket_id=1234.5678&channel_name=private-orders.1");
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(own.body()).isEqualTo("{\"auth\":\"app-key:" + hmac("app-secret", "1234.5678:private-orders.1") + "\"}");
+  }
+
+  private static String hmac(String secret, String text) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -101,8 +101,8 @@ public final class RedisConnector {
       close();
       BroadcastException cause = new RedisFailures(address, timeout).map(e);
       // a refusal (a wrong password) already says what to fix; starting later would not help
-      String advice = cause.isRetryable() ? ". Start Redis or fix its address, or build the driver with "
-          + "lazyConnect() to connect on the first broadcast instead" : "";
+      String advice = cause.isRetryable() ? ". Start Redis or fix its address, or connect on the first broadcast "
+          + "instead: BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder" : "";
       throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
           cause, cause.isRetryable(), 0);
     }

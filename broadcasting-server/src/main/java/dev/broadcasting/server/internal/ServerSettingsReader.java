@@ -8,54 +8,97 @@ import dev.broadcasting.server.spi.BackplaneProvider;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * Builds a one-app server from settings, for the {@code server} driver and the standalone main:
- * {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY}, {@code PUSHER_APP_SECRET} (required), and
- * {@code BROADCAST_SERVER_HOST}, {@code _PORT}, {@code _TLS_CERT}, {@code _TLS_KEY},
- * {@code _ALLOWED_ORIGINS} (comma-separated), {@code _WEBHOOK_URL}, {@code _MAX_CONNECTIONS},
- * {@code _MAX_MESSAGE_SIZE}, {@code _ACTIVITY_TIMEOUT}, {@code _CLIENT_EVENTS} (true/false), and
- * {@code _BACKPLANE} (a URL such as {@code redis://redis:6379}: one node of a cluster, built by
- * the {@link BackplaneProvider} on the classpath that accepts it).
+ * Builds a server from settings, for the {@code server} driver, the standalone main and its
+ * configuration file. Every setting has one name, such as {@code max-connections}; it is the flag
+ * ({@code --max-connections}), the key in the configuration file, and the variable
+ * ({@code BROADCAST_SERVER_MAX_CONNECTIONS}; {@code PUSHER_APP_ID}, {@code _KEY}, {@code _SECRET}
+ * for the app's id, key and secret):
+ *
+ * <pre>{@code
+ * BroadcastServer.Builder server = ServerSettingsReader.read(DriverSettings.of(Map.of(
+ *     "PUSHER_APP_ID", "1", "PUSHER_APP_KEY", "app-key", "PUSHER_APP_SECRET", "app-secret")));
+ * }</pre>
  */
 public final class ServerSettingsReader {
+  /** The server's own settings, the same for every app. */
+  public static final List<String> SERVER_SETTINGS = List.of(
+      "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
+      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id");
+  /** One app's settings: in the configuration file, {@code id}, {@code key} and {@code secret} drop the prefix. */
+  public static final List<String> APP_SETTINGS = List.of(
+      "app-id", "app-key", "app-secret", "allowed-origins", "webhook-url", "webhook-events", "max-connections",
+      "client-events", "client-events-per-second", "max-presence-members", "max-presence-member-info-bytes",
+      "max-event-payload-bytes", "max-channels-per-event", "max-batch-size");
+
   private ServerSettingsReader() {}
 
+  /** A one-app server from variables: {@code PUSHER_APP_*} and {@code BROADCAST_SERVER_*}. */
   public static BroadcastServer.Builder read(DriverSettings settings) {
+    return server(settings, ServerSettingsReader::variable).app(app(settings, ServerSettingsReader::variable));
+  }
+
+  /** The environment variable of a setting: {@code max-connections} is {@code BROADCAST_SERVER_MAX_CONNECTIONS}. */
+  public static String variable(String setting) {
+    if (setting.startsWith("app-")) {
+      return "PUSHER_APP_" + setting.substring(4).toUpperCase(Locale.ROOT);
+    }
+    return "BROADCAST_SERVER_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /**
+   * The builder method of a setting, as the builders' own errors name it: {@code max-connections}
+   * is {@code maxConnections}. Callers put the name the user wrote in its place.
+   */
+  public static String builderMethod(String setting) {
+    StringBuilder camel = new StringBuilder();
+    for (String word : setting.split("-")) {
+      camel.append(camel.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+    }
+    return camel.toString();
+  }
+
+  /** The server without apps; {@code name} maps a setting to the key it is read under. */
+  static BroadcastServer.Builder server(DriverSettings settings, UnaryOperator<String> name) {
     try {
-      App.Builder app = App.builder(
-          settings.require("PUSHER_APP_ID", "the app id, as in /apps/{id}/events"),
-          settings.require("PUSHER_APP_KEY", "the key clients connect with"),
-          settings.require("PUSHER_APP_SECRET", "the secret that signs auth and API requests"))
-          .maxConnections(settings.getInt("BROADCAST_SERVER_MAX_CONNECTIONS", 0))
-          .clientEvents(settings.getBoolean("BROADCAST_SERVER_CLIENT_EVENTS", true));
-      String origins = settings.get("BROADCAST_SERVER_ALLOWED_ORIGINS");
-      if (origins != null) {
-        app.allowedOrigins(origins.split("\\s*,\\s*"));
-      }
-      String webhook = settings.get("BROADCAST_SERVER_WEBHOOK_URL");
-      if (webhook != null) {
-        app.webhook(URI.create(webhook));
-      }
-      BroadcastServer.Builder server = BroadcastServer.builder()
-          .host(settings.get("BROADCAST_SERVER_HOST", "0.0.0.0"))
-          .port(settings.getInt("BROADCAST_SERVER_PORT", 6001))
-          .maxMessageSize(settings.getInt("BROADCAST_SERVER_MAX_MESSAGE_SIZE", 64 * 1024))
-          .activityTimeout(settings.getDuration("BROADCAST_SERVER_ACTIVITY_TIMEOUT", Duration.ofSeconds(120)))
-          .app(app.build());
-      String cert = settings.get("BROADCAST_SERVER_TLS_CERT");
-      String key = settings.get("BROADCAST_SERVER_TLS_KEY");
+      BroadcastServer.Builder server = BroadcastServer.builder();
+      ifSet(settings, name.apply("host"), key -> server.host(settings.get(key)));
+      ifSet(settings, name.apply("port"), key -> server.port(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-message-size"), key -> server.maxMessageSize(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-request-size"), key -> server.maxRequestSize(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("activity-timeout"), key -> server.activityTimeout(settings.getDuration(key, null)));
+      ifSet(settings, name.apply("pong-timeout"), key -> server.pongTimeout(settings.getDuration(key, null)));
+      ifSet(settings, name.apply("max-outbound-buffer-size"),
+          key -> server.maxOutboundBufferSize(settings.getInt(key, 0)));
+      String cert = settings.get(name.apply("tls-cert"));
+      String key = settings.get(name.apply("tls-key"));
       if ((cert == null) != (key == null)) {
-        throw new BroadcastException("Set both BROADCAST_SERVER_TLS_CERT and BROADCAST_SERVER_TLS_KEY, or neither");
+        throw new BroadcastException("Set both " + name.apply("tls-cert") + " and " + name.apply("tls-key")
+            + ", or neither");
       }
       if (cert != null) {
         server.tls(Path.of(cert), Path.of(key));
       }
-      String backplane = settings.get("BROADCAST_SERVER_BACKPLANE");
+      String backplane = settings.get(name.apply("backplane"));
       if (backplane != null) {
-        server.backplane(backplane(backplane, settings));
+        Map<String, String> options = new HashMap<>();
+        for (String option : List.of("lease", "node-id")) {
+          String value = settings.get(name.apply("backplane-" + option));
+          if (value != null) {
+            options.put(option, value);
+          }
+        }
+        server.backplane(backplane(name.apply("backplane"), backplane, DriverSettings.of(options)));
       }
       return server;
     } catch (IllegalArgumentException e) {
@@ -63,14 +106,77 @@ public final class ServerSettingsReader {
     }
   }
 
-  private static Backplane backplane(String url, DriverSettings settings) {
+  /** One app; {@code name} maps a setting to the key it is read under. */
+  static App app(DriverSettings settings, UnaryOperator<String> name) {
+    try {
+      App.Builder app = App.builder(
+          settings.require(name.apply("app-id"), "the app id, as in /apps/{id}/events"),
+          settings.require(name.apply("app-key"), "the key clients connect with"),
+          settings.require(name.apply("app-secret"), "the secret that signs auth and API requests"));
+      // unset means the builder's own default, which App documents
+      ifSet(settings, name.apply("max-connections"), key -> app.maxConnections(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("client-events"), key -> app.clientEvents(settings.getBoolean(key, true)));
+      ifSet(settings, name.apply("client-events-per-second"),
+          key -> app.clientEventsPerSecond(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-presence-members"), key -> app.maxPresenceMembers(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-presence-member-info-bytes"),
+          key -> app.maxPresenceMemberInfoBytes(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-event-payload-bytes"),
+          key -> app.maxEventPayloadBytes(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-channels-per-event"), key -> app.maxChannelsPerEvent(settings.getInt(key, 0)));
+      ifSet(settings, name.apply("max-batch-size"), key -> app.maxBatchSize(settings.getInt(key, 0)));
+      String origins = settings.get(name.apply("allowed-origins"));
+      if (origins != null) {
+        app.allowedOrigins(list(origins));
+      }
+      String webhooks = settings.get(name.apply("webhook-url"));
+      if (webhooks != null) {
+        for (String url : list(webhooks)) {
+          app.webhook(URI.create(url));
+        }
+      }
+      String events = settings.get(name.apply("webhook-events"));
+      if (events != null) {
+        app.webhookEvents(webhookEvents(name.apply("webhook-events"), events));
+      }
+      return app.build();
+    } catch (IllegalArgumentException e) {
+      throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** The backplane that the {@link BackplaneProvider} on the classpath which accepts {@code url} builds. */
+  private static Backplane backplane(String name, String url, DriverSettings options) {
     for (BackplaneProvider provider : ServiceLoader.load(BackplaneProvider.class)) {
       if (provider.accepts(url)) {
-        return provider.create(url, settings);
+        return provider.create(url, options);
       }
     }
-    throw new BroadcastException("No backplane on the classpath accepts BROADCAST_SERVER_BACKPLANE="
+    throw new BroadcastException("No backplane on the classpath accepts " + name + "="
         + url.replaceAll("//[^@/]*@", "//***@") + "; for redis:// add the dev.broadcasting:broadcasting-server-redis "
         + "artifact");
+  }
+
+  private static void ifSet(DriverSettings settings, String key, Consumer<String> apply) {
+    if (settings.get(key) != null) {
+      apply.accept(key);
+    }
+  }
+
+  private static String[] list(String commaSeparated) {
+    return commaSeparated.strip().split("\\s*,\\s*");
+  }
+
+  private static Set<App.WebhookEvent> webhookEvents(String name, String value) {
+    Set<App.WebhookEvent> events = EnumSet.noneOf(App.WebhookEvent.class);
+    for (String event : list(value)) {
+      try {
+        events.add(App.WebhookEvent.valueOf(event.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new BroadcastException("Setting " + name + " has an unknown event \"" + event + "\"; the events are "
+            + EnumSet.allOf(App.WebhookEvent.class).stream().map(App.WebhookEvent::wireName).toList());
+      }
+    }
+    return events;
   }
 }

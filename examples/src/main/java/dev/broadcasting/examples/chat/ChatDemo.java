@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -166,6 +168,10 @@ public final class ChatDemo implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     ChatDemo demo = start(Settings.fromEnvironment(System.getenv()), ChatDemo::print);
+    if (ChatDemo.class.getResource("/chat-demo/chat.js") == null) {
+      print("the page's chat.js is not built: stop, then run mvn -B -q -Pchat-page install -DskipTests"
+          + " (npm builds the page) and start the demo again");
+    }
     print("chat demo: open " + demo.url() + " in two browsers (or a normal and a private window), pick two names");
     print("WebSocket server (Pusher protocol) on port " + demo.webSocketPort() + ", app key " + APP_KEY
         + "; Ctrl+C stops");
@@ -177,8 +183,15 @@ public final class ChatDemo implements AutoCloseable {
     stopped.await();
   }
 
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
   private static void print(String line) {
-    System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
+    System.out.println(terminalLine(LocalTime.now(), line));
+  }
+
+  /** One terminal line; always with seconds, which {@code LocalTime.toString()} drops on the full minute. */
+  static String terminalLine(LocalTime time, String line) {
+    return CLOCK.format(time) + "  " + line;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -189,9 +202,13 @@ public final class ChatDemo implements AutoCloseable {
     };
   }
 
-  /** One terminal line per event the driver accepted, retried or gave up on. */
+  /**
+   * One terminal line per event the driver accepted, retried or gave up on; the ticks, one a
+   * second, only once, so they do not bury the login and auth lines.
+   */
   private static final class TerminalListener implements BroadcastListener {
     private final Consumer<String> terminal;
+    private final AtomicBoolean tickShown = new AtomicBoolean();
 
     TerminalListener(Consumer<String> terminal) {
       this.terminal = terminal;
@@ -199,6 +216,13 @@ public final class ChatDemo implements AutoCloseable {
 
     @Override
     public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
+      if (message.event().equals(Tick.class.getSimpleName())) {
+        if (tickShown.compareAndSet(false, true)) {
+          terminal.accept("broadcast " + message.event() + " on " + message.channels()
+              + " every second (shown once; failures are always shown)");
+        }
+        return;
+      }
       terminal.accept("broadcast " + message.event() + " on " + message.channels()
           + (message.socketId() == null ? "" : " to all but socket " + message.socketId()));
     }

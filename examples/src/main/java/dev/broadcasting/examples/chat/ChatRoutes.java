@@ -152,14 +152,16 @@ final class ChatRoutes {
   }
 
   private void authorize(HttpExchange exchange) throws IOException {
-    ChatUser user = currentUser(exchange);
+    String cookie = exchange.getRequestHeaders().getFirst("Cookie");
+    ChatUser user = sessions.user(cookie);
     String body = new String(readAtMost(exchange.getRequestBody(), ChannelAuthorizer.MAX_BODY_CHARS + 1),
         StandardCharsets.UTF_8);
     String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
     boolean isJson = type.startsWith("application/json");
     AuthResponse answer = isJson ? channels.authorizeJson(body, user) : channels.authorizeForm(body, user);
     String channel = isJson ? "(json body)" : formField(body, "channel_name");
-    terminal.accept("auth   " + (answer.isAllowed() ? "allowed " : "DENIED  ") + channel + " for " + describe(user)
+    terminal.accept("auth   " + (answer.isAllowed() ? "allowed " : "DENIED  ") + channel + " for "
+        + (user == null ? sessions.whyNobody(cookie) : describe(user))
         + (answer.isAllowed() ? "" : " -> " + answer.status() + " " + answer.body()));
     byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", AuthResponse.CONTENT_TYPE);
@@ -181,7 +183,7 @@ final class ChatRoutes {
         if (in == null) {
           // chat.js is built by npm during the Maven build; running from an IDE skips that step.
           writeJson(exchange, 500, Map.of("error", "/chat-demo/" + file + " is not on the classpath; build the page "
-              + "with: mvn -B -pl examples package -DskipTests (it runs npm ci and esbuild)"));
+              + "with the chat-page profile: mvn -B -q -Pchat-page install -DskipTests (it runs npm ci and esbuild)"));
           return;
         }
         bytes = in.readAllBytes();
@@ -240,7 +242,7 @@ final class ChatRoutes {
   }
 
   static String describe(ChatUser user) {
-    return user == null ? "nobody (no session cookie)" : user.name() + " (#" + user.id() + ")";
+    return user.name() + " (#" + user.id() + ")";
   }
 
   private static String contentType(String file) {

@@ -46,6 +46,17 @@ final class ChatSessions {
     return token == null ? null : byToken.get(token);
   }
 
+  /**
+   * Why {@link #user} found nobody, for the terminal: no cookie at all, or one this run never
+   * issued (the demo restarted since, and sessions live in memory, or the user logged out).
+   */
+  String whyNobody(String cookieHeader) {
+    return token(cookieHeader) == null
+        ? "nobody (no session cookie)"
+        : "nobody (a session cookie this run does not know: the demo restarted or the user logged out;"
+            + " the page asks them to reload and log in again)";
+  }
+
   /** A logged-in user by name, any case, for {@code @name} mentions; or null. */
   ChatUser byName(String name) {
     return byName.get(name.toLowerCase(Locale.ROOT));

@@ -30,8 +30,10 @@ class ChatDemoBrowserTest {
     assertThat(node).as("node is not on PATH; install it with .ci/setup.d/30-examples.sh (Debian's nodejs)").isNotNull();
     assertThat(Path.of(chromium)).as("no chromium at %s; install Debian's chromium (.ci/setup.d/30-examples.sh) "
         + "or set CHROMIUM to a Chromium binary", chromium).isExecutable();
-    assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the build's npm ci "
-        + "step puts it in %s (mvn -pl examples generate-resources)", NODE_MODULES).isDirectory();
+    assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the chat-page "
+        + "profile's npm ci puts it in %s: run ./test.sh, or mvn with -Pchat-page", NODE_MODULES).isDirectory();
+    assertThat(ChatDemo.class.getResource("/chat-demo/chat.js")).as("the page is not built: run ./test.sh, or mvn "
+        + "with -Pchat-page (npm builds it only in that profile)").isNotNull();
     Files.deleteIfExists(SCREENSHOT);
 
     List<String> terminal = new CopyOnWriteArrayList<>();
@@ -75,10 +77,14 @@ class ChatDemoBrowserTest {
         "ok Ann's message appears on Bob's page",
         "ok Bob's private channel receives the mention",
         "ok Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)",
+        "ok \"Someone else's channel?\" suggests another user's id, not Ann's own",
+        "ok trying her own channel tells Ann it is hers",
         "ok Ann's Echo subscription to private-user.2 is refused with 403",
         "ok POST /broadcasting/auth for private-user.2 as Ann answers 403",
         "ok screenshot saved to " + SCREENSHOT.toAbsolutePath(),
-        "ok presence tells Ann that Bob left");
+        "ok presence tells Ann that Bob left",
+        "ok with forceTLS the page names the URL pusher-js tried: wss://<host>:443",
+        "ok after a restart the page tells Ann to reload and log in again");
 
     // What the terminal told the person running the demo, in order of the conversation.
     assertThat(terminal).as(transcript)
@@ -86,13 +92,18 @@ class ChatDemoBrowserTest {
             "auth   allowed presence-chat for Ann (#1)", "auth   allowed private-user.1 for Ann (#1)",
             "auth   allowed presence-chat for Bob (#2)", "auth   allowed private-user.2 for Bob (#2)",
             "broadcast Mentioned on [private-user.2]", "broadcast Mentioned on [private-user.1]")
-        .filteredOn(line -> line.startsWith("auth   DENIED"))
+        .filteredOn(line -> line.startsWith("auth   DENIED") && line.contains(" for Ann "))
         .containsExactly("auth   DENIED  private-user.2 for Ann (#1) -> 403 {\"error\":\"Forbidden\"}",
             "auth   DENIED  private-user.2 for Ann (#1) -> 403 {\"error\":\"Forbidden\"}");
     assertThat(terminal).as(transcript)
         .filteredOn(line -> line.matches("broadcast MessagePosted on \\[presence-chat] to all but socket \\d+\\.\\d+"))
         .hasSize(2);
-    assertThat(terminal).as(transcript).anyMatch(line -> line.equals("broadcast Tick on [ticks]"));
+    // Ticks, one a second, are shown once and do not bury the other lines.
+    assertThat(terminal).as(transcript).filteredOn(line -> line.contains("Tick"))
+        .containsExactly("broadcast Tick on [ticks] every second (shown once; failures are always shown)");
+    assertThat(terminal).as(transcript).contains("auth   DENIED  presence-chat for nobody (a session cookie this run "
+        + "does not know: the demo restarted or the user logged out; the page asks them to reload and log in again)"
+        + " -> 403 {\"error\":\"Forbidden\"}");
 
     byte[] png = Files.readAllBytes(SCREENSHOT);
     assertThat(png).startsWith(0x89, 'P', 'N', 'G');

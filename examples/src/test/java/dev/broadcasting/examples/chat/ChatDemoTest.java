@@ -112,6 +112,40 @@ class ChatDemoTest {
   }
 
   @Test
+  void aRestartedDemoSaysTheCookieIsStaleNotMissing() throws Exception {
+    String ann = logIn("Ann");
+    int httpPort = demo.url().getPort();
+    int webSocketPort = demo.webSocketPort();
+    demo.close();
+    demo = ChatDemo.start(new ChatDemo.Settings("127.0.0.1", httpPort, webSocketPort, List.of()), terminal::add);
+
+    assertThat(auth(ann, "presence-chat").statusCode()).isEqualTo(403);
+    assertThat(json.readTree(send("GET", "/session", ann, null, null).body()).get("user").isNull())
+        .as("the page asks /session to tell a forgotten login from a refusal").isTrue();
+    assertThat(terminal).filteredOn(line -> line.startsWith("auth")).containsExactly(
+        "auth   DENIED  presence-chat for nobody (a session cookie this run does not know: the demo restarted or"
+            + " the user logged out; the page asks them to reload and log in again) -> 403 {\"error\":\"Forbidden\"}");
+  }
+
+  @Test
+  void aChannelIdThatIsNotANumberIsAPlain403() throws Exception {
+    String ann = logIn("Ann");
+    HttpResponse<String> answer = auth(ann, "private-user.abc");
+    assertThat(answer.statusCode()).isEqualTo(403);
+    assertThat(answer.body()).isEqualTo("{\"error\":\"Forbidden\"}");
+    assertThat(terminal).filteredOn(line -> line.startsWith("auth") || line.startsWith("error")).containsExactly(
+        "auth   DENIED  private-user.abc for Ann (#1) -> 403 {\"error\":\"Forbidden\"}");
+  }
+
+  @Test
+  void terminalLinesKeepTheirSecondsOnTheFullMinute() {
+    assertThat(ChatDemo.terminalLine(java.time.LocalTime.of(5, 9), "auth"))
+        .isEqualTo("05:09:00  auth");
+    assertThat(ChatDemo.terminalLine(java.time.LocalTime.of(17, 30, 4, 999_000_000), "x"))
+        .isEqualTo("17:30:04  x");
+  }
+
+  @Test
   void postsMessagesOfLoggedInUsersOnly() throws Exception {
     assertThat(send("POST", "/messages", null, "application/json", "{\"text\":\"hi\"}").statusCode()).isEqualTo(401);
     String ann = logIn("Ann");
@@ -133,7 +167,7 @@ class ChatDemoTest {
     assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
     assertThat(page.body()).contains("<script defer src=\"/chat.js\"></script>");
     HttpResponse<String> bundle = send("GET", "/chat.js", null, null, null);
-    assertThat(bundle.statusCode()).as("the bundle is built by npm during the Maven build").isEqualTo(200);
+    assertThat(bundle.statusCode()).as("the bundle is built by npm in the chat-page profile (./test.sh uses it)").isEqualTo(200);
     assertThat(bundle.body()).contains("pusher:subscription_error"); // pusher-js is inside
     assertThat(send("GET", "/../pom.xml", null, null, null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/index.html.bak", null, null, null).statusCode()).isEqualTo(404);

@@ -7,9 +7,8 @@ import dev.broadcasting.spi.DriverSettings;
 import java.time.Duration;
 
 /**
- * Builds a {@link RedisBackplane} for {@code BROADCAST_SERVER_BACKPLANE=redis://...} (also
- * {@code rediss://} and {@code redis-sentinel://}), with {@code BROADCAST_SERVER_BACKPLANE_LEASE}
- * and {@code BROADCAST_SERVER_BACKPLANE_NODE_ID} when set.
+ * Builds a {@link RedisBackplane} for the backplane setting {@code redis://...} (also
+ * {@code rediss://} and {@code redis-sentinel://}), with its {@code lease} and {@code node-id} when set.
  */
 public final class RedisBackplaneProvider implements BackplaneProvider {
   @Override
@@ -18,13 +17,13 @@ public final class RedisBackplaneProvider implements BackplaneProvider {
   }
 
   @Override
-  public Backplane create(String url, DriverSettings settings) {
+  public Backplane create(String url, DriverSettings options) {
     RedisBackplane.Builder builder = RedisBackplane.builder(url);
-    Duration lease = settings.getDuration("BROADCAST_SERVER_BACKPLANE_LEASE", null);
+    Duration lease = options.getDuration("lease", null);
     if (lease != null) {
       builder.lease(lease);
     }
-    String nodeId = settings.get("BROADCAST_SERVER_BACKPLANE_NODE_ID");
+    String nodeId = options.get("node-id");
     if (nodeId != null) {
       builder.nodeId(nodeId);
     }
