@@ -12,10 +12,18 @@
 --   mc:<channel>      hash  user -> connections on all nodes
 --   m:<channel>       hash  user -> user_info JSON
 --   cache:<channel>   string, the last event of a cache channel (set by publish, read by join)
+--   lapsed:<id>       string, set when a node's lease ran out and its state was dropped (a day)
 local P = KEYS[1]
 local op = ARGV[1]
 local self = ARGV[2]
 local events = {}
+-- set while registering a node again after Redis lost its state: the clients and webhooks were
+-- never told of a change then, so none is announced
+local quiet = false
+
+local function decide(event)
+  if not quiet then table.insert(events, event) end
+end
 
 local function now()
   local t = redis.call('TIME')
@@ -37,9 +45,9 @@ local function bump(n, field, delta, info)
     local total = redis.call('HINCRBY', P .. 'subs', channel, delta)
     if total <= 0 then
       redis.call('HDEL', P .. 'subs', channel)
-      if total - delta > 0 then table.insert(events, {'channel_vacated', channel}) end
+      if total - delta > 0 then decide({'channel_vacated', channel}) end
     elseif total - delta <= 0 then
-      table.insert(events, {'channel_occupied', channel})
+      decide({'channel_occupied', channel})
     end
   else
     local cut = string.find(field, '\n', 3, true)
@@ -49,11 +57,11 @@ local function bump(n, field, delta, info)
     if total <= 0 then
       redis.call('HDEL', P .. 'mc:' .. channel, user)
       if redis.call('HDEL', P .. 'm:' .. channel, user) == 1 then
-        table.insert(events, {'member_removed', channel, user})
+        decide({'member_removed', channel, user})
       end
     elseif total - delta <= 0 then
       redis.call('HSET', P .. 'm:' .. channel, user, info)
-      table.insert(events, {'member_added', channel, user, info})
+      decide({'member_added', channel, user, info})
     end
   end
 end
@@ -97,13 +105,17 @@ elseif op == 'leave' then
   if user ~= '' then bump(self, 'p:' .. channel .. '\n' .. user, -1) end
   return {'ok', events}
 elseif op == 'sync' then
-  -- ARGV[3] lease (ms); then triples: field, count, user_info JSON. Makes this node's
-  -- contribution what it says, whatever Redis held before (a restart, a lapsed lease).
+  -- ARGV[3] lease (ms); ARGV[4] 'again' when this node registered before; then triples: field,
+  -- count, user_info JSON. Makes this node's contribution what it says, whatever Redis held
+  -- before. A node registered before that Redis neither knows nor dropped lost its state with
+  -- Redis (a restart): the others still show its members, so its changes are not announced.
+  local lapsed = redis.call('DEL', P .. 'lapsed:' .. self) == 1
+  quiet = ARGV[4] == 'again' and not registered() and not lapsed
   redis.call('ZADD', P .. 'nodes', now() + tonumber(ARGV[3]), self)
   local old = {}
   local fields = redis.call('HGETALL', P .. 'node:' .. self)
   for i = 1, #fields, 2 do old[fields[i]] = tonumber(fields[i + 1]) end
-  for i = 4, #ARGV, 3 do
+  for i = 5, #ARGV, 3 do
     local field, count = ARGV[i], tonumber(ARGV[i + 1])
     bump(self, field, count - (old[field] or 0), ARGV[i + 2])
     old[field] = nil
@@ -115,7 +127,10 @@ elseif op == 'beat' then
   if not registered() then return {'unregistered'} end
   local t = now()
   redis.call('ZADD', P .. 'nodes', t + tonumber(ARGV[3]), self)
-  for _, n in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', t, 'LIMIT', 0, 20)) do drop(n) end
+  for _, n in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', t, 'LIMIT', 0, 20)) do
+    drop(n)
+    redis.call('SET', P .. 'lapsed:' .. n, '1', 'PX', 86400000)
+  end
   return {'ok', events}
 elseif op == 'drop' then
   drop(self)

@@ -122,6 +122,19 @@ class FailureTest {
       String id = "p" + node;
       clients.await(line -> Clients.is(line, "event", id) && line.path("event").asText().equals("Again"));
     }
+    // nobody left or came: registering again after the restart announces nothing, to clients or webhooks
+    for (int node = 0; node < 3; node++) {
+      clients.connect("mark" + node, cluster.port(node), "mark" + node);
+      clients.subscribe("mark" + node, "restart-mark" + node);
+      cluster.nextWebhook("channel_occupied", "restart-mark" + node);
+    }
+    assertThat(cluster.seenWebhooks()).noneMatch(hook -> hook.path("name").asText().equals("member_removed"));
+    assertThat(cluster.seenWebhooks().stream().filter(hook -> hook.path("channel").asText().equals("presence-restart.1"))
+        .map(hook -> hook.path("name").asText() + ":" + hook.path("user_id").asText()))
+        .containsExactlyInAnyOrder("channel_occupied:", "member_added:r0", "member_added:r1", "member_added:r2");
+    assertThat(cluster.seenWebhooks().stream().filter(hook -> hook.path("channel").asText().equals("after-restart")))
+        .hasSize(1);
+    assertThat(clients.lines(line -> line.path("type").asText().equals("joining"))).hasSize(3);
   }
 
   private static void awaitHealth(int port, String status) throws Exception {

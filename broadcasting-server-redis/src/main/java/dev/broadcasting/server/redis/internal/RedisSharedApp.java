@@ -36,6 +36,8 @@ final class RedisSharedApp implements SharedApp {
   private final String terminateChannel;
   private final LocalApp local;
   private final Map<String, Used> used = new HashMap<>();
+  /** Whether Redis has had this node's state once: registering again after a Redis restart is quiet. */
+  private volatile boolean registeredBefore;
 
   RedisSharedApp(RedisNode node, String appId, String keyPrefix, LocalApp local) {
     this.node = node;
@@ -187,11 +189,15 @@ final class RedisSharedApp implements SharedApp {
     });
     return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
         .thenCombine(synced[0], (done, result) -> result)
-        .thenAccept(result -> local.decided(decisions(result.get(1))));
+        .thenAccept(result -> {
+          registeredBefore = true;
+          local.decided(decisions(result.get(1)));
+        });
   }
 
   private String[] syncArgs(LocalState state) {
-    List<String> args = new ArrayList<>(List.of("sync", node.id(), Long.toString(node.leaseMillis())));
+    List<String> args = new ArrayList<>(List.of("sync", node.id(), Long.toString(node.leaseMillis()),
+        registeredBefore ? "again" : "first"));
     state.subscriptions().forEach((channel, sockets) -> {
       args.add("s:" + channel);
       args.add(Integer.toString(sockets));
