@@ -1,7 +1,6 @@
 package dev.broadcasting.benchmarks;
 
 import dev.broadcasting.Channel;
-import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.server.redis.RedisBackplane;
 import dev.broadcasting.spi.BroadcastMessage;
@@ -36,22 +35,13 @@ public final class ClusterFanout {
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     try (RedisProcess redis = RedisProcess.start()) {
       String uri = "redis://127.0.0.1:" + redis.port();
-      run("one server, no backplane", js, connections, List.of(server(null)), null);
+      run("one server, no backplane", js, connections, List.of(ClusterHopBenchmark.server(null)), null);
       List<BroadcastServer> nodes = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        nodes.add(server(RedisBackplane.builder(uri).nodeId("fanout" + i).build()));
+        nodes.add(ClusterHopBenchmark.server(RedisBackplane.builder(uri).nodeId("fanout" + i).build()));
       }
       run("three cluster nodes", js, connections, nodes, uri);
     }
-  }
-
-  private static BroadcastServer server(RedisBackplane backplane) {
-    BroadcastServer.Builder builder = BroadcastServer.builder().host("127.0.0.1").port(0)
-        .app(App.builder("1", "load-key", "load-secret").build());
-    if (backplane != null) {
-      builder.backplane(backplane);
-    }
-    return builder.build().start();
   }
 
   private static void run(String name, Path js, int connections, List<BroadcastServer> servers, String redisUri)
@@ -64,7 +54,7 @@ public final class ClusterFanout {
       ProcessBuilder builder = new ProcessBuilder("bash", "-c", "ulimit -n \"$(ulimit -Hn)\" && exec node load.mjs")
           .directory(js.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
       builder.environment().put("PORT", Integer.toString(servers.get(i).port()));
-      builder.environment().put("KEY", "load-key");
+      builder.environment().put("KEY", "bench-key");
       builder.environment().put("COUNT", Integer.toString(count));
       Process process = builder.start();
       clients.add(process);

@@ -97,7 +97,8 @@ public class ClusterHopBenchmark {
     toHop = BroadcastMessage.of("Shipped", List.of(Channel.of("hop")), payload);
   }
 
-  private static BroadcastServer server(RedisBackplane backplane) {
+  /** A server on a free loopback port for app 1, key {@code bench-key}; one node of a cluster with a backplane. */
+  static BroadcastServer server(RedisBackplane backplane) {
     BroadcastServer.Builder builder = BroadcastServer.builder().host("127.0.0.1").port(0)
         .app(App.builder("1", "bench-key", "bench-secret").build());
     if (backplane != null) {

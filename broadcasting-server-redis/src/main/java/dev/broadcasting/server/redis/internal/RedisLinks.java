@@ -35,6 +35,12 @@ abstract class RedisLinks implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   /** Commands that may wait for Redis' answer on one connection; more fail at once (a publish answers 503). */
   private static final int REQUEST_QUEUE = 100_000;
+  private static final ClientOptions OPTIONS = ClientOptions.builder()
+      .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+      .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+      .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+      .requestQueueSize(REQUEST_QUEUE)
+      .build();
 
   abstract RedisClusterAsyncCommands<String, String> commands();
 
@@ -49,12 +55,7 @@ abstract class RedisLinks implements AutoCloseable {
   /** One server, or the master that Sentinel names. */
   static RedisLinks standalone(RedisURI uri, ClientResources resources, BiConsumer<String, String> onMessage) {
     RedisClient client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-        .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-        .requestQueueSize(REQUEST_QUEUE)
-        .build());
+    client.setOptions(OPTIONS);
     try {
       StatefulRedisConnection<String, String> commands = client.connect(StringCodec.UTF8, uri);
       StatefulRedisPubSubConnection<String, String> pubsub = client.connectPubSub(StringCodec.UTF8, uri);
@@ -69,12 +70,7 @@ abstract class RedisLinks implements AutoCloseable {
   /** A Redis Cluster, found from its seed nodes; needs Redis 7 for sharded pub/sub. */
   static RedisLinks cluster(List<RedisURI> seeds, ClientResources resources, BiConsumer<String, String> onMessage) {
     RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-    client.setOptions(ClusterClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-        .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-        .requestQueueSize(REQUEST_QUEUE)
-        .build());
+    client.setOptions(ClusterClientOptions.builder(OPTIONS).build());
     try {
       StatefulRedisClusterConnection<String, String> commands = client.connect(StringCodec.UTF8);
       StatefulRedisClusterPubSubConnection<String, String> pubsub = client.connectPubSub(StringCodec.UTF8);
