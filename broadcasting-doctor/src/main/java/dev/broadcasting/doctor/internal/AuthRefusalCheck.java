@@ -1,0 +1,49 @@
+package dev.broadcasting.doctor.internal;
+
+import dev.broadcasting.doctor.Check;
+import dev.broadcasting.doctor.Finding;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Asks the auth endpoint for the same channel with no cookie or token: it must refuse, quietly. */
+public final class AuthRefusalCheck implements Check {
+  private final FrontEnd page;
+  private final HttpClient http;
+  private final Duration timeout;
+
+  public AuthRefusalCheck(FrontEnd page, HttpClient http, Duration timeout) {
+    this.page = page;
+    this.http = http;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public Finding run() {
+    String name = "auth " + page.authUrl() + " with no credentials for " + page.authChannel();
+    Endpoint endpoint = AuthRequest.endpoint(page);
+    HttpResponse<String> response;
+    try {
+      response = AuthRequest.send(http, page, false, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Finding.fail(name, "interrupted", "run the doctor again");
+    } catch (Exception e) {
+      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    }
+    int status = response.statusCode();
+    String saw = status + " " + AuthRequest.excerpt(response.body());
+    if (status == 401 || status == 403) {
+      return Finding.ok(name, saw);
+    }
+    if (status == 200) {
+      return Finding.fail(name, saw + ": anyone may subscribe", "refuse with 403 when no user is logged in: the "
+          + "route must pass the current user, and the channel callback must deny null");
+    }
+    if (status >= 500) {
+      return Finding.fail(name, saw, "answer 403, not an error, to a client that is not logged in");
+    }
+    return Finding.warn(name, saw, "answer 403 to a client that is not logged in; pusher-js reports other "
+        + "statuses as errors");
+  }
+}

@@ -1,0 +1,105 @@
+package dev.broadcasting.doctor.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.spi.DriverSettings;
+import java.net.URI;
+
+/**
+ * What the page is configured with, read from the variables a Laravel front end is built from:
+ * {@code VITE_PUSHER_APP_KEY}, {@code VITE_PUSHER_HOST}, {@code VITE_PUSHER_PORT},
+ * {@code VITE_PUSHER_SCHEME} (each falling back to its {@code PUSHER_} twin, as Laravel's
+ * {@code .env} does), or {@code BROADCAST_DOCTOR_WS_URL} given whole; and the doctor's own
+ * {@code BROADCAST_DOCTOR_AUTH_URL}, {@code BROADCAST_DOCTOR_AUTH_HEADER},
+ * {@code BROADCAST_DOCTOR_AUTH_CHANNEL} and {@code BROADCAST_DOCTOR_PAGE_ORIGIN}.
+ */
+public record FrontEnd(String connection, String key, URI webSocket, String webSocketSetting, URI authUrl,
+    String authHeaderName, String authHeaderValue, String authChannel, String pageOrigin) {
+
+  public static FrontEnd read(DriverSettings settings) {
+    String connection = settings.get("BROADCAST_CONNECTION", settings.get("BROADCAST_DRIVER", "log"));
+    String key = settings.get("VITE_PUSHER_APP_KEY", settings.get("PUSHER_APP_KEY"));
+    URI webSocket;
+    String setting;
+    String whole = settings.get("BROADCAST_DOCTOR_WS_URL");
+    if (whole != null) {
+      webSocket = uri("BROADCAST_DOCTOR_WS_URL", whole);
+      setting = "BROADCAST_DOCTOR_WS_URL";
+    } else if (connection.equals("pusher") || connection.equals("server")) {
+      webSocket = pusherSocket(settings, connection);
+      setting = "VITE_PUSHER_HOST/VITE_PUSHER_PORT";
+    } else {
+      webSocket = null;
+      setting = "BROADCAST_DOCTOR_WS_URL";
+    }
+    String auth = settings.get("BROADCAST_DOCTOR_AUTH_URL");
+    String header = settings.get("BROADCAST_DOCTOR_AUTH_HEADER");
+    String headerName = null;
+    String headerValue = null;
+    if (header != null) {
+      int colon = header.indexOf(':');
+      if (colon < 1) {
+        throw new BroadcastException("Setting BROADCAST_DOCTOR_AUTH_HEADER must be \"Name: value\", such as "
+            + "\"Cookie: laravel_session=...\" or \"Authorization: Bearer ...\", but has no name before a ':'");
+      }
+      headerName = header.substring(0, colon).trim();
+      headerValue = header.substring(colon + 1).trim();
+    }
+    String origin = settings.get("BROADCAST_DOCTOR_PAGE_ORIGIN");
+    if (origin != null) {
+      URI page = uri("BROADCAST_DOCTOR_PAGE_ORIGIN", origin);
+      origin = page.getScheme() + "://" + page.getRawAuthority();
+    }
+    return new FrontEnd(connection, key, webSocket, setting,
+        auth == null ? null : uri("BROADCAST_DOCTOR_AUTH_URL", auth), headerName, headerValue,
+        settings.get("BROADCAST_DOCTOR_AUTH_CHANNEL", "private-broadcasting-doctor"), origin);
+  }
+
+  /** Whether the page uses TLS (Echo's {@code forceTLS}). */
+  public boolean tls() {
+    return webSocket != null && "wss".equals(webSocket.getScheme());
+  }
+
+  /** The URL pusher-js opens for this key: {@code /app/{key}?protocol=7&...}. */
+  public URI pusherUrl(boolean tls) {
+    return URI.create((tls ? "wss" : "ws") + "://" + webSocket.getRawAuthority() + "/app/" + key
+        + "?protocol=7&client=broadcasting-doctor&version=1&flash=false");
+  }
+
+  private static URI pusherSocket(DriverSettings settings, String connection) {
+    boolean server = connection.equals("server");
+    String host = settings.get("VITE_PUSHER_HOST", settings.get("PUSHER_HOST"));
+    String scheme = settings.get("VITE_PUSHER_SCHEME", settings.get("PUSHER_SCHEME"));
+    if (host == null && server) {
+      host = Addresses.reachable(settings.get("BROADCAST_SERVER_HOST", "127.0.0.1"));
+    } else if (host == null) {
+      host = "ws-" + settings.get("VITE_PUSHER_APP_CLUSTER", settings.get("PUSHER_APP_CLUSTER", "mt1")) + ".pusher.com";
+    }
+    if (scheme == null) {
+      scheme = server && settings.get("BROADCAST_SERVER_TLS_CERT") == null ? "http" : "https";
+    }
+    boolean tls = scheme.equals("https");
+    int port = settings.getInt("VITE_PUSHER_PORT",
+        settings.getInt("PUSHER_PORT", server ? settings.getInt("BROADCAST_SERVER_PORT", 6001) : tls ? 443 : 80));
+    return URI.create((tls ? "wss" : "ws") + "://" + host + ":" + port);
+  }
+
+  static URI uri(String setting, String value) {
+    try {
+      URI uri = URI.create(value);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new IllegalArgumentException("no scheme or host");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new BroadcastException("Setting " + setting + " must be a URL such as http://localhost:8080/broadcasting/auth"
+          + " but was \"" + value + "\"");
+    }
+  }
+
+  /** No secret: the auth header's value is left out. */
+  @Override
+  public String toString() {
+    return "FrontEnd{connection=" + connection + ", webSocket=" + webSocket + ", authUrl=" + authUrl
+        + ", authHeader=" + authHeaderName + ", pageOrigin=" + pageOrigin + "}";
+  }
+}
