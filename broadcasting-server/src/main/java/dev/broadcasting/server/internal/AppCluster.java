@@ -155,14 +155,13 @@ public final class AppCluster implements LocalApp {
     }
   }
 
-  /** Closes the connections of {@code userId} on this node and on the others. */
+  /**
+   * Closes the connections of {@code userId} on this node, then asks the other nodes to; waits for
+   * that request to reach the cluster (only called off the event loops, see {@link ClusterHttp}).
+   */
   void terminateEverywhere(String userId) {
     hub.terminateLocalUser(userId);
-    shared.terminateUser(userId).whenComplete((done, error) -> {
-      if (error != null) {
-        log.warn("Connections of user {} on other nodes were not terminated: {}", userId, error.toString());
-      }
-    });
+    await(shared.terminateUser(userId));
   }
 
   Map<String, SharedApp.Counts> channels(String prefix) {
