@@ -1,5 +1,6 @@
 package dev.broadcasting;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,24 +45,37 @@ public final class AnonymousBroadcast {
   }
 
   public AnonymousBroadcast toOthers(String socketId) {
-    PendingBroadcast pending = new PendingBroadcast(broadcaster, null, connections).toOthers(socketId);
-    AnonymousBroadcast copy = new AnonymousBroadcast(broadcaster, channels, pending.socketId(), connections);
-    return copy.as(name).with(payload);
+    return copy(PendingBroadcast.checkSocketId(socketId), connections);
   }
 
   public AnonymousBroadcast via(String... connections) {
-    PendingBroadcast pending = new PendingBroadcast(broadcaster, socketId, List.of()).via(connections);
-    AnonymousBroadcast copy = new AnonymousBroadcast(broadcaster, channels, socketId, pending.connections());
-    return copy.as(name).with(payload);
+    return copy(socketId, PendingBroadcast.checkConnections(connections));
   }
 
   /** Queues the broadcast. */
   public CompletableFuture<Void> send() {
-    return broadcaster.send(null, AnonymousBroadcast.class, name, channels, payload, socketId, connections, false, null);
+    return broadcaster.submit(List.of(request(false)));
   }
 
-  /** Sends at once on the caller's thread. */
+  /** Sends at once on the caller's thread, as a {@link ShouldBroadcastNow} event. */
   public CompletableFuture<Void> sendNow() {
-    return broadcaster.send(null, AnonymousBroadcast.class, name, channels, payload, socketId, connections, true, null);
+    return broadcaster.submit(List.of(request(true)));
+  }
+
+  private Request request(boolean now) {
+    return new Request(null, AnonymousBroadcast.class, name, channels, payload, socketId, connections, now, null);
+  }
+
+  private AnonymousBroadcast copy(String socketId, List<String> connections) {
+    AnonymousBroadcast copy = new AnonymousBroadcast(broadcaster, channels, socketId, connections);
+    copy.name = name;
+    copy.payload = payload;
+    return copy;
+  }
+
+  /** The channels of {@code on(...)}, each once; a null is named with its index. */
+  static List<Channel> checked(Collection<? extends Channel> channels) {
+    Objects.requireNonNull(channels, "channels");
+    return Request.unique(channels, "on(...) was given");
   }
 }

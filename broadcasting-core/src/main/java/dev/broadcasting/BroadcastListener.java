@@ -1,16 +1,21 @@
 package dev.broadcasting;
 
-import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 
 /**
- * Observes the dispatcher, for metrics and tracing. Methods are called on dispatcher and driver
- * threads and must return quickly. A Micrometer bridge is a dozen lines; see the README.
+ * Observes the dispatcher, for metrics and tracing. Each call is guarded: a listener that throws
+ * is logged and changes nothing else, neither the event nor the other listeners. Several
+ * listeners may be added; each sees every call, in the order they were added.
+ *
+ * <p>Threads: {@link #onQueued} and {@link #onRejected} run on the thread that called
+ * {@code broadcast}, before it returns; the others run on the dispatcher's own threads, never on a
+ * driver's I/O thread. With {@link Broadcaster.Builder#callbackExecutor} every call runs on that
+ * executor instead. Return quickly either way.
  *
  * <pre>{@code
  * Broadcaster.builder()
  *     .listener(new BroadcastListener() {
- *       public void onSent(BroadcastMessage m, String connection, int attempts, long latencyNanos) {
+ *       public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
  *         sentTimer.record(latencyNanos, TimeUnit.NANOSECONDS);
  *       }
  *     })
@@ -19,13 +24,13 @@ import java.time.Duration;
 public interface BroadcastListener {
 
   /** An event entered the queue; {@code queueDepth} counts it. */
-  default void onQueued(BroadcastMessage message, String connection, int queueDepth) {}
+  default void onQueued(BroadcastEvent event, String connection, int queueDepth) {}
 
-  /** The driver accepted the event, {@code latencyNanos} after {@code broadcast} was called. */
-  default void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {}
+  /** The driver accepted the event, {@code latencyNanos} after it entered the dispatcher. */
+  default void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {}
 
   /** Attempt {@code attempt} failed with a retryable error; the next starts after {@code delay}. */
-  default void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {}
+  default void onRetry(BroadcastEvent event, String connection, int attempt, Duration delay, Throwable cause) {}
 
   /** The event failed for good after its last attempt, or was not delivered before close. */
   default void onFailed(FailedBroadcast failure) {}

@@ -14,13 +14,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,6 @@ public final class Broadcaster implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final Duration drainTimeout;
   private final boolean synchronous;
-  private final PendingBroadcast plain;
   private volatile boolean closed;
 
   private Broadcaster(Builder builder) {
@@ -57,11 +58,9 @@ public final class Broadcaster implements AutoCloseable {
     this.retryPolicy = builder.retryPolicy;
     this.drainTimeout = builder.drainTimeout;
     this.synchronous = builder.synchronous;
-    this.dispatcher = new Dispatcher(
-        new DispatchOptions(builder.capacity, builder.maxBytes, builder.blockWhenFull, builder.threads,
-            builder.attemptTimeout),
-        builder.listener, builder.onFailure);
-    this.plain = new PendingBroadcast(this, null, List.of());
+    this.dispatcher = new Dispatcher(new DispatchOptions(builder.capacity, builder.maxBytes, builder.blockWhenFull,
+        builder.threads, builder.attemptTimeout, builder.ticker, builder.scheduler, builder.callbackExecutor,
+        builder.listeners, builder.onFailure));
   }
 
   public static Builder builder() {
@@ -95,58 +94,43 @@ public final class Broadcaster implements AutoCloseable {
     return builder().connection(name, name, settings).build();
   }
 
-  /** Sends {@code event} on its connections: queued, or at once for a {@link ShouldBroadcastNow}. */
+  /**
+   * Sends {@code event} on its connections: queued, or for a {@link ShouldBroadcastNow} on the
+   * caller's thread. Serialization errors are thrown here; a driver's failure of a queued event
+   * only fails the returned future (and reaches the failure handler).
+   */
   public CompletableFuture<Void> broadcast(ShouldBroadcast event) {
-    return plain.broadcast(event);
+    return submit(Request.all(List.of(Objects.requireNonNull(event, "event")), null, List.of()));
   }
 
   /**
-   * Queues several events at once. The events bound for one connection go to its driver together,
+   * Sends several events at once. The events bound for one connection go to its driver together,
    * as one batch (Pusher's {@code batch_events}, at most 10 to a request), in the order given, and
-   * succeed or fail together. The serialization errors of {@link #broadcast} are thrown before
-   * anything is queued.
+   * succeed or fail together. Each event's {@code broadcastRetry()} and {@link ShouldBroadcastNow}
+   * are honoured: events that differ in these go in separate batches, in the order of their first
+   * event. The serialization errors of {@link #broadcast} are thrown before anything is queued.
    */
   public CompletableFuture<Void> broadcastAll(Collection<? extends ShouldBroadcast> events) {
-    Map<String, List<BroadcastMessage>> byConnection = new LinkedHashMap<>();
-    for (ShouldBroadcast event : events) {
-      Objects.requireNonNull(event, "event");
-      if (!event.broadcastWhen()) {
-        continue;
-      }
-      BroadcastMessage message = message(event, event.getClass(), eventName(event), event.broadcastOn(),
-          event.broadcastWith(), null);
-      if (message != null) {
-        for (String connection : targets(event.broadcastConnections())) {
-          byConnection.computeIfAbsent(connection, name -> new ArrayList<>()).add(message);
-        }
-      }
-    }
-    Map<String, BroadcastDriver> drivers = new LinkedHashMap<>();
-    byConnection.forEach((connection, messages) -> drivers.put(connection, driver(connection, messages.get(0))));
-    List<CompletableFuture<Void>> sends = new ArrayList<>(byConnection.size());
-    byConnection.forEach((connection, messages) -> sends.add(synchronous
-        ? dispatcher.sendNow(connection, drivers.get(connection), messages)
-        : dispatcher.enqueue(connection, drivers.get(connection), messages, retryPolicy)));
-    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+    return submit(Request.all(events, null, List.of()));
   }
 
   /** Broadcasts that leave out the client with {@code socketId}, typically the one that caused them. */
   public PendingBroadcast toOthers(String socketId) {
-    return plain.toOthers(socketId);
+    return new PendingBroadcast(this, null, List.of()).toOthers(socketId);
   }
 
   /** Broadcasts on the named connections instead of the event's or the default one. */
   public PendingBroadcast via(String... connections) {
-    return plain.via(connections);
+    return new PendingBroadcast(this, null, List.of()).via(connections);
   }
 
   /** An anonymous broadcast, with no event class: {@code on(channel).as("name").with(payload).send()}. */
   public AnonymousBroadcast on(Channel... channels) {
-    return plain.on(channels);
+    return on(Arrays.asList(channels));
   }
 
   public AnonymousBroadcast on(Collection<? extends Channel> channels) {
-    return plain.on(channels);
+    return new AnonymousBroadcast(this, AnonymousBroadcast.checked(channels), null, List.of());
   }
 
   /** The signer of channel authorization answers: that of the default connection's driver. */
@@ -168,8 +152,9 @@ public final class Broadcaster implements AutoCloseable {
   }
 
   /**
-   * Stops taking events, waits up to the drain timeout for those queued, reports each one not
-   * delivered to the failure handler, then closes the drivers. Idempotent.
+   * Stops taking events and gives those queued, in retry or in flight up to the drain timeout in
+   * all; then cancels the requests still open, reports each event not delivered to the failure
+   * handler once, logs one summary line, and closes the drivers. Idempotent.
    */
   @Override
   public void close() {
@@ -179,11 +164,16 @@ public final class Broadcaster implements AutoCloseable {
       }
       closed = true;
     }
-    int abandoned = dispatcher.close(drainTimeout);
-    if (abandoned > 0) {
-      log.error("{} events were not delivered before close; each was reported to the failure handler", abandoned);
+    int failed = dispatcher.close(drainTimeout);
+    if (failed > 0) {
+      log.error("{} {} not delivered before close; each was reported to the failure handler", failed,
+          failed == 1 ? "event was" : "events were");
     }
-    for (Map.Entry<String, BroadcastDriver> connection : connections.entrySet()) {
+    closeAll(connections);
+  }
+
+  private static void closeAll(Map<String, BroadcastDriver> drivers) {
+    for (Map.Entry<String, BroadcastDriver> connection : drivers.entrySet()) {
       try {
         connection.getValue().close();
       } catch (Exception e) {
@@ -192,88 +182,56 @@ public final class Broadcaster implements AutoCloseable {
     }
   }
 
-  CompletableFuture<Void> dispatch(ShouldBroadcast event, String socketId, List<String> via) {
-    Objects.requireNonNull(event, "event");
-    if (!event.broadcastWhen()) {
+  /**
+   * The one way in: serializes every request once, resolves every connection, and only then hands
+   * the dispatcher one unit per (connection, {@code now}, retry policy), in the order of each
+   * unit's first event. Nothing is queued when any request is wrong.
+   */
+  CompletableFuture<Void> submit(List<Request> requests) {
+    Map<Unit, List<Request>> units = new LinkedHashMap<>();
+    Map<Request, BroadcastMessage> messages = new IdentityHashMap<>();
+    for (Request request : requests) {
+      if (request.channels().isEmpty()) {
+        log.debug("{} has no channels; nothing was broadcast", request.describe());
+        continue;
+      }
+      String json = serializer.serialize(request.payload(), request.eventClass());
+      messages.put(request, BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
+          request.source() == null ? null : request.eventClass()));
+      boolean now = synchronous || request.now();
+      RetryPolicy policy = request.policy() != null ? request.policy() : now ? RetryPolicy.none() : retryPolicy;
+      for (String connection : targets(request.via())) {
+        if (!connections.containsKey(connection)) {
+          throw new BroadcastException(request.describe() + " names connection '" + connection
+              + "', which is not configured. Connections: " + connections.keySet());
+        }
+        units.computeIfAbsent(new Unit(connection, now, policy), unit -> new ArrayList<>()).add(request);
+      }
+    }
+    if (units.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    List<String> targets = !via.isEmpty() ? via : event.broadcastConnections();
-    return send(event, event.getClass(), eventName(event), event.broadcastOn(), event.broadcastWith(),
-        socketId, targets, event instanceof ShouldBroadcastNow, event.broadcastRetry());
-  }
-
-  CompletableFuture<Void> send(Object source, Class<?> eventClass, String name, List<? extends Channel> channels,
-      Object payload, String socketId, List<String> via, boolean now, RetryPolicy policy) {
-    BroadcastMessage message = message(source, eventClass, name, channels, payload, socketId);
-    if (message == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    List<String> targets = targets(via);
-    if (targets.size() == 1) {
-      return sendOn(targets.get(0), message, now, policy);
-    }
-    List<CompletableFuture<Void>> sends = new ArrayList<>(targets.size());
-    for (String target : targets) {
-      sends.add(sendOn(target, message, now, policy));
-    }
-    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
-  }
-
-  /** The message, serialized once for every connection; null when there are no channels. */
-  private BroadcastMessage message(Object source, Class<?> eventClass, String name, List<? extends Channel> channels,
-      Object payload, String socketId) {
-    if (channels == null || channels.isEmpty()) {
-      log.debug("{} has no channels; nothing was broadcast", eventClass.getName());
-      return null;
-    }
-    List<Channel> unique = unique(channels, eventClass);
-    String json = serializer.serialize(payload, eventClass);
-    return BroadcastMessage.of(name, unique, json, socketId, source);
-  }
-
-  private static String eventName(ShouldBroadcast event) {
-    String name = event.broadcastAs();
-    if (name == null || name.isBlank()) {
-      throw new BroadcastException(event.getClass().getName() + ".broadcastAs() returned no name; return the "
-          + "event name clients listen for, or remove the override to use the class name");
-    }
-    return name;
+    List<CompletableFuture<Void>> sends = new ArrayList<>(units.size());
+    units.forEach((unit, members) -> {
+      List<BroadcastMessage> batch = new ArrayList<>(members.size());
+      List<BroadcastEvent> views = new ArrayList<>(members.size());
+      for (Request request : members) {
+        BroadcastMessage message = messages.get(request);
+        batch.add(message);
+        views.add(new BroadcastEvent(message.event(), message.channels(), message.payload(), message.socketId(),
+            request.source()));
+      }
+      sends.add(dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, views,
+          unit.policy(), unit.now()));
+    });
+    return sends.size() == 1 ? sends.get(0) : CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
   }
 
   private List<String> targets(List<String> via) {
-    return via == null || via.isEmpty() ? List.of(defaultConnection) : List.copyOf(new LinkedHashSet<>(via));
+    return via.isEmpty() ? List.of(defaultConnection) : via;
   }
 
-  private BroadcastDriver driver(String connection, BroadcastMessage message) {
-    BroadcastDriver driver = connections.get(connection);
-    if (driver == null) {
-      throw new BroadcastException(message.describe() + " names connection '" + connection
-          + "', which is not configured. Connections: " + connections.keySet());
-    }
-    return driver;
-  }
-
-  private CompletableFuture<Void> sendOn(String connection, BroadcastMessage message, boolean now, RetryPolicy policy) {
-    BroadcastDriver driver = driver(connection, message);
-    if (now || synchronous) {
-      return dispatcher.sendNow(connection, driver, List.of(message));
-    }
-    return dispatcher.enqueue(connection, driver, message, policy != null ? policy : retryPolicy);
-  }
-
-  private static List<Channel> unique(List<? extends Channel> channels, Class<?> eventClass) {
-    if (channels.size() == 1 && channels.get(0) != null) {
-      return List.of(channels.get(0));
-    }
-    LinkedHashSet<Channel> unique = new LinkedHashSet<>(channels.size() * 2);
-    for (Channel channel : channels) {
-      if (channel == null) {
-        throw new BroadcastException(eventClass.getName() + ".broadcastOn() returned a null channel");
-      }
-      unique.add(channel);
-    }
-    return List.copyOf(unique);
-  }
+  private record Unit(String connection, boolean now, RetryPolicy policy) {}
 
   /**
    * Configures a {@link Broadcaster}. Each setter checks its value at once and says what is wrong.
@@ -284,6 +242,7 @@ public final class Broadcaster implements AutoCloseable {
    *     .connection("audit", "log", Map.of())
    *     .defaultConnection("pusher")
    *     .queueCapacity(50_000)
+   *     .callbackExecutor(deadLetterPool) // the handler below blocks: keep it off the dispatcher's threads
    *     .onFailure(failed -> deadLetters.save(failed))
    *     .build();
    * }</pre>
@@ -299,9 +258,14 @@ public final class Broadcaster implements AutoCloseable {
     private Duration attemptTimeout = Duration.ofSeconds(30);
     private Duration drainTimeout = Duration.ofSeconds(30);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private BroadcastListener listener = new BroadcastListener() {};
+    private final List<BroadcastListener> listeners = new ArrayList<>();
     private Consumer<FailedBroadcast> onFailure = failed -> {};
+    private Executor callbackExecutor;
+    private Ticker ticker = Ticker.system();
+    private Scheduler scheduler;
     private boolean synchronous;
+    /** The drivers this builder created itself, closed if {@link #build()} fails. */
+    private final List<BroadcastDriver> created = new ArrayList<>();
 
     private Builder() {}
 
@@ -320,7 +284,9 @@ public final class Broadcaster implements AutoCloseable {
     public Builder connection(String name, String driverName, Map<String, String> settings) {
       Objects.requireNonNull(driverName, "driverName");
       checkName(name);
-      connections.put(name, DriverRegistry.create(driverName, DriverSettings.of(settings)));
+      BroadcastDriver driver = DriverRegistry.create(driverName, DriverSettings.of(settings));
+      created.add(driver);
+      connections.put(name, driver);
       return this;
     }
 
@@ -404,14 +370,41 @@ public final class Broadcaster implements AutoCloseable {
       return this;
     }
 
+    /** Adds a listener; each one added sees every event, in the order they were added. */
     public Builder listener(BroadcastListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Runs the listeners and the failure handler on {@code executor} instead of the dispatcher's
+     * threads: for handlers that block, such as a database save. The broadcaster never shuts it down.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The clock of retries, timeouts and latencies; {@link Ticker#system()} by default. For tests. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Runs back-off, attempt timeouts and the close deadline; by default a daemon thread the
+     * broadcaster owns. Give it with the matching {@link #ticker} to move time by hand in tests.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
     /**
      * Receives every event that will not be delivered, once: refused at intake, failed after its
-     * last attempt, or left when close timed out. Laravel's {@code failed()}.
+     * last attempt, or left when close timed out. Laravel's {@code failed()}. It runs on the
+     * dispatcher's threads (never a driver's I/O thread), or on {@link #callbackExecutor}; a
+     * handler that throws is logged and changes nothing.
      */
     public Builder onFailure(Consumer<FailedBroadcast> handler) {
       this.onFailure = Objects.requireNonNull(handler, "handler");
@@ -424,7 +417,26 @@ public final class Broadcaster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The broadcaster. When this throws, the drivers that {@link #connection(String, String, Map)}
+     * created are closed (a redis client disconnects, an embedded server lets go of its port).
+     */
     public Broadcaster build() {
+      try {
+        return buildChecked();
+      } catch (RuntimeException | Error e) {
+        for (BroadcastDriver driver : created) {
+          try {
+            driver.close();
+          } catch (Exception closing) {
+            e.addSuppressed(closing);
+          }
+        }
+        throw e;
+      }
+    }
+
+    private Broadcaster buildChecked() {
       if (connections.isEmpty()) {
         throw new IllegalStateException("No connection configured: add one with connection(name, driver) "
             + "or connection(name, driverName, settings), or use Broadcaster.fromEnvironment()");

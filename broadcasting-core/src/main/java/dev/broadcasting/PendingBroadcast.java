@@ -29,27 +29,21 @@ public final class PendingBroadcast {
 
   /** Leaves out the client with {@code socketId}: Pusher's {@code 1234.5678}, or an Ably Echo socket id. */
   public PendingBroadcast toOthers(String socketId) {
-    Objects.requireNonNull(socketId, "socketId");
-    if (socketId.isBlank() || socketId.length() > MAX_SOCKET_ID_LENGTH) {
-      throw new IllegalArgumentException("socketId must be the client's socket id (e.g. \"1234.5678\"), but was "
-          + (socketId.isBlank() ? "blank" : socketId.length() + " characters long"));
-    }
-    return new PendingBroadcast(broadcaster, socketId, connections);
+    return new PendingBroadcast(broadcaster, checkSocketId(socketId), connections);
   }
 
   /** Uses the named connections instead of the event's own or the default. */
   public PendingBroadcast via(String... connections) {
-    if (connections.length == 0) {
-      throw new IllegalArgumentException("via() needs at least one connection name");
-    }
-    for (String connection : connections) {
-      Objects.requireNonNull(connection, "connection");
-    }
-    return new PendingBroadcast(broadcaster, socketId, List.copyOf(Arrays.asList(connections)));
+    return new PendingBroadcast(broadcaster, socketId, checkConnections(connections));
   }
 
   public CompletableFuture<Void> broadcast(ShouldBroadcast event) {
-    return broadcaster.dispatch(event, socketId, connections);
+    return broadcaster.submit(Request.all(List.of(Objects.requireNonNull(event, "event")), socketId, connections));
+  }
+
+  /** As {@link Broadcaster#broadcastAll}, leaving out this client and on these connections. */
+  public CompletableFuture<Void> broadcastAll(Collection<? extends ShouldBroadcast> events) {
+    return broadcaster.submit(Request.all(events, socketId, connections));
   }
 
   public AnonymousBroadcast on(Channel... channels) {
@@ -57,14 +51,27 @@ public final class PendingBroadcast {
   }
 
   public AnonymousBroadcast on(Collection<? extends Channel> channels) {
-    return new AnonymousBroadcast(broadcaster, List.copyOf(channels), socketId, connections);
+    return new AnonymousBroadcast(broadcaster, AnonymousBroadcast.checked(channels), socketId, connections);
   }
 
-  String socketId() {
+  static String checkSocketId(String socketId) {
+    Objects.requireNonNull(socketId, "socketId");
+    if (socketId.isBlank() || socketId.length() > MAX_SOCKET_ID_LENGTH) {
+      throw new IllegalArgumentException("socketId must be the client's socket id (e.g. \"1234.5678\"), but was "
+          + (socketId.isBlank() ? "blank" : socketId.length() + " characters long"));
+    }
     return socketId;
   }
 
-  List<String> connections() {
-    return connections;
+  static List<String> checkConnections(String... connections) {
+    if (connections.length == 0) {
+      throw new IllegalArgumentException("via() needs at least one connection name");
+    }
+    for (int i = 0; i < connections.length; i++) {
+      if (connections[i] == null) {
+        throw new NullPointerException("via() got a null connection name at index " + i);
+      }
+    }
+    return Request.distinct(Arrays.asList(connections));
   }
 }

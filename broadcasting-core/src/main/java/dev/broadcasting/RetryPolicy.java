@@ -33,7 +33,12 @@ public final class RetryPolicy {
     this.deadline = builder.deadline;
   }
 
-  /** 6 attempts, 100 ms doubling up to 10 s, within 2 minutes. */
+  /**
+   * 15 attempts, 100 ms doubling up to 10 s, within 2 minutes. With the jitter at its shortest
+   * (half of each delay) the 14 pauses add up to 0.05 + 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 7 × 5
+   * = 41.35 s, so an event outlives a 30 s outage of its service; at their longest, 12.7 + 7 × 10 =
+   * 82.7 s, inside the 2-minute deadline.
+   */
   public static RetryPolicy defaults() {
     return DEFAULT;
   }
@@ -85,7 +90,7 @@ public final class RetryPolicy {
 
   /** Builds a {@link RetryPolicy}; each setter checks its value at once. */
   public static final class Builder {
-    private int maxAttempts = 6;
+    private int maxAttempts = 15;
     private Duration baseDelay = Duration.ofMillis(100);
     private Duration maxDelay = Duration.ofSeconds(10);
     private Duration deadline = Duration.ofMinutes(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.testing.BroadcastFake;
 import java.time.Instant;
@@ -21,6 +22,21 @@ class BroadcasterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final BroadcastFake fake = new BroadcastFake();
   private final Broadcaster broadcaster = fake.broadcaster();
+
+  /** Records what the driver is handed, for the tests of routing and serialization. */
+  static final class RecordingDriver implements BroadcastDriver {
+    private final List<BroadcastMessage> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<Void> publish(BroadcastMessage message) {
+      messages.add(message);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    List<BroadcastMessage> messages() {
+      return List.copyOf(messages);
+    }
+  }
 
   @AfterEach
   void close() {
@@ -118,8 +134,8 @@ class BroadcasterTest {
   void recordPayloadIsTheEventsOwnJsonFieldByField() throws Exception {
     broadcaster.broadcast(new OrderShipped(42, "UPS", List.of("a", "b"), Map.of("a", 1), null)).join();
 
-    BroadcastMessage message = fake.messages().get(0);
-    assertThat(message.event()).isEqualTo("OrderShipped");
+    BroadcastEvent message = fake.events().get(0);
+    assertThat(message.name()).isEqualTo("OrderShipped");
     assertThat(message.channels()).containsExactly(new PrivateChannel("orders.42"), new Channel("orders"));
     JsonNode payload = JSON.readTree(message.payload());
     assertThat(payload.get("orderId").asLong()).isEqualTo(42);
@@ -133,15 +149,15 @@ class BroadcasterTest {
   @Test
   void pojoPayloadHasItsPublicPropertiesOnly() throws Exception {
     broadcaster.broadcast(new Pojo()).join();
-    assertThat(JSON.readTree(fake.messages().get(0).payload()))
+    assertThat(JSON.readTree(fake.events().get(0).payload()))
         .isEqualTo(JSON.readTree("{\"id\":7,\"title\":\"t\"}"));
   }
 
   @Test
   void broadcastAsAndBroadcastWithOverrideNameAndPayload() {
     broadcaster.broadcast(new Renamed("hi")).join();
-    BroadcastMessage message = fake.messages().get(0);
-    assertThat(message.event()).isEqualTo("message.posted");
+    BroadcastEvent message = fake.events().get(0);
+    assertThat(message.name()).isEqualTo("message.posted");
     assertThat(message.payload()).isEqualTo("{\"body\":\"HI\",\"at\":1}");
   }
 
@@ -176,21 +192,21 @@ class BroadcasterTest {
   @Test
   void anEmptyBeanIsAnEmptyObjectAndJavaTimeIsWrittenWhenItsModuleIsPresent() {
     broadcaster.broadcast(new WithObject(new Object())).join();
-    assertThat(fake.messages().get(0).payload()).isEqualTo("{\"value\":{}}");
+    assertThat(fake.events().get(0).payload()).isEqualTo("{\"value\":{}}");
   }
 
   @Test
   void theSameChannelTwiceIsSentOnce() {
     broadcaster.on(new Channel("a"), new Channel("a"), new PrivateChannel("a")).as("x").send().join();
-    assertThat(fake.messages().get(0).channels()).containsExactly(new Channel("a"), new PrivateChannel("a"));
+    assertThat(fake.events().get(0).channels()).containsExactly(new Channel("a"), new PrivateChannel("a"));
   }
 
   @Test
   void anonymousBroadcastCarriesNamePayloadAndSocket() {
     broadcaster.on(new PresenceChannel("room.1")).as("Typing").with(Map.of("user", "ann"))
         .toOthers("12.34").send().join();
-    BroadcastMessage message = fake.messages().get(0);
-    assertThat(message.event()).isEqualTo("Typing");
+    BroadcastEvent message = fake.events().get(0);
+    assertThat(message.name()).isEqualTo("Typing");
     assertThat(message.payload()).isEqualTo("{\"user\":\"ann\"}");
     assertThat(message.socketId()).isEqualTo("12.34");
     assertThat(message.source()).isNull();
@@ -200,21 +216,21 @@ class BroadcasterTest {
   @Test
   void anonymousBroadcastDefaultsToAnonymousEventWithAnEmptyPayload() {
     broadcaster.on(new Channel("c")).send().join();
-    assertThat(fake.messages().get(0).event()).isEqualTo("AnonymousEvent");
-    assertThat(fake.messages().get(0).payload()).isEqualTo("{}");
+    assertThat(fake.events().get(0).name()).isEqualTo("AnonymousEvent");
+    assertThat(fake.events().get(0).payload()).isEqualTo("{}");
   }
 
   @Test
   void toOthersSetsTheSocketIdAndRefusesBlank() {
     broadcaster.toOthers("1.2").broadcast(new Renamed("x")).join();
-    assertThat(fake.messages().get(0).socketId()).isEqualTo("1.2");
+    assertThat(fake.events().get(0).socketId()).isEqualTo("1.2");
     assertThatThrownBy(() -> broadcaster.toOthers(" ")).hasMessageContaining("blank");
   }
 
   @Test
   void viaPicksConnectionsAndAnEventMayNameSeveral() {
-    BroadcastFake first = new BroadcastFake();
-    BroadcastFake second = new BroadcastFake();
+    RecordingDriver first = new RecordingDriver();
+    RecordingDriver second = new RecordingDriver();
     record Both(String x) implements ShouldBroadcast {
       @Override
       public List<Channel> broadcastOn() {
@@ -265,8 +281,8 @@ class BroadcasterTest {
         return List.of("one", "two");
       }
     }
-    try (Broadcaster two = Broadcaster.builder().connection("one", new BroadcastFake())
-        .connection("two", new BroadcastFake()).defaultConnection("one").build()) {
+    try (Broadcaster two = Broadcaster.builder().connection("one", new RecordingDriver())
+        .connection("two", new RecordingDriver()).defaultConnection("one").build()) {
       two.broadcast(new Counting(serializations)).join();
     }
     assertThat(serializations).hasValue(1);
@@ -274,7 +290,7 @@ class BroadcasterTest {
 
   @Test
   void queuedBroadcastsCompleteAndShouldBroadcastNowIsDoneOnReturn() {
-    BroadcastFake target = new BroadcastFake();
+    RecordingDriver target = new RecordingDriver();
     record Now(String x) implements ShouldBroadcastNow {
       @Override
       public List<Channel> broadcastOn() {
@@ -296,12 +312,12 @@ class BroadcasterTest {
   @Test
   void builderNamesWhatIsWrong() {
     assertThatThrownBy(() -> Broadcaster.builder().build()).hasMessageContaining("No connection configured");
-    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new BroadcastFake())
-        .connection("b", new BroadcastFake()).build()).hasMessageContaining("call defaultConnection");
-    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new BroadcastFake())
+    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new RecordingDriver())
+        .connection("b", new RecordingDriver()).build()).hasMessageContaining("call defaultConnection");
+    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new RecordingDriver())
         .defaultConnection("b").build()).hasMessageContaining("'b' is not one of the connections [a]");
-    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new BroadcastFake())
-        .connection("a", new BroadcastFake())).hasMessageContaining("'a' was already added");
+    assertThatThrownBy(() -> Broadcaster.builder().connection("a", new RecordingDriver())
+        .connection("a", new RecordingDriver())).hasMessageContaining("'a' was already added");
     assertThatThrownBy(() -> Broadcaster.builder().queueCapacity(0)).hasMessage("queueCapacity must be at least 1 but was 0");
     assertThatThrownBy(() -> Broadcaster.builder().connection("x", "pushr", Map.of()))
         .isInstanceOf(BroadcastException.class)

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import dev.broadcasting.testing.FakeTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +45,19 @@ class DispatchTest {
     final AtomicInteger calls = new AtomicInteger();
     volatile Function<BroadcastMessage, Throwable> failWith = m -> null;
     volatile long delayMicros;
+    /** Answers on another thread, as a network client does; else before publish returns. */
+    volatile boolean async;
 
     @Override
     public CompletableFuture<Void> publish(BroadcastMessage message) {
       calls.incrementAndGet();
       CompletableFuture<Void> result = new CompletableFuture<>();
-      completions.execute(() -> {
+      Runnable answer = () -> {
         if (delayMicros > 0) {
           sleepMicros(ThreadLocalRandom.current().nextLong(delayMicros + 1));
+        }
+        if (result.isCancelled()) {
+          return; // as a real driver must: a cancelled request is not sent
         }
         Throwable failure = failWith.apply(message);
         if (failure == null) {
@@ -60,13 +66,31 @@ class DispatchTest {
         } else {
           result.completeExceptionally(failure);
         }
-      });
+      };
+      if (async) {
+        completions.execute(answer);
+      } else {
+        answer.run();
+      }
       return result;
     }
   }
 
+  private final FakeTime time = new FakeTime();
+
+  /** On fake time: back-off, timeouts and the close deadline pass only when the test moves the clock. */
   private Broadcaster.Builder builder(BroadcastDriver driver) {
-    return Broadcaster.builder().connection("main", driver).retry(FAST).onFailure(failures::add);
+    return Broadcaster.builder().connection("main", driver).retry(FAST).onFailure(failures::add)
+        .ticker(time).scheduler(time);
+  }
+
+  private <T> T run(CompletableFuture<T> future) throws Exception {
+    return FakeTimeRuns.run(time, future);
+  }
+
+  /** Closes on another thread, as fake time will not let close's deadline pass by itself. */
+  private CompletableFuture<Void> closing(Broadcaster broadcaster) {
+    return CompletableFuture.runAsync(broadcaster::close, completions);
   }
 
   private static CompletableFuture<Void> send(Broadcaster broadcaster, String channel, Object payload) {
@@ -77,6 +101,7 @@ class DispatchTest {
   void keepsOrderPerChannelUnderEightThreadsBroadcastingAtOnce() throws Exception {
     ScriptedDriver driver = new ScriptedDriver();
     driver.delayMicros = 50;
+    driver.async = true;
     int threads = 8;
     int perThread = 1_500;
     try (Broadcaster broadcaster = builder(driver).queueCapacity(100_000).build()) {
@@ -118,12 +143,12 @@ class DispatchTest {
     List<Integer> retried = new CopyOnWriteArrayList<>();
     BroadcastListener listener = new BroadcastListener() {
       @Override
-      public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
+      public void onRetry(BroadcastEvent message, String connection, int attempt, Duration delay, Throwable cause) {
         retried.add(attempt);
       }
     };
     try (Broadcaster broadcaster = builder(driver).listener(listener).build()) {
-      send(broadcaster, "c", Map.of("a", 1)).get(10, TimeUnit.SECONDS);
+      run(send(broadcaster, "c", Map.of("a", 1)));
     }
     assertThat(driver.calls).hasValue(3);
     assertThat(retried).containsExactly(1, 2);
@@ -152,7 +177,7 @@ class DispatchTest {
     ScriptedDriver driver = new ScriptedDriver();
     driver.failWith = m -> new IllegalStateException("connection reset");
     try (Broadcaster broadcaster = builder(driver).build()) {
-      assertThatThrownBy(() -> send(broadcaster, "c", Map.of()).join())
+      assertThatThrownBy(() -> run(send(broadcaster, "c", Map.of())))
           .hasMessageContaining("failed after 4 attempts: connection reset");
     }
     assertThat(driver.calls).hasValue(4);
@@ -171,7 +196,9 @@ class DispatchTest {
       CompletableFuture<Void> first = send(broadcaster, "held", Map.of("n", "first"));
       CompletableFuture<Void> second = send(broadcaster, "held", Map.of("n", "second"));
       CompletableFuture<Void> other = send(broadcaster, "free", Map.of("n", "other"));
-      CompletableFuture.allOf(first, second, other).get(10, TimeUnit.SECONDS);
+      other.get(10, TimeUnit.SECONDS); // the clock has not moved: "first" waits for its retry
+      assertThat(second).as("behind the retry of its channel").isNotDone();
+      run(CompletableFuture.allOf(first, second));
     }
     assertThat(driver.delivered).extracting(BroadcastMessage::payload)
         .containsExactly("{\"n\":\"other\"}", "{\"n\":\"first\"}", "{\"n\":\"second\"}");
@@ -202,9 +229,13 @@ class DispatchTest {
     BroadcastDriver gated = message -> gate.thenCompose(ok -> delivered.publish(message));
     try (Broadcaster broadcaster = builder(gated).queueCapacity(1).blockWhenFull(Duration.ofSeconds(10)).build()) {
       send(broadcaster, "a", Map.of("n", 1));
-      CompletableFuture<CompletableFuture<Void>> blocked = CompletableFuture.supplyAsync(() -> send(broadcaster, "b", Map.of("n", 2)));
-      Thread.sleep(100);
-      assertThat(blocked).isNotDone();
+      CompletableFuture<CompletableFuture<Void>> blocked = new CompletableFuture<>();
+      Thread producer = new Thread(() -> blocked.complete(send(broadcaster, "b", Map.of("n", 2))));
+      producer.start();
+      while (producer.getState() != Thread.State.TIMED_WAITING) {
+        Thread.onSpinWait();
+      }
+      assertThat(blocked).as("the producer waits for room").isNotDone();
       gate.complete(null);
       blocked.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
     }
@@ -229,22 +260,29 @@ class DispatchTest {
   }
 
   @Test
-  void closeUnderLoadAccountsForEveryEventExactly() {
+  void closeUnderLoadAccountsForEveryEventExactly() throws Exception {
     ScriptedDriver driver = new ScriptedDriver();
     driver.delayMicros = 2_000;
+    driver.async = true;
     int total = 2_000;
     List<CompletableFuture<Void>> sent = new ArrayList<>();
-    Broadcaster broadcaster = builder(driver).dispatchThreads(2).queueCapacity(total)
-        .drainTimeout(Duration.ofMillis(300)).build();
+    // real time on purpose: this is the race of a live driver against the close deadline
+    Broadcaster broadcaster = Broadcaster.builder().connection("main", driver).retry(FAST).onFailure(failures::add)
+        .dispatchThreads(2).queueCapacity(total).drainTimeout(Duration.ofMillis(300)).build();
     for (int i = 0; i < total; i++) {
       sent.add(send(broadcaster, "c" + (i % 3), Map.of("i", i)));
     }
     broadcaster.close();
+    // a worker that won its event's last race just before the deadline completes its future right after
+    CompletableFuture.allOf(sent.stream().map(f -> f.handle((ok, e) -> null)).toArray(CompletableFuture[]::new))
+        .get(10, TimeUnit.SECONDS);
     long completedOk = sent.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
     long failed = sent.stream().filter(CompletableFuture::isCompletedExceptionally).count();
     assertThat(completedOk + failed).isEqualTo(total);
     assertThat(failed).isEqualTo(failures.size()).isPositive();
-    assertThat(completedOk).isEqualTo(driver.delivered.size()).isPositive();
+    // a request cancelled at close may have reached the service an instant before: said so, never hidden
+    long cancelledInFlight = failures.stream().filter(f -> f.cause().getMessage().contains("may or may not")).count();
+    assertThat((long) driver.delivered.size()).isPositive().isBetween(completedOk, completedOk + cancelledInFlight);
     assertThat(send(broadcaster, "late", Map.of())).isCompletedExceptionally();
     assertThat(failures).hasSize((int) failed + 1);
   }
@@ -276,20 +314,24 @@ class DispatchTest {
       CompletableFuture<Void> sent = broadcaster.broadcast(new Now("x"));
       assertThat(sent).isCompletedExceptionally();
       assertThatThrownBy(sent::join).hasCauseInstanceOf(BroadcastException.class)
-          .hasMessageContaining(Now.class.getName()).hasMessageContaining("failed: 503");
+          .hasMessageContaining(Now.class.getName()).hasMessageContaining("failed after 1 attempt: 503");
     }
     assertThat(driver.calls).hasValue(1);
+    assertThat(failures).as("a ShouldBroadcastNow failure reaches onFailure too").hasSize(1);
+    assertThat(failures.get(0).event().source()).isEqualTo(new Now("x"));
   }
 
   @Test
   void anAttemptWithNoAnswerTimesOutAndIsRetried() throws Exception {
     AtomicInteger calls = new AtomicInteger();
+    CompletableFuture<Void> hanging = new CompletableFuture<>();
     BroadcastDriver firstHangs = message -> calls.incrementAndGet() == 1
-        ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
+        ? hanging : CompletableFuture.completedFuture(null);
     try (Broadcaster broadcaster = builder(firstHangs).attemptTimeout(Duration.ofMillis(50)).build()) {
-      send(broadcaster, "c", Map.of()).get(10, TimeUnit.SECONDS);
+      run(send(broadcaster, "c", Map.of()));
     }
     assertThat(calls).hasValue(2);
+    assertThat(hanging).as("the driver's own future is the one cancelled").isCancelled();
   }
 
   @Test
@@ -308,13 +350,13 @@ class DispatchTest {
       }
     }
     try (Broadcaster broadcaster = builder(driver).build()) {
-      assertThatThrownBy(() -> broadcaster.broadcast(new Patient("x")).join()).hasMessageContaining("after 2 attempts");
+      assertThatThrownBy(() -> run(broadcaster.broadcast(new Patient("x")))).hasMessageContaining("after 2 attempts");
     }
     assertThat(driver.calls).hasValue(2);
   }
 
   @Test
-  void theListenerSeesEveryStageWithCounts() {
+  void theListenerSeesEveryStageWithCounts() throws Exception {
     AtomicInteger queued = new AtomicInteger();
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger retried = new AtomicInteger();
@@ -324,19 +366,19 @@ class DispatchTest {
     List<Long> latencies = new CopyOnWriteArrayList<>();
     BroadcastListener listener = new BroadcastListener() {
       @Override
-      public void onQueued(BroadcastMessage message, String connection, int queueDepth) {
+      public void onQueued(BroadcastEvent message, String connection, int queueDepth) {
         queued.incrementAndGet();
         depths.add(queueDepth);
       }
 
       @Override
-      public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
+      public void onSent(BroadcastEvent message, String connection, int attempts, long latencyNanos) {
         sent.incrementAndGet();
         latencies.add(latencyNanos);
       }
 
       @Override
-      public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
+      public void onRetry(BroadcastEvent message, String connection, int attempt, Duration delay, Throwable cause) {
         retried.incrementAndGet();
       }
 
@@ -361,14 +403,14 @@ class DispatchTest {
       all.add(send(broadcaster, "c", Map.of("n", i)));
     }
     all.add(send(broadcaster, "c", Map.of("n", "bad")));
-    all.forEach(f -> f.handle((ok, e) -> null).join());
+    run(CompletableFuture.allOf(all.stream().map(f -> f.handle((ok, e) -> null)).toArray(CompletableFuture[]::new)));
     broadcaster.close();
     send(broadcaster, "c", Map.of("n", "late"));
 
     assertThat(queued).hasValue(11);
     assertThat(depths).allMatch(depth -> depth >= 1 && depth <= 11);
     assertThat(sent).hasValue(10);
-    assertThat(latencies).allMatch(nanos -> nanos > 0);
+    assertThat(latencies).allMatch(nanos -> nanos >= 0).anyMatch(nanos -> nanos > 0);
     assertThat(retried).hasValue(1);
     assertThat(failed).hasValue(1);
     assertThat(rejected).hasValue(1);
@@ -379,6 +421,7 @@ class DispatchTest {
   void aDriverSlowerThanTheProducersFillsTheQueueAndMemoryStaysBounded() throws Exception {
     ScriptedDriver slow = new ScriptedDriver();
     slow.delayMicros = 400;
+    slow.async = true;
     int producers = 4;
     int perProducer = 10_000;
     int capacity = 500;
@@ -391,7 +434,8 @@ class DispatchTest {
     AtomicInteger reported = new AtomicInteger();
     long retainedWhileFull;
     try (Broadcaster broadcaster = Broadcaster.builder().connection("main", slow).queueCapacity(capacity)
-        .failWhenFull().onFailure(failed -> reported.incrementAndGet()).drainTimeout(Duration.ofSeconds(60)).build()) {
+        .failWhenFull().onFailure(failed -> reported.incrementAndGet()).drainTimeout(Duration.ofSeconds(60))
+        .ticker(time).scheduler(time).build()) {
       ExecutorService pool = Executors.newFixedThreadPool(producers);
       for (int p = 0; p < producers; p++) {
         int producer = p;
@@ -447,7 +491,6 @@ class DispatchTest {
       CompletableFuture<Void> first = broadcaster.broadcast(new Numbered(0, "a"));
       CompletableFuture<Void> all = broadcaster.broadcastAll(
           List.of(new Numbered(1, "a"), new Numbered(2, "b"), new Numbered(3, "a")));
-      Thread.sleep(50);
       assertThat(all).as("the batch waits for the event before it on channel a").isNotDone();
       assertThat(broadcaster.queueDepth()).isEqualTo(4);
       gate.complete(null);

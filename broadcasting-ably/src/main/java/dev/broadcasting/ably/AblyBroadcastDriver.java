@@ -5,6 +5,7 @@ import dev.broadcasting.ably.internal.AblyHosts;
 import dev.broadcasting.ably.internal.AblyKey;
 import dev.broadcasting.ably.internal.AblyPublisher;
 import dev.broadcasting.ably.internal.AblyRestClient;
+import dev.broadcasting.internal.DaemonThreads;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.ConnectionPool;
@@ -89,10 +92,14 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
     return signer;
   }
 
-  /** Stops the HTTP client this driver built; an application-supplied client is left open. */
+  /**
+   * Stops the HTTP client this driver built (its open calls cancelled, its daemon threads ended);
+   * an application-supplied client is left open.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true) && ownClient != null) {
+      ownClient.dispatcher().cancelAll();
       ownClient.dispatcher().executorService().shutdown();
       ownClient.connectionPool().evictAll();
     }
@@ -267,7 +274,9 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
       OkHttpClient own = null;
       OkHttpClient base = httpClient;
       if (base == null) {
-        Dispatcher dispatcher = new Dispatcher();
+        // daemon threads the driver owns and stops on close, not OkHttp's non-daemon defaults
+        Dispatcher dispatcher = new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), DaemonThreads.named("broadcasting-ably-http-")));
         dispatcher.setMaxRequests(128);
         dispatcher.setMaxRequestsPerHost(64);
         // as many idle connections as requests in flight, so that bursts do not reconnect

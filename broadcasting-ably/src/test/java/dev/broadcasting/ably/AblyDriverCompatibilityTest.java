@@ -3,7 +3,10 @@ package dev.broadcasting.ably;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.spi.BroadcastDriver;
-import dev.broadcasting.spi.DriverCompatibilityKit;
+import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.Channel;
+import java.util.Optional;
+import dev.broadcasting.spi.BroadcastMessage;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,5 +106,22 @@ class AblyDriverCompatibilityTest extends DriverCompatibilityKit {
       return ablyChannel.substring("public:".length());
     }
     throw new AssertionError("channel without an Ably namespace: " + ablyChannel);
+  }
+
+  /** Over Ably's message size limit. */
+  @Override
+  protected Optional<BroadcastMessage> unacceptableMessage() {
+    return Optional.of(BroadcastMessage.of("Big", List.of(new Channel("kit.bad")),
+        "{\"x\":\"" + "x".repeat(1024 * 1024) + "\"}"));
+  }
+
+  /** Laravel's AblyBroadcaster rule: {@code appId.keyId:hex(HMAC-SHA256(keySecret, socket_id:channel_name))}. */
+  @Override
+  protected String expectedPrivateAuth(String socketId, String channel) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec("keySecret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "HmacSHA256"));
+    byte[] digest = mac.doFinal((socketId + ":" + channel).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return "{\"auth\":\"appId.keyId:" + java.util.HexFormat.of().formatHex(digest) + "\"}";
   }
 }

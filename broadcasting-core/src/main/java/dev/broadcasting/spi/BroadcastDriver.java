@@ -5,14 +5,33 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What a driver module implements: the transport that carries a {@link BroadcastMessage} to a
- * service (Redis, Pusher, Ably, the embedded server). Core owns queueing, ordering and retries; a
- * driver sends what it is given once and reports how that went.
+ * service (Redis, Pusher, Ably, the embedded server). Core owns queueing, ordering, time and
+ * retries; a driver sends what it is given once and reports how that went.
+ *
+ * <pre>{@code
+ * public CompletableFuture<Void> publish(BroadcastMessage message) {
+ *   Call call = client.newCall(request(message));
+ *   CompletableFuture<Void> sent = new CompletableFuture<>();
+ *   sent.whenComplete((ok, error) -> { if (sent.isCancelled()) call.cancel(); });
+ *   call.enqueue(callbackCompleting(sent));
+ *   return sent;
+ * }
+ * }</pre>
  *
  * <p>Failures are reported by completing the future exceptionally with a
  * {@link dev.broadcasting.BroadcastException} whose {@code isRetryable()} says whether core should
- * try again. Any other exception is treated as retryable.
+ * try again. Any other exception is treated as retryable. A null future is a driver bug: core fails
+ * the event with a message that says so.
  *
- * <p>Every driver module proves this contract by extending core's {@code DriverCompatibilityKit}.
+ * <p><b>Cancellation.</b> Core cancels the very future a driver returned when the attempt timeout
+ * passes and when the broadcaster closes with the request still open. A driver must then stop the
+ * request (OkHttp's {@code Call.cancel()}, a lettuce command's {@code cancel}), so that a retry
+ * never runs beside the request it replaces. A future derived with {@code thenApply} or
+ * {@code thenCompose} does not pass a cancel back to its source: use {@link Cancellation} to derive
+ * one that does.
+ *
+ * <p>Every driver module proves this contract by extending the {@code DriverCompatibilityKit} of
+ * the {@code broadcasting-compatibility-kit} artifact.
  */
 public interface BroadcastDriver extends AutoCloseable {
 
@@ -22,14 +41,11 @@ public interface BroadcastDriver extends AutoCloseable {
   /**
    * Sends several messages, in order, for drivers with a batch API. The default sends them one
    * after another, each once the one before it was accepted, so their order on a channel holds;
-   * the result fails at the first failure, and the rest are not sent.
+   * the result fails at the first failure, and the rest are not sent. A cancel stops the message
+   * in flight and sends no more. A driver documents whether its batch is all or nothing.
    */
   default CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (BroadcastMessage message : messages) {
-      chain = chain.thenCompose(ok -> publish(message));
-    }
-    return chain;
+    return Cancellation.sequence(messages.size(), index -> publish(messages.get(index)));
   }
 
   /**
@@ -40,7 +56,10 @@ public interface BroadcastDriver extends AutoCloseable {
     return ChannelAuthSigner.PLAIN;
   }
 
-  /** Releases what the driver created; never what the application passed in. Idempotent. */
+  /**
+   * Releases what the driver created, never what the application passed in, and stops its open
+   * requests: no thread the driver started outlives it. Idempotent.
+   */
   @Override
   default void close() {}
 }

@@ -11,6 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * One event as a driver receives it: a name, the channels, and the payload serialized once as a
  * JSON object. The same message, with the same {@link #id()}, is handed to the driver again on
  * every retry, so drivers with idempotent publishing (Ably) can derive their ids from it.
+ *
+ * <pre>{@code
+ * BroadcastMessage message = BroadcastMessage.of("OrderShipped", List.of(new Channel("orders")), "{\"id\":42}");
+ * }</pre>
  */
 public final class BroadcastMessage {
   /** Made on first use: most drivers never read it. */
@@ -19,17 +23,17 @@ public final class BroadcastMessage {
   private final List<Channel> channels;
   private final String payload;
   private final String socketId;
-  private final Object source;
+  /** The event's class name, or null for an anonymous broadcast: for error messages only. */
+  private final String origin;
   private int payloadBytes = -1;
 
-  private BroadcastMessage(String id, String event, List<Channel> channels, String payload,
-      String socketId, Object source) {
-    this.id = id;
+  private BroadcastMessage(String event, List<? extends Channel> channels, String payload, String socketId,
+      String origin) {
     this.event = Objects.requireNonNull(event, "event");
     this.channels = List.copyOf(channels);
     this.payload = Objects.requireNonNull(payload, "payload");
     this.socketId = socketId;
-    this.source = source;
+    this.origin = origin;
   }
 
   /**
@@ -43,26 +47,11 @@ public final class BroadcastMessage {
 
   /**
    * A message with a fresh random id, excluding the client {@code socketId} (or none for null),
-   * made from the event object {@code source} (or null for an anonymous broadcast).
+   * made from an event of class {@code eventClass} (or null for an anonymous broadcast).
    */
   public static BroadcastMessage of(String event, List<? extends Channel> channels, String payload,
-      String socketId, Object source) {
-    return new BroadcastMessage(null, event, List.copyOf(channels), payload, socketId, source);
-  }
-
-  /** This message excluding the client with {@code socketId}, or including every client for null. */
-  public BroadcastMessage withSocketId(String socketId) {
-    return new BroadcastMessage(id(), event, channels, payload, socketId, source);
-  }
-
-  /** This message on other channels, same id: for drivers that split a long channel list. */
-  public BroadcastMessage withChannels(List<? extends Channel> channels) {
-    return new BroadcastMessage(id(), event, List.copyOf(channels), payload, socketId, source);
-  }
-
-  /** This message remembering the event object it came from, for the testing fake's assertions. */
-  public BroadcastMessage withSource(Object source) {
-    return new BroadcastMessage(id(), event, channels, payload, socketId, source);
+      String socketId, Class<?> eventClass) {
+    return new BroadcastMessage(event, channels, payload, socketId, eventClass == null ? null : eventClass.getName());
   }
 
   /** A random id of 12 bytes, base64url: unique per broadcast, kept across retries. */
@@ -109,14 +98,9 @@ public final class BroadcastMessage {
     return socketId;
   }
 
-  /** The event object the message was made from, or null for an anonymous broadcast. */
-  public Object source() {
-    return source;
-  }
-
   /** The event's class name, or the event name for an anonymous broadcast: for log lines and errors. */
   public String describe() {
-    return source == null ? "anonymous event '" + event + "'" : source.getClass().getName();
+    return origin == null ? "anonymous event '" + event + "'" : origin;
   }
 
   @Override

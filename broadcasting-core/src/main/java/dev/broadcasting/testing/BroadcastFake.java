@@ -1,10 +1,10 @@
 package dev.broadcasting.testing;
 
+import dev.broadcasting.BroadcastEvent;
+import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.ShouldBroadcast;
-import dev.broadcasting.spi.BroadcastDriver;
-import dev.broadcasting.spi.BroadcastMessage;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,9 +12,11 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * A driver that records what is broadcast instead of sending it, with assertions in the spirit of
- * Laravel's {@code Event::fake()}. Failed assertions throw {@link AssertionError} listing what was
- * broadcast, so a wrong channel or event name is plain in the test output.
+ * Records what is broadcast instead of sending it, with assertions in the spirit of Laravel's
+ * {@code Event::fake()}. Failed assertions throw {@link AssertionError} listing what was
+ * broadcast, so a wrong channel or event name is plain in the test output. It records each event
+ * the broadcaster delivered, as the application sees it ({@link BroadcastEvent}); add it with
+ * {@code .listener(fake)} to watch a broadcaster with a real driver.
  *
  * <pre>{@code
  * BroadcastFake fake = new BroadcastFake();
@@ -24,36 +26,40 @@ import java.util.stream.Collectors;
  * fake.assertBroadcast(OrderShipped.class, e -> e.carrier().equals("UPS"));
  * }</pre>
  */
-public final class BroadcastFake implements BroadcastDriver {
-  private final List<BroadcastMessage> messages = new CopyOnWriteArrayList<>();
+public final class BroadcastFake implements BroadcastListener {
+  private final List<BroadcastEvent> events = new CopyOnWriteArrayList<>();
 
   /**
-   * A broadcaster whose only connection, {@code fake}, is this driver, sending on the caller's
-   * thread so that assertions see each event as soon as {@code broadcast} returns.
+   * A broadcaster whose only connection, {@code fake}, accepts every event and sends it nowhere,
+   * sending on the caller's thread so that assertions see each event as soon as {@code broadcast}
+   * returns.
    */
   public Broadcaster broadcaster() {
-    return Broadcaster.builder().connection("fake", this).synchronous().build();
+    return Broadcaster.builder()
+        .connection("fake", message -> CompletableFuture.completedFuture(null))
+        .listener(this)
+        .synchronous()
+        .build();
   }
 
   @Override
-  public CompletableFuture<Void> publish(BroadcastMessage message) {
-    messages.add(message);
-    return CompletableFuture.completedFuture(null);
+  public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
+    events.add(event);
   }
 
   /** Everything broadcast so far, in order. */
-  public List<BroadcastMessage> messages() {
-    return List.copyOf(messages);
+  public List<BroadcastEvent> events() {
+    return List.copyOf(events);
   }
 
   /** The events of {@code type} broadcast so far, in order. */
   public <E extends ShouldBroadcast> List<E> broadcasts(Class<E> type) {
-    return messages.stream().map(BroadcastMessage::source).filter(type::isInstance).map(type::cast)
+    return events.stream().map(BroadcastEvent::source).filter(type::isInstance).map(type::cast)
         .collect(Collectors.toList());
   }
 
   public void clear() {
-    messages.clear();
+    events.clear();
   }
 
   public void assertBroadcast(Class<? extends ShouldBroadcast> type) {
@@ -77,8 +83,7 @@ public final class BroadcastFake implements BroadcastDriver {
   }
 
   public void assertBroadcastOn(Channel channel, Class<? extends ShouldBroadcast> type) {
-    boolean found = messages.stream()
-        .anyMatch(m -> type.isInstance(m.source()) && m.channels().contains(channel));
+    boolean found = events.stream().anyMatch(e -> type.isInstance(e.source()) && e.channels().contains(channel));
     if (!found) {
       throw failure("Expected " + type.getName() + " to be broadcast on " + channel + ", but it was not.");
     }
@@ -86,7 +91,7 @@ public final class BroadcastFake implements BroadcastDriver {
 
   /** Passes when some broadcast, with or without an event class, had this event name. */
   public void assertBroadcastAs(String eventName) {
-    if (messages.stream().noneMatch(m -> m.event().equals(eventName))) {
+    if (events.stream().noneMatch(e -> e.name().equals(eventName))) {
       throw failure("Expected an event named '" + eventName + "' to be broadcast, but none was.");
     }
   }
@@ -100,20 +105,20 @@ public final class BroadcastFake implements BroadcastDriver {
   }
 
   public void assertNothingBroadcast() {
-    if (!messages.isEmpty()) {
-      throw failure("Expected nothing to be broadcast, but " + messages.size() + " events were.");
+    if (!events.isEmpty()) {
+      throw failure("Expected nothing to be broadcast, but " + events.size() + " events were.");
     }
   }
 
   private AssertionError failure(String message) {
-    String seen = messages.isEmpty() ? "\nNothing was broadcast." : messages.stream()
-        .map(m -> "\n  " + m.event() + " on " + m.channels() + " " + m.payload())
+    String seen = events.isEmpty() ? "\nNothing was broadcast." : events.stream()
+        .map(e -> "\n  " + e.name() + " on " + e.channels() + " " + e.payload())
         .collect(Collectors.joining("", "\nBroadcast so far:", ""));
     return new AssertionError(message + seen);
   }
 
   @Override
   public String toString() {
-    return "BroadcastFake{" + messages.size() + " messages}";
+    return "BroadcastFake{" + events.size() + " events}";
   }
 }

@@ -208,7 +208,10 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
         + " is closed"));
   }
 
-  /** Releases the HTTP client's threads and connections if the driver built it. Idempotent. */
+  /**
+   * Releases the HTTP client if the driver built it: its open calls are cancelled and its daemon
+   * threads end. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -216,9 +219,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     }
     closed = true;
     if (ownsClient) {
-      OkHttpClient client = http.client();
-      client.dispatcher().executorService().shutdown();
-      client.connectionPool().evictAll();
+      PusherHttp.shutDown(http.client());
     }
   }
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
-import dev.broadcasting.spi.DriverCompatibilityKit;
+import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.Channel;
+import java.util.Optional;
+import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,5 +69,23 @@ class PusherDriverCompatibilityTest extends DriverCompatibilityKit {
     broadcaster.close();
     driver.close();
     peer.close();
+  }
+
+  /** Pusher takes event names of at most 200 characters. */
+  @Override
+  protected Optional<BroadcastMessage> unacceptableMessage() {
+    return Optional.of(BroadcastMessage.of("e".repeat(201), List.of(new Channel("kit.bad")), "{}"));
+  }
+
+  /** Pusher's documented rule: {@code key:hex(HMAC-SHA256(secret, socket_id:channel_name))}. */
+  @Override
+  protected String expectedPrivateAuth(String socketId, String channel) {
+    return "{\"auth\":\"" + peer.key + ":" + JavaxHmac.hex(peer.secret, socketId + ":" + channel) + "\"}";
+  }
+
+  /** Each test's MockWebServer is started with the driver and stopped after the test. */
+  @Override
+  protected boolean isPeerThread(Thread thread) {
+    return thread.getName().startsWith("MockWebServer");
   }
 }

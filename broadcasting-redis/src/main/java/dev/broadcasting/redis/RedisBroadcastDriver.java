@@ -159,6 +159,15 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       bounded.completeExceptionally(failures.map(error));
     });
+    // core cancels this very future on its attempt timeout and on close: the commands must not go out
+    bounded.whenComplete((ok, error) -> {
+      if (bounded.isCancelled()) {
+        synchronized (commands) {
+          result.cancel(false);
+          commands.forEach(c -> c.cancel(false));
+        }
+      }
+    });
     return bounded;
   }
 

@@ -83,7 +83,7 @@ class RedisFaultTest {
     ConcurrentLinkedQueue<FailedBroadcast> failed = new ConcurrentLinkedQueue<>();
     BroadcastListener listener = new BroadcastListener() {
       @Override
-      public void onRetry(dev.broadcasting.spi.BroadcastMessage m, String c, int attempt, Duration d, Throwable e) {
+      public void onRetry(dev.broadcasting.BroadcastEvent m, String c, int attempt, Duration d, Throwable e) {
         retries.incrementAndGet();
       }
     };

@@ -4,7 +4,10 @@ import static dev.broadcasting.server.TestSignatures.channelAuth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
-import dev.broadcasting.spi.DriverCompatibilityKit;
+import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.Channel;
+import java.util.Optional;
+import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,8 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
   static final String KEY = "kit-key";
   static final String SECRET = "kit-secret";
   private static final List<String> CHANNELS = List.of("private-kit.room.1", "kit.public", "private-kit.private",
-      "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late");
+      "presence-kit.presence", "kit.urgent", "kit.ordered", "kit.big", "kit.late",
+      "kit.batch.even", "kit.batch.odd", "kit.cancel", "kit.close");
 
   private static BroadcastServer server;
   private WsClient peer;
@@ -87,5 +91,17 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
   @Override
   protected boolean deliversSocketId() {
     return false;
+  }
+
+  /** Over the app's event payload limit. */
+  @Override
+  protected Optional<BroadcastMessage> unacceptableMessage() {
+    return Optional.of(BroadcastMessage.of("Big", List.of(new Channel("kit.bad")),
+        "{\"x\":\"" + "x".repeat(1024 * 1024) + "\"}"));
+  }
+
+  @Override
+  protected String expectedPrivateAuth(String socketId, String channel) {
+    return "{\"auth\":\"" + channelAuth(KEY, SECRET, socketId, channel, null) + "\"}";
   }
 }

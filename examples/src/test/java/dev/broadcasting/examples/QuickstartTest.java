@@ -17,8 +17,8 @@ class QuickstartTest {
     try (var broadcaster = fake.broadcaster()) {
       broadcaster.broadcast(new OrderShipped(42, "UPS"));
     }
-    assertThat(fake.messages().get(0).channels().get(0).name()).isEqualTo("private-orders.42");
-    assertThat(fake.messages().get(0).payload()).isEqualTo("{\"orderId\":42,\"carrier\":\"UPS\"}");
+    assertThat(fake.events().get(0).channels().get(0).name()).isEqualTo("private-orders.42");
+    assertThat(fake.events().get(0).payload()).isEqualTo("{\"orderId\":42,\"carrier\":\"UPS\"}");
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.ably.AblyChannelNames;
 import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.spi.Cancellation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -68,17 +69,17 @@ public final class AblyPublisher {
         groups.add(new ArrayList<>(List.of(prepared)));
       }
     }
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (List<Prepared> group : groups) {
-      chain = chain.thenCompose(ignored -> (group.size() == 1 ? send(group.get(0)) : sendGroup(group))
-          .handle((ok, error) -> {
-            if (error != null) {
-              errors.add(asBroadcastException(error));
-            }
-            return null;
-          }));
-    }
-    return chain.thenApply(ignored -> {
+    CompletableFuture<Void> chain = Cancellation.sequence(groups.size(), index -> {
+      List<Prepared> group = groups.get(index);
+      CompletableFuture<Void> sent = group.size() == 1 ? send(group.get(0)) : sendGroup(group);
+      return Cancellation.passCancel(sent.handle((ok, error) -> {
+        if (error != null) {
+          errors.add(asBroadcastException(error));
+        }
+        return null;
+      }), sent);
+    });
+    return Cancellation.map(chain, ignored -> {
       if (!errors.isEmpty()) {
         throw combine(errors);
       }
@@ -138,7 +139,8 @@ public final class AblyPublisher {
   }
 
   private CompletableFuture<Void> post(String path, byte[] body, String what, boolean batch) {
-    return rest.post(path, body).handle((answer, error) -> {
+    CompletableFuture<AblyRestClient.Answer> request = rest.post(path, body);
+    return Cancellation.passCancel(request.handle((answer, error) -> {
       if (error != null) {
         Throwable cause = unwrap(error);
         String why = cause instanceof IOException ? "no Ably host answered (" + cause + ")" : cause.toString();
@@ -151,12 +153,13 @@ public final class AblyPublisher {
         throw AblyErrors.refused(what, answer);
       }
       return null;
-    });
+    }), request);
   }
 
   /** Completes when all have; fails with the first failure, the others suppressed in it. */
   private static CompletableFuture<Void> all(List<CompletableFuture<Void>> sends) {
-    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).handle((ok, ignored) -> {
+    CompletableFuture<Void> every = Cancellation.all(sends);
+    return Cancellation.passCancel(every.handle((ok, ignored) -> {
       List<BroadcastException> errors = new ArrayList<>();
       for (CompletableFuture<Void> send : sends) {
         Throwable error = send.handle((v, e) -> e).join();
@@ -168,7 +171,7 @@ public final class AblyPublisher {
         throw combine(errors);
       }
       return null;
-    });
+    }), every);
   }
 
   /**

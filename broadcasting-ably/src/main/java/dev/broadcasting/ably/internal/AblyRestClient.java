@@ -85,6 +85,12 @@ public final class AblyRestClient {
       attempt.result.completeExceptionally(e);
       return;
     }
+    // Core cancels the driver's future on its attempt timeout and on close: that stops this call.
+    attempt.result.whenComplete((answer, error) -> {
+      if (attempt.result.isCancelled()) {
+        call.cancel();
+      }
+    });
     call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
@@ -117,7 +123,8 @@ public final class AblyRestClient {
 
   /** Starts the next host of the plan when there is one and time is left; false when the caller must give up. */
   private boolean next(Attempt attempt, int index, String host, String why) {
-    if (index + 1 >= attempt.plan.size() || System.nanoTime() - attempt.startNanos >= maxRetryNanos) {
+    if (attempt.result.isDone() || index + 1 >= attempt.plan.size()
+        || System.nanoTime() - attempt.startNanos >= maxRetryNanos) {
       return false;
     }
     log.debug("Ably host {} failed ({}); trying fallback host {}", host, why, attempt.plan.get(index + 1));

@@ -3,6 +3,7 @@ package dev.broadcasting.pusher.internal;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.spi.Cancellation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Turns messages into {@code POST /events} and {@code POST /batch_events} requests within Pusher's
  * limits: at most 100 channels per event, 10 events per batch, and the app's data size limit.
- * Anything that would never be accepted fails before sending, and is not retryable.
+ * Anything that would never be accepted fails before sending, and is not retryable. Every future
+ * returned passes a cancel back to its HTTP calls, so core's attempt timeout stops them.
  */
 public final class EventSender {
   public static final int MAX_CHANNELS_PER_EVENT = 100;
@@ -97,12 +99,12 @@ public final class EventSender {
     } catch (BroadcastException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int from = 0; from < items.size(); from += MAX_EVENTS_PER_BATCH) {
+    int requests = (items.size() + MAX_EVENTS_PER_BATCH - 1) / MAX_EVENTS_PER_BATCH;
+    return Cancellation.sequence(requests, index -> {
+      int from = index * MAX_EVENTS_PER_BATCH;
       byte[] body = EventBodies.batch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
-      chain = chain.thenCompose(ignored -> http.post(http.appPath("/batch_events"), body).thenApply(ok -> null));
-    }
-    return chain;
+      return http.post(http.appPath("/batch_events"), body);
+    });
   }
 
   private CompletableFuture<Void> sendInChunks(String event, List<String> channels, String data, String socketId) {
@@ -114,12 +116,12 @@ public final class EventSender {
       List<String> chunk = channels.subList(from, Math.min(from + MAX_CHANNELS_PER_EVENT, channels.size()));
       sent.add(post(event, chunk, data, socketId));
     }
-    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    return Cancellation.all(sent);
   }
 
   private CompletableFuture<Void> post(String event, List<String> channels, String data, String socketId) {
-    return http.post(http.appPath("/events"), EventBodies.trigger(event, channels, data, socketId))
-        .thenApply(ok -> null);
+    return Cancellation.map(http.post(http.appPath("/events"), EventBodies.trigger(event, channels, data, socketId)),
+        ok -> null);
   }
 
   private String encrypt(String channel, String payload) {

@@ -1,11 +1,14 @@
 package dev.broadcasting.pusher.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.internal.DaemonThreads;
 import dev.broadcasting.pusher.PusherSigner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -49,7 +52,10 @@ public final class PusherHttp {
     if (shared != null) {
       client = shared.newBuilder();
     } else {
-      Dispatcher dispatcher = new Dispatcher();
+      // Daemon threads the driver owns and stops on close: OkHttp's default ones are not daemons and
+      // linger a minute after the last call, holding up JVM exit.
+      Dispatcher dispatcher = new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), DaemonThreads.named("broadcasting-pusher-http-")));
       // Core orders events per channel, not globally, so many channels may be in flight at once.
       dispatcher.setMaxRequests(128);
       dispatcher.setMaxRequestsPerHost(64);
@@ -72,6 +78,16 @@ public final class PusherHttp {
       client.callTimeout(call);
     }
     return client.build();
+  }
+
+  /**
+   * Stops a client this driver built: cancels its calls still open, lets its threads end, and
+   * closes its idle connections.
+   */
+  public static void shutDown(OkHttpClient client) {
+    client.dispatcher().cancelAll();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
   }
 
   /** {@code /apps/<id>} followed by {@code suffix}, e.g. {@code /events}. */
@@ -97,7 +113,7 @@ public final class PusherHttp {
         .build();
     CompletableFuture<String> result = new CompletableFuture<>();
     Call call = client.newCall(request);
-    // A future failed from outside (cancelled, or core's attempt timeout) stops the call too.
+    // Core cancels this very future on its attempt timeout and on close: that stops the call.
     result.whenComplete((ok, error) -> {
       if (error != null) {
         call.cancel();

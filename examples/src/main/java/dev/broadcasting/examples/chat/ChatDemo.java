@@ -1,6 +1,7 @@
 package dev.broadcasting.examples.chat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.broadcasting.BroadcastEvent;
 import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.ChannelAuthorizer;
@@ -8,7 +9,6 @@ import dev.broadcasting.FailedBroadcast;
 import dev.broadcasting.PresenceMember;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
-import dev.broadcasting.spi.BroadcastMessage;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -215,21 +215,21 @@ public final class ChatDemo implements AutoCloseable {
     }
 
     @Override
-    public void onSent(BroadcastMessage message, String connection, int attempts, long latencyNanos) {
-      if (message.event().equals(Tick.class.getSimpleName())) {
+    public void onSent(BroadcastEvent message, String connection, int attempts, long latencyNanos) {
+      if (message.name().equals(Tick.class.getSimpleName())) {
         if (tickShown.compareAndSet(false, true)) {
-          terminal.accept("broadcast " + message.event() + " on " + message.channels()
+          terminal.accept("broadcast " + message.name() + " on " + message.channels()
               + " every second (shown once; failures are always shown)");
         }
         return;
       }
-      terminal.accept("broadcast " + message.event() + " on " + message.channels()
+      terminal.accept("broadcast " + message.name() + " on " + message.channels()
           + (message.socketId() == null ? "" : " to all but socket " + message.socketId()));
     }
 
     @Override
-    public void onRetry(BroadcastMessage message, String connection, int attempt, Duration delay, Throwable cause) {
-      terminal.accept("broadcast retry " + message.event() + " on " + message.channels() + ": attempt " + attempt
+    public void onRetry(BroadcastEvent message, String connection, int attempt, Duration delay, Throwable cause) {
+      terminal.accept("broadcast retry " + message.name() + " on " + message.channels() + ": attempt " + attempt
           + " failed (" + cause.getMessage() + "), next in " + delay.toMillis() + " ms");
     }
 

@@ -1,4 +1,4 @@
-package dev.broadcasting.spi;
+package dev.broadcasting.kit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,12 @@ import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.ShouldBroadcast;
 import dev.broadcasting.ShouldBroadcastNow;
 import dev.broadcasting.internal.DriverRegistry;
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.BroadcastException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +30,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract every driver proves, against its real peer: exact payloads, every channel, socket
- * exclusion, order per channel, synchronous sends, and a clean close. A driver module's test
- * extends it and says how to build the driver and how to read what its peer received.
+ * exclusion ({@code toOthers}), order per channel, batches ({@code broadcastAll}), synchronous
+ * sends, permanent failures, the auth signer, cancellation and a clean close. A driver module's
+ * test extends it and says how to build the driver and how to read what its peer received.
  *
  * <pre>{@code
  * class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
  *   protected BroadcastDriver createDriver() { ... }
  *   protected List<Delivery> awaitDeliveries(int count, Duration timeout) { ... }
  *   protected String driverName() { return "redis"; }
+ *   protected Optional<BroadcastMessage> unacceptableMessage() { return Optional.empty(); }
+ *   protected String expectedPrivateAuth(String socketId, String channel) { return "true"; }
  * }
  * }</pre>
  */
@@ -62,11 +71,33 @@ public abstract class DriverCompatibilityKit {
     return true;
   }
 
+  /**
+   * A message the peer will never accept (too large, a name it refuses), which the driver must fail
+   * as not retryable; empty when the peer takes anything, which the kit then checks with a 256 KiB
+   * payload.
+   */
+  protected abstract Optional<BroadcastMessage> unacceptableMessage();
+
+  /**
+   * The answer the driver's auth signer must give to {@code socketId} on the private channel
+   * {@code channel}, computed by the test on its own (the peer's documented rule, not the driver's code).
+   */
+  protected abstract String expectedPrivateAuth(String socketId, String channel) throws Exception;
+
+  /** Threads of the peer itself, which may outlive the driver (an embedded server the test runs). */
+  protected boolean isPeerThread(Thread thread) {
+    return false;
+  }
+
   protected Broadcaster broadcaster;
+  protected BroadcastDriver driver;
+  private Set<Thread> threadsBefore;
 
   @BeforeEach
   void startBroadcaster() throws Exception {
-    broadcaster = Broadcaster.builder().connection("kit", createDriver()).drainTimeout(TIMEOUT).build();
+    threadsBefore = Thread.getAllStackTraces().keySet();
+    driver = createDriver();
+    broadcaster = Broadcaster.builder().connection("kit", driver).drainTimeout(TIMEOUT).build();
   }
 
   @AfterEach
@@ -210,5 +241,85 @@ public abstract class DriverCompatibilityKit {
     broadcaster.close();
     CompletableFuture<Void> late = broadcaster.broadcast(new Numbered(1, "kit.late"));
     assertThat(late).isCompletedExceptionally();
+  }
+
+  @Test
+  void broadcastAllDeliversTheWholeBatchInOrderPerChannel() throws Exception {
+    List<ShouldBroadcast> batch = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      batch.add(new Numbered(i, i % 2 == 0 ? "kit.batch.even" : "kit.batch.odd"));
+    }
+    broadcaster.broadcastAll(batch).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(12, TIMEOUT);
+    assertThat(got).hasSize(12);
+    for (String channel : List.of("kit.batch.even", "kit.batch.odd")) {
+      List<Integer> sequence = new ArrayList<>();
+      for (Delivery delivery : got) {
+        if (delivery.channel().equals(channel)) {
+          sequence.add(JSON.readTree(delivery.payload()).get("seq").asInt());
+        }
+      }
+      int first = channel.endsWith("even") ? 0 : 1;
+      assertThat(sequence).as(channel).containsExactly(first, first + 2, first + 4, first + 6, first + 8, first + 10);
+    }
+  }
+
+  @Test
+  void aMessageThePeerCanNeverTakeFailsAsNotRetryable() throws Exception {
+    Optional<BroadcastMessage> unacceptable = unacceptableMessage();
+    if (unacceptable.isPresent()) {
+      CompletableFuture<Void> sent = driver.publish(unacceptable.get());
+      Throwable failure = sent.handle((ok, error) -> error).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+        failure = failure.getCause();
+      }
+      assertThat(failure).as("the driver's verdict").isInstanceOf(BroadcastException.class);
+      assertThat(((BroadcastException) failure).isRetryable()).as("retryable? " + failure.getMessage()).isFalse();
+    } else {
+      String text = "y".repeat(256 * 1024);
+      broadcaster.on(new Channel("kit.large")).as("Large").with(Map.of("text", text)).send()
+          .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+      assertThat(JSON.readTree(got.get(0).payload()).get("text").asText()).hasSize(256 * 1024);
+    }
+  }
+
+  @Test
+  void theAuthSignerAnswersAsThePeerExpects() throws Exception {
+    String answer = driver.authSigner().signPrivate("1234.5678", "private-kit.auth");
+    assertThat(answer).isEqualTo(expectedPrivateAuth("1234.5678", "private-kit.auth"));
+  }
+
+  @Test
+  void aCancelledPublishLeavesTheDriverUsableAndIsNeverDeliveredTwice() throws Exception {
+    CompletableFuture<Void> cancelled = driver.publish(BroadcastMessage.of("Cancelled",
+        List.of(new Channel("kit.cancel")), "{\"n\":1}"));
+    cancelled.cancel(true);
+    assertThat(cancelled).isDone();
+    broadcaster.on(new Channel("kit.cancel")).as("After").send().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
+    assertThat(got).extracting(Delivery::event).containsOnlyOnce("After").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void closeLeavesNoThreadOfTheDriverThatWouldHoldUpTheJvm() throws Exception {
+    broadcaster.broadcast(new Numbered(1, "kit.close")).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    broadcaster.close();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<Thread> left = leftBehind();
+    while (!left.isEmpty() && System.nanoTime() < giveUp) {
+      Thread.sleep(20);
+      left = leftBehind();
+    }
+    assertThat(left).as("non-daemon threads started with the driver and alive after close").isEmpty();
+  }
+
+  private List<Thread> leftBehind() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.isAlive() && !thread.isDaemon() && !threadsBefore.contains(thread)
+            && !isPeerThread(thread))
+        .collect(Collectors.toList());
   }
 }
