@@ -194,6 +194,10 @@ class ClusterTest {
     clients.subscribe("c2", "cache-prices");
     clients.await(line -> Clients.is(line, "event", "c2") && line.path("event").asText().equals("Price"));
     assertThat(clients.events("c2", "cache-prices")).containsExactly("Price#2");
+    // a cache channel nobody published on: the miss is announced to the client and to the app
+    clients.subscribe("c2", "cache-empty");
+    clients.await(line -> Clients.is(line, "event", "c2") && line.path("event").asText().equals("pusher:cache_miss"));
+    cluster.nextWebhook("cache_miss", "cache-empty");
   }
 
   @Test

@@ -97,6 +97,9 @@ public final class AppCluster implements LocalApp {
         Map<String, JsonNode> members = new LinkedHashMap<>();
         joined.members().forEach((id, info) -> members.put(id, info == null ? null : Json.parseOrNull(info)));
         answerSubscribed(socket, channel, PusherMessages.presenceData(members), joined.cachedFrame());
+        if (ChannelKind.isCache(channel) && joined.cachedFrame() == null) {
+          hub.webhook(WebhookEvent.CACHE_MISS, channel, null);
+        }
         announce(joined.decisions(), socket.socketId);
       }
     }));
