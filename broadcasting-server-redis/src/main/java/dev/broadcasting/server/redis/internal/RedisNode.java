@@ -32,6 +32,7 @@ public final class RedisNode implements AutoCloseable {
   private final Map<String, RedisSharedApp> apps = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor leaseThread;
   private volatile String lastFailure;
+  private volatile long failingSince;
   private volatile boolean closed;
 
   /**
@@ -121,7 +122,10 @@ public final class RedisNode implements AutoCloseable {
       }
     }
     if (wasFailing) {
-      log.info("{}: Redis is reachable again; this node's state is registered", description);
+      // Redis pub/sub keeps nothing for a subscriber that is away: say what may have been missed
+      log.warn("{}: Redis is reachable again after {} ms and this node's state is registered; events published "
+          + "on other nodes meanwhile did not reach this node's sockets", description,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failingSince));
     }
     lastFailure = null;
   }
@@ -132,6 +136,9 @@ public final class RedisNode implements AutoCloseable {
     if (lastFailure == null && !closed) {
       log.warn("{}: {} failed ({}); serving this node's sockets only until Redis answers", description, what,
           cause.toString());
+    }
+    if (lastFailure == null) {
+      failingSince = System.nanoTime();
     }
     lastFailure = what + " failed: " + cause.getMessage();
   }
