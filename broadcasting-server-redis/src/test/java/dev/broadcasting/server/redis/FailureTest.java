@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the cluster does when a part of it fails: a node killed with SIGKILL, a node cut off from
  * Redis, Redis restarted empty. Leases are 2 s here, so a lapsed node is noticed within 2.5 s.
  */
+@Tag("integration")
 class FailureTest {
   private static final Duration LEASE = Duration.ofSeconds(2);
   private static final HttpClient HTTP = HttpClient.newHttpClient();

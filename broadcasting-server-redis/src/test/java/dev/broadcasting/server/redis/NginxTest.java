@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The README's nginx configuration, as written there, in front of three nodes: clients spread
  * round-robin over the nodes with no sticky sessions, and the cluster behaves as one server.
  */
+@Tag("integration")
 class NginxTest {
   @Test
   void theReadmesNginxConfigurationServesTheClusterWithoutStickySessions() throws Exception {

@@ -8,12 +8,14 @@ import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.cluster.SlotHash;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three server nodes on a real three-shard Redis Cluster (Redis 7): events travel by sharded
  * pub/sub, each on the shard that owns its channel, and presence is shared as on one Redis.
  */
+@Tag("integration")
 class RedisClusterModeTest {
   @Test
   void nodesShareEventsAndPresenceThroughARedisCluster() throws Exception {

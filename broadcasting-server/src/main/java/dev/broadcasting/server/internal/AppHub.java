@@ -206,7 +206,7 @@ public final class AppHub {
       sendToChannel(channel, message, exceptSocketId);
       shared.add(cluster.share(channel, message, exceptSocketId));
     }
-    return CompletableFuture.allOf(shared.toArray(new CompletableFuture[0]));
+    return CompletableFuture.allOf(shared.toArray(new CompletableFuture<?>[0]));
   }
 
   /** A client event from {@code sender}, already checked, to the channel's other subscribers. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One app's shared state in Redis. Keys live under {@code <prefix>{<app>}:} (one hash slot);
@@ -145,7 +146,7 @@ final class RedisSharedApp implements SharedApp {
       all.keySet().stream().filter(name -> name.startsWith(prefix)).forEach(name -> users.put(name,
           name.startsWith("presence-") ? redis().hlen(keys + "m:" + name).toCompletableFuture()
               : CompletableFuture.completedFuture(0L)));
-      return CompletableFuture.allOf(users.values().toArray(new CompletableFuture[0])).thenApply(done -> {
+      return CompletableFuture.allOf(users.values().toArray(new CompletableFuture<?>[0])).thenApply(done -> {
         Map<String, Counts> found = new TreeMap<>();
         users.forEach((name, count) -> found.put(name,
             new Counts(Integer.parseInt(all.get(name)), count.join().intValue())));
@@ -171,7 +172,7 @@ final class RedisSharedApp implements SharedApp {
    * and makes its counts and members what its sockets say, announcing what that changed.
    */
   CompletableFuture<Void> register() {
-    CompletableFuture<List<Object>>[] synced = new CompletableFuture[1];
+    AtomicReference<CompletableFuture<List<Object>>> synced = new AtomicReference<>();
     List<CompletableFuture<Void>> subscribed = new ArrayList<>();
     local.register(state -> {
       synchronized (used) {
@@ -185,10 +186,10 @@ final class RedisSharedApp implements SharedApp {
         });
       }
       subscribed.add(node.links.subscribe(terminateChannel));
-      synced[0] = node.script.run(keys, syncArgs(state));
+      synced.set(node.script.run(keys, syncArgs(state)));
     });
-    return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
-        .thenCombine(synced[0], (done, result) -> result)
+    return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture<?>[0]))
+        .thenCombine(synced.get(), (done, result) -> result)
         .thenAccept(result -> {
           registeredBefore = true;
           local.decided(decisions(result.get(1)));
