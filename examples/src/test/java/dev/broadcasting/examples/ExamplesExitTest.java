@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
 
 /**
  * An example that used a real driver ends when its main returns: no thread of its own (OkHttp's,
  * the broadcaster's) keeps the JVM alive, which is what {@code mvn exec:java} waits for before it
- * ends. Each runs in its own JVM against this project's server, through the {@code pusher} driver.
+ * ends. Each runs in its own JVM against this project's server, through the {@code pusher} driver,
+ * or against a real redis-server through the {@code redis} driver.
  */
 class ExamplesExitTest {
   @Test
@@ -25,6 +29,23 @@ class ExamplesExitTest {
           "PUSHER_HOST", "127.0.0.1", "PUSHER_PORT", String.valueOf(server.port()), "PUSHER_SCHEME", "http");
       assertThat(run(PusherExample.class, env)).contains("Published PriceChanged on prices to app 7");
       assertThat(run(Quickstart.class, env)).doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void quickstartWithTheRedisDriverEndsWhenItsMainReturns() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path debian = Path.of("/usr/bin/redis-server");
+    RedisServer redis = Files.isExecutable(debian) ? new RedisServer(port, debian.toFile()) : new RedisServer(port);
+    redis.start();
+    try {
+      assertThat(run(Quickstart.class, Map.of("BROADCAST_CONNECTION", "redis",
+          "REDIS_URL", "redis://127.0.0.1:" + port))).doesNotContain("Exception");
+    } finally {
+      redis.stop();
     }
   }
 
