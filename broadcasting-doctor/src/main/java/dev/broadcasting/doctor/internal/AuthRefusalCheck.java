@@ -21,16 +21,11 @@ public final class AuthRefusalCheck implements Check {
   @Override
   public Finding run() {
     String name = "auth " + page.authUrl() + " with no credentials for " + page.authChannel();
-    Endpoint endpoint = AuthRequest.endpoint(page);
-    HttpResponse<String> response;
-    try {
-      response = AuthRequest.send(http, page, false, timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Finding.fail(name, "interrupted", "run the doctor again");
-    } catch (Exception e) {
-      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    HttpExchange<String> sent = AuthRequest.send(http, page, false, name, timeout);
+    if (sent.failure() != null) {
+      return sent.failure();
     }
+    HttpResponse<String> response = sent.response();
     int status = response.statusCode();
     String saw = status + " " + AuthRequest.excerpt(response.body());
     if (status == 401 || status == 403) {

@@ -18,8 +18,8 @@ final class AuthRequest {
 
   private AuthRequest() {}
 
-  static HttpResponse<String> send(HttpClient http, FrontEnd page, boolean withCredentials, Duration timeout)
-      throws Exception {
+  static HttpExchange<String> send(HttpClient http, FrontEnd page, boolean withCredentials, String check,
+      Duration timeout) {
     String form = "socket_id=" + URLEncoder.encode(SOCKET_ID, StandardCharsets.UTF_8)
         + "&channel_name=" + URLEncoder.encode(page.authChannel(), StandardCharsets.UTF_8);
     HttpRequest.Builder request = HttpRequest.newBuilder(page.authUrl()).timeout(timeout)
@@ -32,7 +32,8 @@ final class AuthRequest {
     if (withCredentials) {
       request.header(page.authHeaderName(), page.authHeaderValue());
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpExchange.send(http, request.build(), HttpResponse.BodyHandlers.ofString(), check, endpoint(page),
+        timeout);
   }
 
   static Endpoint endpoint(FrontEnd page) {

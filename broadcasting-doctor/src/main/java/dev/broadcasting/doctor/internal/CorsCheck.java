@@ -44,16 +44,12 @@ public final class CorsCheck implements Check {
     if (requestedHeader != null) {
       preflight.header("Access-Control-Request-Headers", requestedHeader);
     }
-    HttpResponse<Void> response;
-    try {
-      response = http.send(preflight.build(), HttpResponse.BodyHandlers.discarding());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Finding.fail(name, "interrupted", "run the doctor again");
-    } catch (Exception e) {
-      Endpoint endpoint = AuthRequest.endpoint(page);
-      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    HttpExchange<Void> sent = HttpExchange.send(http, preflight.build(), HttpResponse.BodyHandlers.discarding(),
+        name, AuthRequest.endpoint(page), timeout);
+    if (sent.failure() != null) {
+      return sent.failure();
     }
+    HttpResponse<Void> response = sent.response();
     String allowOrigin = response.headers().firstValue("Access-Control-Allow-Origin").orElse(null);
     String fix = "answer the auth route's OPTIONS and POST with Access-Control-Allow-Origin: " + origin
         + (cookie ? ", Access-Control-Allow-Credentials: true" : "") + " and Access-Control-Allow-Headers: "
