@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 /**
  * An example that used a real driver ends when its main returns: no thread of its own (OkHttp's,
@@ -34,18 +31,9 @@ class ExamplesExitTest {
 
   @Test
   void quickstartWithTheRedisDriverEndsWhenItsMainReturns() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Path debian = Path.of("/usr/bin/redis-server");
-    RedisServer redis = Files.isExecutable(debian) ? new RedisServer(port, debian.toFile()) : new RedisServer(port);
-    redis.start();
-    try {
-      assertThat(run(Quickstart.class, Map.of("BROADCAST_CONNECTION", "redis",
-          "REDIS_URL", "redis://127.0.0.1:" + port))).doesNotContain("Exception");
-    } finally {
-      redis.stop();
+    try (LocalRedis redis = LocalRedis.start()) {
+      assertThat(run(Quickstart.class, Map.of("BROADCAST_CONNECTION", "redis", "REDIS_URL", redis.url())))
+          .doesNotContain("Exception");
     }
   }
 
