@@ -54,8 +54,11 @@ public final class AuthCheck implements Check {
           + "cookie or token, and check the callback registered for the channel");
     }
     if (status == 419) {
-      return Finding.fail(name, saw, "CSRF token mismatch: send the X-CSRF-TOKEN header (Echo auth.headers) "
-          + "or exempt the auth route from CSRF");
+      return Finding.fail(name, saw, page.csrfHeaderName() == null
+          ? "CSRF token mismatch: the route wants the page's CSRF token; set BROADCAST_DOCTOR_CSRF_HEADER to "
+              + "\"X-XSRF-TOKEN: \" and the test user's XSRF-TOKEN cookie, as Echo sends it (auth.headers)"
+          : "CSRF token mismatch: the token in BROADCAST_DOCTOR_CSRF_HEADER is not the test user's session's; "
+              + "copy the XSRF-TOKEN cookie of the same session as BROADCAST_DOCTOR_AUTH_HEADER");
     }
     if (status == 404 || status == 405) {
       return Finding.fail(name, saw, "no auth route answers POST there: set Echo's authEndpoint and "

@@ -31,6 +31,10 @@ public final class AuthRefusalCheck implements Check {
     if (status == 401 || status == 403) {
       return Finding.ok(name, saw);
     }
+    if (status == 419) {
+      // Laravel's CSRF check runs before the login is looked at: a stranger is refused either way
+      return Finding.ok(name, saw + " (refused by CSRF protection, before the login is checked)");
+    }
     if (status == 200) {
       return Finding.fail(name, saw + ": anyone may subscribe", "refuse with 403 when no user is logged in: the "
           + "route must pass the current user, and the channel callback must deny null");

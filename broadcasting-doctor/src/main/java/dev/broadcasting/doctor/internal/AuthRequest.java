@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * The request pusher-js sends to the auth endpoint when it subscribes to a private channel: a
  * form POST of {@code socket_id} and {@code channel_name}, from the page's origin, with the test
- * user's cookie or token when {@code withCredentials}.
+ * user's cookie or token and CSRF token when {@code withCredentials}.
  */
 final class AuthRequest {
   /** A socket id in the form Pusher hands out, which Laravel validates. */
@@ -31,6 +31,9 @@ final class AuthRequest {
     }
     if (withCredentials) {
       request.header(page.authHeaderName(), page.authHeaderValue());
+      if (page.csrfHeaderName() != null) {
+        request.header(page.csrfHeaderName(), page.csrfHeaderValue());
+      }
     }
     return HttpExchange.send(http, request.build(), HttpResponse.BodyHandlers.ofString(), check, endpoint(page),
         timeout);
