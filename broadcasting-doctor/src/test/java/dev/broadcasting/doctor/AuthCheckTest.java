@@ -81,7 +81,9 @@ class AuthCheckTest {
       assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
       assertThat(finding.saw()).isEqualTo("403 {\"error\":\"Forbidden\"}");
       assertThat(finding.fix()).startsWith("the channel callback for private-doctor.ann refused the test user, or "
-          + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in");
+          + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in")
+          .endsWith("Spring Security answers a POST without its CSRF token with 403 too: set "
+              + "BROADCAST_DOCTOR_CSRF_HEADER to \"X-XSRF-TOKEN: \" and the XSRF-TOKEN cookie");
     }
   }
 

@@ -51,7 +51,9 @@ public final class AuthCheck implements Check {
     if (status == 401 || status == 403) {
       return Finding.fail(name, saw, "the channel callback for " + page.authChannel() + " refused the test user, or "
           + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in: log in again, copy the fresh "
-          + "cookie or token, and check the callback registered for the channel");
+          + "cookie or token, and check the callback registered for the channel"
+          + (page.csrfHeaderName() == null ? "; Spring Security answers a POST without its CSRF token with 403 too: "
+              + "set BROADCAST_DOCTOR_CSRF_HEADER to \"X-XSRF-TOKEN: \" and the XSRF-TOKEN cookie" : ""));
     }
     if (status == 419) {
       return Finding.fail(name, saw, page.csrfHeaderName() == null
