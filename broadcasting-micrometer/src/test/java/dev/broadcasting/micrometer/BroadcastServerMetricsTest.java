@@ -15,7 +15,6 @@ import mockwebserver3.RecordedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,18 +29,9 @@ class BroadcastServerMetricsTest {
       new BroadcastServerMetrics(server).bindTo(meters);
       assertThat(meters.get("broadcasting.server.connections").tag("app", "1").gauge().value()).isEqualTo(0.0);
 
-      CompletableFuture<CharSequence> established = new CompletableFuture<>();
-      WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/app/app-key?protocol=7"),
-              new WebSocket.Listener() {
-                @Override
-                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                  established.complete(data);
-                  return null;
-                }
-              })
-          .get(10, TimeUnit.SECONDS);
-      assertThat(established.get(10, TimeUnit.SECONDS).toString()).contains("pusher:connection_established");
+      BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+      WebSocket socket = connect(server, frames);
+      assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
 
       assertThat(meters.get("broadcasting.server.connections").tag("app", "1").gauge().value()).isEqualTo(1.0);
       socket.abort();
@@ -62,17 +52,7 @@ class BroadcastServerMetricsTest {
             .functionCounter().count()).isZero();
 
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-            .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/app/app-key?protocol=7"),
-                new WebSocket.Listener() {
-                  @Override
-                  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                    frames.add(data.toString());
-                    webSocket.request(1);
-                    return null;
-                  }
-                })
-            .get(10, TimeUnit.SECONDS);
+        WebSocket socket = connect(server, frames);
         assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
         socket.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}", true);
 
@@ -92,5 +72,20 @@ class BroadcastServerMetricsTest {
         socket.abort();
       }
     }
+  }
+
+  /** A WebSocket to the app {@code app-key}, its text frames put in {@code frames}. */
+  private static WebSocket connect(BroadcastServer server, BlockingQueue<String> frames) throws Exception {
+    return HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/app/app-key?protocol=7"),
+            new WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                frames.add(data.toString());
+                webSocket.request(1);
+                return null;
+              }
+            })
+        .get(10, TimeUnit.SECONDS);
   }
 }
