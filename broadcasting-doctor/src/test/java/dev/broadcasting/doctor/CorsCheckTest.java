@@ -101,6 +101,25 @@ class CorsCheckTest {
   }
 
   @Test
+  void theCsrfTokensHeaderMustBeAllowedToo() {
+    endpoint.cors = Cors.FULL;
+    Map<String, String> settings = settings("Cookie: " + AuthEndpoint.COOKIE);
+    settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-XSRF-TOKEN: t");
+
+    Finding finding = new CorsCheck(FrontEnd.read(DriverSettings.of(settings)), HttpClient.newHttpClient(),
+        Duration.ofSeconds(10)).run();
+
+    assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(finding.saw()).isEqualTo("Access-Control-Allow-Headers leaves out X-XSRF-TOKEN");
+    assertThat(finding.fix()).endsWith("Access-Control-Allow-Headers: Content-Type, X-CSRF-TOKEN, X-Socket-ID, "
+        + "X-XSRF-TOKEN");
+
+    settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-CSRF-TOKEN: t");
+    assertThat(new CorsCheck(FrontEnd.read(DriverSettings.of(settings)), HttpClient.newHttpClient(),
+        Duration.ofSeconds(10)).run().outcome()).isEqualTo(Outcome.OK);
+  }
+
+  @Test
   void theSameOriginNeedsNoPreflight() {
     Map<String, String> settings = settings("Cookie: " + AuthEndpoint.COOKIE);
     settings.put("BROADCAST_DOCTOR_PAGE_ORIGIN", endpoint.url().replace("/broadcasting/auth", "/chat"));
