@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
  * configured app, so the tags stay bounded):
  *
  * <ul>
- *   <li>{@value #CONNECTIONS}, {@value #CHANNELS}, {@value #WEBHOOK_BACKLOG}: gauges of now;
+ *   <li>{@value #CONNECTIONS}, {@value #CHANNELS}, {@value #WEBHOOK_BACKLOG}, {@value #WEBHOOK_CONNECTIONS}:
+ *       gauges of now;
  *   <li>{@value #MESSAGES} with {@code direction=in|out}, {@value #CLIENT_EVENTS},
  *       {@value #REFUSALS}, {@value #WEBHOOK_EVENTS} with {@code outcome=sent|dropped}: counters
  *       since the server started.
@@ -33,6 +34,7 @@ public final class BroadcastServerMetrics implements MeterBinder {
   public static final String REFUSALS = "broadcasting.server.refusals";
   public static final String WEBHOOK_BACKLOG = "broadcasting.server.webhook.backlog";
   public static final String WEBHOOK_EVENTS = "broadcasting.server.webhook.events";
+  public static final String WEBHOOK_CONNECTIONS = "broadcasting.server.webhook.connections";
 
   private final BroadcastServer server;
 
@@ -58,6 +60,8 @@ public final class BroadcastServerMetrics implements MeterBinder {
           stats -> stats.webhook().sentEvents()).tag("outcome", "sent").register(registry);
       counter(registry, WEBHOOK_EVENTS, id, "Webhook events given up (retried too long, or over the backlog)",
           stats -> stats.webhook().droppedEvents()).tag("outcome", "dropped").register(registry);
+      gauge(registry, WEBHOOK_CONNECTIONS, id, "Connections open to the app's webhook receivers",
+          stats -> stats.webhook().openConnections());
     }
   }
 
