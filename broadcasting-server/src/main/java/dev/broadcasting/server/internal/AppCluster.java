@@ -196,6 +196,20 @@ public final class AppCluster implements LocalApp {
   @Override
   public void deliver(String channel, String frame, String exceptSocketId) {
     hub.sendToChannel(channel, frame, exceptSocketId);
+    ServerEvents told = hub.events();
+    if (told != ServerEvents.NONE) {
+      tellRelayed(told, channel, frame);
+    }
+  }
+
+  /** Events, not the member announcements, in the log; parsed only when someone listens. */
+  private static void tellRelayed(ServerEvents told, String channel, String frame) {
+    JsonNode parsed = Json.parseOrNull(frame);
+    String event = parsed == null ? "" : parsed.path("event").asText();
+    if (!event.isEmpty() && !event.startsWith("pusher_internal:")) {
+      JsonNode data = parsed.path("data");
+      told.relayed(event, channel, Json.utf8Length(data.isTextual() ? data.asText() : data.toString()));
+    }
   }
 
   @Override

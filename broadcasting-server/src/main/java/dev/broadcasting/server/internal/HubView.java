@@ -43,8 +43,27 @@ public final class HubView {
     return first;
   }
 
-  /** A presence channel's {@code {"ids","hash","count"}}, as its subscribers get it; empty when unoccupied. */
+  /** Occupied channels of the app, on every node in a cluster. */
+  public int channelCount() {
+    return hub.cluster() != null ? hub.occupiedChannels("").size() : hub.channelCount();
+  }
+
+  /**
+   * A presence channel's {@code {"ids","hash","count"}}, as its subscribers get it; empty when
+   * unoccupied. In a cluster, {@code {"ids","count"}} of every node: the shared state answers user
+   * ids, not their info.
+   */
   public JsonNode presence(String channel) {
+    if (hub.cluster() != null) {
+      var answer = Json.object();
+      if (ChannelKind.of(channel) == ChannelKind.PRESENCE) {
+        List<String> ids = hub.presenceUserIds(channel);
+        ids.forEach(answer.putArray("ids")::add);
+        return answer.put("count", ids.size());
+      }
+      answer.putArray("ids");
+      return answer;
+    }
     ChannelState state = hub.channel(channel);
     if (state == null || ChannelKind.of(channel) != ChannelKind.PRESENCE) {
       return Json.object().putArray("ids");

@@ -21,6 +21,12 @@ public interface ServerEvents {
   /** An event published to {@code channel} (HTTP API, in-process driver); {@code data} as sent. */
   default void published(String event, String channel, String data, String exceptSocketId) {}
 
+  /**
+   * An event another node of the cluster published or a client sent there, as it arrives here to be
+   * delivered; {@code bytes} is its data's UTF-8 length.
+   */
+  default void relayed(String event, String channel, int bytes) {}
+
   default void subscribed(String socketId, String channel) {}
 
   /** A subscription or client event refused, with the status or code the client got and why. */

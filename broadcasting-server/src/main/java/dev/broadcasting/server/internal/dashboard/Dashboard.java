@@ -175,7 +175,7 @@ public final class Dashboard implements AutoCloseable {
     ArrayNode list = root.putArray("channels");
     board.view().channels(prefix, CHANNELS_SHOWN).forEach((name, counts) ->
         list.addObject().put("name", name).put("subscriptions", counts[0]).put("users", counts[1]));
-    root.put("total", board.hub().channelCount());
+    root.put("total", board.view().channelCount());
     return root;
   }
 

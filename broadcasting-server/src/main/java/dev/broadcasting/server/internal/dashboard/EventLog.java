@@ -30,6 +30,11 @@ final class EventLog implements ServerEvents {
 
   /** The longest text kept in one field of an entry; channel and event names are at most 200 characters. */
   static final int MAX_FIELD = 300;
+  /**
+   * The detail of an event relayed from another node. Which node is not said: the backplane's
+   * frames carry no sender (see {@code SharedApp#publish}).
+   */
+  static final String RELAYED = "relayed from another node";
 
   private final AtomicReferenceArray<Entry> ring;
   private final AtomicLong next = new AtomicLong(1);
@@ -94,6 +99,11 @@ final class EventLog implements ServerEvents {
   @Override
   public void published(String event, String channel, String data, String exceptSocketId) {
     add("published", channel, exceptSocketId, event, HubView.utf8Length(data), null);
+  }
+
+  @Override
+  public void relayed(String event, String channel, int bytes) {
+    add(event.startsWith("client-") ? "client-event" : "published", channel, null, event, bytes, RELAYED);
   }
 
   @Override
