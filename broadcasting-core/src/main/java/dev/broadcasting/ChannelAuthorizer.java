@@ -48,6 +48,12 @@ public final class ChannelAuthorizer<U> {
   private static final Logger log = LoggerFactory.getLogger(ChannelAuthorizer.class);
   /** Larger bodies are refused unread: an auth request is two short fields. */
   public static final int MAX_BODY_CHARS = 8 * 1024;
+  /**
+   * The reason given to {@link ChannelAuthSigner#refused} when the app's rules deny: the exact one
+   * (no user, no pattern, the callback said no) is logged at debug level, not carried to the signer.
+   */
+  static final String DENIED_BY_APP = "denied by the application's channel rules; its debug log of "
+      + "dev.broadcasting.ChannelAuthorizer says which";
   private static final RateLimitedLog refusals =
       new RateLimitedLog(log, Ticker.system(), TimeUnit.MINUTES.toNanos(1));
 
@@ -128,16 +134,19 @@ public final class ChannelAuthorizer<U> {
     String inputError = socketError != null ? socketError : parsed.error;
     if (inputError != null) {
       log.debug("Channel auth refused (400): {}", inputError);
+      signer.refused(socketId, channelName, 400, inputError);
       return AuthResponse.badRequest(inputError);
     }
     AuthDecision decision = decideValid(parsed.channel, user);
     if (!decision.allowed()) {
+      signer.refused(socketId, channelName, 403, DENIED_BY_APP);
       return AuthResponse.forbidden();
     }
     String refusal = signer.refusal(channelName);
     if (refusal != null) {
       log.debug("Channel auth denied for {}: {}", channelName, refusal);
       refusals.warn("Channel auth refused by the connection: " + refusal, 1);
+      signer.refused(socketId, channelName, 403, refusal);
       return AuthResponse.forbidden();
     }
     try {
@@ -146,6 +155,7 @@ public final class ChannelAuthorizer<U> {
           : signer.signPrivate(socketId, channelName));
     } catch (RuntimeException e) {
       log.error("Channel auth denied for {}: the connection's signer {} failed", channelName, signer, e);
+      signer.refused(socketId, channelName, 403, "the connection's signer failed; see the application's log");
       return AuthResponse.forbidden();
     }
   }

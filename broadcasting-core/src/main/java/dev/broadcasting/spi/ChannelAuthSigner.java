@@ -59,6 +59,13 @@ public interface ChannelAuthSigner {
     return null;
   }
 
+  /**
+   * Told when core refuses {@code socketId} on {@code channelName} with {@code status} (400 or
+   * 403) and why, after logging it: for a connection that keeps its own record of refusals, such
+   * as the embedded server's dashboard. Must return quickly and never throw; the default ignores it.
+   */
+  default void refused(String socketId, String channelName, int status, String reason) {}
+
   /** The body allowing {@code socketId} on a private or encrypted private channel. */
   String signPrivate(String socketId, String channelName);
 

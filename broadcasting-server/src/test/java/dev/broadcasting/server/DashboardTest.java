@@ -143,6 +143,26 @@ class DashboardTest {
   }
 
   @Test
+  void logsWhatTheAppsAuthEndpointRefusedThroughTheInProcessConnection() throws Exception {
+    start(BroadcastServer.builder().dashboard());
+    dev.broadcasting.ChannelAuthorizer<String> auth =
+        dev.broadcasting.ChannelAuthorizer.<String>create(server.driver("1").authSigner())
+            .channel("orders.{id}", (user, params) -> user.equals("owner"));
+    assertThat(auth.authorize("12.34", "private-orders.7", "owner").status()).isEqualTo(200);
+    assertThat(auth.authorize("12.34", "private-orders.7", "guest").status()).isEqualTo(403);
+    assertThat(auth.authorize("12.34", "private-encrypted-orders.7", "owner").status()).isEqualTo(403);
+    assertThat(auth.authorize("bad", "private-orders.7", "owner").status()).isEqualTo(400);
+
+    JsonNode refused = json(get("/dashboard/api/apps/1/log?kind=refused", login("app-key", SECRET)));
+    assertThat(refused.findValuesAsText("channel"))
+        .containsExactly("private-orders.7", "private-encrypted-orders.7", "private-orders.7");
+    assertThat(refused.get(0).path("socket_id").asText()).isEqualTo("12.34");
+    assertThat(refused.get(0).path("detail").asText()).startsWith("403 auth endpoint: denied by the application's");
+    assertThat(refused.get(1).path("detail").asText()).startsWith("403 auth endpoint: ").contains("master key");
+    assertThat(refused.get(2).path("detail").asText()).startsWith("400 auth endpoint: ");
+  }
+
+  @Test
   void checksTheOperatorPasswordWhenBuilt() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> BroadcastServer.builder().dashboard("admin", "short"))
         .hasMessage("The dashboard password must be at least 12 characters but was 5 characters; generate one with:"

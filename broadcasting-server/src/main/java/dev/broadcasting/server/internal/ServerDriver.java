@@ -28,7 +28,7 @@ public final class ServerDriver implements BroadcastDriver {
   public ServerDriver(AppHub hub, AutoCloseable owned, byte[] encryptionMasterKey) {
     this.hub = hub;
     this.owned = owned;
-    this.signer = new PusherAuthSigner(hub.signer(), encryptionMasterKey);
+    this.signer = new ServerAuthSigner(hub, new PusherAuthSigner(hub.signer(), encryptionMasterKey));
   }
 
   @Override
