@@ -67,6 +67,18 @@ final class Received implements AutoCloseable {
     }
   }
 
+  /** The numbers in {@code [0, total)} that never arrived. */
+  synchronized List<Integer> missing(int total) {
+    TreeSet<Integer> seen = distinct();
+    List<Integer> missing = new ArrayList<>();
+    for (int n = 0; n < total; n++) {
+      if (!seen.contains(n)) {
+        missing.add(n);
+      }
+    }
+    return missing;
+  }
+
   synchronized TreeSet<Integer> distinct() {
     TreeSet<Integer> seen = new TreeSet<>();
     messages.stream().filter(m -> !m.channel().equals("__settle__")).forEach(m -> seen.add(m.n()));

@@ -201,14 +201,16 @@ public final class StreamWorkers {
 
   /**
    * Takes over the entries a dead owner left, oldest first, before reading anything new. The
-   * partition counts as recovered once no other consumer has an entry of it pending.
+   * partition counts as recovered once no other consumer has an entry of it pending. After that,
+   * every {@code claimIdle} the same sweep finds the entries pending under this worker that it does
+   * not hold: those whose XREADGROUP answer was lost when the connection or the server went down.
    */
   private void recover(long now) {
     for (Partition partition : owned.values()) {
-      if (partition.recovered || now - partition.nextRecovery < 0) {
+      if (now - partition.nextRecovery < 0) {
         continue;
       }
-      partition.nextRecovery = now + 100_000_000L;
+      partition.nextRecovery = now + (partition.recovered ? settings.claimIdle().toNanos() : 100_000_000L);
       String cursor = "0-0";
       do {
         ClaimedMessages<String, String> claimed = Redis.await(redis.xautoclaim(partition.stream,
@@ -221,8 +223,10 @@ public final class StreamWorkers {
         }
         cursor = claimed.getId();
       } while (!"0-0".equals(cursor) && !stopping);
-      PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
-      partition.recovered = pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
+      if (!partition.recovered) {
+        PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
+        partition.recovered = pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
+      }
     }
   }
 
