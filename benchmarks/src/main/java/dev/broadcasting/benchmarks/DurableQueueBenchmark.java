@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]}</pre>
  */
 public final class DurableQueueBenchmark {
-  private static final int PRODUCERS = 4;
+  private static int producers = 4;
   private static final int CHANNELS = 64;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -45,10 +45,14 @@ public final class DurableQueueBenchmark {
     boolean quick = List.of(args).contains("--short");
     int events = quick ? 20_000 : 100_000;
     int rounds = quick ? 3 : 5;
+    int at = List.of(args).indexOf("--producers");
+    if (at >= 0) {
+      producers = Integer.parseInt(args[at + 1]);
+    }
     try (RedisProcess queueRedis = RedisProcess.start(); RedisProcess deliveryRedis = RedisProcess.start()) {
       long[] servers = {queueRedis.pid(), deliveryRedis.pid()};
       System.out.printf(Locale.ROOT, "%d events a round, %d producer threads, %d channels, %d rounds after "
-          + "2 warm-up rounds; %d processors%n", events, PRODUCERS, CHANNELS, rounds,
+          + "2 warm-up rounds; %d processors%n", events, producers, CHANNELS, rounds,
           Runtime.getRuntime().availableProcessors());
       compare("redis driver", () -> RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + deliveryRedis.port())
           .build(), queueRedis, servers, events, rounds);
@@ -87,27 +91,27 @@ public final class DurableQueueBenchmark {
     }
   }
 
-  /** {@code events} broadcasts from {@link #PRODUCERS} threads, timed until every one is delivered. */
+  /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
   private static Figures round(Broadcaster broadcaster, int events, long[] servers) throws Exception {
     long serverCpu = serverCpuNanos(servers);
     long jvmCpu = OS.getProcessCpuTime();
     long start = System.nanoTime();
-    List<CompletableFuture<Void>> producers = new ArrayList<>();
-    for (int p = 0; p < PRODUCERS; p++) {
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
       int first = p;
-      producers.add(CompletableFuture.supplyAsync(() -> {
-        CompletableFuture<?>[] sent = new CompletableFuture<?>[events / PRODUCERS];
+      running.add(CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[events / producers];
         for (int i = 0; i < sent.length; i++) {
-          sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * PRODUCERS) % CHANNELS));
+          sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
         }
         return CompletableFuture.allOf(sent);
       }, runnable -> new Thread(runnable, "producer-" + first).start()).thenCompose(all -> all));
     }
-    CompletableFuture.allOf(producers.toArray(CompletableFuture[]::new)).get();
+    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
     long wall = System.nanoTime() - start;
     long jvm = OS.getProcessCpuTime() - jvmCpu;
     long total = jvm + serverCpuNanos(servers) - serverCpu;
-    int sent = events / PRODUCERS * PRODUCERS;
+    int sent = events / producers * producers;
     return new Figures(sent * 1e9 / wall, (double) jvm / sent, (double) total / sent);
   }
 
