@@ -25,7 +25,6 @@ import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -242,11 +241,18 @@ public final class RedisStreamQueue implements BroadcastQueue {
     List<FailedEvent> failed = new ArrayList<>();
     for (StreamMessage<String, String> entry : await(redis.xrange(settings.failedStream(), Range.unbounded(),
         Limit.from(limit)))) {
-      Map<String, String> f = entry.getBody();
-      String channels = f.getOrDefault("channels", "");
-      failed.add(new FailedEvent(entry.getId(), f.get("id"), f.get("connection"), f.get("event"),
-          channels.isEmpty() ? List.of() : Arrays.asList(channels.split(" ")), f.get("payload"), f.get("reason"),
-          Instant.ofEpochMilli(Long.parseLong(f.getOrDefault("failed_at", "0")))));
+      Map<String, String> fields = entry.getBody();
+      String reason = fields.get("reason");
+      Instant failedAt = Instant.ofEpochMilli(Long.parseLong(fields.getOrDefault("failed_at", "0")));
+      try {
+        StreamEntry event = StreamEntry.parse(settings.failedStream(), entry.getId(), fields);
+        List<String> channels = new ArrayList<>();
+        event.message().channels().forEach(channel -> channels.add(channel.name()));
+        failed.add(new FailedEvent(entry.getId(), event.message().id(), event.connection(), event.message().event(),
+            channels, event.message().payload(), reason, failedAt));
+      } catch (BroadcastException unreadable) {
+        failed.add(new FailedEvent(entry.getId(), fields.get("id"), null, null, List.of(), null, reason, failedAt));
+      }
     }
     return failed;
   }

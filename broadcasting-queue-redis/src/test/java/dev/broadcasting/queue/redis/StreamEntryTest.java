@@ -21,14 +21,15 @@ class StreamEntryTest {
   void anEntryReadBackIsTheMessageThatWasWrittenWithItsIdPolicyAndProducer() {
     BroadcastMessage message = BroadcastMessage.of("OrderShipped",
         List.of(new PrivateChannel("orders.1"), new PresenceChannel("room.2"), new Channel("news")),
-        "{\"id\":42,\"note\":\"a b\\nc\"}", "123.456", StreamEntryTest.class);
+        "{\"id\":42,\"note\":\"a b\\nc 3:xyz\"}", "123.456", StreamEntryTest.class);
     RetryPolicy policy = RetryPolicy.builder().maxAttempts(7).baseDelay(Duration.ofNanos(500_000))
         .maxDelay(Duration.ofSeconds(3)).deadline(Duration.ofMinutes(4)).build();
-    Map<String, String> fields = new StreamEntry("pusher", message, policy, "host-1-ab").fields();
+    Map<String, String> fields = new StreamEntry("pusher:eu\n1", message, policy, "host-1-ab").fields();
+    assertThat(fields).containsOnlyKeys("id", "entry");
 
     StreamEntry read = StreamEntry.parse("q:p3", "1-0", fields);
 
-    assertThat(read.connection()).isEqualTo("pusher");
+    assertThat(read.connection()).isEqualTo("pusher:eu\n1");
     assertThat(read.producer()).isEqualTo("host-1-ab");
     assertThat(read.message().id()).isEqualTo(message.id());
     assertThat(read.message().event()).isEqualTo("OrderShipped");
@@ -55,8 +56,12 @@ class StreamEntryTest {
   void anEntryThatIsNotABroadcastIsNamedWithWhatIsMissing() {
     assertThatThrownBy(() -> StreamEntry.parse("q:p1", "5-1", Map.of("id", "x", "connection", "redis")))
         .isInstanceOf(BroadcastException.class)
-        .hasMessage("Entry 5-1 of stream q:p1 is not a queued broadcast (field 'channels' is missing); was it "
+        .hasMessage("Entry 5-1 of stream q:p1 is not a queued broadcast (field 'entry' is missing); was it "
             + "written by this library's RedisStreamQueue?");
+    assertThatThrownBy(() -> StreamEntry.parse("q:p1", "5-2", Map.of("id", "x", "entry", "5:redis1:E")))
+        .hasMessageContaining("(field 'entry' has 2 parts instead of 8)");
+    assertThatThrownBy(() -> StreamEntry.parse("q:p1", "5-3", Map.of("id", "x", "entry", "5:redis2:E")))
+        .hasMessageContaining("(field 'entry' is cut short in part 2 of 8)");
   }
 
   @Test
