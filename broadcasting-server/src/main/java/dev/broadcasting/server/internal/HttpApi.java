@@ -202,7 +202,8 @@ final class HttpApi {
       ArrayNode infos = answer.putArray("batch");
       for (JsonNode event : batch) {
         hub.publish(Json.text(event, "name"), channelOf(event), data(event), Json.text(event, "socket_id"));
-        infos.add(Json.parseOrNull(info(event, channelOf(event))));
+        // one flat entry per event, in request order, as Pusher answers and its SDKs read it
+        infos.add(channelInfo(Json.text(event, "info"), Json.text(event, "channel")));
       }
       return new Answer(HttpResponseStatus.OK, hasInfo(batch) ? Json.write(answer) : "{}");
     }
@@ -267,17 +268,24 @@ final class HttpApi {
       }
       ObjectNode root = Json.object();
       ObjectNode byChannel = root.putObject("channels");
-      for (String channel : channels) {
-        int[] counts = hub.channelCounts(channel);
-        ObjectNode one = byChannel.putObject(channel);
-        if (info.contains("subscription_count")) {
-          one.put("subscription_count", counts == null ? 0 : counts[0]);
-        }
-        if (info.contains("user_count") && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
-          one.put("user_count", counts == null ? 0 : counts[1]);
-        }
-      }
+      channels.forEach(channel -> byChannel.set(channel, channelInfo(info, channel)));
       return Json.write(root);
+    }
+
+    /** The attributes {@code info} asks for about one channel; empty when it asks for none. */
+    private ObjectNode channelInfo(String info, String channel) {
+      ObjectNode one = Json.object();
+      if (info == null) {
+        return one;
+      }
+      int[] counts = hub.channelCounts(channel);
+      if (info.contains("user_count") && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
+        one.put("user_count", counts == null ? 0 : counts[1]);
+      }
+      if (info.contains("subscription_count")) {
+        one.put("subscription_count", counts == null ? 0 : counts[0]);
+      }
+      return one;
     }
   }
 }
