@@ -22,6 +22,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessages;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,7 +70,11 @@ public final class RedisStreamQueue implements BroadcastQueue {
         builder.workers, builder.trackLimit);
     this.address = describe(builder.uri);
     this.client = RedisClient.create(builder.uri);
+    // A read whose answer was lost is not sent again after a reconnect: it would read past the
+    // entries the lost answer held. The worker fails instead, and reads its own pending entries first.
     client.setOptions(ClientOptions.builder().autoReconnect(true)
+        .replayFilter(command -> command.getType() == CommandType.XREADGROUP
+            || command.getType() == CommandType.XAUTOCLAIM)
         .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout)).build());
     try {
       this.connection = client.connect();

@@ -122,6 +122,7 @@ public final class StreamWorkers {
     long nextTick = 0;
     long quietUntil = 0;
     boolean groups = false;
+    boolean rereadOwn = false;
     while (!stopping) {
       try {
         if (!groups) {
@@ -134,8 +135,13 @@ public final class StreamWorkers {
           nextTick = now + settings.leaseTtl().toNanos() / 3;
         }
         recover(now);
+        if (rereadOwn) {
+          rereadOwn();
+          rereadOwn = false;
+        }
         read();
       } catch (RuntimeException e) {
+        rereadOwn = true;
         if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
           groups = false; // the server lost its data: the groups come back, the entries cannot
         }
@@ -227,6 +233,31 @@ public final class StreamWorkers {
         PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
         partition.recovered = pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
       }
+    }
+  }
+
+  /**
+   * After a failed command, the answer to a read may have been lost with entries in it: they are
+   * pending under this worker, and nothing newer was read. Sending them now, before reading on,
+   * keeps them in order.
+   */
+  private void rereadOwn() {
+    for (Partition partition : owned.values()) {
+      if (!partition.recovered) {
+        continue;
+      }
+      String after = "0-0";
+      List<StreamMessage<String, String>> history;
+      do {
+        history = reader.xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
+            StreamOffset.from(partition.stream, after));
+        for (StreamMessage<String, String> message : history) {
+          if (!partition.inHand.contains(message.getId())) {
+            submit(partition, message);
+          }
+          after = message.getId();
+        }
+      } while (!history.isEmpty() && !stopping);
     }
   }
 
