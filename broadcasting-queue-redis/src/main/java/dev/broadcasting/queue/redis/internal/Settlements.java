@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 final class Settlements {
   private static final Logger log = LoggerFactory.getLogger(Settlements.class);
 
-  private record Settled(String stream, String entryId, StreamEntry entry, String reason) {}
+  /** @param released called once the entry is acknowledged or moved: it no longer needs its worker */
+  private record Settled(String stream, String entryId, StreamEntry entry, String reason, Runnable released) {}
 
   private final QueueSettings settings;
   private final RedisAsyncCommands<String, String> redis;
@@ -58,14 +59,19 @@ final class Settlements {
     return unsent.get() == 0;
   }
 
-  void settled(String stream, String entryId, StreamEntry entry, Throwable error) {
+  /**
+   * Acknowledges a delivered entry, or moves a failed one; then {@code released} runs. Until then
+   * the worker counts the entry as its own, so that its sweep does not send it again.
+   */
+  void settled(String stream, String entryId, StreamEntry entry, Throwable error, Runnable released) {
     if (error != null && stopping) {
       log.debug("Entry {} of {} stays pending for the next worker: {}", entryId, stream, error.toString());
+      released.run();
       return;
     }
     String reason = error == null ? null : reason(error);
     unsent.incrementAndGet();
-    waiting.add(new Settled(stream, entryId, entry, reason));
+    waiting.add(new Settled(stream, entryId, entry, reason, released));
     if (scheduled.compareAndSet(false, true)) {
       try {
         flusher.execute(this::flush);
@@ -129,12 +135,14 @@ final class Settlements {
         flusher.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
       } catch (RuntimeException closed) {
         unsent.decrementAndGet();
+        settled.released().run();
         log.warn("Entry {} of {} was settled but not acknowledged before close; it will be sent again",
             settled.entryId(), settled.stream());
       }
       return;
     }
     unsent.decrementAndGet();
+    settled.released().run();
     outcomes.settled(settled.entry().producer(), settled.entry().message().id(), settled.reason(), redis);
   }
 

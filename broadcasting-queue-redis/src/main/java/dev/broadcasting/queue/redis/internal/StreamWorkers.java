@@ -299,11 +299,11 @@ public final class StreamWorkers {
     }
     partition.inHand.add(message.getId());
     inHand.incrementAndGet();
-    delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) -> {
-      partition.inHand.remove(message.getId());
-      inHand.decrementAndGet();
-      settlements.settled(partition.stream, message.getId(), entry, error);
-    });
+    delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) ->
+        settlements.settled(partition.stream, message.getId(), entry, error, () -> {
+          partition.inHand.remove(message.getId());
+          inHand.decrementAndGet();
+        }));
   }
 
   private static void pause(Duration duration) {
