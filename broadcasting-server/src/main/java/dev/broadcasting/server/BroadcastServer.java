@@ -1,5 +1,6 @@
 package dev.broadcasting.server;
 
+import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
 import dev.broadcasting.server.internal.AppHub;
 import dev.broadcasting.server.internal.DeadlineCounts;
 import dev.broadcasting.server.internal.RunningServers;
@@ -180,9 +181,8 @@ public final class BroadcastServer implements AutoCloseable {
    * server running.
    */
   public BroadcastDriver driver(String appId, byte[] encryptionMasterKey) {
-    if (encryptionMasterKey != null && encryptionMasterKey.length != 32) {
-      throw new IllegalArgumentException("Encryption master key must be 32 bytes but was "
-          + encryptionMasterKey.length + "; generate one with: openssl rand -base64 32");
+    if (encryptionMasterKey != null) {
+      EncryptionMasterKey.check(encryptionMasterKey);
     }
     return new ServerDriver(hub(appId), null, encryptionMasterKey);
   }

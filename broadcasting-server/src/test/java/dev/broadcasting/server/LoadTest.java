@@ -8,6 +8,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * server JVM holds 10,000 sockets and the client process the other 10,000 (the open-file limit
  * here is 20,000 per process).
  */
+@Tag("integration")
 class LoadTest {
   private static final int CONNECTIONS = 10_000;
 

@@ -2,7 +2,7 @@ package dev.broadcasting.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.App.WebhookEvent;
 import io.netty.buffer.ByteBuf;

@@ -3,6 +3,8 @@ package dev.broadcasting.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.spi.SocketIds;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The Pusher HTTP API: events, batch events, channel queries and user termination, for any Pusher
@@ -24,7 +25,6 @@ final class HttpApi {
   record Answer(HttpResponseStatus status, String body) {}
 
   static final long TIMESTAMP_WINDOW_SECONDS = 600;
-  private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
   private static final int MAX_EVENT_NAME = 200;
 
   private final Map<String, AppHub> hubsById;
@@ -98,7 +98,7 @@ final class HttpApi {
   private static Answer channels(AppHub hub, QueryStringDecoder uri) {
     String prefix = param(uri, "filter_by_prefix", "");
     boolean userCount = param(uri, "info", "").contains("user_count");
-    if (userCount && !prefix.startsWith("presence-")) {
+    if (userCount && !prefix.startsWith(PresenceChannel.PREFIX)) {
       return error(HttpResponseStatus.BAD_REQUEST, "info=user_count needs filter_by_prefix=presence-");
     }
     ObjectNode channels = Json.object();
@@ -249,8 +249,9 @@ final class HttpApi {
             + " bytes; this app allows " + hub.app().maxEventPayloadBytes());
       }
       String socketId = Json.text(event, "socket_id");
-      if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
-        return error(HttpResponseStatus.BAD_REQUEST, "socket_id \"" + socketId + "\" is not a socket id like 1234.5678");
+      String socketError = socketId == null ? null : SocketIds.error(socketId);
+      if (socketError != null) {
+        return error(HttpResponseStatus.BAD_REQUEST, socketError);
       }
       return null;
     }

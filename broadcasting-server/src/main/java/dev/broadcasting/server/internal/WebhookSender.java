@@ -1,6 +1,6 @@
 package dev.broadcasting.server.internal;
 
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.WebhookPolicy;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,6 @@
 package dev.broadcasting.server.internal;
 
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;

@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,7 +67,7 @@ class PusherWebhookTest {
     assertThat(webhook.isValid(null, signature, body)).isFalse();
 
     assertThatThrownBy(() -> webhook.verify("123456789", signature, tampered))
-        .isInstanceOfSatisfying(BroadcastException.class, e -> assertThat(e.status()).isEqualTo(401))
+        .isInstanceOfSatisfying(BroadcastException.class, e -> assertThat(e.httpStatus()).isEqualTo(401))
         .hasMessageContaining("X-Pusher-Signature does not match")
         .hasMessageNotContaining("tofu");
     assertThatThrownBy(() -> webhook.verify("987654321", signature, body))
@@ -79,7 +79,7 @@ class PusherWebhookTest {
   void rejectsASignedBodyThatIsNotAWebhook() {
     String body = "{\"events\":[]}";
     assertThatThrownBy(() -> webhook.verify("123456789", sign(body), body.getBytes(UTF_8)))
-        .isInstanceOfSatisfying(BroadcastException.class, e -> assertThat(e.status()).isEqualTo(400))
+        .isInstanceOfSatisfying(BroadcastException.class, e -> assertThat(e.httpStatus()).isEqualTo(400))
         .hasMessageContaining("time_ms");
     String notJson = "time_ms=1";
     assertThatThrownBy(() -> webhook.verify("123456789", sign(notJson), notJson.getBytes(UTF_8)))

@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

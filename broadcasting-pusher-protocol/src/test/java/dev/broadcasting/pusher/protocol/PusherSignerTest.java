@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,7 +130,7 @@ class PusherSignerTest {
   void refusesAMasterKeyThatIsNot32Bytes() {
     assertThatThrownBy(() -> PusherSigner.sharedSecret("private-encrypted-x", new byte[31]))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("32 bytes but was 31");
+        .hasMessageContaining("32 bytes but has 31");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.EncryptedPrivateChannel;
@@ -10,7 +10,9 @@ import java.util.Objects;
  * Answers channel authorization and user sign-in requests as pusher-js expects them, once core has
  * decided to allow: {@code {"auth":"<key>:<signature>"}}, plus {@code channel_data} for presence
  * channels, {@code shared_secret} for {@code private-encrypted-} channels and {@code user_data} for
- * {@code pusher:signin}. The pusher driver's {@code authSigner()} returns one.
+ * {@code pusher:signin}. The pusher driver's and the embedded server's {@code authSigner()} return
+ * one. Names outside Pusher's alphabet are refused ({@link PusherChannelNames}), and so are
+ * encrypted channels when no master key is configured: core answers those 400 and 403.
  *
  * <pre>{@code
  * PusherAuthSigner signer = new PusherAuthSigner(new PusherSigner(key, secret), masterKey);
@@ -33,11 +35,20 @@ public final class PusherAuthSigner implements ChannelAuthSigner {
    */
   public PusherAuthSigner(PusherSigner signer, byte[] encryptionMasterKey) {
     this.signer = Objects.requireNonNull(signer, "signer");
-    if (encryptionMasterKey != null && encryptionMasterKey.length != 32) {
-      throw new IllegalArgumentException("Encryption master key must be 32 bytes but was "
-          + encryptionMasterKey.length + " bytes; generate one with: openssl rand -base64 32");
-    }
-    this.encryptionMasterKey = encryptionMasterKey == null ? null : encryptionMasterKey.clone();
+    this.encryptionMasterKey = encryptionMasterKey == null ? null : EncryptionMasterKey.check(encryptionMasterKey).clone();
+  }
+
+  @Override
+  public String channelNameError(String channelName) {
+    return PusherChannelNames.error(channelName);
+  }
+
+  @Override
+  public String refusal(String channelName) {
+    return encryptionMasterKey == null && channelName.startsWith(EncryptedPrivateChannel.PREFIX)
+        ? "channel " + channelName + " is encrypted but this Pusher connection has no encryption master key; "
+            + "encrypted channels need PUSHER_ENCRYPTION_MASTER_KEY_BASE64 (openssl rand -base64 32)"
+        : null;
   }
 
   @Override
@@ -46,9 +57,9 @@ public final class PusherAuthSigner implements ChannelAuthSigner {
     if (!channelName.startsWith(EncryptedPrivateChannel.PREFIX)) {
       return AuthAnswers.auth(auth, null, null);
     }
-    if (encryptionMasterKey == null) {
-      throw new BroadcastException("Channel " + channelName + " is encrypted but this Pusher connection has no "
-          + "encryption master key: set PUSHER_ENCRYPTION_MASTER_KEY_BASE64 (openssl rand -base64 32)");
+    String refusal = refusal(channelName);
+    if (refusal != null) {
+      throw new BroadcastException(refusal);
     }
     return AuthAnswers.auth(auth, "shared_secret", PusherSigner.sharedSecret(channelName, encryptionMasterKey));
   }

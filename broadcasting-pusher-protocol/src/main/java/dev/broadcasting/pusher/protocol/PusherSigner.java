@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import dev.broadcasting.internal.Signatures;
 import java.nio.charset.StandardCharsets;
@@ -61,12 +61,7 @@ public final class PusherSigner {
    * @param channelData the presence member JSON exactly as it will be sent to the client, or null
    */
   public String channelAuth(String socketId, String channelName, String channelData) {
-    Objects.requireNonNull(socketId, "socketId");
-    Objects.requireNonNull(channelName, "channelName");
-    String toSign = channelData == null
-        ? socketId + ':' + channelName
-        : socketId + ':' + channelName + ':' + channelData;
-    return key + ':' + Signatures.hmacSha256Hex(secret, toSign);
+    return Signatures.channelAuth(key, secret, socketId, channelName, channelData);
   }
 
   /**
@@ -166,11 +161,7 @@ public final class PusherSigner {
   /** The raw 32 bytes behind {@link #sharedSecret}: the secretbox key of the channel. */
   public static byte[] sharedSecretBytes(String channelName, byte[] masterKey) {
     Objects.requireNonNull(channelName, "channelName");
-    Objects.requireNonNull(masterKey, "masterKey");
-    if (masterKey.length != 32) {
-      throw new IllegalArgumentException("Encryption master key must be 32 bytes but was "
-          + masterKey.length + " bytes; generate one with: openssl rand -base64 32");
-    }
+    EncryptionMasterKey.check(Objects.requireNonNull(masterKey, "masterKey"));
     byte[] name = channelName.getBytes(StandardCharsets.UTF_8);
     byte[] input = new byte[name.length + masterKey.length];
     System.arraycopy(name, 0, input, 0, name.length);

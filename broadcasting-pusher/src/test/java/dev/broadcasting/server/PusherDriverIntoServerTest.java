@@ -6,7 +6,8 @@ import dev.broadcasting.spi.BroadcastDriver;
 /**
  * The {@code pusher} driver of broadcasting-pusher publishing into this server through the HTTP
  * API, signing its requests with its own code, and the same WebSocket peer reading what arrives:
- * the whole compatibility kit passes as it does against Pusher itself.
+ * the whole compatibility kit passes as it does against Pusher itself. It lives in this module, in
+ * the server's test package, so that broadcasting-server does not depend on the pusher driver.
  */
 class PusherDriverIntoServerTest extends ServerDriverCompatibilityTest {
 

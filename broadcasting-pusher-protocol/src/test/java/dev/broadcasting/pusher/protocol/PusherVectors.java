@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,12 +10,12 @@ import java.io.InputStream;
  * The documented vectors of {@code shared/vectors/pusher.json}, copied as they stand into this
  * module's test resources so that the build needs nothing outside the repository.
  */
-final class PusherVectors {
+public final class PusherVectors {
   private static final JsonNode ROOT = load();
 
   private PusherVectors() {}
 
-  static JsonNode get(String name) {
+  public static JsonNode get(String name) {
     JsonNode node = ROOT.get(name);
     if (node == null) {
       throw new IllegalStateException("pusher.json has no vector " + name);

@@ -1,4 +1,4 @@
-package dev.broadcasting.pusher;
+package dev.broadcasting.pusher.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -8,14 +8,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** The digests recomputed in tests straight from javax.crypto, independently of the code under test. */
-final class JavaxHmac {
+public final class JavaxHmac {
   private JavaxHmac() {}
 
-  static String hex(String secret, String data) {
+  public static String hex(String secret, String data) {
     return hex(secret, data.getBytes(UTF_8));
   }
 
-  static String hex(String secret, byte[] data) {
+  public static String hex(String secret, byte[] data) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(UTF_8), "HmacSHA256"));
@@ -25,7 +25,7 @@ final class JavaxHmac {
     }
   }
 
-  static String md5(byte[] data) {
+  public static String md5(byte[] data) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
     } catch (Exception e) {
