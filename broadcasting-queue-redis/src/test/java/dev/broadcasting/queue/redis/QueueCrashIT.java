@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * worker in the middle of the stream. Events go through a real redis-server (the queue) and the
  * real redis driver to a second one, where a real subscriber receives them.
  */
+@Tag("integration")
 class QueueCrashIT {
 
   static Map<String, String> env(RedisNode queue, RedisNode delivery) {

@@ -17,6 +17,7 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * its partition over sends the same event again, with the same Ably message id, which Ably's
  * idempotent publishing drops as a duplicate.
  */
+@Tag("integration")
 class QueueDuplicatesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 

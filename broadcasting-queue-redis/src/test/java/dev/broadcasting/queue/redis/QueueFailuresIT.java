@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * driver's Redis user may not publish on the channel: NOPERM), when the event moves to the failed
  * stream, reaches the failure handler, and is retried or forgotten from there.
  */
+@Tag("integration")
 class QueueFailuresIT {
 
   /**
