@@ -95,26 +95,32 @@ public final class Outcomes {
     }
   }
 
+  /** Subscribes on the first event; while Redis cannot be reached, tries again on the next one. */
   private void subscribeOnce() {
     synchronized (this) {
       if (subscription != null) {
         return;
       }
-      subscription = subscriber.get();
-    }
-    subscription.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String notice) {
-        int space = notice.indexOf(' ');
-        String reason = notice.substring(space + 1);
-        complete(notice.substring(0, space), reason.isEmpty() ? null : reason);
+      StatefulRedisPubSubConnection<String, String> opened = null;
+      try {
+        opened = subscriber.get();
+        opened.addListener(new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String notice) {
+            int space = notice.indexOf(' ');
+            String reason = notice.substring(space + 1);
+            complete(notice.substring(0, space), reason.isEmpty() ? null : reason);
+          }
+        });
+        opened.sync().subscribe(settings.noticeChannel(producer));
+        subscription = opened;
+      } catch (RuntimeException e) {
+        if (opened != null) {
+          opened.close();
+        }
+        log.warn("Could not subscribe to the outcomes of this producer's events ({}); trying again with the next "
+            + "event. Until then only a worker in this process completes their futures", e.toString());
       }
-    });
-    try {
-      subscription.sync().subscribe(settings.noticeChannel(producer));
-    } catch (RuntimeException e) {
-      log.warn("Could not subscribe to the outcomes of this producer's events; their futures complete only "
-          + "when a worker in this process settles them", e);
     }
   }
 
