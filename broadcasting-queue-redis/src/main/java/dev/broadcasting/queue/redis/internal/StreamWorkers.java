@@ -47,6 +47,8 @@ public final class StreamWorkers {
   private final Settlements settlements;
   private final String me;
   private final Map<String, Partition> owned = new ConcurrentHashMap<>();
+  /** Per stream, the entries this process holds, kept across a lease lost and taken again. */
+  private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
   private final AtomicInteger inHand = new AtomicInteger();
   private final Thread thread;
   private volatile boolean stopping;
@@ -55,13 +57,14 @@ public final class StreamWorkers {
   static final class Partition {
     final int index;
     final String stream;
-    final Set<String> inHand = ConcurrentHashMap.newKeySet();
+    final Set<String> inHand;
     volatile boolean recovered;
     long nextRecovery;
 
-    Partition(int index, String stream) {
+    Partition(int index, String stream, Set<String> inHand) {
       this.index = index;
       this.stream = stream;
+      this.inHand = inHand;
     }
   }
 
@@ -200,14 +203,14 @@ public final class StreamWorkers {
       String stream = settings.stream(index);
       if (!owned.containsKey(stream)
           && "OK".equals(Redis.await(redis.set(settings.lease(index), me, SetArgs.Builder.nx().px(ttl)), settings))) {
-        owned.put(stream, new Partition(index, stream));
+        owned.put(stream, new Partition(index, stream, held.computeIfAbsent(stream, s -> ConcurrentHashMap.newKeySet())));
       }
     }
   }
 
   /**
    * Takes over the entries a dead owner left, oldest first, before reading anything new. The
-   * partition counts as recovered once no other consumer has an entry of it pending. After that,
+   * partition counts as recovered once every entry of it pending is one this process holds. After that,
    * every {@code claimIdle} the same sweep finds the entries pending under this worker that it does
    * not hold: those whose XREADGROUP answer was lost when the connection or the server went down.
    */
@@ -231,7 +234,8 @@ public final class StreamWorkers {
       } while (!"0-0".equals(cursor) && !stopping);
       if (!partition.recovered) {
         PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
-        partition.recovered = pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
+        partition.recovered = pending.getCount() <= partition.inHand.size()
+            && pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
       }
     }
   }
