@@ -106,6 +106,17 @@ class DashboardClusterTest {
     assertThat(there.get(0).path("detail").asText()).isEqualTo("relayed from another node");
   }
 
+  @Test
+  void answers503WithTheReasonWhileTheSharedStateIsOutOfReach() throws Exception {
+    Socket.open(0).subscribe("news", null);
+    String session = login(0);
+    redis.kill();
+    HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(base(0, "/dashboard/api/apps/1/channels"))
+        .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(answer.body()).path("error").asText()).startsWith("The cluster did not answer");
+  }
+
   private static String login(int node) throws Exception {
     HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(base(node, "/dashboard/login"))
         .header("Content-Type", "application/json")

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * What is connected to one app now, read for the dashboard: occupied channels with their counts,
@@ -41,6 +42,23 @@ public final class HubView {
       first.put(entry.getKey(), entry.getValue());
     }
     return first;
+  }
+
+  /**
+   * Runs {@code query} of what is connected where it may wait: in a cluster on the app's API
+   * threads, since the shared state answers over the network; on a single node at once. Fails with
+   * the reason when the cluster is out of reach or too many calls wait.
+   */
+  public <T> CompletableFuture<T> query(Supplier<T> query) {
+    if (hub.cluster() == null) {
+      return CompletableFuture.completedFuture(query.get());
+    }
+    try {
+      return CompletableFuture.supplyAsync(query, hub.cluster().apiThreads());
+    } catch (RejectedExecutionException full) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "Too many calls wait for the cluster; try again shortly"));
+    }
   }
 
   /** Occupied channels of the app, on every node in a cluster. */

@@ -143,7 +143,12 @@ public final class Dashboard implements AutoCloseable {
       stream.lastSeq = entries.get(entries.size() - 1).seq();
       event(out, "log", entriesJson(entries));
     }
-    event(out, "channels", channelsJson(board, ""));
+    try {
+      event(out, "channels", channelsJson(board, ""));
+    } catch (RuntimeException clusterOutOfReach) {
+      // the shared state did not answer: the page keeps the channels it has; /health says why
+      log.debug("Dashboard channels not sent: {}", clusterOutOfReach.getMessage());
+    }
     stream.channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(out, StandardCharsets.UTF_8)));
   }
 

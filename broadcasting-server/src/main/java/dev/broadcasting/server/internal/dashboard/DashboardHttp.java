@@ -30,6 +30,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,9 +159,10 @@ final class DashboardHttp {
       json(ctx, request, HttpResponseStatus.OK, write(Dashboard.entriesJson(entries)));
     } else if (get && parts.length == 3 && what.equals("channels")) {
       String prefix = param(uri, "prefix");
-      json(ctx, request, HttpResponseStatus.OK, write(Dashboard.channelsJson(board, prefix == null ? "" : prefix)));
+      connectedNow(ctx, request, board, () -> Dashboard.channelsJson(board, prefix == null ? "" : prefix));
     } else if (get && parts.length == 5 && what.equals("channels") && parts[4].equals("members")) {
-      json(ctx, request, HttpResponseStatus.OK, write(board.view().presence(decode(parts[3]))));
+      String channel = decode(parts[3]);
+      connectedNow(ctx, request, board, () -> board.view().presence(channel));
     } else if (get && parts.length == 4 && what.equals("sockets")) {
       socket(ctx, request, board, decode(parts[3]));
     } else if (request.method().equals(HttpMethod.POST) && parts.length == 3 && what.equals("events")) {
@@ -168,6 +171,21 @@ final class DashboardHttp {
       error(ctx, request, HttpResponseStatus.NOT_FOUND, "No such dashboard endpoint: " + request.method() + " "
           + uri.path());
     }
+  }
+
+  /** Answers a query of what is connected, off the event loop in a cluster; 503 with why when it fails. */
+  private static void connectedNow(ChannelHandlerContext ctx, FullHttpRequest request, Board board,
+      Supplier<Object> query) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    board.view().query(query).whenComplete((answer, error) -> {
+      if (error == null) {
+        json(ctx, keepAlive, HttpResponseStatus.OK, write(answer));
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        json(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE,
+            write(Dashboard.JSON.createObjectNode().put("error", cause.getMessage())));
+      }
+    });
   }
 
   private void socket(ChannelHandlerContext ctx, FullHttpRequest request, Board board, String socketId) {
