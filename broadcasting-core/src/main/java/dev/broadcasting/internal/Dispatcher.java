@@ -32,14 +32,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way in for every event, queued or {@code ShouldBroadcastNow}, single or batched: a
- * bounded queue in front of the drivers, ordered per channel, retrying transient failures, with
- * time and cancellation in its own hands.
+ * bounded queue in front of the drivers, ordered per channel, pipelined and coalesced where the
+ * driver allows it, retrying transient failures, with time and cancellation in its own hands.
  *
- * <p>Order: each job waits for the jobs before it that share a channel on the same connection, and
- * for no others. The last job of every (connection, channel) is that key's "tail"; a new job
- * depends on the tails of its channels and becomes the new tail. So an event being retried holds
- * back its own channels only, and a {@code ShouldBroadcastNow} event never overtakes one queued
- * before it.
+ * <p>Order: each connection has an {@link Outlet} that keeps its channels' order. A job goes once
+ * the jobs before it on its channels are in flight: in an earlier request when the driver
+ * {@linkplain BroadcastDriver#keepsOrder keeps order} on its connection (pipelining, up to a
+ * window), otherwise only in the same batch. Ready jobs go to the driver in batches
+ * ({@link BroadcastDriver#publishBatch}), drained by one dispatcher thread per connection at a
+ * time, not one task per event. With ordering off every job is ready at once.
+ *
+ * <p>Failure while pipelined: when an attempt fails and will be retried, the requests sent after
+ * it on its channels are cancelled and sent again after it, so among the events delivered a
+ * channel's order holds; an event cancelled that way may already have been delivered, and then
+ * arrives twice. No event is reported twice.
  *
  * <p>Time: attempt timeouts, back-off and the close deadline run on the {@link Scheduler} and are
  * measured with the {@link Ticker}. On timeout and on close the dispatcher cancels the very future
@@ -52,8 +58,9 @@ public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger("dev.broadcasting.Broadcaster");
 
   private final Object lock = new Object();
-  private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
+  private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
   private final Set<Job> live = ConcurrentHashMap.newKeySet();
+  private final boolean ordered;
   private final Capacity capacity;
   private final ExecutorService workers;
   private final Ticker ticker;
@@ -69,6 +76,7 @@ public final class Dispatcher {
   private volatile boolean stopping;
 
   public Dispatcher(DispatchOptions options) {
+    this.ordered = options.ordered();
     this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
     this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("broadcasting-dispatch-"));
     this.ticker = options.ticker();
@@ -89,16 +97,21 @@ public final class Dispatcher {
 
   /**
    * The one entry: {@code messages} (with the application's view of each, {@code events}) as one
-   * unit for {@code driver}, handed to its {@code publishAll} together, or to {@code publish} when
-   * there is one. With {@code now} and nothing pending before it on its channels, the first
-   * attempt runs on the caller's thread and is over when this returns; otherwise it waits its turn.
+   * unit for {@code driver}, handed to its {@code publishAll} together, or with other single
+   * messages to {@code publishBatch} / {@code publish}. With {@code now} and nothing pending before
+   * it on its channels, the first attempt runs on the caller's thread and is over when this
+   * returns; otherwise it waits its turn.
    */
   public CompletableFuture<Void> submit(String connection, BroadcastDriver driver, List<BroadcastMessage> messages,
       List<BroadcastEvent> events, RetryPolicy policy, boolean now) {
     if (closed) {
       return reject(connection, events, "the broadcaster is closed");
     }
-    Job job = new Job(connection, driver, messages, events, policy, ticker.read());
+    Outlet outlet = outlets.get(connection);
+    if (outlet == null) {
+      outlet = outlets.computeIfAbsent(connection, name -> new Outlet(name, driver, ordered));
+    }
+    Job job = new Job(outlet, messages, events, policy, ticker.read());
     try {
       if (!capacity.acquire(messages.size(), job.bytes)) {
         return reject(connection, events, "the queue is full (" + capacity.describe()
@@ -108,33 +121,33 @@ public final class Dispatcher {
       Thread.currentThread().interrupt();
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
-    List<CompletableFuture<Void>> before = new ArrayList<>(1);
     synchronized (lock) {
       if (closed) {
         capacity.release(messages.size(), job.bytes);
         return reject(connection, events, "the broadcaster is closed");
-      }
-      for (String key : job.keys) {
-        CompletableFuture<Void> previous = tails.put(key, job.done);
-        if (previous != null) {
-          before.add(previous);
-        }
       }
       live.add(job);
     }
     // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
     CompletableFuture<Void> result = job.done.whenComplete((ok, error) -> finish(job));
     callbacks.queued(events, connection, capacity.events());
-    if (before.isEmpty()) {
-      if (now) {
-        attempt(job, true);
+    boolean goesNow;
+    boolean drain;
+    synchronized (outlet) {
+      outlet.admit(job);
+      goesNow = now && outlet.mayGoAlone(job);
+      if (goesNow) {
+        outlet.launch(job);
       } else {
-        execute(job);
+        outlet.offer(job);
       }
-    } else {
-      CompletableFuture<?> ready = before.size() == 1
-          ? before.get(0) : CompletableFuture.allOf(before.toArray(CompletableFuture[]::new));
-      ready.whenComplete((ok, error) -> execute(job));
+      drain = claimDrain(outlet);
+    }
+    if (drain) {
+      startDrain(outlet);
+    }
+    if (goesNow) {
+      watch(List.of(job), publish(job), true);
     }
     return result;
   }
@@ -198,61 +211,120 @@ public final class Dispatcher {
     return failedWhileClosing.get();
   }
 
-  private void execute(Job job) {
+  /** Under the outlet's lock: true when the caller must start the drain (there is work and nobody draining). */
+  private static boolean claimDrain(Outlet outlet) {
+    if (outlet.draining || !outlet.hasReady()) {
+      return false;
+    }
+    outlet.draining = true;
+    return true;
+  }
+
+  private void startDrain(Outlet outlet) {
     try {
-      workers.execute(() -> attempt(job, false));
+      workers.execute(() -> drain(outlet));
     } catch (RuntimeException rejected) {
-      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
-        settleFailed(job, new BroadcastException("the dispatcher stopped before the event could be sent", rejected),
-            false);
+      // the dispatcher stopped: close settles whatever is left
+      synchronized (outlet) {
+        outlet.draining = false;
       }
     }
   }
 
-  /** One call to the driver; with {@code callerWaits}, this thread waits for the answer and handles it. */
-  private void attempt(Job job, boolean callerWaits) {
-    if (stopping) {
-      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
-        settleFailed(job, new BroadcastException("the broadcaster closed before the event could be sent"), false);
+  /** Sends the outlet's ready jobs, batch after batch, until none is left; one thread per outlet at a time. */
+  private void drain(Outlet outlet) {
+    while (true) {
+      List<Job> batch;
+      synchronized (outlet) {
+        batch = stopping ? List.of() : outlet.take();
+        if (batch.isEmpty()) {
+          outlet.draining = false;
+          return;
+        }
       }
+      send(outlet, batch);
+    }
+  }
+
+  private void send(Outlet outlet, List<Job> batch) {
+    if (batch.size() == 1) {
+      watch(batch, publish(batch.get(0)), false);
       return;
     }
-    if (!job.state.compareAndSet(Job.WAITING, Job.IN_FLIGHT)) {
+    List<BroadcastMessage> messages = new ArrayList<>(batch.size());
+    for (Job job : batch) {
+      messages.add(job.messages.get(0));
+    }
+    List<CompletableFuture<Void>> sent;
+    try {
+      sent = outlet.driver.publishBatch(messages);
+      if (sent == null || sent.size() != messages.size()) {
+        throw new BroadcastException(outlet.driver.getClass().getName() + " returned "
+            + (sent == null ? "no futures" : sent.size() + " futures") + " from publishBatch of " + messages.size()
+            + " messages: a bug in the driver, which must return one future per message", null, false, 0);
+      }
+    } catch (RuntimeException | Error e) {
+      watch(batch, CompletableFuture.failedFuture(e), false);
       return;
     }
-    int attempt = ++job.attempts;
-    CompletableFuture<Void> sent = publish(job);
-    job.inFlight = sent;
-    if (job.state.get() == Job.SETTLED) {
-      // close settled the job between the state change and now: it may have missed this request
-      sent.cancel(true);
-      return;
+    // jobs that share a request share its timeout and its answer
+    int from = 0;
+    for (int i = 1; i <= batch.size(); i++) {
+      if (i == batch.size() || sent.get(i) != sent.get(from)) {
+        watch(batch.subList(from, i), guard(sent.get(from), outlet), false);
+        from = i;
+      }
+    }
+  }
+
+  private static CompletableFuture<Void> guard(CompletableFuture<Void> sent, Outlet outlet) {
+    return sent != null ? sent : CompletableFuture.failedFuture(new BroadcastException(outlet.driver.getClass()
+        .getName() + " returned a null future from publishBatch: a bug in the driver", null, false, 0));
+  }
+
+  /**
+   * Follows one request that carries {@code jobs}: its timeout, and its answer, handled at once when
+   * it is already there, else on a dispatcher thread; with {@code callerWaits}, on this thread.
+   */
+  private void watch(List<Job> jobs, CompletableFuture<Void> sent, boolean callerWaits) {
+    for (Job job : jobs) {
+      job.inFlight = sent;
+      if (job.state.get() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
+        // close settled it, or a failure before it on its channel, between its launch and now
+        sent.cancel(true);
+      }
     }
     if (!sent.isDone()) {
-      job.timeout = scheduler.schedule(() -> {
-        job.timedOutAttempt = attempt;
+      Future<?> timeout = scheduler.schedule(() -> {
+        for (Job job : jobs) {
+          job.timedOutAttempt = job.attempts;
+        }
         sent.cancel(true);
       }, attemptTimeout);
+      for (Job job : jobs) {
+        job.timeout = timeout;
+      }
     }
     if (callerWaits || sent.isDone()) {
-      answered(job, attempt, sent.handle((ok, error) -> error).join());
+      answered(jobs, sent.handle((ok, error) -> error).join());
     } else {
       sent.whenComplete((ok, error) -> {
         try {
-          workers.execute(() -> answered(job, attempt, error));
+          workers.execute(() -> answered(jobs, error));
         } catch (RuntimeException stopped) {
-          answered(job, attempt, error);
+          answered(jobs, error);
         }
       });
     }
   }
 
   private CompletableFuture<Void> publish(Job job) {
+    BroadcastDriver driver = job.outlet.driver;
     try {
       CompletableFuture<Void> sent = job.messages.size() == 1
-          ? job.driver.publish(job.messages.get(0)) : job.driver.publishAll(job.messages);
+          ? driver.publish(job.messages.get(0)) : driver.publishAll(job.messages);
       if (sent == null) {
-        return CompletableFuture.failedFuture(new BroadcastException(job.driver.getClass().getName()
+        return CompletableFuture.failedFuture(new BroadcastException(driver.getClass().getName()
             + " returned no future from " + (job.messages.size() == 1 ? "publish" : "publishAll")
             + ": a bug in the driver, which must return a future even for a failure", null, false, 0));
       }
@@ -262,24 +334,30 @@ public final class Dispatcher {
     }
   }
 
-  private void answered(Job job, int attempt, Throwable error) {
-    Future<?> timeout = job.timeout;
-    if (timeout != null) {
-      timeout.cancel(false);
-    }
-    if (error == null) {
-      if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
-        callbacks.sent(job.events, job.connection, attempt, ticker.read() - job.startNanos);
-        job.done.complete(null);
+  private void answered(List<Job> jobs, Throwable error) {
+    for (Job job : jobs) {
+      Future<?> timeout = job.timeout;
+      if (timeout != null) {
+        timeout.cancel(false);
       }
-      return;
+      int attempt = job.attempts;
+      if (error == null) {
+        if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+          callbacks.sent(job.events, job.outlet.connection, attempt, ticker.read() - job.startNanos);
+          job.done.complete(null);
+        }
+        continue;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof CancellationException && job.cascadedAttempt == attempt) {
+        cause = BroadcastException.retryable("an event sent before it on one of its channels failed, so it "
+            + "was cancelled to be sent again after that one, in order", cause);
+      } else if (cause instanceof CancellationException && job.timedOutAttempt == attempt) {
+        cause = BroadcastException.retryable("the driver gave no answer within the attempt timeout of "
+            + attemptTimeout + "; the request was cancelled", cause);
+      }
+      failedAttempt(job, cause);
     }
-    Throwable cause = unwrap(error);
-    if (cause instanceof CancellationException && job.timedOutAttempt == attempt) {
-      cause = BroadcastException.retryable("the driver gave no answer within the attempt timeout of "
-          + attemptTimeout + "; the request was cancelled", cause);
-    }
-    failedAttempt(job, cause);
   }
 
   private void failedAttempt(Job job, Throwable cause) {
@@ -287,15 +365,30 @@ public final class Dispatcher {
     if (retryable && job.attempts < job.policy.maxAttempts() && !stopping) {
       long delay = job.policy.delayNanosAfter(job.attempts);
       long elapsed = ticker.read() - job.startNanos;
-      if (elapsed + delay < job.policy.deadline().toNanos() && job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+      if (elapsed + delay < job.policy.deadline().toNanos()) {
+        Outlet outlet = job.outlet;
+        List<Job> behind;
+        synchronized (outlet) {
+          if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+            return;
+          }
+          job.backoff = true;
+          behind = outlet.behind(job);
+        }
+        for (Job next : behind) {
+          CompletableFuture<Void> request = next.inFlight;
+          if (request != null) {
+            request.cancel(true);
+          }
+        }
         Duration pause = Duration.ofNanos(delay);
-        callbacks.retry(job.events, job.connection, job.attempts, pause, cause);
-        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, job.connection),
+        callbacks.retry(job.events, outlet.connection, job.attempts, pause, cause);
+        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, outlet.connection),
             job.attempts, delay / 1_000_000, cause.toString());
         try {
-          scheduler.schedule(() -> execute(job), pause);
+          scheduler.schedule(() -> backOn(job), pause);
         } catch (RuntimeException shutDown) {
-          execute(job);
+          backOn(job);
         }
         return;
       }
@@ -305,12 +398,27 @@ public final class Dispatcher {
     }
   }
 
+  /** The back-off is over: the job may go again once its turn comes. */
+  private void backOn(Job job) {
+    Outlet outlet = job.outlet;
+    boolean drain;
+    synchronized (outlet) {
+      job.backoff = false;
+      outlet.offer(job);
+      drain = claimDrain(outlet);
+    }
+    if (drain) {
+      startDrain(outlet);
+    }
+  }
+
   /** Reports the job's failure, then completes its future: the caller of the state change settled it. */
   private void settleFailed(Job job, Throwable cause, boolean afterAttempts) {
+    String connection = job.outlet.connection;
     String why = afterAttempts
         ? " failed after " + job.attempts + (job.attempts == 1 ? " attempt: " : " attempts: ") + cause.getMessage()
         : " was not delivered: " + cause.getMessage();
-    BroadcastException error = wrap(describe(job.events, job.connection) + why, cause);
+    BroadcastException error = wrap(describe(job.events, connection) + why, cause);
     if (closed) {
       failedWhileClosing.addAndGet(job.events.size());
     } else {
@@ -318,7 +426,7 @@ public final class Dispatcher {
     }
     List<FailedBroadcast> failures = new ArrayList<>(job.events.size());
     for (BroadcastEvent event : job.events) {
-      failures.add(new FailedBroadcast(event, job.connection, job.attempts, error));
+      failures.add(new FailedBroadcast(event, connection, job.attempts, error));
     }
     callbacks.failed(failures, false);
     job.done.completeExceptionally(error);
@@ -343,10 +451,14 @@ public final class Dispatcher {
   }
 
   private void finish(Job job) {
-    synchronized (lock) {
-      for (String key : job.keys) {
-        tails.remove(key, job.done);
-      }
+    Outlet outlet = job.outlet;
+    boolean drain;
+    synchronized (outlet) {
+      outlet.remove(job);
+      drain = claimDrain(outlet);
+    }
+    if (drain) {
+      startDrain(outlet);
     }
     live.remove(job);
     capacity.release(job.messages.size(), job.bytes);
@@ -371,59 +483,5 @@ public final class Dispatcher {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  private static final class Job {
-    final String connection;
-    final BroadcastDriver driver;
-    final List<BroadcastMessage> messages;
-    final List<BroadcastEvent> events;
-    /** One per channel: the (connection, channel) pairs whose order this job keeps. */
-    final List<String> keys;
-    final long bytes;
-    final RetryPolicy policy;
-    final long startNanos;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    /** WAITING (queued or between attempts), IN_FLIGHT (the driver has it), SETTLED (reported once). */
-    final AtomicInteger state = new AtomicInteger(WAITING);
-    static final int WAITING = 0;
-    static final int IN_FLIGHT = 1;
-    static final int SETTLED = 2;
-    volatile int attempts;
-    /** The future the driver returned for the current attempt: the one core cancels. */
-    volatile CompletableFuture<Void> inFlight;
-    volatile Future<?> timeout;
-    volatile int timedOutAttempt;
-
-    Job(String connection, BroadcastDriver driver, List<BroadcastMessage> messages, List<BroadcastEvent> events,
-        RetryPolicy policy, long startNanos) {
-      this.connection = connection;
-      this.driver = driver;
-      this.messages = messages;
-      this.events = events;
-      this.policy = policy;
-      this.startNanos = startNanos;
-      long total = 0;
-      Set<String> union = new LinkedHashSet<>();
-      for (BroadcastMessage message : messages) {
-        total += message.payloadBytes();
-        for (Channel channel : message.channels()) {
-          union.add(connection + '\n' + channel.name());
-        }
-      }
-      this.bytes = total;
-      this.keys = List.copyOf(union);
-    }
-
-    void cancelOpenRequest() {
-      Future<?> pending = timeout;
-      if (pending != null) {
-        pending.cancel(false);
-      }
-      CompletableFuture<Void> request = inFlight;
-      if (request != null && !request.isDone()) {
-        request.cancel(true);
-      }
-    }
   }
 }
