@@ -335,6 +335,8 @@ public final class Dispatcher {
   }
 
   private void answered(List<Job> jobs, Throwable error) {
+    List<Job> again = new ArrayList<>(0);
+    long delay = -1;
     for (Job job : jobs) {
       Future<?> timeout = job.timeout;
       if (timeout != null) {
@@ -356,55 +358,68 @@ public final class Dispatcher {
         cause = BroadcastException.retryable("the driver gave no answer within the attempt timeout of "
             + attemptTimeout + "; the request was cancelled", cause);
       }
-      failedAttempt(job, cause);
+      if (delay < 0) {
+        delay = job.policy.delayNanosAfter(attempt);
+      }
+      if (backOff(job, cause, delay)) {
+        again.add(job);
+      }
+    }
+    if (!again.isEmpty()) {
+      // the events of one request come back together, so that they can go out together again
+      try {
+        scheduler.schedule(() -> backOn(again), Duration.ofNanos(delay));
+      } catch (RuntimeException shutDown) {
+        backOn(again);
+      }
     }
   }
 
-  private void failedAttempt(Job job, Throwable cause) {
+  /**
+   * After a failed attempt: true when {@code job} will be tried again after {@code delay}, its
+   * channels held and the requests pipelined behind it cancelled; otherwise it is settled as failed.
+   */
+  private boolean backOff(Job job, Throwable cause, long delay) {
     boolean retryable = !(cause instanceof BroadcastException) || ((BroadcastException) cause).isRetryable();
-    if (retryable && job.attempts < job.policy.maxAttempts() && !stopping) {
-      long delay = job.policy.delayNanosAfter(job.attempts);
-      long elapsed = ticker.read() - job.startNanos;
-      if (elapsed + delay < job.policy.deadline().toNanos()) {
-        Outlet outlet = job.outlet;
-        List<Job> behind;
-        synchronized (outlet) {
-          if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
-            return;
-          }
-          job.backoff = true;
-          behind = outlet.behind(job);
+    if (retryable && job.attempts < job.policy.maxAttempts() && !stopping
+        && ticker.read() - job.startNanos + delay < job.policy.deadline().toNanos()) {
+      Outlet outlet = job.outlet;
+      List<Job> behind;
+      synchronized (outlet) {
+        if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+          return false;
         }
-        for (Job next : behind) {
-          CompletableFuture<Void> request = next.inFlight;
-          if (request != null) {
-            request.cancel(true);
-          }
-        }
-        Duration pause = Duration.ofNanos(delay);
-        callbacks.retry(job.events, outlet.connection, job.attempts, pause, cause);
-        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, outlet.connection),
-            job.attempts, delay / 1_000_000, cause.toString());
-        try {
-          scheduler.schedule(() -> backOn(job), pause);
-        } catch (RuntimeException shutDown) {
-          backOn(job);
-        }
-        return;
+        job.backoff = true;
+        behind = outlet.behind(job);
       }
+      for (Job next : behind) {
+        CompletableFuture<Void> request = next.inFlight;
+        if (request != null) {
+          request.cancel(true);
+        }
+      }
+      callbacks.retry(job.events, outlet.connection, job.attempts, Duration.ofNanos(delay), cause);
+      log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, outlet.connection),
+          job.attempts, delay / 1_000_000, cause.toString());
+      return true;
     }
     if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
       settleFailed(job, cause, true);
     }
+    return false;
   }
 
-  /** The back-off is over: the job may go again once its turn comes. */
-  private void backOn(Job job) {
-    Outlet outlet = job.outlet;
+  /** The back-off is over: the jobs may go again once their turn comes. */
+  private void backOn(List<Job> jobs) {
+    Outlet outlet = jobs.get(0).outlet;
     boolean drain;
     synchronized (outlet) {
-      job.backoff = false;
-      outlet.offer(job);
+      for (Job job : jobs) {
+        job.backoff = false;
+      }
+      for (Job job : jobs) {
+        outlet.offer(job);
+      }
       drain = claimDrain(outlet);
     }
     if (drain) {
