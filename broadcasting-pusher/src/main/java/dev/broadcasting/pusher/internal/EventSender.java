@@ -103,7 +103,7 @@ public final class EventSender {
   public List<CompletableFuture<Void>> batchEach(List<BroadcastMessage> messages) {
     List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     List<Supplier<CompletableFuture<Void>>> steps = new ArrayList<>();
-    List<CompletableFuture<Void>> stepAnswers = new ArrayList<>();
+    List<Integer> stepOf = new ArrayList<>(messages.size());
     List<EventBodies.BatchItem> packing = new ArrayList<>();
     for (BroadcastMessage message : messages) {
       List<EventBodies.BatchItem> items;
@@ -111,12 +111,12 @@ public final class EventSender {
         items = items(message);
       } catch (BroadcastException e) {
         results.add(CompletableFuture.failedFuture(e));
+        stepOf.add(null);
         continue;
       }
       if (items.size() > MAX_EVENTS_PER_BATCH) {
         packing = pack(packing);
         steps.add(() -> trigger(message));
-        stepAnswers.add(new CompletableFuture<>());
       } else {
         if (packing.size() + items.size() > MAX_EVENTS_PER_BATCH) {
           packing = pack(packing);
@@ -124,31 +124,18 @@ public final class EventSender {
         if (packing.isEmpty()) {
           List<EventBodies.BatchItem> request = packing;
           steps.add(() -> postBatch(request));
-          stepAnswers.add(new CompletableFuture<>());
         }
         packing.addAll(items);
       }
-      results.add(stepAnswers.get(stepAnswers.size() - 1));
+      results.add(null);
+      stepOf.add(steps.size() - 1);
     }
-    CompletableFuture<Void> all = Cancellation.sequence(steps.size(), index -> {
-      CompletableFuture<Void> sent = steps.get(index).get();
-      CompletableFuture<Void> answer = stepAnswers.get(index);
-      sent.whenComplete((ok, error) -> {
-        if (error == null) {
-          answer.complete(null);
-        } else {
-          answer.completeExceptionally(error);
-        }
-      });
-      return sent;
-    });
-    all.whenComplete((ok, error) -> {
-      if (error != null) {
-        stepAnswers.forEach(answer -> answer.completeExceptionally(error)); // the ones never sent
+    List<CompletableFuture<Void>> answers = Cancellation.sequenceEach(steps.size(), index -> steps.get(index).get());
+    for (int i = 0; i < results.size(); i++) {
+      Integer request = stepOf.get(i);
+      if (request != null) {
+        results.set(i, answers.get(request));
       }
-    });
-    for (CompletableFuture<Void> answer : stepAnswers) {
-      Cancellation.passCancel(answer, all);
     }
     return results;
   }
