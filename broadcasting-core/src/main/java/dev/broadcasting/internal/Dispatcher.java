@@ -11,11 +11,8 @@ import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,7 +56,6 @@ public final class Dispatcher {
 
   private final Object lock = new Object();
   private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
-  private final Set<Job> live = ConcurrentHashMap.newKeySet();
   private final boolean ordered;
   private final Capacity capacity;
   private final ExecutorService workers;
@@ -72,6 +68,10 @@ public final class Dispatcher {
   private final AtomicInteger failedWhileClosing = new AtomicInteger();
   private final RateLimitedLog failureLog;
   private final RateLimitedLog rejectionLog;
+  /** On a drain thread: where jobs settled during its sends wait, to be finished together. */
+  private final ThreadLocal<List<Job>> finishing = new ThreadLocal<>();
+  /** Submits between their check of {@link #closed} and the admission of their job. */
+  private final AtomicInteger entering = new AtomicInteger();
   private volatile boolean closed;
   private volatile boolean stopping;
 
@@ -121,27 +121,37 @@ public final class Dispatcher {
       Thread.currentThread().interrupt();
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
-    synchronized (lock) {
+    job.done.whenComplete((ok, error) -> {
+      List<Job> batch = finishing.get();
+      if (batch != null) {
+        batch.add(job); // the drain thread finishes its batch's jobs under one lock
+      } else {
+        finish(List.of(job));
+      }
+    });
+    boolean goesNow;
+    boolean drain;
+    // close sets closed, waits until no submit is between here and admit, then reads the live jobs:
+    // it sees this job, or this submit sees closed
+    entering.incrementAndGet();
+    try {
       if (closed) {
         capacity.release(messages.size(), job.bytes);
         return reject(connection, events, "the broadcaster is closed");
       }
-      live.add(job);
-    }
-    // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
-    CompletableFuture<Void> result = job.done.whenComplete((ok, error) -> finish(job));
-    callbacks.queued(events, connection, capacity.events());
-    boolean goesNow;
-    boolean drain;
-    synchronized (outlet) {
-      outlet.admit(job);
-      goesNow = now && outlet.mayGoAlone(job);
-      if (goesNow) {
-        outlet.launch(job);
-      } else {
-        outlet.offer(job);
+      callbacks.queued(events, connection, capacity.events());
+      synchronized (outlet) {
+        outlet.admit(job);
+        goesNow = now && outlet.mayGoAlone(job);
+        if (goesNow) {
+          outlet.launch(job);
+        } else {
+          outlet.offer(job);
+        }
+        drain = claimDrain(outlet);
       }
-      drain = claimDrain(outlet);
+    } finally {
+      entering.decrementAndGet();
     }
     if (drain) {
       startDrain(outlet);
@@ -149,7 +159,7 @@ public final class Dispatcher {
     if (goesNow) {
       watch(List.of(job), publish(job), true);
     }
-    return result;
+    return job.result;
   }
 
   /** Events queued or in flight, not yet complete. */
@@ -185,7 +195,16 @@ public final class Dispatcher {
     }
     if (!emptied.isDone()) {
       stopping = true;
-      for (Job job : List.copyOf(live)) {
+      while (entering.get() > 0) {
+        Thread.onSpinWait(); // a submit that read closed as false is admitting its job
+      }
+      List<Job> left = new ArrayList<>();
+      for (Outlet outlet : outlets.values()) {
+        synchronized (outlet) {
+          left.addAll(outlet.live());
+        }
+      }
+      for (Job job : left) {
         int state = job.state.get();
         if (state != Job.SETTLED && job.state.compareAndSet(state, Job.SETTLED)) {
           String why = state == Job.IN_FLIGHT
@@ -233,16 +252,28 @@ public final class Dispatcher {
 
   /** Sends the outlet's ready jobs, batch after batch, until none is left; one thread per outlet at a time. */
   private void drain(Outlet outlet) {
+    List<Job> settled = new ArrayList<>();
     while (true) {
-      List<Job> batch;
+      List<Job> taken;
       synchronized (outlet) {
-        batch = stopping ? List.of() : outlet.take();
-        if (batch.isEmpty()) {
+        taken = stopping ? List.of() : outlet.take();
+        if (taken.isEmpty()) {
           outlet.draining = false;
           return;
         }
       }
-      send(outlet, batch);
+      finishing.set(settled);
+      try {
+        for (int from = 0; from < taken.size(); from += outlet.maxBatch) {
+          send(outlet, taken.subList(from, Math.min(taken.size(), from + outlet.maxBatch)));
+        }
+      } finally {
+        finishing.remove();
+      }
+      if (!settled.isEmpty()) {
+        finish(settled);
+        settled = new ArrayList<>();
+      }
     }
   }
 
@@ -465,20 +496,38 @@ public final class Dispatcher {
     return new BroadcastException(message, cause, retryable, status);
   }
 
-  private void finish(Job job) {
-    Outlet outlet = job.outlet;
+  /** Takes settled jobs out of their channels' order and the queue, then completes their callers' futures. */
+  private void finish(List<Job> jobs) {
+    Outlet outlet = jobs.get(0).outlet;
     boolean drain;
     synchronized (outlet) {
-      outlet.remove(job);
+      for (Job job : jobs) {
+        outlet.remove(job);
+      }
       drain = claimDrain(outlet);
     }
     if (drain) {
       startDrain(outlet);
     }
-    live.remove(job);
-    capacity.release(job.messages.size(), job.bytes);
+    int events = 0;
+    long bytes = 0;
+    for (Job job : jobs) {
+      events += job.messages.size();
+      bytes += job.bytes;
+    }
+    capacity.release(events, bytes);
     if (closed && capacity.events() == 0) {
       emptied.complete(null);
+    }
+    // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
+    for (Job job : jobs) {
+      job.done.whenComplete((ok, error) -> {
+        if (error == null) {
+          job.result.complete(null);
+        } else {
+          job.result.completeExceptionally(error);
+        }
+      });
     }
   }
 

@@ -28,7 +28,10 @@ final class Job {
   final long bytes;
   final RetryPolicy policy;
   final long startNanos;
+  /** Settled: the outcome, before the job has left the queue. */
   final CompletableFuture<Void> done = new CompletableFuture<>();
+  /** The caller's future: the outcome once the job has left the queue. */
+  final CompletableFuture<Void> result = new CompletableFuture<>();
   final AtomicInteger state = new AtomicInteger(WAITING);
   volatile int attempts;
   /** The future the driver returned for the current attempt: the one core cancels. */
@@ -44,6 +47,8 @@ final class Job {
   boolean backoff;
   /** The outlet's batch this job's current attempt went out in. */
   long batch;
+  Job nextLive;
+  Job previousLive;
 
   Job(Outlet outlet, List<BroadcastMessage> messages, List<BroadcastEvent> events, RetryPolicy policy,
       long startNanos) {

@@ -29,6 +29,8 @@ import java.util.Map;
 final class Outlet {
   /** Events of one channel in flight at once on a pipelining connection. */
   static final int PIPELINE_WINDOW = 64;
+  /** Jobs taken under one lock when they need not share a request. */
+  static final int TAKE = 256;
 
   final String connection;
   final BroadcastDriver driver;
@@ -39,6 +41,8 @@ final class Outlet {
   private final Map<String, ArrayDeque<Job>> lanes = new HashMap<>();
   private final ArrayDeque<Job> ready = new ArrayDeque<>();
   private long batch;
+  /** The jobs admitted and not yet removed, newest first, linked through the jobs themselves. */
+  private Job live;
   /** A thread is draining the ready queue. */
   boolean draining;
 
@@ -53,6 +57,11 @@ final class Outlet {
 
   /** Puts a new job behind the others on its channels; {@link #offer} or {@link #mayGoAlone} then says whether it may go. */
   void admit(Job job) {
+    job.nextLive = live;
+    if (live != null) {
+      live.previousLive = job;
+    }
+    live = job;
     if (ordered) {
       for (String key : job.keys) {
         lanes.computeIfAbsent(key, k -> new ArrayDeque<>(4)).addLast(job);
@@ -76,14 +85,17 @@ final class Outlet {
   }
 
   /**
-   * The next batch: ready jobs that may still go, at most {@code maxBatch}, each marked in flight.
+   * The next ready jobs that may still go, each marked in flight, for the caller to send in
+   * batches of {@code maxBatch} in this order. Without pipelining on an ordered connection that
+   * is one batch, as a channel's jobs may only share a request; elsewhere up to {@link #TAKE}.
    * A job of several messages ({@code broadcastAll}) goes alone, through {@code publishAll}.
    */
   List<Job> take() {
     batch++;
-    List<Job> out = new ArrayList<>(Math.min(maxBatch, Math.max(1, ready.size())));
+    int limit = ordered && !pipelined && maxBatch > 1 ? maxBatch : Math.max(maxBatch, TAKE);
+    List<Job> out = new ArrayList<>(Math.min(limit, Math.max(1, ready.size())));
     Job job;
-    while (out.size() < maxBatch && (job = ready.pollFirst()) != null) {
+    while (out.size() < limit && (job = ready.pollFirst()) != null) {
       job.readied = false;
       if (job.state.get() != Job.WAITING || job.backoff || !allowed(job)) {
         continue; // no longer free to go; a later change on its channels readies it again
@@ -100,6 +112,15 @@ final class Outlet {
       }
     }
     return out;
+  }
+
+  /** Every job admitted and not yet removed. */
+  List<Job> live() {
+    List<Job> jobs = new ArrayList<>();
+    for (Job job = live; job != null; job = job.nextLive) {
+      jobs.add(job);
+    }
+    return jobs;
   }
 
   boolean hasReady() {
@@ -140,6 +161,16 @@ final class Outlet {
 
   /** Removes a settled job from its channels and readies what it held back. */
   void remove(Job job) {
+    if (job.previousLive != null) {
+      job.previousLive.nextLive = job.nextLive;
+    } else if (live == job) {
+      live = job.nextLive;
+    }
+    if (job.nextLive != null) {
+      job.nextLive.previousLive = job.previousLive;
+    }
+    job.previousLive = null;
+    job.nextLive = null;
     if (!ordered) {
       return;
     }
