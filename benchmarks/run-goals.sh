@@ -11,7 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks -am package -DskipTests)
+  (cd "$here/.." && ./mvnw -B -q -pl benchmarks -am package -DskipTests)
 fi
 mode=full
 results=(--results "$here/RESULTS.md")

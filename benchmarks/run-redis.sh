@@ -9,7 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks package -DskipTests)
+  (cd "$here/.." && ./mvnw -B -q -pl benchmarks package -DskipTests)
 fi
 for tool in redis-server redis-benchmark; do
   command -v "$tool" >/dev/null || { echo "$tool is not on the PATH: apt-get install redis-server" >&2; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `mvn -pl benchmarks package`
+# Runs the JMH benchmarks from benchmarks/target/benchmarks.jar (built by `./mvnw -pl benchmarks package`
 # when missing) and writes the results under benchmarks/results/.
 #
 #   benchmarks/run.sh --short         # smoke test under 2 min: one benchmark of each kind, 1 fork,
@@ -22,7 +22,7 @@ if [[ "${1:-}" == "--goals" ]]; then
 fi
 jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks package -DskipTests)
+  (cd "$here/.." && ./mvnw -B -q -pl benchmarks package -DskipTests)
 fi
 
 mode=full

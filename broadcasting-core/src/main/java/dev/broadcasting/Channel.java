@@ -1,13 +1,17 @@
 package dev.broadcasting;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.broadcasting.spi.ChannelNames;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A public channel that events are broadcast on, and the base of the private, presence and
  * encrypted channel types. Its name is checked when it is built, so a bad name fails at the line
- * that made it rather than as a 4xx from a server later.
+ * that made it rather than as a 4xx from a server later. Core checks the rule every driver shares
+ * ({@link ChannelNames#error}: not empty, no whitespace or control characters, at most
+ * {@value ChannelNames#MAX_LENGTH} characters), so Laravel names such as {@code chat:1} or
+ * {@code orders/1} work on the redis and log drivers; the pusher driver and the embedded server
+ * refuse names outside Pusher's alphabet when they publish.
  *
  * <pre>{@code
  * List<Channel> broadcastOn() {
@@ -17,14 +21,7 @@ import java.util.regex.Pattern;
  *
  * <p>Two channels are equal when their full names are equal, whatever class built them.
  */
-public class Channel {
-  /** The characters Pusher and Ably both accept in a channel name. */
-  public static final String RULE = "[-a-zA-Z0-9_=@,.;]+";
-  /** The longest name accepted, counting the prefix. */
-  public static final int MAX_LENGTH = 200;
-
-  private static final Pattern VALID = Pattern.compile(RULE);
-
+public sealed class Channel permits PrivateChannel, PresenceChannel {
   private final String name;
 
   /** A public channel; {@code name} is used as it stands. */
@@ -40,10 +37,9 @@ public class Channel {
           "Channel name \"" + full + "\" is empty after the prefix; give the channel a name, e.g. \""
               + prefix + "orders.1\"");
     }
-    if (full.length() > MAX_LENGTH || !VALID.matcher(full).matches()) {
-      throw new IllegalArgumentException("Channel name \"" + full + "\" is invalid: a channel name must match "
-          + RULE + " and be at most " + MAX_LENGTH + " characters including its prefix (it has "
-          + full.length() + ")");
+    String error = ChannelNames.error(full);
+    if (error != null) {
+      throw new IllegalArgumentException("Channel name \"" + printable(full) + "\" " + error);
     }
     this.name = full;
   }
@@ -54,16 +50,21 @@ public class Channel {
    */
   public static Channel of(String fullName) {
     Objects.requireNonNull(fullName, "channel name");
-    if (fullName.startsWith(EncryptedPrivateChannel.PREFIX)) {
-      return new EncryptedPrivateChannel(fullName.substring(EncryptedPrivateChannel.PREFIX.length()));
-    }
-    if (fullName.startsWith(PrivateChannel.PREFIX)) {
-      return new PrivateChannel(fullName.substring(PrivateChannel.PREFIX.length()));
-    }
-    if (fullName.startsWith(PresenceChannel.PREFIX)) {
-      return new PresenceChannel(fullName.substring(PresenceChannel.PREFIX.length()));
-    }
-    return new Channel(fullName);
+    String prefix = ChannelNames.guardedPrefix(fullName);
+    String name = fullName.substring(prefix.length());
+    return switch (prefix) {
+      case EncryptedPrivateChannel.PREFIX -> new EncryptedPrivateChannel(name);
+      case PrivateChannel.PREFIX -> new PrivateChannel(name);
+      case PresenceChannel.PREFIX -> new PresenceChannel(name);
+      default -> new Channel(fullName);
+    };
+  }
+
+  /** The name with control characters shown as {@code \\uXXXX}, so that a message stays one line. */
+  private static String printable(String name) {
+    StringBuilder out = new StringBuilder(name.length() + 8);
+    name.chars().forEach(c -> out.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : (char) c));
+    return out.toString();
   }
 
   /** The full name, prefix included, as clients subscribe to it. */

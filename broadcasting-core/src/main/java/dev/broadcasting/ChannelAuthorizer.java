@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.internal.ChannelPattern;
 import dev.broadcasting.internal.PayloadSerializer;
+import dev.broadcasting.internal.RateLimitedLog;
 import dev.broadcasting.spi.ChannelAuthSigner;
+import dev.broadcasting.spi.ChannelNames;
+import dev.broadcasting.spi.SocketIds;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -12,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +40,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Denials are logged at debug level under {@code dev.broadcasting.ChannelAuthorizer} with the
- * reason: no user, no matching pattern, or the callback said no.
+ * reason: no user, no matching pattern, or the callback said no. A channel the connection cannot
+ * sign for (an encrypted channel without a master key) is denied too, with a warning at most once
+ * a minute. No call here throws for anything a client sends.
  */
 public final class ChannelAuthorizer<U> {
   private static final Logger log = LoggerFactory.getLogger(ChannelAuthorizer.class);
   /** Larger bodies are refused unread: an auth request is two short fields. */
   public static final int MAX_BODY_CHARS = 8 * 1024;
-  private static final Pattern SOCKET_ID = Pattern.compile("\\d{1,20}\\.\\d{1,20}");
+  private static final RateLimitedLog refusals =
+      new RateLimitedLog(log, Ticker.system(), TimeUnit.MINUTES.toNanos(1));
 
   private final ChannelAuthSigner signer;
   private final ObjectMapper mapper;
@@ -117,8 +123,8 @@ public final class ChannelAuthorizer<U> {
    * laravel-echo-server (redis) sends none.
    */
   public AuthResponse authorize(String socketId, String channelName, U user) {
-    String socketError = signer.requiresSocketId() ? checkSocketId(socketId) : null;
-    ParsedName parsed = socketError == null ? ParsedName.of(channelName) : null;
+    String socketError = signer.requiresSocketId() ? SocketIds.error(socketId) : null;
+    ParsedName parsed = socketError == null ? parse(channelName) : null;
     String inputError = socketError != null ? socketError : parsed.error;
     if (inputError != null) {
       log.debug("Channel auth refused (400): {}", inputError);
@@ -128,9 +134,20 @@ public final class ChannelAuthorizer<U> {
     if (!decision.allowed()) {
       return AuthResponse.forbidden();
     }
-    return AuthResponse.ok(decision.channelData() != null
-        ? signer.signPresence(socketId, channelName, decision.channelData())
-        : signer.signPrivate(socketId, channelName));
+    String refusal = signer.refusal(channelName);
+    if (refusal != null) {
+      log.debug("Channel auth denied for {}: {}", channelName, refusal);
+      refusals.warn("Channel auth refused by the connection: " + refusal, 1);
+      return AuthResponse.forbidden();
+    }
+    try {
+      return AuthResponse.ok(decision.channelData() != null
+          ? signer.signPresence(socketId, channelName, decision.channelData())
+          : signer.signPrivate(socketId, channelName));
+    } catch (RuntimeException e) {
+      log.error("Channel auth denied for {}: the connection's signer {} failed", channelName, signer, e);
+      return AuthResponse.forbidden();
+    }
   }
 
   /**
@@ -138,7 +155,7 @@ public final class ChannelAuthorizer<U> {
    * same callbacks, matching and logging as {@link #authorize}. An invalid name is denied.
    */
   public AuthDecision decide(String channelName, U user) {
-    ParsedName parsed = ParsedName.of(channelName);
+    ParsedName parsed = parse(channelName);
     if (parsed.error != null) {
       log.debug("Channel auth denied: {}", parsed.error);
       return AuthDecision.DENIED;
@@ -154,7 +171,7 @@ public final class ChannelAuthorizer<U> {
     if (user == null) {
       return deny(channelName, "no authenticated user; check that the auth route sees the session or token");
     }
-    String name = ChannelPattern.normalize(channelName);
+    String name = ChannelNames.withoutPrefix(channelName);
     for (Registration<U> registration : registrations) {
       Map<String, String> values = registration.pattern.match(name);
       if (values != null) {
@@ -209,7 +226,7 @@ public final class ChannelAuthorizer<U> {
   }
 
   public AuthResponse authenticateUser(String socketId, U user) {
-    String inputError = checkSocketId(socketId);
+    String inputError = SocketIds.error(socketId);
     if (inputError != null) {
       return AuthResponse.badRequest(inputError);
     }
@@ -239,6 +256,9 @@ public final class ChannelAuthorizer<U> {
       return AuthResponse.ok(signer.signUser(socketId, json));
     } catch (UnsupportedOperationException e) {
       return AuthResponse.badRequest("user sign-in is not supported by this connection");
+    } catch (RuntimeException e) {
+      log.error("User sign-in refused: the connection's signer {} failed", signer, e);
+      return AuthResponse.forbidden();
     }
   }
 
@@ -256,32 +276,22 @@ public final class ChannelAuthorizer<U> {
     return AuthDecision.DENIED;
   }
 
-  private static String checkSocketId(String socketId) {
-    if (socketId == null || socketId.isEmpty()) {
-      return "socket_id is missing";
+  /**
+   * A channel name from a request: the channel, or why the name is refused, by the rule every
+   * driver shares and then by this connection's own.
+   */
+  private ParsedName parse(String channelName) {
+    String error = ChannelNames.error(channelName);
+    if (error == null) {
+      error = signer.channelNameError(channelName);
     }
-    if (!SOCKET_ID.matcher(socketId).matches()) {
-      return "socket_id is malformed; expected digits.digits such as 1234.5678";
+    if (error == null && ChannelNames.withoutPrefix(channelName).isEmpty()) {
+      error = "has nothing after its prefix";
     }
-    return null;
+    return error != null ? new ParsedName(null, "channel_name " + error) : new ParsedName(Channel.of(channelName), null);
   }
 
-  /** A channel name from a request: the channel, or why the name is refused. */
-  private record ParsedName(Channel channel, String error) {
-    static ParsedName of(String channelName) {
-      if (channelName == null || channelName.isEmpty()) {
-        return new ParsedName(null, "channel_name is missing");
-      }
-      if (channelName.length() > Channel.MAX_LENGTH) {
-        return new ParsedName(null, "channel_name is longer than " + Channel.MAX_LENGTH + " characters");
-      }
-      try {
-        return new ParsedName(Channel.of(channelName), null);
-      } catch (IllegalArgumentException e) {
-        return new ParsedName(null, "channel_name is invalid; it must match " + Channel.RULE.replace("\\", ""));
-      }
-    }
-  }
+  private record ParsedName(Channel channel, String error) {}
 
   private static String bodyError(String body, String expected) {
     if (body != null && body.length() > MAX_BODY_CHARS) {

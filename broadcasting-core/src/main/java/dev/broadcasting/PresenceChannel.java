@@ -5,6 +5,7 @@ package dev.broadcasting;
  * {@code new PresenceChannel("room.1")} is {@code presence-room.1}.
  */
 public final class PresenceChannel extends Channel {
+  /** The prefix of every presence channel's full name. */
   public static final String PREFIX = "presence-";
 
   public PresenceChannel(String name) {

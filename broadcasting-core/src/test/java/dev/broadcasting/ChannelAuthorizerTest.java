@@ -17,7 +17,7 @@ class ChannelAuthorizerTest {
   private static final String FORBIDDEN = "{\"error\":\"Forbidden\"}";
 
   /** Records what it was asked to sign, so tests see the exact strings core hands to a driver. */
-  static final class RecordingSigner implements ChannelAuthSigner {
+  static class RecordingSigner implements ChannelAuthSigner {
     final List<String> calls = new CopyOnWriteArrayList<>();
 
     @Override
@@ -115,17 +115,70 @@ class ChannelAuthorizerTest {
       "''|private-chat.1|socket_id is missing",
       "abc|private-chat.1|socket_id is malformed",
       "1.1:private-other|private-chat.1|socket_id is malformed",
-      "12345678901234567890123.1|private-chat.1|socket_id is malformed",
+      "'1.1 '|private-chat.1|socket_id is malformed",
       "1.2|''|channel_name is missing",
-      "1.2|private-chat 1|channel_name is invalid",
-      "1.2|private-chat.1:x|channel_name is invalid",
-      "1.2|private-|channel_name is invalid",
+      "1.2|private-chat 1|channel_name has a space or control character at index 12",
+      "1.2|private-chat\t1|channel_name has a space or control character at index 12",
+      "1.2|private-|channel_name has nothing after its prefix",
   })
   void badInputIs400WithAShortReason(String socketId, String channel, String reason) {
     AuthResponse answer = channels.authorize(socketId, channel, ANN);
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body()).startsWith("{\"error\":\"" + reason);
     assertThat(signer.calls).isEmpty();
+  }
+
+  /** The official SDKs accept {@code ^\\d+\\.\\d+$}; only the total length is bounded. */
+  @Test
+  void socketIdsFollowTheSdkRuleBoundedByLength() {
+    assertThat(channels.authorize("123456789012345678901.1", "private-chat.1", ANN).status()).isEqualTo(200);
+    String longest = "1".repeat(32) + "." + "2".repeat(31);
+    assertThat(channels.authorize(longest, "private-chat.1", ANN).status()).isEqualTo(200);
+    assertThat(channels.authorize(longest + "3", "private-chat.1", ANN)).isEqualTo(new AuthResponse(400,
+        "{\"error\":\"socket_id is longer than 64 characters; expected digits.digits such as 1234.5678\"}"));
+    assertThat(channels.authorize("1.2.3", "private-chat.1", ANN)).isEqualTo(new AuthResponse(400,
+        "{\"error\":\"socket_id is malformed; expected digits.digits such as 1234.5678\"}"));
+  }
+
+  @Test
+  void aConnectionsOwnNameRuleAnswers400WithItsReason() {
+    ChannelAuthSigner pusherLike = new RecordingSigner() {
+      @Override
+      public String channelNameError(String channelName) {
+        return channelName.contains(":") ? "has characters outside the alphabet" : null;
+      }
+    };
+    ChannelAuthorizer<User> strict = ChannelAuthorizer.<User>create(pusherLike).channel("chat:{id}", (u, p) -> true);
+    assertThat(strict.authorizeForm("socket_id=1.2&channel_name=private-chat%3A1", ANN))
+        .isEqualTo(new AuthResponse(400, "{\"error\":\"channel_name has characters outside the alphabet\"}"));
+    assertThat(strict.decide("private-chat:1", ANN).allowed()).isFalse();
+  }
+
+  @Test
+  void aChannelTheConnectionCannotSignIsForbiddenNotThrown() {
+    RecordingSigner noMasterKey = new RecordingSigner() {
+      @Override
+      public String refusal(String channelName) {
+        return channelName.startsWith("private-encrypted-") ? "encrypted channels need the master key" : null;
+      }
+    };
+    ChannelAuthorizer<User> auth = ChannelAuthorizer.<User>create(noMasterKey).channel("chat.{id}", (u, p) -> true);
+    assertThat(auth.authorizeForm("socket_id=1.2&channel_name=private-encrypted-chat.1", ANN))
+        .isEqualTo(new AuthResponse(403, FORBIDDEN));
+    assertThat(auth.authorizeForm("socket_id=1.2&channel_name=private-chat.1", ANN).status()).isEqualTo(200);
+    assertThat(noMasterKey.calls).containsExactly("private 1.2 private-chat.1");
+  }
+
+  @Test
+  void aSignerThatThrowsIsForbiddenNotThrown() {
+    ChannelAuthSigner broken = new RecordingSigner() {
+      @Override
+      public String signPrivate(String socketId, String channelName) {
+        throw new IllegalStateException("bug in a driver");
+      }
+    };
+    ChannelAuthorizer<User> auth = ChannelAuthorizer.<User>create(broken).channel("chat.{id}", (u, p) -> true);
+    assertThat(auth.authorize("1.2", "private-chat.1", ANN)).isEqualTo(new AuthResponse(403, FORBIDDEN));
   }
 
   @Test
@@ -138,7 +191,8 @@ class ChannelAuthorizerTest {
   void formAndJsonBodiesAreParsed() {
     assertThat(channels.authorizeForm("socket_id=1234.5678&channel_name=private-chat.1", ANN).status()).isEqualTo(200);
     assertThat(channels.authorizeForm("channel_name=presence-room.1&socket_id=1.2", ANN).status()).isEqualTo(200);
-    assertThat(channels.authorizeForm("socket_id=1.2&channel_name=private-chat.1%3Aprivate-x", ANN).status()).isEqualTo(400);
+    // a valid name on a connection without its own rule; {userId} takes "1:private-x", which is no number
+    assertThat(channels.authorizeForm("socket_id=1.2&channel_name=private-chat.1%3Aprivate-x", ANN).status()).isEqualTo(403);
     assertThat(channels.authorizeJson("{\"socket_id\":\"1.2\",\"channel_name\":\"private-chat.1\"}", ANN).status())
         .isEqualTo(200);
     assertThat(channels.authorizeJson("[1]", ANN)).isEqualTo(new AuthResponse(400, "{\"error\":\"request body is not a JSON object\"}"));
@@ -201,6 +255,11 @@ class ChannelAuthorizerTest {
     assertThat(plain.authorizeForm("channel_name=private-chat.1", ANN)).isEqualTo(new AuthResponse(200, "true"));
     assertThat(plain.authorize("AbC_socket.io-id", "private-chat.1", ANN).status()).isEqualTo(200);
     assertThat(plain.authorize(null, "private-chat 1", ANN).status()).isEqualTo(400);
+    // Laravel's channel names, as laravel-echo-server posts them for the redis driver
+    plain.channel("orders/{id}", (u, p) -> true).channel("chat:{id}", (u, p) -> p.getLong("id") == 1);
+    assertThat(plain.authorizeForm("channel_name=private-chat%3A1", ANN)).isEqualTo(new AuthResponse(200, "true"));
+    assertThat(plain.authorizeForm("channel_name=private-chat%3A2", ANN).status()).isEqualTo(403);
+    assertThat(plain.authorizeForm("channel_name=private-orders%2F1", ANN)).isEqualTo(new AuthResponse(200, "true"));
     assertThat(plain.authenticateUser("1.2", ANN).status()).isEqualTo(403);
     plain.userData(u -> Map.of("id", "1"));
     assertThat(plain.authenticateUser("1.2", ANN))

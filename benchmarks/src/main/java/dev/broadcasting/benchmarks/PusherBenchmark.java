@@ -6,7 +6,7 @@ import com.pusher.rest.data.Result;
 import dev.broadcasting.Channel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.pusher.PusherBroadcastDriver;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

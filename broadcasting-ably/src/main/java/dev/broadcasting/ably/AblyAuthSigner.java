@@ -31,17 +31,14 @@ public final class AblyAuthSigner implements ChannelAuthSigner {
 
   @Override
   public String signPrivate(String socketId, String channelName) {
-    return AuthAnswers.auth(sign(socketId + ':' + channelName), null, null);
+    return AuthAnswers.auth(Signatures.channelAuth(key.name(), key.secret(), socketId, channelName, null), null, null);
   }
 
   @Override
   public String signPresence(String socketId, String channelName, String channelData) {
     Objects.requireNonNull(channelData, "channelData");
-    return AuthAnswers.auth(sign(socketId + ':' + channelName + ':' + channelData), "channel_data", channelData);
-  }
-
-  private String sign(String stringToSign) {
-    return key.name() + ':' + Signatures.hmacSha256Hex(key.secret(), stringToSign);
+    return AuthAnswers.auth(Signatures.channelAuth(key.name(), key.secret(), socketId, channelName, channelData),
+        "channel_data", channelData);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.broadcasting.ably;
 
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.PrivateChannel;
 import java.util.Objects;
 
 /**
@@ -37,11 +39,11 @@ enum LaravelChannelNames implements AblyChannelNames {
 
   @Override
   public String toAbly(String channelName) {
-    if (channelName.startsWith("private-")) {
-      return "private:" + channelName.substring("private-".length());
+    if (channelName.startsWith(PrivateChannel.PREFIX)) {
+      return "private:" + channelName.substring(PrivateChannel.PREFIX.length());
     }
-    if (channelName.startsWith("presence-")) {
-      return "presence:" + channelName.substring("presence-".length());
+    if (channelName.startsWith(PresenceChannel.PREFIX)) {
+      return "presence:" + channelName.substring(PresenceChannel.PREFIX.length());
     }
     return "public:" + channelName;
   }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.AuthDecision;
 import dev.broadcasting.AuthResponse;
 import dev.broadcasting.ChannelAuthorizer;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.PrivateChannel;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -109,9 +111,9 @@ public final class AblyEchoAuth<U> {
 
   private static String broadcastName(String ablyName) {
     if (ablyName.startsWith("private:")) {
-      return "private-" + ablyName.substring("private:".length());
+      return PrivateChannel.PREFIX + ablyName.substring("private:".length());
     }
-    return "presence-" + ablyName.substring("presence:".length());
+    return PresenceChannel.PREFIX + ablyName.substring("presence:".length());
   }
 
   @Override

@@ -88,7 +88,7 @@ class AblyFallbackTest {
       journal.clear();
       BroadcastException error = failure(driver, BroadcastMessage.of("E", List.of(new Channel("a")), "{}"));
       assertThat(error.isRetryable()).isTrue();
-      assertThat(error.status()).isEqualTo(50400);
+      assertThat(error.providerCode()).isEqualTo(50400);
       assertThat(journal).hasSize(4);
       assertThat(journal.get(0)).isEqualTo("127.0.0.1");
       List<String> hosts = List.copyOf(journal.subList(1, 4));
@@ -118,7 +118,7 @@ class AblyFallbackTest {
     BroadcastException error = failure(driver, BroadcastMessage.of("E", List.of(new Channel("a")), "{}"));
     driver.close();
     assertThat(error.isRetryable()).isFalse();
-    assertThat(error.status()).isEqualTo(40000);
+    assertThat(error.providerCode()).isEqualTo(40000);
     assertThat(primary.requests).hasSize(1);
     assertThat(fallbackRequests()).isEmpty();
   }

@@ -172,7 +172,7 @@ class AblyPublishAllTest {
     BroadcastException error = failure(driver.publishAll(List.of(on("m1", "a"), big, on("m3", "a"))));
     driver.close();
     assertThat(error.isRetryable()).isFalse();
-    assertThat(error.status()).isEqualTo(40009);
+    assertThat(error.providerCode()).isEqualTo(40009);
     assertThat(ably.requests).hasSize(1);
     assertThat(body(0)).extracting(n -> n.get("name").asText()).containsExactly("m1", "m3");
   }

@@ -125,7 +125,7 @@ class AblyPublishTest {
     BroadcastMessage message = BroadcastMessage.of("E", List.of(new Channel("a"), new Channel("b"), new Channel("c")), "{}");
 
     BroadcastException error = failure(message);
-    assertThat(error.status()).isEqualTo(40020);
+    assertThat(error.providerCode()).isEqualTo(40020);
     assertThat(error.isRetryable()).isFalse();
     assertThat(error.getMessage()).contains("not to 2 channels")
         .contains("public:b (40160: not permitted)").contains("public:c (40160: not permitted)")
@@ -150,7 +150,7 @@ class AblyPublishTest {
 
     assertThat(ably.requests).hasSize(1);
     assertThat(error.isRetryable()).isFalse();
-    assertThat(error.status()).isEqualTo(40101);
+    assertThat(error.providerCode()).isEqualTo(40101);
     assertThat(error.getMessage()).contains("HTTP 401").contains("code 40101").contains("Invalid credentials")
         .contains("ABLY_KEY").doesNotContain("keySecret");
   }
@@ -161,7 +161,8 @@ class AblyPublishTest {
     BroadcastException error = failure(BroadcastMessage.of("E", List.of(new Channel("a")), "{}"));
     assertThat(ably.requests).hasSize(1);
     assertThat(error.isRetryable()).isTrue();
-    assertThat(error.status()).isEqualTo(50300);
+    assertThat(error.providerCode()).isEqualTo(50300);
+    assertThat(error.httpStatus()).isEqualTo(503);
   }
 
   @Test
@@ -172,7 +173,7 @@ class AblyPublishTest {
     assertThatThrownBy(() -> small.publish(message).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(BroadcastException.class, e -> {
           assertThat(e.isRetryable()).isFalse();
-          assertThat(e.status()).isEqualTo(40009);
+          assertThat(e.providerCode()).isEqualTo(40009);
           assertThat(e.getMessage()).contains((payload.length() + 3) + " bytes").contains("limit of 100 bytes");
         });
     small.close();
@@ -184,7 +185,7 @@ class AblyPublishTest {
     String fits = "{\"t\":\"" + "x".repeat(65536 - 8 - 1) + "\"}"; // 65535 bytes + event name "E" = 65536
     driver.publish(BroadcastMessage.of("E", List.of(new Channel("a")), fits)).get(5, TimeUnit.SECONDS);
     String over = "{\"t\":\"" + "x".repeat(65536 - 8) + "\"}"; // one byte more
-    assertThat(failure(BroadcastMessage.of("E", List.of(new Channel("a")), over)).status()).isEqualTo(40009);
+    assertThat(failure(BroadcastMessage.of("E", List.of(new Channel("a")), over)).providerCode()).isEqualTo(40009);
     assertThat(ably.requests).hasSize(1);
   }
 

@@ -1,5 +1,6 @@
 package dev.broadcasting.internal;
 
+import dev.broadcasting.spi.ChannelNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class ChannelPattern {
   private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
-  private static final String[] PREFIXES = {"private-encrypted-", "private-", "presence-"};
 
   private final String source;
   private final Pattern regex;
@@ -31,12 +31,11 @@ public final class ChannelPattern {
     if (pattern == null || pattern.isEmpty()) {
       throw new IllegalArgumentException("channel pattern must not be empty");
     }
-    for (String prefix : PREFIXES) {
-      if (pattern.startsWith(prefix)) {
-        throw new IllegalArgumentException("channel pattern '" + pattern + "' starts with '" + prefix
-            + "': register it without the prefix, as '" + pattern.substring(prefix.length())
-            + "'; the prefix is removed from channel names before matching");
-      }
+    String prefix = ChannelNames.guardedPrefix(pattern);
+    if (!prefix.isEmpty()) {
+      throw new IllegalArgumentException("channel pattern '" + pattern + "' starts with '" + prefix
+          + "': register it without the prefix, as '" + pattern.substring(prefix.length())
+          + "'; the prefix is removed from channel names before matching");
     }
     StringBuilder regex = new StringBuilder();
     List<String> names = new ArrayList<>();
@@ -62,16 +61,6 @@ public final class ChannelPattern {
           + "parameters are written {name}, with a letter or _ first, then letters, digits or _");
     }
     return text.isEmpty() ? "" : Pattern.quote(text);
-  }
-
-  /** Removes the {@code private-}, {@code private-encrypted-} or {@code presence-} prefix. */
-  public static String normalize(String channelName) {
-    for (String prefix : PREFIXES) {
-      if (channelName.startsWith(prefix)) {
-        return channelName.substring(prefix.length());
-      }
-    }
-    return channelName;
   }
 
   /** The parameters by name when the whole of {@code name} (already normalized) matches, else null. */

@@ -492,8 +492,9 @@ public final class Dispatcher {
   /** Keeps the driver's verdict (retryable, status) on the exception that names the event. */
   private static BroadcastException wrap(String message, Throwable cause) {
     boolean retryable = cause instanceof BroadcastException && ((BroadcastException) cause).isRetryable();
-    int status = cause instanceof BroadcastException ? ((BroadcastException) cause).status() : 0;
-    return new BroadcastException(message, cause, retryable, status);
+    BroadcastException known = cause instanceof BroadcastException ? (BroadcastException) cause : null;
+    return new BroadcastException(message, cause, retryable, known == null ? 0 : known.httpStatus(),
+        known == null ? 0 : known.providerCode());
   }
 
   /** Takes settled jobs out of their channels' order and the queue, then completes their callers' futures. */

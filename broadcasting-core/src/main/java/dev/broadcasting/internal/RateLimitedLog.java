@@ -9,20 +9,20 @@ import org.slf4j.Logger;
  * refusing thousands of events a second, or a dead service failing them, writes one line every few
  * seconds instead of thousands. Every event still reaches the failure handler and the listener.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
   private final Logger log;
   private final Ticker ticker;
   private final long intervalNanos;
   private final AtomicLong nextNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong suppressed = new AtomicLong();
 
-  RateLimitedLog(Logger log, Ticker ticker, long intervalNanos) {
+  public RateLimitedLog(Logger log, Ticker ticker, long intervalNanos) {
     this.log = log;
     this.ticker = ticker;
     this.intervalNanos = intervalNanos;
   }
 
-  void warn(String message, int events) {
+  public void warn(String message, int events) {
     String line = admit(message, events);
     if (line != null) {
       log.warn(line);

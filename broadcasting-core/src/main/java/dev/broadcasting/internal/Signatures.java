@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -41,6 +42,22 @@ public final class Signatures {
   /** Lower-case hex HMAC-SHA256 of {@code data} under {@code secret}, both as UTF-8. */
   public static String hmacSha256Hex(String secret, String data) {
     return HEX.formatHex(hmacSha256(utf8(secret), utf8(data)));
+  }
+
+  /**
+   * The channel auth value of Pusher and of Laravel's broadcasters that speak its protocol:
+   * {@code <key>:<hex hmac-sha256(socket_id:channel_name[:channel_data])>}.
+   *
+   * @param channelData the presence member JSON exactly as the client receives it, or null
+   */
+  public static String channelAuth(String key, String secret, String socketId, String channelName,
+      String channelData) {
+    Objects.requireNonNull(socketId, "socketId");
+    Objects.requireNonNull(channelName, "channelName");
+    String toSign = channelData == null
+        ? socketId + ':' + channelName
+        : socketId + ':' + channelName + ':' + channelData;
+    return key + ':' + hmacSha256Hex(secret, toSign);
   }
 
   /** Base64 HMAC-SHA256 of {@code data} under {@code secret}, both as UTF-8. */

@@ -3,7 +3,9 @@ package dev.broadcasting.spi;
 /**
  * Turns an authorization decision into the JSON body a client expects, in the protocol of a
  * driver: Pusher signs with HMAC-SHA256, laravel-echo-server wants {@code true}, and so on. Core
- * has already validated the socket id and channel name, and has decided to allow.
+ * has already validated the socket id ({@link SocketIds}) and the channel name ({@link ChannelNames}
+ * and {@link #channelNameError}), and has decided to allow. A signer never throws for a request:
+ * what it cannot sign it says in {@link #refusal}.
  */
 public interface ChannelAuthSigner {
 
@@ -36,6 +38,25 @@ public interface ChannelAuthSigner {
    */
   default boolean requiresSocketId() {
     return true;
+  }
+
+  /**
+   * Why this connection's protocol refuses {@code channelName}, beyond the base rule every driver
+   * shares ({@link ChannelNames#error}), or null to accept it. Pusher's protocol, for instance,
+   * allows only {@code [-a-zA-Z0-9_=@,.;]}. Core answers such a request 400 with this reason, so it
+   * is a predicate in plain ASCII without quotes, such as {@code "has characters outside ..."}.
+   */
+  default String channelNameError(String channelName) {
+    return null;
+  }
+
+  /**
+   * Why this connection cannot sign for {@code channelName}, whose name is valid, or null when it
+   * can: a configuration the application must fix, such as an encrypted channel on a connection
+   * without a master key. Core answers 403, logs the reason at debug level and warns, rate-limited.
+   */
+  default String refusal(String channelName) {
+    return null;
   }
 
   /** The body allowing {@code socketId} on a private or encrypted private channel. */

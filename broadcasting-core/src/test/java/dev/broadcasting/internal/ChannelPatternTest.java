@@ -3,6 +3,7 @@ package dev.broadcasting.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.broadcasting.spi.ChannelNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,10 +46,10 @@ class ChannelPatternTest {
 
   @Test
   void normalizeRemovesTheLongestPrefixFirst() {
-    assertThat(ChannelPattern.normalize("private-encrypted-a")).isEqualTo("a");
-    assertThat(ChannelPattern.normalize("private-a")).isEqualTo("a");
-    assertThat(ChannelPattern.normalize("presence-a")).isEqualTo("a");
-    assertThat(ChannelPattern.normalize("a")).isEqualTo("a");
+    assertThat(ChannelNames.withoutPrefix("private-encrypted-a")).isEqualTo("a");
+    assertThat(ChannelNames.withoutPrefix("private-a")).isEqualTo("a");
+    assertThat(ChannelNames.withoutPrefix("presence-a")).isEqualTo("a");
+    assertThat(ChannelNames.withoutPrefix("a")).isEqualTo("a");
   }
 
   @RepeatedTest(200)

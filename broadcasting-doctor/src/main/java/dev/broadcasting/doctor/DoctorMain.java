@@ -16,7 +16,7 @@ import java.util.Map;
  * file and {@code --set} flags, runs every check and prints one line per check.
  *
  * <pre>{@code
- * mvn -pl broadcasting-doctor exec:java -Dexec.args="--env ../.env --set BROADCAST_DOCTOR_PAGE_ORIGIN=http://localhost:5173"
+ * ./mvnw -pl broadcasting-doctor exec:java -Dexec.args="--env ../.env --set BROADCAST_DOCTOR_PAGE_ORIGIN=http://localhost:5173"
  * }</pre>
  *
  * <p>Exit status: 0 when no check failed, 1 when one did, 2 when the settings or flags are wrong.

@@ -7,6 +7,11 @@ import dev.broadcasting.pusher.internal.ChannelEncrypter;
 import dev.broadcasting.pusher.internal.EventSender;
 import dev.broadcasting.pusher.internal.PusherHttp;
 import dev.broadcasting.pusher.internal.QueryResults;
+import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
+import dev.broadcasting.pusher.protocol.PusherAuthSigner;
+import dev.broadcasting.pusher.protocol.PusherChannelNames;
+import dev.broadcasting.pusher.protocol.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherWebhook;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -48,9 +53,6 @@ import okhttp3.OkHttpClient;
  * {@link Builder#client}. {@link #toString()} never shows the secret.
  */
 public final class PusherBroadcastDriver implements BroadcastDriver {
-  private static final Pattern USER_ID = Pattern.compile(Channel.RULE);
-  private static final String SERVER_TO_USER = "#server-to-user-";
-
   private final String appId;
   private final PusherSigner signer;
   private final PusherHttp http;
@@ -193,7 +195,8 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     if (event == null || dataJson == null) {
       return CompletableFuture.failedFuture(new BroadcastException("sendToUser needs an event name and data"));
     }
-    return closed ? closedFailure() : events.trigger(event, List.of(SERVER_TO_USER + userId), dataJson, null);
+    return closed ? closedFailure()
+        : events.trigger(event, List.of(PusherChannelNames.SERVER_TO_USER_PREFIX + userId), dataJson, null);
   }
 
   private CompletableFuture<String> query(String path, Map<String, String> query) {
@@ -204,21 +207,18 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     if (channelName == null) {
       throw new BroadcastException("Channel name is null");
     }
-    try {
-      return Channel.of(channelName);
-    } catch (IllegalArgumentException e) {
-      throw new BroadcastException(e.getMessage(), e);
+    String error = PusherChannelNames.error(channelName);
+    if (error != null) {
+      throw new BroadcastException("Channel name \"" + channelName + "\" " + error);
     }
+    return Channel.of(channelName);
   }
 
   private static BroadcastException checkUserId(String userId) {
-    if (userId == null || !USER_ID.matcher(userId).matches()
-        || userId.length() > Channel.MAX_LENGTH - SERVER_TO_USER.length()) {
-      return new BroadcastException("User id " + (userId == null ? "null" : "\"" + userId + "\"") + " is invalid: "
-          + "it must match " + Channel.RULE + " and be at most " + (Channel.MAX_LENGTH - SERVER_TO_USER.length())
-          + " characters");
-    }
-    return null;
+    String error = userId == null ? "is missing"
+        : PusherChannelNames.error(PusherChannelNames.SERVER_TO_USER_PREFIX + userId);
+    return error == null ? null : new BroadcastException("User id " + (userId == null ? "null" : "\"" + userId + "\"")
+        + " is invalid: its channel " + PusherChannelNames.SERVER_TO_USER_PREFIX + "<user id> " + error);
   }
 
   private <T> CompletableFuture<T> closedFailure() {
@@ -373,19 +373,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
      */
     public Builder encryptionMasterKeyBase64(String masterKeyBase64) {
       String text = requireText("encryptionMasterKeyBase64", masterKeyBase64, "PUSHER_ENCRYPTION_MASTER_KEY_BASE64");
-      byte[] decoded;
-      try {
-        decoded = Base64.getDecoder().decode(text);
-      } catch (IllegalArgumentException e) {
-        // The message leaves the key out: it is a secret.
-        throw new IllegalArgumentException("Pusher encryption master key is not valid base64; generate one "
-            + "with: openssl rand -base64 32");
-      }
-      if (decoded.length != 32) {
-        throw new IllegalArgumentException("Pusher encryption master key must decode to exactly 32 bytes but "
-            + "decodes to " + decoded.length + "; generate one with: openssl rand -base64 32");
-      }
-      this.masterKey = decoded;
+      this.masterKey = EncryptionMasterKey.fromBase64(text);
       return this;
     }
 

@@ -9,6 +9,8 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.pusher.internal.EventSender;
+import dev.broadcasting.pusher.protocol.JavaxHmac;
+import dev.broadcasting.pusher.protocol.PusherVectors;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +163,7 @@ class PusherBroadcastDriverTest {
     BroadcastException error = failure(driver.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")));
 
     assertThat(error.isRetryable()).isFalse();
-    assertThat(error.status()).isEqualTo(403);
+    assertThat(error.httpStatus()).isEqualTo(403);
     assertThat(error.getMessage()).contains("403").contains("Invalid signature").contains("/apps/3/events")
         .doesNotContain(peer.secret);
   }
@@ -171,13 +173,14 @@ class PusherBroadcastDriverTest {
     peer.answer(503, "upstream down");
     BroadcastException error = failure(driver.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")));
     assertThat(error.isRetryable()).isTrue();
-    assertThat(error.status()).isEqualTo(503);
+    assertThat(error.httpStatus()).isEqualTo(503);
+    assertThat(error.providerCode()).isZero();
     assertThat(error.getMessage()).contains("upstream down");
 
     peer.answer(429, "slow down");
     BroadcastException limited = failure(driver.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")));
     assertThat(limited.isRetryable()).isTrue();
-    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.httpStatus()).isEqualTo(429);
   }
 
   @Test
@@ -187,7 +190,7 @@ class PusherBroadcastDriverTest {
     try (PusherBroadcastDriver impatient = peer.driver().readTimeout(java.time.Duration.ofMillis(200)).build()) {
       BroadcastException error = failure(impatient.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")));
       assertThat(error.isRetryable()).isTrue();
-      assertThat(error.status()).isZero();
+      assertThat(error.httpStatus()).isZero();
       assertThat(error.getCause()).isInstanceOf(java.io.InterruptedIOException.class);
     }
   }

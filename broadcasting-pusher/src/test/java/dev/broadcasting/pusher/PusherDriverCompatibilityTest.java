@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.pusher.protocol.JavaxHmac;
 import dev.broadcasting.Channel;
 import java.util.Optional;
 import dev.broadcasting.spi.BroadcastMessage;

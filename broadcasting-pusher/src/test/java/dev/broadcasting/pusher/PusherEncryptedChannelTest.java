@@ -9,6 +9,8 @@ import com.goterl.lazysodium.SodiumJava;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.EncryptedPrivateChannel;
+import dev.broadcasting.pusher.protocol.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherVectors;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.security.MessageDigest;
 import java.util.ArrayList;

@@ -136,7 +136,7 @@ class PusherQueriesTest {
   void reportsAQueryErrorWithItsStatus() {
     peer.answer(400, "info=user_count is only valid for presence channels");
     BroadcastException error = PusherBroadcastDriverTest.failure(driver.channels("presence-", true));
-    assertThat(error.status()).isEqualTo(400);
+    assertThat(error.httpStatus()).isEqualTo(400);
     assertThat(error.isRetryable()).isFalse();
     assertThat(error.getMessage()).contains("only valid for presence");
   }

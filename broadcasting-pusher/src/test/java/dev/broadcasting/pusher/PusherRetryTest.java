@@ -60,7 +60,7 @@ class PusherRetryTest {
 
     assertThat(thrown).isInstanceOf(ExecutionException.class);
     BroadcastException error = (BroadcastException) thrown.getCause();
-    assertThat(error.status()).isEqualTo(413);
+    assertThat(error.httpStatus()).isEqualTo(413);
     assertThat(error.isRetryable()).isFalse();
     assertThat(error.getMessage()).contains("Payload too large").contains("1 attempt");
     assertThat(peer.poll(200)).isNotNull();

@@ -2,7 +2,9 @@ package dev.broadcasting.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.broadcasting.AuthResponse;
 import dev.broadcasting.Channel;
+import dev.broadcasting.ChannelAuthorizer;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.spi.BroadcastMessage;
@@ -83,6 +85,29 @@ class RedisWireFormatTest {
     assertThat(got.get(0).text())
         .isEqualTo("{\"event\":\"OrderShipped\",\"data\":{\"id\":42,\"carrier\":\"UPS\",\"items\":[1,2.5,null]},"
             + "\"socket\":null}");
+  }
+
+  /**
+   * Laravel apps on redis name channels {@code private-chat:1} or {@code orders/1}; Laravel's
+   * RedisBroadcaster publishes them as they stand and laravel-echo-server delivers them, so this
+   * driver does too, and its auth call allows them.
+   */
+  @Test
+  void carriesLaravelChannelNamesAsTheyStandAndAuthorizesThem() throws Exception {
+    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    send(driver, BroadcastMessage.of("MessageSent",
+        List.of(new PrivateChannel("chat:1"), new Channel("orders/1"), new PresenceChannel("room:5")), "{\"id\":1}"));
+
+    List<RedisSubscriber.Received> got = subscriber.settle(server.port());
+    assertThat(got).extracting(RedisSubscriber.Received::channel)
+        .containsExactly("private-chat:1", "orders/1", "presence-room:5");
+    assertThat(got).extracting(RedisSubscriber.Received::text)
+        .containsOnly("{\"event\":\"MessageSent\",\"data\":{\"id\":1},\"socket\":null}");
+
+    ChannelAuthorizer<String> channels = ChannelAuthorizer.<String>create(driver.authSigner())
+        .channel("chat:{id}", (user, params) -> params.get("id").equals("1"));
+    assertThat(channels.authorizeForm("channel_name=private-chat%3A1", "ann")).isEqualTo(new AuthResponse(200, "true"));
+    assertThat(channels.authorizeForm("channel_name=private-chat%3A2", "ann").status()).isEqualTo(403);
   }
 
   @Test

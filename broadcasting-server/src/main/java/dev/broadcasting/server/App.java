@@ -1,6 +1,7 @@
 package dev.broadcasting.server;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
 public final class App {
   /** The webhook events Pusher defines; an app sends those it is configured for. */
   public enum WebhookEvent {
-    CHANNEL_OCCUPIED, CHANNEL_VACATED, MEMBER_ADDED, MEMBER_REMOVED, CLIENT_EVENT;
+    CHANNEL_OCCUPIED, CHANNEL_VACATED, MEMBER_ADDED, MEMBER_REMOVED, CLIENT_EVENT,
+    /** A subscriber to a cache channel found no event cached: the app may publish the state now. */
+    CACHE_MISS;
 
     /** The name in the webhook body, e.g. {@code channel_occupied}. */
     public String wireName() {
@@ -47,6 +50,9 @@ public final class App {
   private final int maxEventPayloadBytes;
   private final int maxChannelsPerEvent;
   private final int maxBatchSize;
+  private final int maxChannelsPerConnection;
+  private final int maxCacheChannels;
+  private final WebhookPolicy webhookPolicy;
   private final List<String> allowedOrigins;
   private final List<URI> webhooks;
   private final Set<WebhookEvent> webhookEvents;
@@ -63,6 +69,10 @@ public final class App {
     this.maxEventPayloadBytes = b.maxEventPayloadBytes;
     this.maxChannelsPerEvent = b.maxChannelsPerEvent;
     this.maxBatchSize = b.maxBatchSize;
+    this.maxChannelsPerConnection = b.maxChannelsPerConnection;
+    this.maxCacheChannels = b.maxCacheChannels;
+    this.webhookPolicy = new WebhookPolicy(b.webhookBatchEvents, b.webhookBatchWindow, b.webhookConcurrency,
+        b.webhookRetryFor, b.webhookBacklogBytes);
     this.allowedOrigins = List.copyOf(b.allowedOrigins);
     this.webhooks = List.copyOf(b.webhooks);
     this.webhookEvents = Set.copyOf(b.webhookEvents);
@@ -130,6 +140,21 @@ public final class App {
     return maxBatchSize;
   }
 
+  /** Channels one connection may be subscribed to at once. */
+  public int maxChannelsPerConnection() {
+    return maxChannelsPerConnection;
+  }
+
+  /** Cache channels whose last event is kept; past it, the one written longest ago is forgotten. */
+  public int maxCacheChannels() {
+    return maxCacheChannels;
+  }
+
+  /** How this app's webhooks are batched, sent and retried. */
+  public WebhookPolicy webhookPolicy() {
+    return webhookPolicy;
+  }
+
   /** The browser origins allowed to connect, or empty for any. {@code *} matches any one label. */
   public List<String> allowedOrigins() {
     return allowedOrigins;
@@ -161,6 +186,13 @@ public final class App {
     private int maxEventPayloadBytes = 10 * 1024;
     private int maxChannelsPerEvent = 100;
     private int maxBatchSize = 10;
+    private int maxChannelsPerConnection = 100;
+    private int maxCacheChannels = 10_000;
+    private int webhookBatchEvents = 20;
+    private Duration webhookBatchWindow = Duration.ofMillis(250);
+    private int webhookConcurrency = 2;
+    private Duration webhookRetryFor = Duration.ofMinutes(5);
+    private int webhookBacklogBytes = 1024 * 1024;
     private final List<String> allowedOrigins = new ArrayList<>();
     private final List<URI> webhooks = new ArrayList<>();
     private final Set<WebhookEvent> webhookEvents = EnumSet.allOf(WebhookEvent.class);
@@ -213,6 +245,72 @@ public final class App {
 
     public Builder maxBatchSize(int max) {
       this.maxBatchSize = atLeast("maxBatchSize", max, 1);
+      return this;
+    }
+
+    /**
+     * Channels one connection may be subscribed to at once (default 100); a subscription past it
+     * is answered with {@code pusher:subscription_error} status 403.
+     */
+    public Builder maxChannelsPerConnection(int max) {
+      this.maxChannelsPerConnection = atLeast("maxChannelsPerConnection", max, 1);
+      return this;
+    }
+
+    /**
+     * Cache channels whose last event the server keeps (default 10,000). Past it, the channel
+     * written longest ago is forgotten, and its next subscriber gets {@code pusher:cache_miss}.
+     */
+    public Builder maxCacheChannels(int max) {
+      this.maxCacheChannels = atLeast("maxCacheChannels", max, 1);
+      return this;
+    }
+
+    /**
+     * Webhook events go out together, up to {@code maxEvents} in one request (default 20), sent
+     * once that many wait or the oldest has waited {@code window} (default 250 ms).
+     */
+    public Builder webhookBatch(int maxEvents, Duration window) {
+      this.webhookBatchEvents = atLeast("webhookBatch maxEvents", maxEvents, 1);
+      Objects.requireNonNull(window, "webhookBatch window");
+      if (window.isNegative() || window.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("webhookBatch window must be between 0 and 10 s but was " + window);
+      }
+      this.webhookBatchWindow = window;
+      return this;
+    }
+
+    /**
+     * Webhook requests in flight at once to each webhook URL (default 2), which is also the number
+     * of connections the server keeps open to it.
+     */
+    public Builder webhookConcurrency(int requests) {
+      if (requests < 1 || requests > 64) {
+        throw new IllegalArgumentException("webhookConcurrency must be between 1 and 64 but was " + requests);
+      }
+      this.webhookConcurrency = requests;
+      return this;
+    }
+
+    /**
+     * How long a webhook request that fails is retried, with exponential back-off from 1 s to
+     * 60 s between attempts (default 5 minutes); after that its events are dropped and logged.
+     */
+    public Builder webhookRetryFor(Duration duration) {
+      Objects.requireNonNull(duration, "webhookRetryFor");
+      if (duration.isNegative()) {
+        throw new IllegalArgumentException("webhookRetryFor must not be negative but was " + duration);
+      }
+      this.webhookRetryFor = duration;
+      return this;
+    }
+
+    /**
+     * The bytes of webhook events that may wait for delivery per webhook URL (default 1 MiB).
+     * Past it, the oldest waiting events are dropped, counted, and logged at most once a minute.
+     */
+    public Builder webhookBacklogBytes(int bytes) {
+      this.webhookBacklogBytes = atLeast("webhookBacklogBytes", bytes, 1024);
       return this;
     }
 

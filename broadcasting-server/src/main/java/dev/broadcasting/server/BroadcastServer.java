@@ -1,10 +1,13 @@
 package dev.broadcasting.server;
 
+import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
 import dev.broadcasting.server.internal.AppHub;
+import dev.broadcasting.server.internal.DeadlineCounts;
 import dev.broadcasting.server.internal.RunningServers;
 import dev.broadcasting.server.internal.ServerDriver;
 import dev.broadcasting.server.internal.ServerInitializer;
 import dev.broadcasting.server.internal.ServerSettings;
+import dev.broadcasting.server.internal.WebhookClock;
 import dev.broadcasting.server.internal.Webhooks;
 import dev.broadcasting.spi.BroadcastDriver;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,16 +20,19 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +64,7 @@ public final class BroadcastServer implements AutoCloseable {
   private final SslContext ssl;
   private final Map<String, AppHub> hubsById = new LinkedHashMap<>();
   private final Webhooks webhooks;
+  private final DeadlineCounts deadlineCounts = new DeadlineCounts();
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -69,8 +76,9 @@ public final class BroadcastServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.ssl = b.ssl;
     this.settings = new ServerSettings(b.maxMessageSize, b.maxRequestSize, b.activityTimeout,
-        b.pongTimeout, b.maxOutboundBytes);
-    this.webhooks = new Webhooks();
+        b.pongTimeout, b.maxOutboundBytes, b.firstBytesTimeout, b.requestHeadersTimeout, b.requestBodyTimeout,
+        b.keepAliveTimeout, b.maxOpeningPerAddress, Set.copyOf(b.trustedProxies));
+    this.webhooks = new Webhooks(b.webhookClock, b.webhookIdleTimeout);
     for (App app : b.apps.values()) {
       hubsById.put(app.id(), new AppHub(app, settings, webhooks));
     }
@@ -99,9 +107,12 @@ public final class BroadcastServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 4096)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        // a peer that vanished without a FIN is found by the kernel, whatever stage the connection is in
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(Math.min(32 * 1024, settings.maxOutboundBytes() / 2), settings.maxOutboundBytes()))
-        .childHandler(new ServerInitializer(ssl, settings, Map.copyOf(hubsById), Map.copyOf(hubsByKey)));
+        .childHandler(new ServerInitializer(ssl, settings, Map.copyOf(hubsById), Map.copyOf(hubsByKey),
+            deadlineCounts));
     try {
       serverChannel = bootstrap.bind(host, requestedPort).sync().channel();
     } catch (Exception e) {
@@ -111,9 +122,6 @@ public final class BroadcastServer implements AutoCloseable {
     }
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     hubsById.values().forEach(RunningServers::started);
-    if (hubsById.values().stream().anyMatch(hub -> !hub.app().webhooks().isEmpty())) {
-      webhooks.prepare();
-    }
     log.info("Broadcast server listening on {}://{}:{} for apps {}", ssl == null ? "ws" : "wss", host, port,
         hubsById.values().stream().map(AppHub::app).toList());
     return this;
@@ -146,6 +154,18 @@ public final class BroadcastServer implements AutoCloseable {
     return counts == null ? 0 : counts[0];
   }
 
+  /** Connections closed at an opening or keep-alive deadline, and refused per address, since the start. */
+  public ClosedConnections closedConnections() {
+    return new ClosedConnections(deadlineCounts.firstBytes(), deadlineCounts.requestHeaders(),
+        deadlineCounts.requestBody(), deadlineCounts.keepAliveIdle(), deadlineCounts.refusedOpeningPerAddress());
+  }
+
+  /** The webhooks of the app with {@code appId}: events sent and dropped, connections open. */
+  public WebhookStats webhookStats(String appId) {
+    long[] counts = hub(appId).webhookCounts();
+    return new WebhookStats(counts[0], counts[1], (int) counts[2]);
+  }
+
   /**
    * A driver that publishes into this server's app {@code appId} directly, without HTTP, and signs
    * channel authorization answers with that app's key and secret.
@@ -161,9 +181,8 @@ public final class BroadcastServer implements AutoCloseable {
    * server running.
    */
   public BroadcastDriver driver(String appId, byte[] encryptionMasterKey) {
-    if (encryptionMasterKey != null && encryptionMasterKey.length != 32) {
-      throw new IllegalArgumentException("Encryption master key must be 32 bytes but was "
-          + encryptionMasterKey.length + "; generate one with: openssl rand -base64 32");
+    if (encryptionMasterKey != null) {
+      EncryptionMasterKey.check(encryptionMasterKey);
     }
     return new ServerDriver(hub(appId), null, encryptionMasterKey);
   }
@@ -171,7 +190,7 @@ public final class BroadcastServer implements AutoCloseable {
   /**
    * Stops accepting connections, closes every open one with 4200 (pusher-js then reconnects, to
    * this server once it is back or to another), and stops the server's threads. Webhooks already
-   * queued get up to two seconds to start. Idempotent.
+   * queued are sent at once and get up to two seconds to be delivered. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -217,6 +236,7 @@ public final class BroadcastServer implements AutoCloseable {
 
   /** Builds a {@link BroadcastServer}; every setter checks its value at once. */
   public static final class Builder {
+    private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile("[0-9a-fA-F:.]+");
     private String host = "0.0.0.0";
     private int port = 6001;
     private final Map<String, App> apps = new LinkedHashMap<>();
@@ -225,6 +245,14 @@ public final class BroadcastServer implements AutoCloseable {
     private Duration activityTimeout = Duration.ofSeconds(120);
     private Duration pongTimeout = Duration.ofSeconds(30);
     private int maxOutboundBytes = 1024 * 1024;
+    private Duration firstBytesTimeout = Duration.ofSeconds(5);
+    private Duration requestHeadersTimeout = Duration.ofSeconds(10);
+    private Duration requestBodyTimeout = Duration.ofSeconds(10);
+    private Duration keepAliveTimeout = Duration.ofSeconds(30);
+    private int maxOpeningPerAddress = 64;
+    private final Set<InetAddress> trustedProxies = new HashSet<>();
+    private WebhookClock webhookClock;
+    private Duration webhookIdleTimeout = Duration.ofSeconds(30);
     private SslContext ssl;
 
     private Builder() {}
@@ -299,6 +327,75 @@ public final class BroadcastServer implements AutoCloseable {
     }
 
     /**
+     * How long a new connection may take to send its first byte (default 5 s); past it, it is
+     * closed and counted in {@link #closedConnections()}. {@link Duration#ZERO} turns it off.
+     */
+    public Builder firstBytesTimeout(Duration timeout) {
+      this.firstBytesTimeout = deadline("firstBytesTimeout", timeout);
+      return this;
+    }
+
+    /** How long the rest of a request's headers may take after its first byte (default 10 s); zero is off. */
+    public Builder requestHeadersTimeout(Duration timeout) {
+      this.requestHeadersTimeout = deadline("requestHeadersTimeout", timeout);
+      return this;
+    }
+
+    /** How long a request's body may take after its headers (default 10 s); zero is off. */
+    public Builder requestBodyTimeout(Duration timeout) {
+      this.requestBodyTimeout = deadline("requestBodyTimeout", timeout);
+      return this;
+    }
+
+    /** How long a kept-alive HTTP connection may wait for its next request (default 30 s); zero is off. */
+    public Builder keepAliveTimeout(Duration timeout) {
+      this.keepAliveTimeout = deadline("keepAliveTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Connections one remote address may hold while they are still opening, that is before their
+     * first request's headers are complete (default 64); more are closed at once and counted. 0 is
+     * no limit. Behind a reverse proxy, list it with {@link #trustedProxies} and limit at the proxy.
+     */
+    public Builder maxOpeningConnectionsPerAddress(int max) {
+      this.maxOpeningPerAddress = atLeast("maxOpeningConnectionsPerAddress", max, 0);
+      return this;
+    }
+
+    /**
+     * The IP addresses of reverse proxies in front of the server (literals such as
+     * {@code 10.0.0.5} or {@code ::1}): every client behind one shares its address, so their
+     * connections are not counted against {@link #maxOpeningConnectionsPerAddress}.
+     */
+    public Builder trustedProxies(String... addresses) {
+      for (String address : addresses) {
+        if (address == null || !IP_LITERAL.matcher(address).matches()) {
+          throw new IllegalArgumentException("Trusted proxy \"" + address + "\" is not an IP address; write it as "
+              + "10.0.0.5 or ::1 (host names are not resolved)");
+        }
+        try {
+          trustedProxies.add(InetAddress.getByName(address));
+        } catch (java.net.UnknownHostException e) {
+          throw new IllegalArgumentException("Trusted proxy \"" + address + "\" is not an IP address", e);
+        }
+      }
+      return this;
+    }
+
+    /** Test hook: how long a webhook connection stays open without a request (30 s). */
+    Builder webhookIdleTimeout(Duration timeout) {
+      this.webhookIdleTimeout = timeout;
+      return this;
+    }
+
+    /** Test hook: the clock that webhook batching and retries follow. */
+    Builder webhookClock(WebhookClock clock) {
+      this.webhookClock = clock;
+      return this;
+    }
+
+    /**
      * Serves {@code wss://} and {@code https://} with a certificate chain and a PKCS#8 private key,
      * both PEM files (as Let's Encrypt writes them).
      */
@@ -327,6 +424,14 @@ public final class BroadcastServer implements AutoCloseable {
     private static int atLeast(String name, int value, int min) {
       if (value < min) {
         throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+      }
+      return value;
+    }
+
+    private static Duration deadline(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(name + " must be between 0 (off) and 1 hour but was " + value);
       }
       return value;
     }

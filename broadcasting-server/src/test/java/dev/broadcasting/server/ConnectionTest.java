@@ -74,6 +74,40 @@ class ConnectionTest {
   }
 
   @Test
+  void closesWith1009AMessageOverMaxMessageSizeSentInFragments() throws Exception {
+    try (BroadcastServer small = BroadcastServer.builder().host("127.0.0.1").port(0).maxMessageSize(1024)
+        .app(App.builder("1", "key-1", "secret-1").build()).build().start();
+        RawClient client = RawClient.connect(small.port(), "/app/key-1?protocol=7")) {
+      assertThat(client.read().get("event").asText()).isEqualTo("pusher:connection_established");
+      byte[] quarter = "x".repeat(400).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      client.sendFrame(false, 1, quarter);
+      client.sendFrame(false, 0, quarter);
+      client.sendFrame(false, 0, quarter);
+      client.sendFrame(true, 0, quarter);
+      assertThat(client.awaitCloseCode()).isEqualTo(1009);
+    }
+  }
+
+  @Test
+  void closesWith1007ATextFrameThatIsNotUtf8() throws Exception {
+    try (RawClient client = RawClient.connect(server.port(), "/app/key-1?protocol=7")) {
+      assertThat(client.read().get("event").asText()).isEqualTo("pusher:connection_established");
+      client.sendFrame(true, 1, new byte[] {'{', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
+      assertThat(client.awaitCloseCode()).isEqualTo(1007);
+    }
+  }
+
+  @Test
+  void leavesTheCodeOutOfAnErrorThatHasNone() throws Exception {
+    try (RawClient client = RawClient.connect(server.port(), "/app/key-1?protocol=7")) {
+      client.read();
+      client.sendAll("not json");
+      assertThat(client.read().toString()).isEqualTo(
+          "{\"event\":\"pusher:error\",\"data\":{\"message\":\"Messages must be JSON objects with an \\\"event\\\" field\"}}");
+    }
+  }
+
+  @Test
   void tellsClientsToReconnectWhenTheServerCloses() throws Exception {
     try (WsClient client = WsClient.established(server.port(), "key-1")) {
       server.close();

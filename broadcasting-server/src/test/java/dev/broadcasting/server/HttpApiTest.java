@@ -48,6 +48,17 @@ class HttpApiTest {
     return client;
   }
 
+  /** One connection per user id given, each joined to {@code channel} as that user. */
+  private void joinPresence(String channel, String... userIds) throws Exception {
+    for (String user : userIds) {
+      WsClient client = WsClient.established(server.port(), KEY);
+      clients.add(client);
+      String data = "{\"user_id\":\"" + user + "\"}";
+      client.subscribe(channel, channelAuth(KEY, SECRET, client.socketId(), channel, data), data);
+      client.next("pusher_internal:subscription_succeeded");
+    }
+  }
+
   /** Signs as the Pusher docs say: sorted lower-case params, METHOD\npath\nquery, hex HMAC-SHA256. */
   static URI signed(int port, String method, String path, Map<String, String> extra, String body,
       String secret, long timestamp) {
@@ -176,17 +187,31 @@ class HttpApiTest {
     assertThat(b.next("two").get("data").asText()).isEqualTo("2");
   }
 
+  /** The official Node.js server SDK sends the batch; its response parses to one entry per event. */
+  @Test
+  void answersABatchWithInfoWithOneEntryPerEventInRequestOrder() throws Exception {
+    subscribed("a");
+    subscribed("a");
+    subscribed("a");
+    joinPresence("presence-b", "u1", "u2", "u1");
+    String batch = "[{\"channel\":\"a\",\"name\":\"one\",\"data\":\"1\",\"info\":\"subscription_count\"},"
+        + "{\"channel\":\"presence-b\",\"name\":\"two\",\"data\":\"2\",\"info\":\"user_count,subscription_count\"},"
+        + "{\"channel\":\"a\",\"name\":\"three\",\"data\":\"3\"}]";
+    String out = NodeScripts.run(Map.of("PORT", Integer.toString(server.port()), "APP_ID", "3", "KEY", KEY,
+        "SECRET", SECRET), "sdk.mjs", "triggerBatch", batch);
+    JsonNode answer = WsClient.JSON.readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    assertThat(answer.get("status").asInt()).isEqualTo(200);
+    assertThat(answer.get("body").toString()).isEqualTo(
+        "{\"batch\":[{\"subscription_count\":3},{\"user_count\":2,\"subscription_count\":3},{}]}");
+    assertThat(answer.get("body").get("batch").get(1).get("user_count").asInt()).isEqualTo(2);
+    assertThat(clients.get(0).next("three").get("data").asText()).isEqualTo("3");
+  }
+
   @Test
   void reportsChannelsTheirCountsAndPresenceUsers() throws Exception {
     subscribed("public-1");
     subscribed("public-1");
-    for (String user : List.of("u1", "u2", "u1")) {
-      WsClient client = WsClient.established(server.port(), KEY);
-      clients.add(client);
-      String data = "{\"user_id\":\"" + user + "\"}";
-      client.subscribe("presence-room", channelAuth(KEY, SECRET, client.socketId(), "presence-room", data), data);
-      client.next("pusher_internal:subscription_succeeded");
-    }
+    joinPresence("presence-room", "u1", "u2", "u1");
 
     assertThat(get("/apps/3/channels", Map.of()).body())
         .isEqualTo("{\"channels\":{\"presence-room\":{},\"public-1\":{}}}");

@@ -63,11 +63,18 @@ final class NodeScripts implements AutoCloseable {
 
   /** Runs a script to its end and returns what it printed on stdout. */
   static String run(String... command) throws Exception {
+    return run(Map.of(), command);
+  }
+
+  /** As {@link #run(String...)}, with {@code env} added to the script's environment. */
+  static String run(Map<String, String> env, String... command) throws Exception {
     installDependencies();
     List<String> line = new ArrayList<>();
     line.add("node");
     line.addAll(List.of(command));
-    Process process = new ProcessBuilder(line).directory(DIR.toFile()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(line).directory(DIR.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new AssertionError("node " + String.join(" ", command) + " failed: " + out);
@@ -78,7 +85,8 @@ final class NodeScripts implements AutoCloseable {
   static synchronized void installDependencies() throws Exception {
     if (Files.isDirectory(DIR.resolve("node_modules/pusher-js"))
         && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))
-        && Files.isDirectory(DIR.resolve("node_modules/ws"))) {
+        && Files.isDirectory(DIR.resolve("node_modules/ws"))
+        && Files.isDirectory(DIR.resolve("node_modules/pusher"))) {
       return;
     }
     Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile())

@@ -22,6 +22,8 @@ final class RawClient implements AutoCloseable {
     RawClient client = new RawClient();
     client.socket.setReceiveBufferSize(4096);
     client.socket.connect(new InetSocketAddress("127.0.0.1", port));
+    // a test waiting for a frame or a close that never comes fails instead of hanging
+    client.socket.setSoTimeout(15_000);
     client.socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -43,9 +45,41 @@ final class RawClient implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
+  /** Sends one masked frame: {@code opcode} 1 for text, 0 for a continuation; {@code fin} ends the message. */
+  void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    socket.getOutputStream().write(masked((fin ? 0x80 : 0) | opcode, payload));
+    socket.getOutputStream().flush();
+  }
+
+  /**
+   * Reads frames until the server's close frame and returns its status code, or 1006 (closed
+   * abnormally) when the connection ends without one.
+   */
+  int awaitCloseCode() throws IOException {
+    try {
+      while (true) {
+        int opcode = in.readUnsignedByte() & 0x0f;
+        byte[] payload = readPayload();
+        if (opcode == 8) {
+          return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        }
+      }
+    } catch (java.io.EOFException | java.net.SocketException e) {
+      return 1006;
+    }
+  }
+
   /** Reads the next text frame the server sent (unmasked, unfragmented) as JSON. */
   JsonNode read() throws IOException {
     int opcode = in.readUnsignedByte() & 0x0f;
+    byte[] payload = readPayload();
+    if (opcode != 1) {
+      throw new IOException("expected a text frame, got opcode " + opcode);
+    }
+    return WsClient.JSON.readTree(payload);
+  }
+
+  private byte[] readPayload() throws IOException {
     long length = in.readUnsignedByte() & 0x7f;
     if (length == 126) {
       length = in.readUnsignedShort();
@@ -54,10 +88,7 @@ final class RawClient implements AutoCloseable {
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
-    if (opcode != 1) {
-      throw new IOException("expected a text frame, got opcode " + opcode);
-    }
-    return WsClient.JSON.readTree(payload);
+    return payload;
   }
 
   private String readHeaders() throws IOException {
@@ -75,9 +106,12 @@ final class RawClient implements AutoCloseable {
 
   /** One client text frame, masked as RFC 6455 requires of clients (payloads under 64 KiB). */
   private static byte[] maskedText(String text) {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    return masked(0x81, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] masked(int firstByte, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    frame.write(0x81);
+    frame.write(firstByte);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65536) {

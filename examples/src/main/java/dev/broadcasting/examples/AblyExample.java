@@ -13,7 +13,7 @@ import java.util.Map;
  * <pre>{@code
  * ABLY_KEY=appId.keyId:keySecret          # the API key from Ably's dashboard
  *
- * mvn -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.AblyExample
+ * ./mvnw -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.AblyExample
  * }</pre>
  *
  * <p>Ably's dev console, attached to {@code public:prices}, shows the event.

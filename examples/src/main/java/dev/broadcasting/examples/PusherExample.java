@@ -15,7 +15,7 @@ import java.util.Map;
  * PUSHER_APP_CLUSTER=eu                              # Pusher itself
  * PUSHER_HOST=127.0.0.1 PUSHER_PORT=6001 PUSHER_SCHEME=http   # or a self-hosted server instead
  *
- * mvn -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.PusherExample
+ * ./mvnw -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.PusherExample
  * }</pre>
  *
  * <p>Pusher's debug console (or any pusher-js client subscribed to {@code prices}) shows the event.

@@ -15,7 +15,7 @@ import java.util.Map;
  * REDIS_PREFIX=laravel_database_         # optional: the prefix the relay subscribes with
  *
  * redis-cli PSUBSCRIBE '*'               # in another terminal, to watch
- * mvn -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.RedisExample
+ * ./mvnw -B -pl examples exec:java -Dexec.mainClass=dev.broadcasting.examples.RedisExample
  * }</pre>
  */
 public final class RedisExample {

@@ -34,7 +34,7 @@ public final class AblyErrors {
       text.append(": ").append(message);
     }
     text.append(hint(code, answer.status()));
-    return new BroadcastException(text.toString(), null, retryable(answer.status()), code != 0 ? code : answer.status());
+    return new BroadcastException(text.toString(), null, retryable(answer.status()), answer.status(), code);
   }
 
   /**
@@ -61,7 +61,7 @@ public final class AblyErrors {
     }
     String text = what + " partly failed: Ably published to some channels but not to " + failed.size()
         + (failed.size() == 1 ? " channel: " : " channels: ") + String.join(", ", failed);
-    return new BroadcastException(text, null, retryable, BATCH_PARTIAL_FAILURE);
+    return new BroadcastException(text, null, retryable, answer.status(), BATCH_PARTIAL_FAILURE);
   }
 
   /** True when a 2xx batch answer still lists a channel with an error (the newer BatchResult shape). */

@@ -157,7 +157,7 @@ public final class AblyPublisher {
       throw new BroadcastException("Broadcast of " + message.describe() + " as '" + message.event() + "' is "
           + size + " bytes (event name and payload), over the Ably message size limit of " + maxMessageSize
           + " bytes; send less data in the event (an id the client fetches the rest with), or raise "
-          + "maxMessageSize if your Ably plan allows larger messages", null, false, AblyErrors.MESSAGE_TOO_LARGE);
+          + "maxMessageSize if your Ably plan allows larger messages", null, false, 0, AblyErrors.MESSAGE_TOO_LARGE);
     }
     return new Prepared(message, sender, ablyNames(message.channels()), size);
   }
@@ -233,7 +233,7 @@ public final class AblyPublisher {
     BroadcastException first = errors.get(0);
     boolean retryable = errors.stream().anyMatch(BroadcastException::isRetryable);
     BroadcastException result = retryable == first.isRetryable() ? first
-        : new BroadcastException(first.getMessage(), first, true, first.status());
+        : new BroadcastException(first.getMessage(), first, true, first.httpStatus(), first.providerCode());
     for (BroadcastException other : errors.subList(1, errors.size())) {
       result.addSuppressed(other);
     }

@@ -3,9 +3,9 @@ package dev.broadcasting.ably.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.spi.SocketIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * The sender to leave out of a broadcast ({@code toOthers}), decoded from the socket id that
@@ -14,11 +14,10 @@ import java.util.regex.Pattern;
  */
 public record SocketIdentity(String connectionKey, String clientId) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Pattern PUSHER_STYLE = Pattern.compile("\\d+\\.\\d+");
 
   /** True for {@code 1234.5678}: a pusher-js socket id, which Ably has no way to exclude. */
   public static boolean isPusherStyle(String socketId) {
-    return PUSHER_STYLE.matcher(socketId).matches();
+    return SocketIds.isValid(socketId);
   }
 
   /** Decodes an Echo socket id, or fails naming what is wrong with it (never echoing it whole). */

@@ -42,7 +42,7 @@ public final class PusherApiCheck implements Check {
       return Finding.fail(name, "interrupted", "run the doctor again");
     } catch (Exception e) {
       Throwable cause = Failures.unwrap(e);
-      if (cause instanceof BroadcastException && ((BroadcastException) cause).status() > 0) {
+      if (cause instanceof BroadcastException && ((BroadcastException) cause).httpStatus() > 0) {
         return refused((BroadcastException) cause, name, appId);
       }
       return Finding.fail(name, Failures.describe(e, api, timeout.toMillis()), Failures.fix(e, api));
@@ -52,7 +52,7 @@ public final class PusherApiCheck implements Check {
   }
 
   private static Finding refused(BroadcastException e, String name, String appId) {
-    int status = e.status();
+    int status = e.httpStatus();
     String saw = e.getMessage();
     if (status == 401 || status == 403) {
       return Finding.fail(name, saw, "the API refuses the signature: set PUSHER_APP_KEY and PUSHER_APP_SECRET to the "

@@ -1,6 +1,6 @@
 package dev.broadcasting.doctor.internal;
 
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.spi.DriverSettings;
 
 /** The answer a Pusher-protocol auth endpoint must give, signed by the pusher module's own signer. */

@@ -4,7 +4,7 @@ import com.goterl.lazysodium.LazySodiumJava;
 import com.goterl.lazysodium.SodiumJava;
 import com.goterl.lazysodium.interfaces.SecretBox;
 import dev.broadcasting.BroadcastException;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -15,16 +15,34 @@ import java.util.Base64;
  * nonce per event, sent as {@code {"nonce":"<base64>","ciphertext":"<base64>"}}.
  *
  * <p>The cipher is libsodium's, through lazysodium. It is loaded when the first driver with a
- * master key is built, so an application without encrypted channels never loads native code.
+ * master key is built, so an application without encrypted channels never loads native code, and
+ * needs neither lazysodium nor JNA on its class path: they are optional dependencies of this module.
  */
 public final class ChannelEncrypter {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final byte[] masterKey;
 
+  /** The artifacts an application adds to encrypt; named in the error when they are missing. */
+  static final String ARTIFACTS = "com.goterl:lazysodium-java:5.1.4 and net.java.dev.jna:jna:5.17.0";
+
   public ChannelEncrypter(byte[] masterKey) {
     this.masterKey = masterKey.clone();
+    requireLazySodium(ChannelEncrypter.class.getClassLoader());
     Sodium.get();
+  }
+
+  /** Fails naming the dependencies to add when lazysodium or JNA is not on the class path. */
+  static void requireLazySodium(ClassLoader loader) {
+    for (String type : new String[] {"com.goterl.lazysodium.LazySodiumJava", "com.sun.jna.Native"}) {
+      try {
+        Class.forName(type, false, loader);
+      } catch (ClassNotFoundException e) {
+        throw new BroadcastException("An encryption master key is set, but " + type + " is not on the class "
+            + "path: private-encrypted- channels need the optional dependencies " + ARTIFACTS
+            + "; add them to your build, or remove PUSHER_ENCRYPTION_MASTER_KEY_BASE64");
+      }
+    }
   }
 
   /** The data field of an event on {@code channelName}: the JSON text of nonce and ciphertext. */

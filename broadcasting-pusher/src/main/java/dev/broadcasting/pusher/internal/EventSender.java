@@ -2,6 +2,9 @@ package dev.broadcasting.pusher.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
+import dev.broadcasting.EncryptedPrivateChannel;
+import dev.broadcasting.pusher.protocol.PusherChannelNames;
+import dev.broadcasting.spi.SocketIds;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.Cancellation;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Turns messages into {@code POST /events} and {@code POST /batch_events} requests within Pusher's
@@ -21,8 +23,6 @@ public final class EventSender {
   public static final int MAX_CHANNELS_PER_EVENT = 100;
   public static final int MAX_EVENTS_PER_BATCH = 10;
   public static final int MAX_EVENT_NAME = 200;
-  private static final String ENCRYPTED_PREFIX = "private-encrypted-";
-  private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
 
   private final PusherHttp http;
   private final ChannelEncrypter encrypter;
@@ -37,8 +37,8 @@ public final class EventSender {
 
   /** One event to all its channels, in requests of at most 100 channels sent at once. */
   public CompletableFuture<Void> trigger(BroadcastMessage message) {
-    List<String> channels = names(message.channels());
     try {
+      List<String> channels = names(message.channels());
       checkEvent(message.event(), message.socketId());
       if (channels.isEmpty()) {
         throw new BroadcastException("Event '" + message.event() + "' has no channel to go to");
@@ -202,7 +202,7 @@ public final class EventSender {
       throw new BroadcastException("Event name '" + (event.length() > 40 ? event.substring(0, 40) + "..." : event)
           + "' is " + event.length() + " characters; Pusher takes 1 to " + MAX_EVENT_NAME);
     }
-    if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
+    if (socketId != null && !SocketIds.isValid(socketId)) {
       throw new BroadcastException("Socket id \"" + socketId + "\" of event '" + event + "' is not a Pusher "
           + "socket id (digits.digits): pass the socket_id the client reported, or none");
     }
@@ -217,12 +217,18 @@ public final class EventSender {
   }
 
   private static boolean isEncrypted(String channel) {
-    return channel.startsWith(ENCRYPTED_PREFIX);
+    return channel.startsWith(EncryptedPrivateChannel.PREFIX);
   }
 
+  /** The channels' names, once each is checked against Pusher's alphabet: core checks only the base rule. */
   private static List<String> names(List<Channel> channels) {
     List<String> names = new ArrayList<>(channels.size());
     for (Channel channel : channels) {
+      String error = PusherChannelNames.error(channel.name());
+      if (error != null) {
+        throw new BroadcastException("Channel \"" + channel.name() + "\" " + error + "; rename it for the pusher "
+            + "connection (Laravel names such as chat:1 work on the redis and log drivers only)");
+      }
       names.add(channel.name());
     }
     return names;

@@ -2,7 +2,7 @@ package dev.broadcasting.pusher.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.internal.DaemonThreads;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;

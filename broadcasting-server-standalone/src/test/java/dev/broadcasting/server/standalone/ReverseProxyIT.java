@@ -24,6 +24,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code forceTLS}, the {@code pusher} driver publishes through it over https, and the event
  * arrives. Fails, never skips, when nginx or node is missing (.ci/setup.d installs them).
  */
+@Tag("integration")
 class ReverseProxyIT {
   private static final Path README = Path.of("README.md");
   private static final Path NODE_MODULES = Path.of("../broadcasting-server/src/test/js/node_modules").toAbsolutePath();

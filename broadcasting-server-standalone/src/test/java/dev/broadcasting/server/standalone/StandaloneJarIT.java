@@ -9,10 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, as a user runs it: {@code java -jar ... --help}, a wrong flag, a configuration file. */
+@Tag("integration")
 class StandaloneJarIT {
   @Test
   void helpListsTheFlagsAndTheConfigurationFile() throws Exception {

@@ -2,7 +2,7 @@ package dev.broadcasting.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.App.WebhookEvent;
 import io.netty.buffer.ByteBuf;
@@ -25,25 +25,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every subscriber.
  */
 public final class AppHub {
-  private static final long CACHE_TTL_NANOS = TimeUnit.MINUTES.toNanos(30);
-
-  private record CachedEvent(String message, long expiresAtNanos) {}
-
   private final App app;
   private final PusherSigner signer;
   private final ServerSettings settings;
-  private final Webhooks webhooks;
+  private final List<WebhookSender> webhooks;
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, PusherSocket> sockets = new ConcurrentHashMap<>();
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
-  private final Map<String, CachedEvent> cache = new ConcurrentHashMap<>();
+  private final CachedEvents cache;
 
   public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
     this.app = app;
     this.signer = new PusherSigner(app.key(), app.secret());
     this.settings = settings;
-    this.webhooks = webhooks;
+    this.webhooks = webhooks.sendersFor(app, signer);
+    this.cache = new CachedEvents(app.maxCacheChannels());
   }
 
   public App app() {
@@ -154,7 +151,7 @@ public final class AppHub {
     for (String channel : channelNames) {
       String message = PusherMessages.event(event, channel, data);
       if (ChannelKind.isCache(channel)) {
-        cache.put(channel, new CachedEvent(message, System.nanoTime() + CACHE_TTL_NANOS));
+        cache.put(channel, message);
       }
       sent += sendToChannel(channel, message, exceptSocketId);
     }
@@ -166,7 +163,7 @@ public final class AppHub {
     String userId = ChannelKind.of(channel) == ChannelKind.PRESENCE ? sender.subscriptions.get(channel) : null;
     String message = PusherMessages.clientEvent(event, channel, data, userId);
     if (ChannelKind.isCache(channel)) {
-      cache.put(channel, new CachedEvent(message, System.nanoTime() + CACHE_TTL_NANOS));
+      cache.put(channel, message);
     }
     sendToChannel(channel, message, sender.socketId);
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
@@ -178,17 +175,16 @@ public final class AppHub {
     });
   }
 
-  /** The last event of a cache channel, or null when there is none or it expired. */
+  /**
+   * The last event of a cache channel, or null when there is none or it expired; a miss is also
+   * announced to the app with the {@code cache_miss} webhook, so that it can publish the state.
+   */
   String cachedEvent(String channel) {
-    CachedEvent cached = cache.get(channel);
+    String cached = cache.get(channel);
     if (cached == null) {
-      return null;
+      webhook(WebhookEvent.CACHE_MISS, channel, null);
     }
-    if (System.nanoTime() - cached.expiresAtNanos() > 0) {
-      cache.remove(channel, cached);
-      return null;
-    }
-    return cached.message();
+    return cached;
   }
 
   private int sendToChannel(String channel, String message, String exceptSocketId) {
@@ -270,6 +266,18 @@ public final class AppHub {
     if (fill != null) {
       fill.accept(event);
     }
-    webhooks.send(app, signer, event);
+    byte[] json = Json.bytes(event);
+    webhooks.forEach(sender -> sender.enqueue(json));
+  }
+
+  /** Webhook events delivered, dropped, and connections open now, summed over the app's webhook URLs. */
+  public long[] webhookCounts() {
+    long[] counts = new long[3];
+    for (WebhookSender sender : webhooks) {
+      counts[0] += sender.sentEvents();
+      counts[1] += sender.droppedEvents();
+      counts[2] += sender.openConnections();
+    }
+    return counts;
   }
 }

@@ -1,50 +1,41 @@
 package dev.broadcasting.server.internal;
 
-import java.util.regex.Pattern;
+import dev.broadcasting.EncryptedPrivateChannel;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.PrivateChannel;
+import dev.broadcasting.pusher.protocol.PusherChannelNames;
+import dev.broadcasting.spi.ChannelNames;
 
-/** What a channel name says about the channel: who may subscribe, and whether its last event is kept. */
+/**
+ * What a channel name says about the channel: who may subscribe, and whether its last event is
+ * kept. The prefixes and rules are core's ({@link ChannelNames}) and Pusher's ({@link PusherChannelNames}).
+ */
 enum ChannelKind {
   PUBLIC, PRIVATE, ENCRYPTED, PRESENCE, SERVER_TO_USER;
 
-  static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
-  static final int MAX_NAME_LENGTH = 200;
-  private static final Pattern VALID = Pattern.compile("[-a-zA-Z0-9_=@,.;]+");
+  static final String SERVER_TO_USER_PREFIX = PusherChannelNames.SERVER_TO_USER_PREFIX;
 
   static ChannelKind of(String name) {
-    if (name.startsWith("private-encrypted-")) {
-      return ENCRYPTED;
-    }
-    if (name.startsWith("private-")) {
-      return PRIVATE;
-    }
-    if (name.startsWith("presence-")) {
-      return PRESENCE;
-    }
-    if (name.startsWith(SERVER_TO_USER_PREFIX)) {
-      return SERVER_TO_USER;
-    }
-    return PUBLIC;
+    return switch (ChannelNames.guardedPrefix(name)) {
+      case EncryptedPrivateChannel.PREFIX -> ENCRYPTED;
+      case PrivateChannel.PREFIX -> PRIVATE;
+      case PresenceChannel.PREFIX -> PRESENCE;
+      default -> name.startsWith(SERVER_TO_USER_PREFIX) ? SERVER_TO_USER : PUBLIC;
+    };
   }
 
-  /** Null when the name is valid, else why not. */
+  /** Null when Pusher accepts the name, else why not, naming it. */
   static String invalidReason(String name) {
-    if (name == null || name.isEmpty()) {
-      return "channel name is missing";
+    String error = PusherChannelNames.error(name);
+    if (error == null) {
+      return null;
     }
-    if (name.length() > MAX_NAME_LENGTH) {
-      return "channel name is longer than " + MAX_NAME_LENGTH + " characters";
-    }
-    String rest = name.startsWith(SERVER_TO_USER_PREFIX) ? name.substring(SERVER_TO_USER_PREFIX.length()) : name;
-    if (rest.isEmpty() || !VALID.matcher(rest).matches()) {
-      return "channel name \"" + name + "\" has characters outside [-a-zA-Z0-9_=@,.;]";
-    }
-    return null;
+    return name == null || name.isEmpty() ? "channel name " + error : "channel name \"" + name + "\" " + error;
   }
 
   /** Cache channels keep their last event for new subscribers: {@code cache-}, {@code private-cache-}, ... */
   static boolean isCache(String name) {
-    return name.startsWith("cache-") || name.startsWith("private-cache-") || name.startsWith("presence-cache-")
-        || name.startsWith("private-encrypted-cache-");
+    return PusherChannelNames.isCache(name);
   }
 
   boolean guarded() {

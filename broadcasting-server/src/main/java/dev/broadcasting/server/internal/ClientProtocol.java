@@ -71,6 +71,11 @@ final class ClientProtocol {
       succeeded(channel, kind);
       return;
     }
+    if (socket.subscriptions.size() >= hub.app().maxChannelsPerConnection()) {
+      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", "This connection is already subscribed to "
+          + socket.subscriptions.size() + " channels, the most this app allows; unsubscribe from one first", 403));
+      return;
+    }
     if (kind == ChannelKind.PRESENCE) {
       joinPresence(channel, channelData);
       return;

@@ -3,6 +3,8 @@ package dev.broadcasting.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.PresenceChannel;
+import dev.broadcasting.spi.SocketIds;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The Pusher HTTP API: events, batch events, channel queries and user termination, for any Pusher
@@ -24,7 +25,6 @@ final class HttpApi {
   record Answer(HttpResponseStatus status, String body) {}
 
   static final long TIMESTAMP_WINDOW_SECONDS = 600;
-  private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
   private static final int MAX_EVENT_NAME = 200;
 
   private final Map<String, AppHub> hubsById;
@@ -98,7 +98,7 @@ final class HttpApi {
   private static Answer channels(AppHub hub, QueryStringDecoder uri) {
     String prefix = param(uri, "filter_by_prefix", "");
     boolean userCount = param(uri, "info", "").contains("user_count");
-    if (userCount && !prefix.startsWith("presence-")) {
+    if (userCount && !prefix.startsWith(PresenceChannel.PREFIX)) {
       return error(HttpResponseStatus.BAD_REQUEST, "info=user_count needs filter_by_prefix=presence-");
     }
     ObjectNode channels = Json.object();
@@ -202,7 +202,8 @@ final class HttpApi {
       ArrayNode infos = answer.putArray("batch");
       for (JsonNode event : batch) {
         hub.publish(Json.text(event, "name"), channelOf(event), data(event), Json.text(event, "socket_id"));
-        infos.add(Json.parseOrNull(info(event, channelOf(event))));
+        // one flat entry per event, in request order, as Pusher answers and its SDKs read it
+        infos.add(channelInfo(Json.text(event, "info"), Json.text(event, "channel")));
       }
       return new Answer(HttpResponseStatus.OK, hasInfo(batch) ? Json.write(answer) : "{}");
     }
@@ -248,8 +249,9 @@ final class HttpApi {
             + " bytes; this app allows " + hub.app().maxEventPayloadBytes());
       }
       String socketId = Json.text(event, "socket_id");
-      if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
-        return error(HttpResponseStatus.BAD_REQUEST, "socket_id \"" + socketId + "\" is not a socket id like 1234.5678");
+      String socketError = socketId == null ? null : SocketIds.error(socketId);
+      if (socketError != null) {
+        return error(HttpResponseStatus.BAD_REQUEST, socketError);
       }
       return null;
     }
@@ -267,17 +269,24 @@ final class HttpApi {
       }
       ObjectNode root = Json.object();
       ObjectNode byChannel = root.putObject("channels");
-      for (String channel : channels) {
-        int[] counts = hub.channelCounts(channel);
-        ObjectNode one = byChannel.putObject(channel);
-        if (info.contains("subscription_count")) {
-          one.put("subscription_count", counts == null ? 0 : counts[0]);
-        }
-        if (info.contains("user_count") && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
-          one.put("user_count", counts == null ? 0 : counts[1]);
-        }
-      }
+      channels.forEach(channel -> byChannel.set(channel, channelInfo(info, channel)));
       return Json.write(root);
+    }
+
+    /** The attributes {@code info} asks for about one channel; empty when it asks for none. */
+    private ObjectNode channelInfo(String info, String channel) {
+      ObjectNode one = Json.object();
+      if (info == null) {
+        return one;
+      }
+      int[] counts = hub.channelCounts(channel);
+      if (info.contains("user_count") && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
+        one.put("user_count", counts == null ? 0 : counts[1]);
+      }
+      if (info.contains("subscription_count")) {
+        one.put("subscription_count", counts == null ? 0 : counts[0]);
+      }
+      return one;
     }
   }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -84,9 +85,14 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     SocketHandler socketHandler = new SocketHandler(settings, hubsByKey.get(key), key, protocol, origin);
     long idleSeconds = settings.activityTimeout().toSeconds();
     ctx.pipeline().addAfter(ctx.name(), "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
-    ctx.pipeline().addAfter("idle", "frames", new WebSocketFrameAggregator(settings.maxMessageSize()));
+    // RFC 6455 8.1: a text frame that is not UTF-8 fails the connection with 1007
+    ctx.pipeline().addAfter("idle", "utf8", new Utf8FrameValidator(true));
+    ctx.pipeline().addAfter("utf8", "frames", new WebSocketFrameAggregator(settings.maxMessageSize()));
     ctx.pipeline().addAfter("frames", "pusher", socketHandler);
     ctx.pipeline().remove(this);
+    // a live Pusher connection from here on: the activity timeout watches it, not the opening deadlines
+    ctx.pipeline().remove("deadlines");
+    ctx.pipeline().remove("first-bytes");
     handshaker.handshake(ctx.channel(), request).addListener(done -> {
       if (done.isSuccess()) {
         socketHandler.handshakeDone(ctx.channel());

@@ -15,9 +15,16 @@ final class PusherMessages {
     return internal("pusher:connection_established", null, Json.write(data));
   }
 
-  /** A {@code pusher:error}; {@code code} is null for errors that have no protocol code. */
+  /**
+   * A {@code pusher:error}; {@code code} is null for errors that have no protocol code, and the
+   * field is then left out, as Pusher leaves it out, rather than sent as {@code null}.
+   */
   static String error(Integer code, String message) {
-    ObjectNode data = Json.object().put("code", code).put("message", message);
+    ObjectNode data = Json.object();
+    if (code != null) {
+      data.put("code", code);
+    }
+    data.put("message", message);
     ObjectNode root = Json.object().put("event", "pusher:error");
     root.set("data", data);
     return Json.write(root);

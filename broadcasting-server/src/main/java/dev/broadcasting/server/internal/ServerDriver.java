@@ -2,7 +2,7 @@ package dev.broadcasting.server.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
-import dev.broadcasting.pusher.PusherAuthSigner;
+import dev.broadcasting.pusher.protocol.PusherAuthSigner;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -45,6 +45,11 @@ public final class ServerDriver implements BroadcastDriver {
     }
     List<String> channels = new ArrayList<>(message.channels().size());
     for (Channel channel : message.channels()) {
+      String invalid = ChannelKind.invalidReason(channel.name());
+      if (invalid != null) {
+        return CompletableFuture.failedFuture(new BroadcastException(message.describe() + ": " + invalid
+            + "; the server speaks the Pusher protocol, so rename the channel"));
+      }
       channels.add(channel.name());
     }
     hub.publish(message.event(), channels, message.payload(), message.socketId());

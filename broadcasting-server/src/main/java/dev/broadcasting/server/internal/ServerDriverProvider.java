@@ -1,11 +1,11 @@
 package dev.broadcasting.server.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastDriverProvider;
 import dev.broadcasting.spi.DriverSettings;
-import java.util.Base64;
 
 /**
  * Registers the {@code server} driver. When a {@link BroadcastServer} in this JVM already serves
@@ -35,16 +35,10 @@ public final class ServerDriverProvider implements BroadcastDriverProvider {
     if (base64 == null) {
       return null;
     }
-    byte[] key;
     try {
-      key = Base64.getDecoder().decode(base64);
+      return EncryptionMasterKey.fromBase64(base64);
     } catch (IllegalArgumentException e) {
-      throw new BroadcastException("Setting PUSHER_ENCRYPTION_MASTER_KEY_BASE64 is not base64");
+      throw new BroadcastException("Setting PUSHER_ENCRYPTION_MASTER_KEY_BASE64: " + e.getMessage());
     }
-    if (key.length != 32) {
-      throw new BroadcastException("Setting PUSHER_ENCRYPTION_MASTER_KEY_BASE64 must decode to 32 bytes but has "
-          + key.length + "; generate one with: openssl rand -base64 32");
-    }
-    return key;
   }
 }

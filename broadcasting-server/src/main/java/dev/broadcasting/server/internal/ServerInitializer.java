@@ -13,22 +13,36 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerSettings settings;
   private final Map<String, AppHub> hubsById;
   private final Map<String, AppHub> hubsByKey;
+  private final DeadlineCounts deadlineCounts;
+  private final OpeningConnections opening;
 
   public ServerInitializer(SslContext ssl, ServerSettings settings, Map<String, AppHub> hubsById,
-      Map<String, AppHub> hubsByKey) {
+      Map<String, AppHub> hubsByKey, DeadlineCounts deadlineCounts) {
     this.ssl = ssl;
     this.settings = settings;
     this.hubsById = hubsById;
     this.hubsByKey = hubsByKey;
+    this.deadlineCounts = deadlineCounts;
+    this.opening = new OpeningConnections(settings.maxOpeningPerAddress(), settings.trustedProxies());
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
+    Runnable release = opening.open(channel.remoteAddress() == null ? null : channel.remoteAddress().getAddress());
+    if (release == null) {
+      deadlineCounts.refusedOpening();
+      channel.close();
+      return;
+    }
+    channel.closeFuture().addListener(closed -> release.run());
     ChannelPipeline pipeline = channel.pipeline();
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(settings, deadlineCounts, release);
+    pipeline.addLast("first-bytes", deadlines.firstBytes());
     if (ssl != null) {
       pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
     }
     pipeline.addLast("http", new HttpServerCodec());
+    pipeline.addLast("deadlines", deadlines);
     pipeline.addLast("aggregator", new JsonHttpObjectAggregator(settings.maxRequestSize()));
     pipeline.addLast("router", new HttpRouter(settings, hubsById, hubsByKey, ssl != null));
   }

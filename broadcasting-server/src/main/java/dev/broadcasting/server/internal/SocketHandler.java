@@ -4,11 +4,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
@@ -135,6 +137,13 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      // a message over maxMessageSize that came in fragments: the same 1009 as a single frame gets
+      log.debug("Closing socket {}: {}", socket == null ? ctx.channel() : socket.socketId, cause.getMessage());
+      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
+          "Message larger than " + settings.maxMessageSize() + " bytes")).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     if (cause instanceof CorruptedWebSocketFrameException) {
       log.debug("Closing socket {}: {}", socket == null ? ctx.channel() : socket.socketId, cause.getMessage());
     } else {

@@ -1,115 +1,98 @@
 package dev.broadcasting.server.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.broadcasting.pusher.PusherSigner;
+import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import javax.net.ssl.SSLException;
 
 /**
- * Sends webhooks as Pusher does: a JSON body {@code {"time_ms","events":[...]}} with
- * {@code X-Pusher-Key} and {@code X-Pusher-Signature} (hex HMAC-SHA256 of the body under the app
- * secret). Everything, from signing to sending, happens on the webhook thread and the HTTP client's
- * threads, never on an event loop (creating an HttpClient alone can take seconds on a cold JVM). A
- * failed delivery (an I/O error or a non-2xx answer) is tried again after 1 s and 4 s, then logged
- * and dropped.
+ * The webhook side of a server: one thread, {@code broadcast-server-webhooks}, for every app's
+ * webhooks (batching timers, signing, HTTP), never a socket's event loop; and one
+ * {@link WebhookSender} per app and URL, each with its own fixed number of connections.
  */
 public final class Webhooks implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
-  private static final int ATTEMPTS = 3;
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("broadcast-server-webhooks", true),
+          NioIoHandler.newFactory());
+  private final EventLoop loop = group.next();
+  private final WebhookClock clock;
+  private final long idleMillis;
+  private final List<WebhookSender> senders = new CopyOnWriteArrayList<>();
+  private SslContext tls;
 
-  private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-    Thread webhooks = new Thread(r, "broadcast-server-webhooks");
-    webhooks.setDaemon(true);
-    return webhooks;
-  });
+  /**
+   * Webhooks timed by {@code clock}, or by the webhook thread's timer when null, whose connections
+   * close after {@code idleTimeout} without a request.
+   */
+  public Webhooks(WebhookClock clock, Duration idleTimeout) {
+    this.idleMillis = idleTimeout.toMillis();
+    this.clock = clock != null ? clock : new WebhookClock() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
 
-  public Webhooks() {
-    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      @Override
+      public Runnable schedule(Runnable task, long delayNanos) {
+        try {
+          var scheduled = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+          return () -> scheduled.cancel(false);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          // the server has stopped: what was still waiting is not sent, as close() says
+          return () -> { };
+        }
+      }
+    };
   }
-  private HttpClient client;
-  private volatile boolean closed;
 
-  /** Creates the HTTP client ahead of the first webhook, on the webhook thread. */
-  public void prepare() {
-    thread.execute(this::client);
-  }
-
-  /** Queues {@code event} for every webhook URL of {@code app}; returns at once. */
-  void send(App app, PusherSigner signer, ObjectNode event) {
-    if (closed) {
-      return;
-    }
-    long timeMs = System.currentTimeMillis();
-    try {
-      thread.execute(() -> sendNow(app, signer, event, timeMs));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("Webhook {} dropped: the server is closing", event.get("name"));
-    }
-  }
-
-  private void sendNow(App app, PusherSigner signer, ObjectNode event, long timeMs) {
-    ObjectNode body = Json.object().put("time_ms", timeMs);
-    body.putArray("events").add(event);
-    byte[] bytes = Json.bytes(body);
-    String signature = signer.webhookSignature(bytes);
+  /** The senders of {@code app}, one per webhook URL; empty when it has none. */
+  List<WebhookSender> sendersFor(App app, PusherSigner signer) {
+    List<WebhookSender> created = new ArrayList<>();
     for (URI url : app.webhooks()) {
-      HttpRequest request = HttpRequest.newBuilder(url)
-          .timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json")
-          .header("X-Pusher-Key", app.key())
-          .header("X-Pusher-Signature", signature)
-          .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-          .build();
-      attempt(request, event.get("name").asText(), 1);
+      created.add(new WebhookSender(app, url, signer, clock, loop, "https".equals(url.getScheme()) ? tls() : null,
+          idleMillis));
     }
+    senders.addAll(created);
+    return created;
   }
 
-  private void attempt(HttpRequest request, String name, int attempt) {
-    client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-      if (error == null && response.statusCode() / 100 == 2) {
-        return;
-      }
-      String why = error != null ? error.toString() : "HTTP " + response.statusCode();
-      if (attempt >= ATTEMPTS || closed) {
-        log.warn("Webhook {} to {} failed after {} attempts ({}); dropped", name, request.uri(), attempt, why);
-        return;
-      }
-      log.debug("Webhook {} to {} failed ({}); retrying", name, request.uri(), why);
-      long delaySeconds = attempt == 1 ? 1 : 4;
+  private synchronized SslContext tls() {
+    if (tls == null) {
       try {
-        thread.schedule(() -> attempt(request, name, attempt + 1), delaySeconds, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        log.warn("Webhook {} to {} dropped: the server is closing", name, request.uri());
+        tls = SslContextBuilder.forClient().build();
+      } catch (SSLException e) {
+        throw new IllegalStateException("TLS for https webhooks is not available in this JVM: " + e.getMessage(), e);
       }
-    });
-  }
-
-  /** Only called on the webhook thread. */
-  private HttpClient client() {
-    if (client == null) {
-      client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
-    return client;
+    return tls;
   }
 
-  /** Lets webhooks already queued start within two seconds, then stops retrying. */
+  /** Sends what is waiting at once, gives it up to two seconds, then closes the connections and the thread. */
   @Override
   public void close() {
-    closed = true;
-    thread.shutdown();
-    try {
-      thread.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    senders.forEach(WebhookSender::flush);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < deadline && !senders.stream().allMatch(WebhookSender::idle)) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
-    thread.shutdownNow();
+    senders.forEach(WebhookSender::close);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

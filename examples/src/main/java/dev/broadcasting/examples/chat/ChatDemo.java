@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * with typing indicators. The page is Laravel Echo over pusher-js.
  *
  * <pre>{@code
- * mvn -B -q install -DskipTests && mvn -B -pl examples exec:java
+ * ./mvnw -B -q install -DskipTests && ./mvnw -B -pl examples exec:java
  * }</pre>
  *
  * <p>Environment: {@code CHAT_HOST} (bind address, default 127.0.0.1), {@code CHAT_HTTP_PORT}
@@ -169,7 +169,7 @@ public final class ChatDemo implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     ChatDemo demo = start(Settings.fromEnvironment(System.getenv()), ChatDemo::print);
     if (ChatDemo.class.getResource("/chat-demo/chat.js") == null) {
-      print("the page's chat.js is not built: stop, then run mvn -B -q -Pchat-page install -DskipTests"
+      print("the page's chat.js is not built: stop, then run ./mvnw -B -q -Pchat-page install -DskipTests"
           + " (npm builds the page) and start the demo again");
     }
     print("chat demo: open " + demo.url() + " in two browsers (or a normal and a private window), pick two names");

@@ -183,7 +183,7 @@ final class ChatRoutes {
         if (in == null) {
           // chat.js is built by npm during the Maven build; running from an IDE skips that step.
           writeJson(exchange, 500, Map.of("error", "/chat-demo/" + file + " is not on the classpath; build the page "
-              + "with the chat-page profile: mvn -B -q -Pchat-page install -DskipTests (it runs npm ci and esbuild)"));
+              + "with the chat-page profile: ./mvnw -B -q -Pchat-page install -DskipTests (it runs npm ci and esbuild)"));
           return;
         }
         bytes = in.readAllBytes();

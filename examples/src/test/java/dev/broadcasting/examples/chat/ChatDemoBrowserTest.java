@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * page's npm package (src/test/js/chat-e2e.cjs). Fails, never skips, when node or chromium is
  * missing: .ci/setup.d/30-examples.sh installs both.
  */
+@Tag("integration")
 class ChatDemoBrowserTest {
   private static final Path SCRIPT = Path.of("src/test/js/chat-e2e.cjs");
   private static final Path NODE_MODULES = Path.of("src/main/js/node_modules");

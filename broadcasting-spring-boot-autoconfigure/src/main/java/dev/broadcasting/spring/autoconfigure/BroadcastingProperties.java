@@ -1,0 +1,570 @@
+package dev.broadcasting.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code broadcasting.*} properties. Each driver setting can also be given by its Laravel
+ * environment name ({@code BROADCAST_CONNECTION}, {@code PUSHER_APP_KEY}, ...), in the environment
+ * or as a property; a {@code broadcasting.*} property wins over it.
+ *
+ * <pre>{@code
+ * broadcasting.default-connection=pusher
+ * broadcasting.pusher.app-id=1
+ * broadcasting.pusher.key=app-key
+ * broadcasting.pusher.secret=${PUSHER_SECRET}
+ * broadcasting.connections.pusher.driver=pusher
+ * broadcasting.connections.eu.driver=pusher
+ * broadcasting.connections.eu.settings.PUSHER_APP_CLUSTER=eu
+ * broadcasting.connections.audit.driver=log
+ * broadcasting.queue.capacity=50000
+ * }</pre>
+ */
+@ConfigurationProperties("broadcasting")
+public class BroadcastingProperties {
+  /**
+   * The connection for events that name none (Laravel's BROADCAST_CONNECTION). Optional with one
+   * connection; with none configured, the connection of that name is made with the driver of that name.
+   */
+  private String defaultConnection;
+
+  /** The connections, by name. */
+  private Map<String, Connection> connections = new LinkedHashMap<>();
+
+  private final Pusher pusher = new Pusher();
+  private final Ably ably = new Ably();
+  private final Redis redis = new Redis();
+  private final Queue queue = new Queue();
+  private final Retry retry = new Retry();
+  private final Auth auth = new Auth();
+  private final Server server = new Server();
+
+  public String getDefaultConnection() {
+    return defaultConnection;
+  }
+
+  public void setDefaultConnection(String defaultConnection) {
+    this.defaultConnection = defaultConnection;
+  }
+
+  public Map<String, Connection> getConnections() {
+    return connections;
+  }
+
+  public void setConnections(Map<String, Connection> connections) {
+    this.connections = connections;
+  }
+
+  public Pusher getPusher() {
+    return pusher;
+  }
+
+  public Ably getAbly() {
+    return ably;
+  }
+
+  public Redis getRedis() {
+    return redis;
+  }
+
+  public Queue getQueue() {
+    return queue;
+  }
+
+  /**
+   * The settings of a connection by their Laravel names: those of its driver's group
+   * ({@code broadcasting.pusher.*} for the pusher driver), then the connection's own.
+   */
+  Map<String, String> laravelSettings(String driver, Connection connection) {
+    Map<String, String> values = new LinkedHashMap<>();
+    switch (driver) {
+      case "pusher" -> pusher.putInto(values);
+      case "ably" -> put(values, "ABLY_KEY", ably.key);
+      case "redis" -> redis.putInto(values);
+      default -> { }
+    }
+    connection.settings.forEach((name, value) ->
+        put(values, name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'), value));
+    return values;
+  }
+
+  static void put(Map<String, String> values, String name, Object value) {
+    if (value != null) {
+      values.put(name, value.toString());
+    }
+  }
+
+  public Retry getRetry() {
+    return retry;
+  }
+
+  public Auth getAuth() {
+    return auth;
+  }
+
+  public Server getServer() {
+    return server;
+  }
+
+  /** One connection: a driver and its settings. */
+  public static class Connection {
+    /** The driver: pusher, redis, ably, server, log or null. Defaults to the connection's name. */
+    private String driver;
+
+    /**
+     * Any driver setting by its Laravel environment name, e.g. PUSHER_APP_KEY; kebab-case names
+     * (pusher-app-key) work too. Wins over the driver's group (broadcasting.pusher.*) and the environment.
+     */
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    public String getDriver() {
+      return driver;
+    }
+
+    public void setDriver(String driver) {
+      this.driver = driver;
+    }
+
+    public Map<String, String> getSettings() {
+      return settings;
+    }
+
+    public void setSettings(Map<String, String> settings) {
+      this.settings = settings;
+    }
+  }
+
+  /** The settings of every connection whose driver is {@code pusher} (Pusher or a Pusher-compatible server). */
+  public static class Pusher {
+    /** PUSHER_APP_ID. */
+    private String appId;
+    /** PUSHER_APP_KEY. */
+    private String key;
+    /** PUSHER_APP_SECRET. */
+    private String secret;
+    /** PUSHER_APP_CLUSTER, e.g. eu. */
+    private String cluster;
+    /** PUSHER_HOST, for a Pusher-compatible server. */
+    private String host;
+    /** PUSHER_PORT. */
+    private Integer port;
+    /** PUSHER_SCHEME: http or https. */
+    private String scheme;
+    /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes, for private-encrypted- channels. */
+    private String encryptionMasterKeyBase64;
+
+    public String getAppId() {
+      return appId;
+    }
+
+    public void setAppId(String appId) {
+      this.appId = appId;
+    }
+
+    public String getKey() {
+      return key;
+    }
+
+    public void setKey(String key) {
+      this.key = key;
+    }
+
+    public String getSecret() {
+      return secret;
+    }
+
+    public void setSecret(String secret) {
+      this.secret = secret;
+    }
+
+    public String getCluster() {
+      return cluster;
+    }
+
+    public void setCluster(String cluster) {
+      this.cluster = cluster;
+    }
+
+    public String getHost() {
+      return host;
+    }
+
+    public void setHost(String host) {
+      this.host = host;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public String getScheme() {
+      return scheme;
+    }
+
+    public void setScheme(String scheme) {
+      this.scheme = scheme;
+    }
+
+    void putInto(Map<String, String> values) {
+      put(values, "PUSHER_APP_ID", appId);
+      put(values, "PUSHER_APP_KEY", key);
+      put(values, "PUSHER_APP_SECRET", secret);
+      put(values, "PUSHER_APP_CLUSTER", cluster);
+      put(values, "PUSHER_HOST", host);
+      put(values, "PUSHER_PORT", port);
+      put(values, "PUSHER_SCHEME", scheme);
+      put(values, "PUSHER_ENCRYPTION_MASTER_KEY_BASE64", encryptionMasterKeyBase64);
+    }
+
+    public String getEncryptionMasterKeyBase64() {
+      return encryptionMasterKeyBase64;
+    }
+
+    public void setEncryptionMasterKeyBase64(String encryptionMasterKeyBase64) {
+      this.encryptionMasterKeyBase64 = encryptionMasterKeyBase64;
+    }
+  }
+
+  /** The settings of every connection whose driver is {@code ably}. */
+  public static class Ably {
+    /** ABLY_KEY: appId.keyId:secret. */
+    private String key;
+
+    public String getKey() {
+      return key;
+    }
+
+    public void setKey(String key) {
+      this.key = key;
+    }
+  }
+
+  /** The settings of every connection whose driver is {@code redis}. */
+  public static class Redis {
+    /** REDIS_URL, e.g. redis://localhost:6379/0; wins over host and port. */
+    private String url;
+    /** REDIS_HOST. */
+    private String host;
+    /** REDIS_PORT. */
+    private Integer port;
+    /** REDIS_PASSWORD. */
+    private String password;
+    /** BROADCAST_REDIS_PREFIX: put before every channel name, as Laravel's database prefix. */
+    private String prefix;
+
+    public String getUrl() {
+      return url;
+    }
+
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    public String getHost() {
+      return host;
+    }
+
+    public void setHost(String host) {
+      this.host = host;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public String getPassword() {
+      return password;
+    }
+
+    public void setPassword(String password) {
+      this.password = password;
+    }
+
+    public String getPrefix() {
+      return prefix;
+    }
+
+    void putInto(Map<String, String> values) {
+      put(values, "REDIS_URL", url);
+      put(values, "REDIS_HOST", host);
+      put(values, "REDIS_PORT", port);
+      put(values, "REDIS_PASSWORD", password);
+      put(values, "BROADCAST_REDIS_PREFIX", prefix);
+    }
+
+    public void setPrefix(String prefix) {
+      this.prefix = prefix;
+    }
+  }
+
+  /** The queue between broadcast() and the drivers. Unset values keep the broadcaster's defaults. */
+  public static class Queue {
+    /** The most events queued or in flight at once (default 10000). */
+    private Integer capacity;
+    /** The most payload bytes queued or in flight at once (default 64 MiB). */
+    private Long maxBytes;
+    /** How long broadcast() waits for room in a full queue before failing; 0 fails at once (default 5s). */
+    private Duration blockWhenFull;
+    /** Threads that call the drivers (default: the number of processors, at least 2). */
+    private Integer dispatchThreads;
+    /** How long one driver call may take before it counts as a retryable failure (default 30s). */
+    private Duration attemptTimeout;
+    /** How long closing the broadcaster waits for queued events (default 30s). */
+    private Duration drainTimeout;
+    /** Send every event on the caller's thread, as ShouldBroadcastNow: for tests and scripts. */
+    private boolean synchronous;
+
+    public Integer getCapacity() {
+      return capacity;
+    }
+
+    public void setCapacity(Integer capacity) {
+      this.capacity = capacity;
+    }
+
+    public Long getMaxBytes() {
+      return maxBytes;
+    }
+
+    public void setMaxBytes(Long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    public Duration getBlockWhenFull() {
+      return blockWhenFull;
+    }
+
+    public void setBlockWhenFull(Duration blockWhenFull) {
+      this.blockWhenFull = blockWhenFull;
+    }
+
+    public Integer getDispatchThreads() {
+      return dispatchThreads;
+    }
+
+    public void setDispatchThreads(Integer dispatchThreads) {
+      this.dispatchThreads = dispatchThreads;
+    }
+
+    public Duration getAttemptTimeout() {
+      return attemptTimeout;
+    }
+
+    public void setAttemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = attemptTimeout;
+    }
+
+    public Duration getDrainTimeout() {
+      return drainTimeout;
+    }
+
+    public void setDrainTimeout(Duration drainTimeout) {
+      this.drainTimeout = drainTimeout;
+    }
+
+    public boolean isSynchronous() {
+      return synchronous;
+    }
+
+    public void setSynchronous(boolean synchronous) {
+      this.synchronous = synchronous;
+    }
+  }
+
+  /** How failed driver calls are retried. Unset values keep the defaults of RetryPolicy. */
+  public static class Retry {
+    /** Attempts in all, the first included. */
+    private Integer maxAttempts;
+    /** The delay after the first failure; it doubles after each. */
+    private Duration baseDelay;
+    /** The longest delay between two attempts. */
+    private Duration maxDelay;
+    /** No attempt starts later than this after broadcast() was called. */
+    private Duration deadline;
+
+    public Integer getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    public void setMaxAttempts(Integer maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+
+    public Duration getBaseDelay() {
+      return baseDelay;
+    }
+
+    public void setBaseDelay(Duration baseDelay) {
+      this.baseDelay = baseDelay;
+    }
+
+    public Duration getMaxDelay() {
+      return maxDelay;
+    }
+
+    public void setMaxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+    }
+
+    public Duration getDeadline() {
+      return deadline;
+    }
+
+    public void setDeadline(Duration deadline) {
+      this.deadline = deadline;
+    }
+  }
+
+  /** The auth endpoints that pusher-js and Laravel Echo call. */
+  public static class Auth {
+    /** Whether to serve the endpoints in a Spring MVC or WebFlux application. */
+    private boolean enabled = true;
+    /** The channel authorization endpoint (Echo's authEndpoint). */
+    private String path = "/broadcasting/auth";
+    /** The user sign-in endpoint (pusher-js userAuthentication.endpoint). */
+    private String userPath = "/broadcasting/user-auth";
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public String getUserPath() {
+      return userPath;
+    }
+
+    public void setUserPath(String userPath) {
+      this.userPath = userPath;
+    }
+  }
+
+  /** The embedded Pusher-protocol server, served by the in-process {@code server} driver. */
+  public static class Server {
+    /** Whether to start the embedded server and add its connection. */
+    private boolean enabled;
+    /** The name of the connection that publishes into it. */
+    private String connection = "server";
+    /** BROADCAST_SERVER_HOST: the address to bind; 0.0.0.0 for every interface. */
+    private String host;
+    /** BROADCAST_SERVER_PORT: 0 picks a free port. */
+    private Integer port;
+    /** PUSHER_APP_ID of the app the server serves. */
+    private String appId;
+    /** PUSHER_APP_KEY that clients connect with. */
+    private String key;
+    /** PUSHER_APP_SECRET that signs auth answers and API requests. */
+    private String secret;
+    /** BROADCAST_SERVER_ALLOWED_ORIGINS: browser origins allowed to connect; empty allows any. */
+    private List<String> allowedOrigins;
+    /** BROADCAST_SERVER_WEBHOOK_URL. */
+    private String webhookUrl;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getConnection() {
+      return connection;
+    }
+
+    public void setConnection(String connection) {
+      this.connection = connection;
+    }
+
+    public String getHost() {
+      return host;
+    }
+
+    public void setHost(String host) {
+      this.host = host;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public String getAppId() {
+      return appId;
+    }
+
+    public void setAppId(String appId) {
+      this.appId = appId;
+    }
+
+    public String getKey() {
+      return key;
+    }
+
+    public void setKey(String key) {
+      this.key = key;
+    }
+
+    public String getSecret() {
+      return secret;
+    }
+
+    public void setSecret(String secret) {
+      this.secret = secret;
+    }
+
+    public List<String> getAllowedOrigins() {
+      return allowedOrigins;
+    }
+
+    public void setAllowedOrigins(List<String> allowedOrigins) {
+      this.allowedOrigins = allowedOrigins;
+    }
+
+    public String getWebhookUrl() {
+      return webhookUrl;
+    }
+
+    public void setWebhookUrl(String webhookUrl) {
+      this.webhookUrl = webhookUrl;
+    }
+
+    Map<String, String> laravelSettings() {
+      Map<String, String> values = new LinkedHashMap<>();
+      put(values, "BROADCAST_SERVER_HOST", host);
+      put(values, "BROADCAST_SERVER_PORT", port);
+      put(values, "PUSHER_APP_ID", appId);
+      put(values, "PUSHER_APP_KEY", key);
+      put(values, "PUSHER_APP_SECRET", secret);
+      put(values, "BROADCAST_SERVER_ALLOWED_ORIGINS", allowedOrigins == null ? null
+          : String.join(",", allowedOrigins));
+      put(values, "BROADCAST_SERVER_WEBHOOK_URL", webhookUrl);
+      return values;
+    }
+  }
+}

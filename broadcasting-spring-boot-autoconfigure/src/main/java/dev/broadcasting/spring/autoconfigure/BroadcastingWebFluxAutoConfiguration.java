@@ -1,0 +1,31 @@
+package dev.broadcasting.spring.autoconfigure;
+
+import dev.broadcasting.ChannelAuthorizer;
+import dev.broadcasting.spring.internal.ReactiveAuthEndpoints;
+import java.security.Principal;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.DispatcherHandler;
+
+/**
+ * {@code POST /broadcasting/auth} and {@code /broadcasting/user-auth} in a WebFlux
+ * application; {@code broadcasting.auth.enabled=false} leaves them out.
+ */
+@AutoConfiguration(after = BroadcastingAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass(DispatcherHandler.class)
+@ConditionalOnBooleanProperty(name = "broadcasting.auth.enabled", matchIfMissing = true)
+public class BroadcastingWebFluxAutoConfiguration {
+
+  @Bean
+  @ConditionalOnBean(ChannelAuthorizer.class)
+  @ConditionalOnMissingBean
+  ReactiveAuthEndpoints broadcastingAuthEndpoints(ChannelAuthorizer<Principal> authorizer) {
+    return new ReactiveAuthEndpoints(authorizer);
+  }
+}
