@@ -80,6 +80,10 @@ final class ClientProtocol {
       joinPresence(channel, channelData);
       return;
     }
+    if (hub.cluster != null) {
+      hub.cluster.subscribe(socket, channel, null, null);
+      return;
+    }
     hub.join(socket, channel, null, null);
     succeeded(channel, kind);
   }
@@ -115,6 +119,10 @@ final class ClientProtocol {
       return;
     }
     String userId = id.asText();
+    if (hub.cluster != null) {
+      hub.cluster.subscribe(socket, channel, userId, info);
+      return;
+    }
     if (!hub.join(socket, channel, userId, info)) {
       socket.send(PusherMessages.subscriptionError(channel, "LimitReached", channel + " already has "
           + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));
