@@ -64,7 +64,7 @@ public final class Broadcaster implements AutoCloseable {
     this.synchronous = builder.synchronous;
     this.dispatcher = new Dispatcher(new DispatchOptions(builder.capacity, builder.maxBytes, builder.blockWhenFull,
         builder.threads, builder.attemptTimeout, builder.ticker, builder.scheduler, builder.callbackExecutor,
-        builder.listeners, builder.onFailure));
+        builder.listeners, builder.onFailure, builder.perChannelOrder));
     this.queue = builder.queue;
     if (queue != null) {
       queue.start(this::deliver);
@@ -340,6 +340,7 @@ public final class Broadcaster implements AutoCloseable {
     private Scheduler scheduler;
     private boolean synchronous;
     private BroadcastQueue queue;
+    private boolean perChannelOrder = true;
     /** The drivers this builder created itself, closed if {@link #build()} fails. */
     private final List<BroadcastDriver> created = new ArrayList<>();
 
@@ -421,6 +422,16 @@ public final class Broadcaster implements AutoCloseable {
         throw new IllegalArgumentException("dispatchThreads must be at least 1 but was " + threads);
       }
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Whether events on one channel reach it in the order they were broadcast; true by default.
+     * With {@code false} every event may go at once, as with the official clients' unordered
+     * concurrency: faster on a slow network, but two events on one channel may arrive swapped.
+     */
+    public Builder perChannelOrder(boolean ordered) {
+      this.perChannelOrder = ordered;
       return this;
     }
 
