@@ -91,6 +91,20 @@ class ServerConnectionSettingsTest {
   }
 
   @Test
+  void theHelpShowsEachDefault() {
+    Map<String, String> defaults = Map.ofEntries(Map.entry("first-bytes-timeout", "default 5s"),
+        Map.entry("request-headers-timeout", "default 10s"), Map.entry("request-body-timeout", "default 10s"),
+        Map.entry("keep-alive-timeout", "default 30s"), Map.entry("max-opening-connections-per-address", "default 64"),
+        Map.entry("trusted-proxies", "(default none)"), Map.entry("max-channels-per-connection", "default 100"),
+        Map.entry("max-cache-channels", "default 10000"), Map.entry("webhook-batch-events", "default 20"),
+        Map.entry("webhook-batch-window", "default 250ms"), Map.entry("webhook-concurrency", "default 2"),
+        Map.entry("webhook-retry-for", "default 5m"), Map.entry("webhook-backlog-bytes", "default 1048576"));
+    List<String> lines = BroadcastServerMain.usage().lines().toList();
+    defaults.forEach((flag, shown) -> assertThat(lines).as("--help for --%s", flag)
+        .anySatisfy(line -> assertThat(line).startsWith("  --" + flag + " ").contains(shown)));
+  }
+
+  @Test
   void aBadValueNamesWhatTheUserWrote() throws Exception {
     assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--first-bytes-timeout", "soon"}, ONE_APP))
         .hasMessage("Flag --first-bytes-timeout must be a duration such as 500ms, 5s or PT5S but was \"soon\"");
