@@ -36,7 +36,8 @@ public final class ServerSettingsReader {
   /** The server's own settings, the same for every app. */
   public static final List<String> SERVER_SETTINGS = List.of(
       "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
-      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id",
+      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id", "dashboard",
+      "dashboard-user", "dashboard-password",
       // slow and crowded connections
       "first-bytes-timeout", "request-headers-timeout", "request-body-timeout", "keep-alive-timeout",
       "max-opening-connections-per-address", "trusted-proxies");
@@ -101,6 +102,7 @@ public final class ServerSettingsReader {
       if (cert != null) {
         server.tls(Path.of(cert), Path.of(key));
       }
+      dashboard(settings, name, server);
       String backplane = settings.get(name.apply("backplane"));
       if (backplane != null) {
         Map<String, String> options = new HashMap<>();
@@ -115,6 +117,21 @@ public final class ServerSettingsReader {
       return server;
     } catch (IllegalArgumentException e) {
       throw invalid(e, SERVER_SETTINGS, name);
+    }
+  }
+
+  /** The dashboard: on with {@code dashboard=true}, or with an operator user and password (which need each other). */
+  private static void dashboard(DriverSettings settings, UnaryOperator<String> name, BroadcastServer.Builder server) {
+    String user = settings.get(name.apply("dashboard-user"));
+    String password = settings.get(name.apply("dashboard-password"));
+    if ((user == null) != (password == null)) {
+      throw new BroadcastException("Set both " + name.apply("dashboard-user") + " and "
+          + name.apply("dashboard-password") + ", or neither (then the dashboard takes an app's key and secret)");
+    }
+    if (user != null) {
+      server.dashboard(user, password);
+    } else if (settings.getBoolean(name.apply("dashboard"), false)) {
+      server.dashboard();
     }
   }
 
@@ -201,7 +218,8 @@ public final class ServerSettingsReader {
             settings.getDuration(window, DEFAULT_WEBHOOKS.batchWindow()));
       } catch (IllegalArgumentException e) {
         // the builder names its two arguments; the user wrote two settings
-        throw new IllegalArgumentException(e.getMessage().replace("webhookBatch maxEvents", builderMethod("webhook-batch-events"))
+        throw new IllegalArgumentException(e.getMessage()
+            .replace("webhookBatch maxEvents", builderMethod("webhook-batch-events"))
             .replace("webhookBatch window", builderMethod("webhook-batch-window")), e);
       }
     }
