@@ -324,7 +324,12 @@ public final class Dispatcher {
     job.done.completeExceptionally(error);
   }
 
-  private CompletableFuture<Void> reject(String connection, List<BroadcastEvent> events, String why) {
+  /**
+   * Refuses {@code events} at intake: one WARN line, {@code onRejected} and the failure handler
+   * for each, and a failed future. Also the broadcaster's answer when its durable queue could not
+   * store an event.
+   */
+  public CompletableFuture<Void> reject(String connection, List<BroadcastEvent> events, String why) {
     BroadcastException error = new BroadcastException(describe(events, connection) + " was not queued: " + why);
     rejectionLog.warn(error.getMessage(), events.size());
     List<FailedBroadcast> failures = new ArrayList<>(events.size());
