@@ -34,6 +34,7 @@ public final class AppHub {
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final CachedEvents cache;
+  private final ChannelHistory history;
 
   public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
     this.app = app;
@@ -41,6 +42,12 @@ public final class AppHub {
     this.settings = settings;
     this.webhooks = webhooks.sendersFor(app, signer);
     this.cache = new CachedEvents(app.maxCacheChannels());
+    this.history = new ChannelHistory(app.historyRules(),
+        new dev.broadcasting.server.internal.history.MemoryHistoryStore(app.maxHistoryChannels(), System::nanoTime));
+  }
+
+  ChannelHistory history() {
+    return history;
   }
 
   public App app() {
@@ -153,7 +160,7 @@ public final class AppHub {
       if (ChannelKind.isCache(channel)) {
         cache.put(channel, message);
       }
-      sent += sendToChannel(channel, message, exceptSocketId);
+      sent += history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, exceptSocketId));
     }
     return sent;
   }
@@ -165,7 +172,7 @@ public final class AppHub {
     if (ChannelKind.isCache(channel)) {
       cache.put(channel, message);
     }
-    sendToChannel(channel, message, sender.socketId);
+    history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
           .put("socket_id", sender.socketId);
