@@ -207,6 +207,43 @@ class RecoveryTest {
     }
   }
 
+  private static java.net.http.HttpResponse<String> history(BroadcastServer server, String channel,
+      java.util.Map<String, String> query) throws Exception {
+    java.net.URI uri = HttpApiTest.signed(server.port(), KEY, "GET", "/apps/1/channels/" + channel + "/history", query,
+        "", "secret-1", System.currentTimeMillis() / 1000);
+    return WsClient.HTTP.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theHttpApiReturnsTheKeptEventsAfterAnOffset() throws Exception {
+    BroadcastServer server = start(10);
+    for (int n = 1; n <= 5; n++) {
+      publish(server, "news", n);
+    }
+    var answer = history(server, "news", java.util.Map.of("from", "2", "limit", "2"));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    JsonNode body = WsClient.JSON.readTree(answer.body());
+    assertThat(body.get("recovered").asBoolean()).isTrue();
+    assertThat(body.get("offset").asLong()).isEqualTo(5);
+    assertThat(body.get("events")).hasSize(2);
+    assertThat(body.get("events").get(0).get("offset").asLong()).isEqualTo(3);
+    assertThat(body.get("events").get(0).get("data").asText()).isEqualTo("{\"n\":3}");
+    assertThat(body.get("events").get(1).get("offset").asLong()).isEqualTo(4);
+
+    JsonNode lost = WsClient.JSON.readTree(history(server, "news", java.util.Map.of("from", "2", "epoch", "gone")).body());
+    assertThat(lost.get("recovered").asBoolean()).isFalse();
+    assertThat(lost.get("reason").asText()).isEqualTo("epoch_changed");
+    assertThat(lost.get("events")).isEmpty();
+
+    var none = history(server, "other", java.util.Map.of("from", "0"));
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(none.body()).contains("No history is kept for channel other");
+    var bad = history(server, "news", java.util.Map.of("from", "-1"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("from must be at least 0");
+  }
+
   @Test
   void historyRulesAreCheckedWhenAdded() {
     assertThatThrownBy(() -> App.builder("1", KEY, "s").history("news feed", 10, Duration.ofMinutes(1)))
