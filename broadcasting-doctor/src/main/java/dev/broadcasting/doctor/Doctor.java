@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * {@link Broadcaster} reads ({@code BROADCAST_CONNECTION}, {@code PUSHER_*}, {@code REDIS_*},
  * {@code ABLY_*}) plus what the page uses ({@code VITE_PUSHER_*} or {@code BROADCAST_DOCTOR_WS_URL},
  * {@code BROADCAST_DOCTOR_AUTH_URL}, {@code BROADCAST_DOCTOR_AUTH_HEADER},
- * {@code BROADCAST_DOCTOR_AUTH_CHANNEL}, {@code BROADCAST_DOCTOR_PAGE_ORIGIN}): the ports answer,
+ * {@code BROADCAST_DOCTOR_CSRF_HEADER}, {@code BROADCAST_DOCTOR_AUTH_CHANNEL}, {@code BROADCAST_DOCTOR_PAGE_ORIGIN}): the ports answer,
  * the driver accepts the credentials, the WebSocket URL speaks the Pusher protocol for the key with
  * the right TLS, CORS lets the page through, the auth endpoint signs for a user and refuses
  * strangers, and a probe event comes back through the queue.

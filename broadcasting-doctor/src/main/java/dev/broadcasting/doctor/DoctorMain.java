@@ -39,6 +39,8 @@ public final class DoctorMain {
       "  BROADCAST_DOCTOR_WS_URL       the page's WebSocket URL whole, e.g. wss://ws.example.com:443",
       "  BROADCAST_DOCTOR_AUTH_URL     the auth endpoint, e.g. http://localhost:8080/broadcasting/auth",
       "  BROADCAST_DOCTOR_AUTH_HEADER  how the test user logs in, e.g. \"Cookie: session=...\"",
+      "  BROADCAST_DOCTOR_CSRF_HEADER  the test user's CSRF token, when the route checks it, e.g.",
+      "                                \"X-XSRF-TOKEN: ...\" (the same session's XSRF-TOKEN cookie)",
       "  BROADCAST_DOCTOR_AUTH_CHANNEL a private channel the test user may join (private-broadcasting-doctor)",
       "  BROADCAST_DOCTOR_PAGE_ORIGIN  the page's origin, e.g. http://localhost:5173",
       "",

@@ -38,6 +38,32 @@ class AuthCheckTest {
     }
   }
 
+  @Test
+  void behindCsrfProtectionTheTestUserSendsTheTokenOfItsSession() throws Exception {
+    try (Broadcaster app = pusher("app-secret"); AuthEndpoint endpoint = new AuthEndpoint(app)) {
+      endpoint.csrfToken = "xsrf-of-ann";
+      Map<String, String> settings = settings(endpoint.url(), "Cookie: " + AuthEndpoint.COOKIE);
+
+      Finding withoutToken = checks(settings).get(0);
+      assertThat(withoutToken.outcome()).isEqualTo(Outcome.FAIL);
+      assertThat(withoutToken.saw()).isEqualTo("419 {\"message\":\"CSRF token mismatch.\"}");
+      assertThat(withoutToken.fix()).contains("set BROADCAST_DOCTOR_CSRF_HEADER to \"X-XSRF-TOKEN: \"");
+
+      settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-XSRF-TOKEN: xsrf-of-ann");
+      List<Finding> findings = checks(settings);
+      assertThat(findings.get(0).line()).isEqualTo("OK   auth " + endpoint.url() + " as the test user (Cookie) for "
+          + "private-doctor.ann | saw: 200, signed with key app-key, signature verified");
+      assertThat(findings.get(1).line()).isEqualTo("OK   auth " + endpoint.url() + " with no credentials for "
+          + "private-doctor.ann | saw: 419 {\"message\":\"CSRF token mismatch.\"} (refused by CSRF protection, "
+          + "before the login is checked)");
+      assertThat(String.join("\n", findings.stream().map(Finding::line).toList())).doesNotContain("xsrf-of-ann");
+
+      settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-XSRF-TOKEN: another-sessions-token");
+      assertThat(checks(settings).get(0).fix()).startsWith("CSRF token mismatch: the token in "
+          + "BROADCAST_DOCTOR_CSRF_HEADER is not the test user's session's");
+    }
+  }
+
   /** The value the doctor expects, computed here with javax.crypto from the documented string to sign. */
   @Test
   void theExpectedSignatureIsTheDocumentedHmac() throws Exception {
@@ -55,7 +81,9 @@ class AuthCheckTest {
       assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
       assertThat(finding.saw()).isEqualTo("403 {\"error\":\"Forbidden\"}");
       assertThat(finding.fix()).startsWith("the channel callback for private-doctor.ann refused the test user, or "
-          + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in");
+          + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in")
+          .endsWith("Spring Security answers a POST without its CSRF token with 403 too: set "
+              + "BROADCAST_DOCTOR_CSRF_HEADER to \"X-XSRF-TOKEN: \" and the XSRF-TOKEN cookie");
     }
   }
 

@@ -31,6 +31,11 @@ final class AuthEndpoint implements AutoCloseable {
   volatile String allowedOrigin = "http://localhost:5173";
   /** Answers 200 {@code true} to everyone, as a route wired to the redis answer would. */
   volatile boolean answerTrueToAnyone;
+  /**
+   * When set, the route checks CSRF first, as Laravel's web middleware does: a POST without this
+   * token in {@code X-XSRF-TOKEN} gets 419 before the login is looked at.
+   */
+  volatile String csrfToken;
 
   AuthEndpoint(Broadcaster signer) throws IOException {
     channels = ChannelAuthorizer.<String>create(signer)
@@ -59,6 +64,15 @@ final class AuthEndpoint implements AutoCloseable {
     }
     String body = new String(exchange.getRequestBody().readNBytes(ChannelAuthorizer.MAX_BODY_CHARS),
         StandardCharsets.UTF_8);
+    if (csrfToken != null && !csrfToken.equals(exchange.getRequestHeaders().getFirst("X-XSRF-TOKEN"))) {
+      byte[] mismatch = "{\"message\":\"CSRF token mismatch.\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(419, mismatch.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(mismatch);
+      }
+      return;
+    }
     String cookie = exchange.getRequestHeaders().getFirst("Cookie");
     String user = COOKIE.equals(cookie) ? "ann" : null;
     AuthResponse answer = answerTrueToAnyone ? new AuthResponse(200, "true") : channels.authorizeForm(body, user);

@@ -68,7 +68,7 @@ class CorsCheckTest {
   }
 
   @Test
-  void aWildcardOriginIsFineWithABearerTokenWhenTheHeaderIsAllowed() {
+  void aWildcardOriginWithABearerTokenStillNeedsTheAuthorizationHeaderAllowed() {
     endpoint.cors = Cors.WILDCARD;
 
     Finding finding = check("Authorization: Bearer t").run();
@@ -98,6 +98,25 @@ class CorsCheckTest {
     } finally {
       endpoint.allowedOrigin = PAGE;
     }
+  }
+
+  @Test
+  void theCsrfTokensHeaderMustBeAllowedToo() {
+    endpoint.cors = Cors.FULL;
+    Map<String, String> settings = settings("Cookie: " + AuthEndpoint.COOKIE);
+    settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-XSRF-TOKEN: t");
+
+    Finding finding = new CorsCheck(FrontEnd.read(DriverSettings.of(settings)), HttpClient.newHttpClient(),
+        Duration.ofSeconds(10)).run();
+
+    assertThat(finding.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(finding.saw()).isEqualTo("Access-Control-Allow-Headers leaves out X-XSRF-TOKEN");
+    assertThat(finding.fix()).endsWith("Access-Control-Allow-Headers: Content-Type, X-CSRF-TOKEN, X-Socket-ID, "
+        + "X-XSRF-TOKEN");
+
+    settings.put("BROADCAST_DOCTOR_CSRF_HEADER", "X-CSRF-TOKEN: t");
+    assertThat(new CorsCheck(FrontEnd.read(DriverSettings.of(settings)), HttpClient.newHttpClient(),
+        Duration.ofSeconds(10)).run().outcome()).isEqualTo(Outcome.OK);
   }
 
   @Test

@@ -2,15 +2,19 @@ package dev.broadcasting.micrometer;
 
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
 
 /**
- * Meters of the embedded server: {@value #CONNECTIONS}, the open WebSocket connections of each
- * app (tag {@code app}). The server does not yet publish its channel count, messages in and out,
- * or webhook backlog; they are added here once it does.
+ * Meters of the embedded server, each tagged {@code app}: {@value #CONNECTIONS}, the open
+ * WebSocket connections; {@value #WEBHOOK_EVENTS}, webhook events the receivers accepted
+ * ({@code outcome=sent}) or that were given up ({@code outcome=dropped}); and
+ * {@value #WEBHOOK_CONNECTIONS}, connections open to the webhook receivers. The server does not
+ * yet publish its channel count, messages in and out, or the bytes waiting for a webhook
+ * receiver; they are added here once it does.
  *
  * <pre>{@code
  * new BroadcastServerMetrics(server).bindTo(meterRegistry);
@@ -18,6 +22,8 @@ import java.util.Objects;
  */
 public final class BroadcastServerMetrics implements MeterBinder {
   public static final String CONNECTIONS = "broadcasting.server.connections";
+  public static final String WEBHOOK_EVENTS = "broadcasting.server.webhook.events";
+  public static final String WEBHOOK_CONNECTIONS = "broadcasting.server.webhook.connections";
 
   private final BroadcastServer server;
 
@@ -31,6 +37,18 @@ public final class BroadcastServerMetrics implements MeterBinder {
       String id = app.id();
       Gauge.builder(CONNECTIONS, server, running -> running.connectionCount(id))
           .description("Open WebSocket connections of the app")
+          .tag("app", id)
+          .register(registry);
+      FunctionCounter.builder(WEBHOOK_EVENTS, server, running -> running.webhookStats(id).sentEvents())
+          .description("Webhook events the receivers accepted")
+          .tags("app", id, "outcome", "sent")
+          .register(registry);
+      FunctionCounter.builder(WEBHOOK_EVENTS, server, running -> running.webhookStats(id).droppedEvents())
+          .description("Webhook events given up after their retries, or past the backlog's bytes")
+          .tags("app", id, "outcome", "dropped")
+          .register(registry);
+      Gauge.builder(WEBHOOK_CONNECTIONS, server, running -> running.webhookStats(id).openConnections())
+          .description("Connections open to the app's webhook receivers")
           .tag("app", id)
           .register(registry);
     }

@@ -15,13 +15,13 @@ import java.util.Set;
  * again. It lets a test decide when the driver may reach a restarted server, after the
  * subscriber is back; the server itself is really killed and restarted.
  */
-final class GatedProxy implements AutoCloseable {
+public final class GatedProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int target;
   private final Set<Socket> sockets = new HashSet<>();
   private boolean open = true;
 
-  GatedProxy(int target) throws IOException {
+  public GatedProxy(int target) throws IOException {
     this.target = target;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "gated-proxy-" + server.getLocalPort());
@@ -29,18 +29,18 @@ final class GatedProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
   /** Cuts every relayed connection and refuses new ones. */
-  synchronized void shut() {
+  public synchronized void shut() {
     open = false;
     sockets.forEach(GatedProxy::closeQuietly);
     sockets.clear();
   }
 
-  synchronized void open() {
+  public synchronized void open() {
     open = true;
   }
 

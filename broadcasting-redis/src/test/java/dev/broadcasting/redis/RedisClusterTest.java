@@ -6,8 +6,6 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.PrivateChannel;
 import dev.broadcasting.spi.BroadcastMessage;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
@@ -15,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,47 +26,27 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterTest {
   private static final int NODES = 3;
-  private static final List<RedisServer> servers = new ArrayList<>();
-  private static final List<StatefulRedisConnection<String, String>> admins = new ArrayList<>();
-  private static RedisClient adminClient;
+  private static RedisClusterServers cluster;
+  private static List<RedisServer> servers;
+  private static List<StatefulRedisConnection<String, String>> admins;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    adminClient = RedisClient.create();
-    for (int i = 0; i < NODES; i++) {
-      int port = freeClusterPort();
-      servers.add(RedisServer.startOn(port, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-          "--cluster-node-timeout", "2000"));
-      admins.add(adminClient.connect(RedisURI.create("127.0.0.1", port)));
-    }
-    for (int i = 0; i < NODES; i++) {
-      admins.get(i).sync().clusterAddSlots(IntStream.rangeClosed(first(i), last(i)).toArray());
-    }
-    for (int i = 1; i < NODES; i++) {
-      admins.get(0).sync().clusterMeet("127.0.0.1", servers.get(i).port());
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!admins.stream().allMatch(a -> a.sync().clusterInfo().contains("cluster_state:ok")
-        && a.sync().clusterInfo().contains("cluster_known_nodes:" + NODES))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the cluster did not reach cluster_state:ok: " + admins.get(0).sync().clusterInfo());
-      }
-      Thread.sleep(50);
-    }
+    cluster = RedisClusterServers.start(NODES);
+    servers = cluster.servers();
+    admins = cluster.admins();
   }
 
   @AfterAll
   static void stopCluster() {
-    admins.forEach(StatefulRedisConnection::close);
-    if (adminClient != null) {
-      adminClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    if (cluster != null) {
+      cluster.close();
     }
-    servers.forEach(RedisServer::close);
   }
 
   @BeforeEach
   void resetStats() {
-    admins.forEach(a -> a.sync().configResetstat());
+    cluster.resetStats();
   }
 
   @Test
@@ -198,28 +174,18 @@ class RedisClusterTest {
   }
 
   private static int first(int node) {
-    return node * 16384 / NODES;
+    return cluster.first(node);
   }
 
   private static int last(int node) {
-    return (node + 1) * 16384 / NODES - 1;
+    return cluster.last(node);
   }
 
   private static String uri(int node) {
-    return servers.get(node).uri();
+    return cluster.uri(node);
   }
 
   private static long calls(StatefulRedisConnection<String, String> admin, String command) {
-    Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(admin.sync().info("commandstats"));
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
-  }
-
-  private static int freeClusterPort() throws Exception {
-    while (true) {
-      int port = RedisServer.freePort(true);
-      if (servers.stream().noneMatch(s -> Math.abs(s.port() - port) < 2)) {
-        return port;
-      }
-    }
+    return cluster.calls(admins.indexOf(admin), command);
   }
 }

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * fresh machine needs nothing installed. Every process is killed when the test closes it, and by a
  * shutdown hook if the JVM ends first, so no server outlives a failed run.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
   private static volatile Path binary;
 
@@ -48,7 +48,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A Sentinel on a free port, watching the master on {@code masterPort} under the name {@code master}. */
-  static RedisServer sentinel(String master, int masterPort) throws IOException {
+  public static RedisServer sentinel(String master, int masterPort) throws IOException {
     RedisServer server = new RedisServer(freePort(false), List.of("--sentinel"));
     try {
       // Sentinel rewrites its configuration file, so it gets one of its own
@@ -64,11 +64,11 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A server on a free port, started with the extra {@code redis-server} arguments given. */
-  static RedisServer start(String... args) throws IOException {
+  public static RedisServer start(String... args) throws IOException {
     return startOn(freePort(false), args);
   }
 
-  static RedisServer startOn(int port, String... args) throws IOException {
+  public static RedisServer startOn(int port, String... args) throws IOException {
     RedisServer server = new RedisServer(port, List.of(args));
     try {
       server.launch();
@@ -79,16 +79,16 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Kills the server at once, as a crash would: no shutdown, connections cut. */
-  void kill() {
+  public void kill() {
     Process p = process;
     if (p != null) {
       p.destroyForcibly();
@@ -103,7 +103,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops the server as an operator would (SIGTERM: Redis shuts down cleanly) and waits for it. */
-  void stop() {
+  public void stop() {
     Process p = process;
     if (p != null) {
       p.destroy();
@@ -121,13 +121,13 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty (nothing is saved). */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     kill();
     launch();
   }
 
   /** Starts a server that was killed or stopped, on the same port. */
-  void startAgain() throws IOException {
+  public void startAgain() throws IOException {
     if (process != null) {
       throw new IllegalStateException("redis-server on port " + port + " is still running");
     }
@@ -145,7 +145,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** The major version of the redis-server the tests run, e.g. 7. */
-  static int majorVersion() throws IOException, InterruptedException {
+  public static int majorVersion() throws IOException, InterruptedException {
     Process p = new ProcessBuilder(binary().toString(), "--version").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
@@ -160,7 +160,7 @@ final class RedisServer implements AutoCloseable {
    * A port nothing listens on; with {@code clusterBus}, port + 10000 is free as well, since Redis
    * 6 has no setting for its cluster bus port.
    */
-  static int freePort(boolean clusterBus) throws IOException {
+  public static int freePort(boolean clusterBus) throws IOException {
     if (!clusterBus) {
       try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();

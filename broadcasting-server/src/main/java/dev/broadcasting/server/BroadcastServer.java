@@ -1,5 +1,6 @@
 package dev.broadcasting.server;
 
+import dev.broadcasting.server.internal.AppCluster;
 import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
 import dev.broadcasting.server.internal.AppHub;
 import dev.broadcasting.server.internal.DeadlineCounts;
@@ -9,6 +10,7 @@ import dev.broadcasting.server.internal.ServerInitializer;
 import dev.broadcasting.server.internal.ServerSettings;
 import dev.broadcasting.server.internal.WebhookClock;
 import dev.broadcasting.server.internal.Webhooks;
+import dev.broadcasting.server.spi.Backplane;
 import dev.broadcasting.spi.BroadcastDriver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -64,6 +66,7 @@ public final class BroadcastServer implements AutoCloseable {
   private final SslContext ssl;
   private final Map<String, AppHub> hubsById = new LinkedHashMap<>();
   private final Webhooks webhooks;
+  private final Backplane backplane;
   private final DeadlineCounts deadlineCounts = new DeadlineCounts();
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
@@ -79,6 +82,7 @@ public final class BroadcastServer implements AutoCloseable {
         b.pongTimeout, b.maxOutboundBytes, b.firstBytesTimeout, b.requestHeadersTimeout, b.requestBodyTimeout,
         b.keepAliveTimeout, b.maxOpeningPerAddress, Set.copyOf(b.trustedProxies));
     this.webhooks = new Webhooks(b.webhookClock, b.webhookIdleTimeout);
+    this.backplane = b.backplane;
     for (App app : b.apps.values()) {
       hubsById.put(app.id(), new AppHub(app, settings, webhooks));
     }
@@ -100,6 +104,10 @@ public final class BroadcastServer implements AutoCloseable {
     }
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    // before the port opens, so that no socket joins as if on a single node
+    if (backplane != null) {
+      hubsById.values().forEach(hub -> AppCluster.attach(hub, backplane));
+    }
     Map<String, AppHub> hubsByKey = new LinkedHashMap<>();
     hubsById.values().forEach(hub -> hubsByKey.put(hub.app().key(), hub));
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -203,6 +211,10 @@ public final class BroadcastServer implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
       hubsById.values().forEach(hub -> hub.closeAll(2000));
     }
+    if (backplane != null) {
+      hubsById.values().stream().map(AppHub::cluster).filter(Objects::nonNull).forEach(AppCluster::close);
+      backplane.close();
+    }
     shutDownGroups();
     webhooks.close();
     if (serverChannel != null) {
@@ -254,8 +266,22 @@ public final class BroadcastServer implements AutoCloseable {
     private WebhookClock webhookClock;
     private Duration webhookIdleTimeout = Duration.ofSeconds(30);
     private SslContext ssl;
+    private Backplane backplane;
 
     private Builder() {}
+
+    /**
+     * Makes this server one node of a cluster: every node built with a backplane on the same
+     * shared store serves the same apps as one server (see {@link Backplane}). The server closes it.
+     */
+    public Builder backplane(Backplane backplane) {
+      Objects.requireNonNull(backplane, "backplane");
+      if (this.backplane != null) {
+        throw new IllegalStateException("backplane was already set to " + this.backplane);
+      }
+      this.backplane = backplane;
+      return this;
+    }
 
     /** The address to bind (default {@code 0.0.0.0}); {@code 127.0.0.1} serves this machine only. */
     public Builder host(String host) {

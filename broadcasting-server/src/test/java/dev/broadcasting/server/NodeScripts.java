@@ -15,12 +15,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the node scripts in {@code src/test/js} with the machine's Node.js, installing their exact
+ * Runs the node scripts in {@code src/test/js} (or the directory named by the system property
+ * {@code broadcasting.js.dir}, for other modules' tests) with the machine's Node.js, installing their exact
  * npm dependencies ({@code npm ci}) first when {@code node_modules} is missing, and reads the JSON
  * lines they print.
  */
-final class NodeScripts implements AutoCloseable {
-  static final Path DIR = Path.of("src/test/js").toAbsolutePath();
+public final class NodeScripts implements AutoCloseable {
+  static final Path DIR = Path.of(System.getProperty("broadcasting.js.dir", "src/test/js")).toAbsolutePath();
 
   private final Process process;
   private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
@@ -37,7 +38,7 @@ final class NodeScripts implements AutoCloseable {
   }
 
   /** Starts {@code node <script> <args>} in {@code src/test/js} with {@code env} added. */
-  static NodeScripts start(Map<String, String> env, String... command) throws Exception {
+  public static NodeScripts start(Map<String, String> env, String... command) throws Exception {
     List<String> line = new ArrayList<>();
     line.add("node");
     line.addAll(List.of(command));
@@ -82,7 +83,7 @@ final class NodeScripts implements AutoCloseable {
     return out;
   }
 
-  static synchronized void installDependencies() throws Exception {
+  public static synchronized void installDependencies() throws Exception {
     if (Files.isDirectory(DIR.resolve("node_modules/pusher-js"))
         && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))
         && Files.isDirectory(DIR.resolve("node_modules/ws"))
@@ -99,11 +100,11 @@ final class NodeScripts implements AutoCloseable {
   }
 
   /** The next line of type {@code type}, skipping others; fails with node's stderr after 20 s. */
-  JsonNode next(String type) throws InterruptedException {
+  public JsonNode next(String type) throws InterruptedException {
     return next(type, 20);
   }
 
-  JsonNode next(String type, int seconds) throws InterruptedException {
+  public JsonNode next(String type, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
       JsonNode line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -120,8 +121,24 @@ final class NodeScripts implements AutoCloseable {
     }
   }
 
+  /** The next line of any type, or null when none comes within {@code millis}. */
+  public JsonNode nextLine(long millis) throws InterruptedException {
+    return lines.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** What the script wrote on stderr so far. */
+  public String stderr() {
+    return stderr.toString();
+  }
+
+  /** Writes {@code line} and a newline to the script's stdin, for scripts that take commands. */
+  public synchronized void send(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   /** Every line printed until the script exits. */
-  List<JsonNode> rest() throws Exception {
+  public List<JsonNode> rest() throws Exception {
     if (!process.waitFor(25, TimeUnit.SECONDS)) {
       throw new AssertionError("node did not exit; stderr:\n" + stderr);
     }

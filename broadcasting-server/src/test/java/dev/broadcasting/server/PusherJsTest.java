@@ -11,8 +11,6 @@ import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +58,7 @@ class PusherJsTest {
 
   /** What an application's /broadcasting/auth route answers once it has decided to allow. */
   private static void authorize(HttpExchange exchange) throws IOException {
-    Map<String, String> form = form(exchange);
+    Map<String, String> form = HttpExchanges.form(exchange);
     String socketId = form.get("socket_id");
     String channel = form.get("channel_name");
     String user = form.getOrDefault("user", "nobody");
@@ -73,33 +71,12 @@ class PusherJsTest {
     } else {
       body = signer.signPrivate(socketId, channel);
     }
-    answer(exchange, body);
+    HttpExchanges.answer(exchange, body);
   }
 
   private static void signIn(HttpExchange exchange) throws IOException {
-    Map<String, String> form = form(exchange);
-    answer(exchange, driver.authSigner().signUser(form.get("socket_id"), "{\"id\":\"42\",\"name\":\"" + form.get("user") + "\"}"));
-  }
-
-  private static Map<String, String> form(HttpExchange exchange) throws IOException {
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Map<String, String> form = new HashMap<>();
-    for (String pair : body.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return form;
-  }
-
-  private static void answer(HttpExchange exchange, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(200, bytes.length);
-    exchange.getResponseBody().write(bytes);
-    exchange.close();
+    Map<String, String> form = HttpExchanges.form(exchange);
+    HttpExchanges.answer(exchange, driver.authSigner().signUser(form.get("socket_id"), "{\"id\":\"42\",\"name\":\"" + form.get("user") + "\"}"));
   }
 
   private static NodeScripts scenario(String name) throws Exception {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An example that used a real driver ends when its main returns: no thread of its own (OkHttp's,
  * the broadcaster's) keeps the JVM alive, which is what {@code mvn exec:java} waits for before it
- * ends. Each runs in its own JVM against this project's server, through the {@code pusher} driver.
+ * ends. Each runs in its own JVM against this project's server, through the {@code pusher} driver,
+ * or against a real redis-server through the {@code redis} driver.
  */
 class ExamplesExitTest {
   @Test
@@ -25,6 +26,14 @@ class ExamplesExitTest {
           "PUSHER_HOST", "127.0.0.1", "PUSHER_PORT", String.valueOf(server.port()), "PUSHER_SCHEME", "http");
       assertThat(run(PusherExample.class, env)).contains("Published PriceChanged on prices to app 7");
       assertThat(run(Quickstart.class, env)).doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void quickstartWithTheRedisDriverEndsWhenItsMainReturns() throws Exception {
+    try (LocalRedis redis = LocalRedis.start()) {
+      assertThat(run(Quickstart.class, Map.of("BROADCAST_CONNECTION", "redis", "REDIS_URL", redis.url())))
+          .doesNotContain("Exception");
     }
   }
 

@@ -6,30 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.io.File;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
-/** RedisExample against a real redis-server: Debian's when installed, else the embedded-redis artifact's. */
+/** RedisExample against a real redis-server ({@link LocalRedis}). */
 class RedisExampleTest {
 
   @Test
   void publishesTheEventInLaravelsFormatOnThePrefixedChannel() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Path debian = Path.of("/usr/bin/redis-server");
-    RedisServer redis = Files.isExecutable(debian) ? new RedisServer(port, debian.toFile()) : new RedisServer(port);
-    redis.start();
-    RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+    LocalRedis redis = LocalRedis.start();
+    RedisClient client = RedisClient.create(redis.url());
     try (StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub()) {
       BlockingQueue<String> received = new LinkedBlockingQueue<>();
       subscriber.addListener(new RedisPubSubAdapter<>() {
@@ -40,7 +29,7 @@ class RedisExampleTest {
       });
       subscriber.sync().subscribe("app_prices");
 
-      RedisExample.send(Map.of("REDIS_URL", "redis://127.0.0.1:" + port, "REDIS_PREFIX", "app_"));
+      RedisExample.send(Map.of("REDIS_URL", redis.url(), "REDIS_PREFIX", "app_"));
 
       String message = received.poll(10, TimeUnit.SECONDS);
       assertThat(message).startsWith("app_prices ");
@@ -49,7 +38,7 @@ class RedisExampleTest {
           "{\"event\":\"PriceChanged\",\"data\":{\"symbol\":\"ACME\",\"price\":\"12.34\"},\"socket\":null}"));
     } finally {
       client.shutdown();
-      redis.stop();
+      redis.close();
     }
   }
 }

@@ -53,15 +53,12 @@ public final class AblyApiCheck implements Check {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
         .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8)))
         .header("Accept", "application/json").build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Finding.fail(name, "interrupted", "run the doctor again");
-    } catch (Exception e) {
-      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    HttpExchange<String> sent = HttpExchange.send(http, request, HttpResponse.BodyHandlers.ofString(), name,
+        endpoint, timeout);
+    if (sent.failure() != null) {
+      return sent.failure();
     }
+    HttpResponse<String> response = sent.response();
     if (response.statusCode() == 200) {
       return Finding.ok(name, "200, key " + keyName + " accepted");
     }

@@ -38,16 +38,11 @@ public final class AuthCheck implements Check {
   public Finding run() {
     String name = "auth " + page.authUrl() + " as the test user (" + page.authHeaderName() + ") for "
         + page.authChannel();
-    Endpoint endpoint = AuthRequest.endpoint(page);
-    HttpResponse<String> response;
-    try {
-      response = AuthRequest.send(http, page, true, timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Finding.fail(name, "interrupted", "run the doctor again");
-    } catch (Exception e) {
-      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    HttpExchange<String> sent = AuthRequest.send(http, page, true, name, timeout);
+    if (sent.failure() != null) {
+      return sent.failure();
     }
+    HttpResponse<String> response = sent.response();
     int status = response.statusCode();
     String saw = status + " " + AuthRequest.excerpt(response.body());
     if (status == 200) {
@@ -56,11 +51,16 @@ public final class AuthCheck implements Check {
     if (status == 401 || status == 403) {
       return Finding.fail(name, saw, "the channel callback for " + page.authChannel() + " refused the test user, or "
           + "the session in BROADCAST_DOCTOR_AUTH_HEADER is no longer logged in: log in again, copy the fresh "
-          + "cookie or token, and check the callback registered for the channel");
+          + "cookie or token, and check the callback registered for the channel"
+          + (page.csrfHeaderName() == null ? "; Spring Security answers a POST without its CSRF token with 403 too: "
+              + "set BROADCAST_DOCTOR_CSRF_HEADER to \"X-XSRF-TOKEN: \" and the XSRF-TOKEN cookie" : ""));
     }
     if (status == 419) {
-      return Finding.fail(name, saw, "CSRF token mismatch: send the X-CSRF-TOKEN header (Echo auth.headers) "
-          + "or exempt the auth route from CSRF");
+      return Finding.fail(name, saw, page.csrfHeaderName() == null
+          ? "CSRF token mismatch: the route wants the page's CSRF token; set BROADCAST_DOCTOR_CSRF_HEADER to "
+              + "\"X-XSRF-TOKEN: \" and the test user's XSRF-TOKEN cookie, as Echo sends it (auth.headers)"
+          : "CSRF token mismatch: the token in BROADCAST_DOCTOR_CSRF_HEADER is not the test user's session's; "
+              + "copy the XSRF-TOKEN cookie of the same session as BROADCAST_DOCTOR_AUTH_HEADER");
     }
     if (status == 404 || status == 405) {
       return Finding.fail(name, saw, "no auth route answers POST there: set Echo's authEndpoint and "

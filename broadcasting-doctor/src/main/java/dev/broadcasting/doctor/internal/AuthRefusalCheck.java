@@ -21,20 +21,19 @@ public final class AuthRefusalCheck implements Check {
   @Override
   public Finding run() {
     String name = "auth " + page.authUrl() + " with no credentials for " + page.authChannel();
-    Endpoint endpoint = AuthRequest.endpoint(page);
-    HttpResponse<String> response;
-    try {
-      response = AuthRequest.send(http, page, false, timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Finding.fail(name, "interrupted", "run the doctor again");
-    } catch (Exception e) {
-      return Finding.fail(name, Failures.describe(e, endpoint, timeout.toMillis()), Failures.fix(e, endpoint));
+    HttpExchange<String> sent = AuthRequest.send(http, page, false, name, timeout);
+    if (sent.failure() != null) {
+      return sent.failure();
     }
+    HttpResponse<String> response = sent.response();
     int status = response.statusCode();
     String saw = status + " " + AuthRequest.excerpt(response.body());
     if (status == 401 || status == 403) {
       return Finding.ok(name, saw);
+    }
+    if (status == 419) {
+      // Laravel's CSRF check runs before the login is looked at: a stranger is refused either way
+      return Finding.ok(name, saw + " (refused by CSRF protection, before the login is checked)");
     }
     if (status == 200) {
       return Finding.fail(name, saw + ": anyone may subscribe", "refuse with 403 when no user is logged in: the "

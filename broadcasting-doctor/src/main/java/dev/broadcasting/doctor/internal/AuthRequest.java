@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * The request pusher-js sends to the auth endpoint when it subscribes to a private channel: a
  * form POST of {@code socket_id} and {@code channel_name}, from the page's origin, with the test
- * user's cookie or token when {@code withCredentials}.
+ * user's cookie or token and CSRF token when {@code withCredentials}.
  */
 final class AuthRequest {
   /** A socket id in the form Pusher hands out, which Laravel validates. */
@@ -18,8 +18,8 @@ final class AuthRequest {
 
   private AuthRequest() {}
 
-  static HttpResponse<String> send(HttpClient http, FrontEnd page, boolean withCredentials, Duration timeout)
-      throws Exception {
+  static HttpExchange<String> send(HttpClient http, FrontEnd page, boolean withCredentials, String check,
+      Duration timeout) {
     String form = "socket_id=" + URLEncoder.encode(SOCKET_ID, StandardCharsets.UTF_8)
         + "&channel_name=" + URLEncoder.encode(page.authChannel(), StandardCharsets.UTF_8);
     HttpRequest.Builder request = HttpRequest.newBuilder(page.authUrl()).timeout(timeout)
@@ -31,8 +31,12 @@ final class AuthRequest {
     }
     if (withCredentials) {
       request.header(page.authHeaderName(), page.authHeaderValue());
+      if (page.csrfHeaderName() != null) {
+        request.header(page.csrfHeaderName(), page.csrfHeaderValue());
+      }
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpExchange.send(http, request.build(), HttpResponse.BodyHandlers.ofString(), check, endpoint(page),
+        timeout);
   }
 
   static Endpoint endpoint(FrontEnd page) {

@@ -10,10 +10,15 @@ import java.net.URI;
  * {@code VITE_PUSHER_SCHEME} (each falling back to its {@code PUSHER_} twin, as Laravel's
  * {@code .env} does), or {@code BROADCAST_DOCTOR_WS_URL} given whole; and the doctor's own
  * {@code BROADCAST_DOCTOR_AUTH_URL}, {@code BROADCAST_DOCTOR_AUTH_HEADER},
- * {@code BROADCAST_DOCTOR_AUTH_CHANNEL} and {@code BROADCAST_DOCTOR_PAGE_ORIGIN}.
+ * {@code BROADCAST_DOCTOR_CSRF_HEADER}, {@code BROADCAST_DOCTOR_AUTH_CHANNEL} and
+ * {@code BROADCAST_DOCTOR_PAGE_ORIGIN}.
+ *
+ * @param csrfHeaderName the header that carries the test user's CSRF token, as the page sends it
+ *     (Laravel's {@code X-XSRF-TOKEN} or {@code X-CSRF-TOKEN}), or null
  */
 public record FrontEnd(String connection, String key, URI webSocket, String webSocketSetting, URI authUrl,
-    String authHeaderName, String authHeaderValue, String authChannel, String pageOrigin) {
+    String authHeaderName, String authHeaderValue, String csrfHeaderName, String csrfHeaderValue, String authChannel,
+    String pageOrigin) {
 
   public static FrontEnd read(DriverSettings settings) {
     String connection = settings.get("BROADCAST_CONNECTION", settings.get("BROADCAST_DRIVER", "log"));
@@ -32,26 +37,32 @@ public record FrontEnd(String connection, String key, URI webSocket, String webS
       setting = "BROADCAST_DOCTOR_WS_URL";
     }
     String auth = settings.get("BROADCAST_DOCTOR_AUTH_URL");
-    String header = settings.get("BROADCAST_DOCTOR_AUTH_HEADER");
-    String headerName = null;
-    String headerValue = null;
-    if (header != null) {
-      int colon = header.indexOf(':');
-      if (colon < 1) {
-        throw new BroadcastException("Setting BROADCAST_DOCTOR_AUTH_HEADER must be \"Name: value\", such as "
-            + "\"Cookie: laravel_session=...\" or \"Authorization: Bearer ...\", but has no name before a ':'");
-      }
-      headerName = header.substring(0, colon).trim();
-      headerValue = header.substring(colon + 1).trim();
-    }
+    String[] login = header(settings, "BROADCAST_DOCTOR_AUTH_HEADER",
+        "\"Cookie: laravel_session=...\" or \"Authorization: Bearer ...\"");
+    String[] csrf = header(settings, "BROADCAST_DOCTOR_CSRF_HEADER",
+        "\"X-XSRF-TOKEN: \" and the XSRF-TOKEN cookie's value");
     String origin = settings.get("BROADCAST_DOCTOR_PAGE_ORIGIN");
     if (origin != null) {
       URI page = uri("BROADCAST_DOCTOR_PAGE_ORIGIN", origin);
       origin = page.getScheme() + "://" + page.getRawAuthority();
     }
     return new FrontEnd(connection, key, webSocket, setting,
-        auth == null ? null : uri("BROADCAST_DOCTOR_AUTH_URL", auth), headerName, headerValue,
+        auth == null ? null : uri("BROADCAST_DOCTOR_AUTH_URL", auth), login[0], login[1], csrf[0], csrf[1],
         settings.get("BROADCAST_DOCTOR_AUTH_CHANNEL", "private-broadcasting-doctor"), origin);
+  }
+
+  /** A {@code Name: value} setting as its name and value; both null when it is not set. */
+  private static String[] header(DriverSettings settings, String setting, String example) {
+    String header = settings.get(setting);
+    if (header == null) {
+      return new String[2];
+    }
+    int colon = header.indexOf(':');
+    if (colon < 1) {
+      throw new BroadcastException("Setting " + setting + " must be \"Name: value\", such as " + example
+          + ", but has no name before a ':'");
+    }
+    return new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()};
   }
 
   /** Whether the page uses TLS (Echo's {@code forceTLS}). */
@@ -96,10 +107,10 @@ public record FrontEnd(String connection, String key, URI webSocket, String webS
     }
   }
 
-  /** No secret: the auth header's value is left out. */
+  /** No secret: the headers' values are left out. */
   @Override
   public String toString() {
     return "FrontEnd{connection=" + connection + ", webSocket=" + webSocket + ", authUrl=" + authUrl
-        + ", authHeader=" + authHeaderName + ", pageOrigin=" + pageOrigin + "}";
+        + ", authHeader=" + authHeaderName + ", csrfHeader=" + csrfHeaderName + ", pageOrigin=" + pageOrigin + "}";
   }
 }

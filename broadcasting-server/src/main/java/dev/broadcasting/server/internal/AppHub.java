@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.broadcasting.pusher.protocol.PusherSigner;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.App.WebhookEvent;
+import dev.broadcasting.server.spi.SharedApp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,8 @@ public final class AppHub {
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final CachedEvents cache;
   private final ChannelHistory history;
+  /** The cluster this app shares its state with, or null on a single node. */
+  AppCluster cluster;
 
   public AppHub(App app, ServerSettings settings, Webhooks webhooks) {
     this.app = app;
@@ -48,6 +52,11 @@ public final class AppHub {
 
   ChannelHistory history() {
     return history;
+  }
+
+  /** The cluster this app is part of, or null on a single node. */
+  public AppCluster cluster() {
+    return cluster;
   }
 
   public App app() {
@@ -115,6 +124,9 @@ public final class AppHub {
       return false;
     }
     socket.subscriptions.put(channel, userId == null ? "" : userId);
+    if (cluster != null) {
+      return true;
+    }
     if (change[0].occupied()) {
       webhook(WebhookEvent.CHANNEL_OCCUPIED, channel, null);
     }
@@ -126,22 +138,36 @@ public final class AppHub {
   }
 
   void leave(PusherSocket socket, String channel, String userId) {
+    if (cluster != null) {
+      cluster.leave(socket, channel, userId);
+      return;
+    }
+    ChannelState.Change change = leaveLocally(socket, channel, userId);
+    if (change == null) {
+      return;
+    }
+    if (change.memberRemoved()) {
+      sendToChannel(channel, PusherMessages.memberRemoved(channel, userId), null);
+      webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", userId));
+    }
+    if (change.vacated()) {
+      webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
+    }
+  }
+
+  /** Unsubscribes {@code socket} from this node's state only; null when it was not subscribed. */
+  ChannelState.Change leaveLocally(PusherSocket socket, String channel, String userId) {
     ChannelState.Change[] change = new ChannelState.Change[1];
     channels.computeIfPresent(channel, (name, state) -> {
       change[0] = state.leave(socket, userId);
       return state.isEmpty() ? null : state;
     });
     socket.subscriptions.remove(channel);
-    if (change[0] == null) {
-      return;
-    }
-    if (change[0].memberRemoved()) {
-      sendToChannel(channel, PusherMessages.memberRemoved(channel, userId), null);
-      webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", userId));
-    }
-    if (change[0].vacated()) {
-      webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
-    }
+    return change[0];
+  }
+
+  Map<String, ChannelState> channelStates() {
+    return channels;
   }
 
   void signIn(PusherSocket socket, String userId) {
@@ -151,9 +177,14 @@ public final class AppHub {
 
   /**
    * Publishes {@code event} with {@code data} to every subscriber of each channel but the socket
-   * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued.
+   * {@code exceptSocketId}; cache channels remember it. Returns the number of frames queued on this
+   * node (0 in a cluster, where it waits until the other nodes have the event too).
    */
   public int publish(String event, Collection<String> channelNames, String data, String exceptSocketId) {
+    if (cluster != null) {
+      AppCluster.await(publishEverywhere(event, channelNames, data, exceptSocketId));
+      return 0;
+    }
     int sent = 0;
     for (String channel : channelNames) {
       String message = PusherMessages.event(event, channel, data);
@@ -165,6 +196,26 @@ public final class AppHub {
     return sent;
   }
 
+  /**
+   * Publishes as {@link #publish} to this node's subscribers and to the other nodes of the cluster;
+   * fails at once, delivering nothing, while the cluster is out of reach.
+   */
+  public CompletableFuture<Void> publishEverywhere(String event, Collection<String> channelNames,
+      String data, String exceptSocketId) {
+    if (cluster == null) {
+      publish(event, channelNames, data, exceptSocketId);
+      return CompletableFuture.completedFuture(null);
+    }
+    cluster.checkReachable();
+    List<CompletableFuture<Void>> shared = new ArrayList<>(channelNames.size());
+    for (String channel : channelNames) {
+      String message = PusherMessages.event(event, channel, data);
+      sendToChannel(channel, message, exceptSocketId);
+      shared.add(cluster.share(channel, message, exceptSocketId));
+    }
+    return CompletableFuture.allOf(shared.toArray(new CompletableFuture<?>[0]));
+  }
+
   /** A client event from {@code sender}, already checked, to the channel's other subscribers. */
   void clientEvent(PusherSocket sender, String channel, String event, JsonNode data) {
     String userId = ChannelKind.of(channel) == ChannelKind.PRESENCE ? sender.subscriptions.get(channel) : null;
@@ -172,7 +223,12 @@ public final class AppHub {
     if (ChannelKind.isCache(channel)) {
       cache.put(channel, message);
     }
-    history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
+    if (cluster != null) {
+      sendToChannel(channel, message, sender.socketId);
+      cluster.share(channel, message, sender.socketId);
+    } else {
+      history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
+    }
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))
           .put("socket_id", sender.socketId);
@@ -194,7 +250,7 @@ public final class AppHub {
     return cached;
   }
 
-  private int sendToChannel(String channel, String message, String exceptSocketId) {
+  int sendToChannel(String channel, String message, String exceptSocketId) {
     ChannelState state = channels.get(channel);
     if (state == null) {
       return 0;
@@ -216,6 +272,14 @@ public final class AppHub {
 
   /** Closes every connection signed in ({@code pusher:signin}) as {@code userId}; returns how many. */
   public int terminateUser(String userId) {
+    if (cluster != null) {
+      cluster.terminateEverywhere(userId);
+      return 0;
+    }
+    return terminateLocalUser(userId);
+  }
+
+  int terminateLocalUser(String userId) {
     List<PusherSocket> found = new ArrayList<>(signedIn.getOrDefault(userId, Set.of()));
     found.forEach(socket -> socket.channel.eventLoop().execute(
         () -> socket.refuse(4009, "Connection terminated by the server for user " + userId)));
@@ -225,6 +289,10 @@ public final class AppHub {
   /** Occupied channels whose name starts with {@code prefix}, with their counts. */
   public Map<String, int[]> occupiedChannels(String prefix) {
     Map<String, int[]> found = new TreeMap<>();
+    if (cluster != null) {
+      cluster.channels(prefix).forEach((name, counts) -> found.put(name, new int[] {counts.subscriptions(), counts.users()}));
+      return found;
+    }
     channels.forEach((name, state) -> {
       if (name.startsWith(prefix) && !state.isEmpty()) {
         found.put(name, new int[] {state.subscribers.size(), state.userCount()});
@@ -235,11 +303,18 @@ public final class AppHub {
 
   /** Subscription and user counts of one channel, or null when nobody is subscribed. */
   public int[] channelCounts(String channel) {
+    if (cluster != null) {
+      SharedApp.Counts counts = cluster.channel(channel);
+      return counts == null ? null : new int[] {counts.subscriptions(), counts.users()};
+    }
     ChannelState state = channels.get(channel);
     return state == null || state.isEmpty() ? null : new int[] {state.subscribers.size(), state.userCount()};
   }
 
   public List<String> presenceUserIds(String channel) {
+    if (cluster != null) {
+      return cluster.userIds(channel);
+    }
     ChannelState state = channels.get(channel);
     return state == null ? List.of() : state.userIds();
   }
@@ -265,7 +340,7 @@ public final class AppHub {
     }
   }
 
-  private void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {
+  void webhook(WebhookEvent type, String channel, java.util.function.Consumer<ObjectNode> fill) {
     if (app.webhooks().isEmpty() || !app.webhookEvents().contains(type)) {
       return;
     }

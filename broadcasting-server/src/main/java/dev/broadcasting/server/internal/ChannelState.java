@@ -1,8 +1,7 @@
 package dev.broadcasting.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.server.spi.LocalState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,16 +81,16 @@ final class ChannelState {
 
   /** The data of a presence subscription_succeeded: {@code {"presence":{"ids","hash","count"}}}. */
   synchronized String presenceSnapshot() {
-    ObjectNode presence = Json.object();
-    ArrayNode ids = presence.putArray("ids");
-    ObjectNode hash = presence.putObject("hash");
-    members.forEach((id, member) -> {
-      ids.add(id);
-      hash.set(id, member.info() == null ? Json.MAPPER.nullNode() : member.info());
-    });
-    presence.put("count", members.size());
-    ObjectNode root = Json.object();
-    root.set("presence", presence);
-    return Json.write(root);
+    Map<String, JsonNode> infos = new LinkedHashMap<>();
+    members.forEach((id, member) -> infos.put(id, member.info()));
+    return PusherMessages.presenceData(infos);
+  }
+
+  /** The members with their connections on this node, for the cluster. */
+  synchronized Map<String, LocalState.Member> members() {
+    Map<String, LocalState.Member> copy = new LinkedHashMap<>();
+    members.forEach((id, member) -> copy.put(id,
+        new LocalState.Member(member.connections(), member.info() == null ? null : Json.write(member.info()))));
+    return copy;
   }
 }

@@ -76,6 +76,14 @@ final class ClientProtocol {
           + socket.subscriptions.size() + " channels, the most this app allows; unsubscribe from one first", 403));
       return;
     }
+    if (hub.cluster != null) {
+      if (kind == ChannelKind.PRESENCE) {
+        joinPresence(channel, channelData);
+      } else {
+        hub.cluster.subscribe(socket, channel, null, null);
+      }
+      return;
+    }
     hub.history().subscribe(socket, channel, data.get("recovery"), () -> kind == ChannelKind.PRESENCE
         ? joinPresence(channel, channelData) : join(channel, kind));
   }
@@ -117,6 +125,10 @@ final class ClientProtocol {
       return false;
     }
     String userId = id.asText();
+    if (hub.cluster != null) {
+      hub.cluster.subscribe(socket, channel, userId, info);
+      return true;
+    }
     if (!hub.join(socket, channel, userId, info)) {
       socket.send(PusherMessages.subscriptionError(channel, "LimitReached", channel + " already has "
           + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));

@@ -57,7 +57,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       upgrade(ctx, request, uri);
     } else if (path.equals("/health") || path.equals("/up")) {
       int connections = hubsById.values().stream().mapToInt(AppHub::connectionCount).sum();
-      respond(ctx, request, HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":" + connections + "}");
+      respond(ctx, request, HttpResponseStatus.OK, ClusterHttp.health(hubsById.values(), connections));
+    } else if (path.startsWith("/apps/") && ClusterHttp.clustered(hubsById, path)) {
+      ClusterHttp.answer(ctx, request, hubsById, path, () -> new HttpApi(hubsById).handle(request, uri));
     } else if (path.startsWith("/apps/")) {
       HttpApi.Answer answer = new HttpApi(hubsById).handle(request, uri);
       respond(ctx, request, answer.status(), answer.body());

@@ -77,6 +77,21 @@ final class PusherMessages {
     return internal("pusher_internal:member_removed", channel, Json.write(Json.object().put("user_id", userId)));
   }
 
+  /** The data of a presence subscription_succeeded, {@code {"presence":{"ids","hash","count"}}}, from user id to user_info. */
+  static String presenceData(java.util.Map<String, JsonNode> members) {
+    ObjectNode presence = Json.object();
+    com.fasterxml.jackson.databind.node.ArrayNode ids = presence.putArray("ids");
+    ObjectNode hash = presence.putObject("hash");
+    members.forEach((id, info) -> {
+      ids.add(id);
+      hash.set(id, info == null ? Json.MAPPER.nullNode() : info);
+    });
+    presence.put("count", members.size());
+    ObjectNode root = Json.object();
+    root.set("presence", presence);
+    return Json.write(root);
+  }
+
   static String cacheMiss(String channel) {
     return Json.write(Json.object().put("event", "pusher:cache_miss").put("channel", channel));
   }

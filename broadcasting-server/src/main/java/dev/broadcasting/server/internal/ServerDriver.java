@@ -52,8 +52,27 @@ public final class ServerDriver implements BroadcastDriver {
       }
       channels.add(channel.name());
     }
-    hub.publish(message.event(), channels, message.payload(), message.socketId());
-    return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    try {
+      hub.publishEverywhere(message.event(), channels, message.payload(), message.socketId())
+          .whenComplete((done, error) -> {
+            if (error == null) {
+              sent.complete(null);
+            } else {
+              sent.completeExceptionally(unsent(message, error));
+            }
+          });
+    } catch (RuntimeException e) {
+      sent.completeExceptionally(unsent(message, e));
+    }
+    return sent;
+  }
+
+  /** A cluster out of reach: retryable, as the HTTP API's 503 says. */
+  private static BroadcastException unsent(BroadcastMessage message, Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    return new BroadcastException(message.describe() + " was not sent: " + cause.getMessage(), cause, true, 503);
   }
 
   @Override

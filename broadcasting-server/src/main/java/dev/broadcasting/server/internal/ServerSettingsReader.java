@@ -3,12 +3,17 @@ package dev.broadcasting.server.internal;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.server.spi.Backplane;
+import dev.broadcasting.server.spi.BackplaneProvider;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -29,7 +34,7 @@ public final class ServerSettingsReader {
   /** The server's own settings, the same for every app. */
   public static final List<String> SERVER_SETTINGS = List.of(
       "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
-      "pong-timeout", "max-outbound-buffer-size");
+      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id");
   /** One app's settings: in the configuration file, {@code id}, {@code key} and {@code secret} drop the prefix. */
   public static final List<String> APP_SETTINGS = List.of(
       "app-id", "app-key", "app-secret", "allowed-origins", "webhook-url", "webhook-events", "max-connections",
@@ -84,6 +89,17 @@ public final class ServerSettingsReader {
       if (cert != null) {
         server.tls(Path.of(cert), Path.of(key));
       }
+      String backplane = settings.get(name.apply("backplane"));
+      if (backplane != null) {
+        Map<String, String> options = new HashMap<>();
+        for (String option : List.of("lease", "node-id")) {
+          String value = settings.get(name.apply("backplane-" + option));
+          if (value != null) {
+            options.put(option, value);
+          }
+        }
+        server.backplane(backplane(name.apply("backplane"), backplane, DriverSettings.of(options)));
+      }
       return server;
     } catch (IllegalArgumentException e) {
       throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
@@ -127,6 +143,18 @@ public final class ServerSettingsReader {
     } catch (IllegalArgumentException e) {
       throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
     }
+  }
+
+  /** The backplane that the {@link BackplaneProvider} on the classpath which accepts {@code url} builds. */
+  private static Backplane backplane(String name, String url, DriverSettings options) {
+    for (BackplaneProvider provider : ServiceLoader.load(BackplaneProvider.class)) {
+      if (provider.accepts(url)) {
+        return provider.create(url, options);
+      }
+    }
+    throw new BroadcastException("No backplane on the classpath accepts " + name + "="
+        + url.replaceAll("//[^@/]*@", "//***@") + "; for redis:// add the dev.broadcasting:broadcasting-server-redis "
+        + "artifact");
   }
 
   private static void ifSet(DriverSettings settings, String key, Consumer<String> apply) {

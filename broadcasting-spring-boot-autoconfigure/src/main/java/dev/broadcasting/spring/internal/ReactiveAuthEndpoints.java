@@ -7,7 +7,7 @@ import java.security.Principal;
 import java.util.Optional;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.util.MultiValueMap;
@@ -36,8 +36,12 @@ public final class ReactiveAuthEndpoints {
   @PostMapping("${broadcasting.auth.path:/broadcasting/auth}")
   @ResponseBody
   public Mono<ResponseEntity<String>> auth(ServerWebExchange exchange) {
-    MediaType type = exchange.getRequest().getHeaders().getContentType();
-    if (type != null && MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+    AuthAnswers.BodyKind kind = AuthAnswers.bodyKind(exchange.getRequest().getHeaders()
+        .getFirst(HttpHeaders.CONTENT_TYPE));
+    if (kind == AuthAnswers.BodyKind.MALFORMED) {
+      return Mono.just(AuthAnswers.MALFORMED_CONTENT_TYPE);
+    }
+    if (kind == AuthAnswers.BodyKind.JSON) {
       return Mono.zip(user(exchange), body(exchange))
           .publishOn(Schedulers.boundedElastic())
           .map(request -> authorizer.authorizeJson(request.getT2(), request.getT1().orElse(null)))

@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.Reader;
 import java.security.Principal;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,8 +28,12 @@ public final class ServletAuthEndpoints {
   @PostMapping("${broadcasting.auth.path:/broadcasting/auth}")
   @ResponseBody
   public ResponseEntity<String> auth(HttpServletRequest request) throws IOException {
+    AuthAnswers.BodyKind kind = AuthAnswers.bodyKind(request.getContentType());
+    if (kind == AuthAnswers.BodyKind.MALFORMED) {
+      return AuthAnswers.MALFORMED_CONTENT_TYPE;
+    }
     Principal user = Principals.authenticated(request.getUserPrincipal());
-    AuthResponse answer = isJson(request) ? authorizer.authorizeJson(body(request), user)
+    AuthResponse answer = kind == AuthAnswers.BodyKind.JSON ? authorizer.authorizeJson(body(request), user)
         : authorizer.authorize(request.getParameter("socket_id"), request.getParameter("channel_name"), user);
     return AuthAnswers.toEntity(answer);
   }
@@ -40,11 +43,6 @@ public final class ServletAuthEndpoints {
   public ResponseEntity<String> userAuth(HttpServletRequest request) {
     Principal user = Principals.authenticated(request.getUserPrincipal());
     return AuthAnswers.toEntity(authorizer.authenticateUser(request.getParameter("socket_id"), user));
-  }
-
-  private static boolean isJson(HttpServletRequest request) {
-    String type = request.getContentType();
-    return type != null && MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(type));
   }
 
   /** The body, at most one character past the authorizer's limit, so that it refuses what is longer. */

@@ -5,6 +5,7 @@ import static org.springframework.security.test.web.reactive.server.SecurityMock
 import static org.springframework.security.test.web.reactive.server.SecurityMockServerConfigurers.springSecurity;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.context.reactive.AnnotationConfigReactiveWebApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
@@ -22,6 +24,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.config.EnableWebFlux;
 import org.springframework.web.reactive.function.BodyInserters;
+import reactor.core.publisher.Flux;
 
 /** The WebFlux endpoints, through Spring Security, answering as the Pusher documentation says. */
 class ReactiveAuthEndpointsTest {
@@ -106,6 +109,16 @@ class ReactiveAuthEndpointsTest {
           .bodyValue("{\"socket_id\":\"" + "1".repeat(40_000) + "\"}")
           .exchange(), 400, "{\"error\":\"request body is larger than 8192 characters\"}");
     });
+  }
+
+  @Test
+  void aMalformedContentTypeIsABadRequestNotAServerError() {
+    withClient(client -> assertJson(client.mutateWith(csrf()).post().uri("/broadcasting/auth")
+        .headers(headers -> headers.setBasicAuth("alice", "password"))
+        .header(HttpHeaders.CONTENT_TYPE, "application/")
+        .body(BodyInserters.fromDataBuffers(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(
+            "socket_id=1234.1234&channel_name=private-foobar".getBytes(StandardCharsets.UTF_8)))))
+        .exchange(), 400, ServletAuthEndpointsTest.MALFORMED_CONTENT_TYPE));
   }
 
   @Configuration(proxyBeanMethods = false)

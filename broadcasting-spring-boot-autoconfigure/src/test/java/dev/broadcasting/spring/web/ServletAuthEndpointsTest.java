@@ -28,6 +28,9 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /** The Spring MVC endpoints, through Spring Security, answering as the Pusher documentation says. */
 class ServletAuthEndpointsTest {
+  /** The answer to a Content-Type header that is no media type, in both web stacks. */
+  static final String MALFORMED_CONTENT_TYPE = "{\"error\":\"Content-Type is not a media type; send "
+      + "application/x-www-form-urlencoded, as pusher-js does, or application/json\"}";
   private static AnnotationConfigServletWebApplicationContext context;
   private static MockMvc mvc;
 
@@ -116,6 +119,14 @@ class ServletAuthEndpointsTest {
           .andExpect(status().isBadRequest())
           .andExpect(jsonBody("{\"error\":\"request body is not a JSON object\"}"));
     });
+  }
+
+  @Test
+  void aMalformedContentTypeIsABadRequestNotAServerError() throws Exception {
+    withMvc(mvc -> mvc.perform(post("/broadcasting/auth").with(csrf()).with(httpBasic("alice", "password"))
+            .header("Content-Type", "application/").content("socket_id=1234.1234&channel_name=private-foobar"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonBody(MALFORMED_CONTENT_TYPE)));
   }
 
   @Test

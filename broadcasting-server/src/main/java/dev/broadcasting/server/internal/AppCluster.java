@@ -1,0 +1,267 @@
+package dev.broadcasting.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.broadcasting.server.App.WebhookEvent;
+import dev.broadcasting.server.spi.Backplane;
+import dev.broadcasting.server.spi.Decision;
+import dev.broadcasting.server.spi.LocalApp;
+import dev.broadcasting.server.spi.LocalState;
+import dev.broadcasting.server.spi.SharedApp;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One app's membership of a cluster: the {@link AppHub} keeps its own sockets, this class tells the
+ * {@link Backplane} what they do and acts on what the cluster decides. Occupied/vacated and member
+ * changes are announced from the backplane's decisions only, so each goes out once for the whole
+ * cluster. While the backplane is out of reach the node keeps serving its own sockets; the
+ * backplane registers this node's state again when it is back.
+ */
+public final class AppCluster implements LocalApp {
+  private static final Logger log = LoggerFactory.getLogger(AppCluster.class);
+  /** How long an HTTP API call waits for the cluster before answering 503. */
+  static final long WAIT_MILLIS = 5000;
+
+  private final AppHub hub;
+  private final Backplane backplane;
+  private final SharedApp shared;
+  private final ThreadPoolExecutor apiThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(1000), runnable -> {
+        Thread thread = new Thread(runnable, "broadcast-server-cluster-api");
+        thread.setDaemon(true);
+        return thread;
+      });
+
+  private AppCluster(AppHub hub, Backplane backplane) {
+    this.hub = hub;
+    this.backplane = backplane;
+    this.shared = backplane.attach(hub.app().id(), this);
+  }
+
+  /** Joins {@code hub} to the cluster of {@code backplane}; from now on it shares its state. */
+  public static void attach(AppHub hub, Backplane backplane) {
+    if (!hub.app().historyRules().isEmpty()) {
+      throw new IllegalStateException("App " + hub.app().id() + " keeps channel history (" + hub.app().historyRules()
+          + "), which is kept in one node's memory and not shared in a cluster yet; remove the history rules "
+          + "or run a single node");
+    }
+    hub.cluster = new AppCluster(hub, backplane);
+  }
+
+  /** The threads that answer HTTP API calls, which wait for the cluster; at most 1000 calls queue. */
+  ExecutorService apiThreads() {
+    return apiThreads;
+  }
+
+  /** Stops the API threads; the server closes the backplane itself. */
+  public void close() {
+    apiThreads.shutdown();
+  }
+
+  String problem() {
+    return backplane.problem();
+  }
+
+  /**
+   * Subscribes {@code socket}, already authorized and checked, then answers it once the cluster has
+   * counted it: subscription_succeeded with the cluster's members and last cached event, or a
+   * refusal when the presence channel is full cluster-wide. Runs on the socket's event loop.
+   */
+  void subscribe(PusherSocket socket, String channel, String userId, JsonNode userInfo) {
+    CompletableFuture<SharedApp.Joined> joining;
+    // the local join and its dispatch happen together, so a re-registration sees both or neither
+    synchronized (this) {
+      if (!hub.join(socket, channel, userId, userInfo)) {
+        refuseFull(socket, channel);
+        return;
+      }
+      joining = shared.join(channel, userId, userInfo == null ? null : Json.write(userInfo),
+          hub.app().maxPresenceMembers());
+    }
+    joining.whenComplete((joined, error) -> socket.channel.eventLoop().execute(() -> {
+      if (error != null) {
+        log.warn("Socket {} subscribed to {} on this node only: the cluster is out of reach ({})",
+            socket.socketId, channel, error.toString());
+        answerSubscribed(socket, channel, hub.presenceSnapshot(channel), hub.cachedEvent(channel));
+      } else if (joined.refused()) {
+        undoRefused(socket, channel, userId);
+        refuseFull(socket, channel);
+      } else {
+        Map<String, JsonNode> members = new LinkedHashMap<>();
+        joined.members().forEach((id, info) -> members.put(id, info == null ? null : Json.parseOrNull(info)));
+        answerSubscribed(socket, channel, PusherMessages.presenceData(members), joined.cachedFrame());
+        if (ChannelKind.isCache(channel) && joined.cachedFrame() == null) {
+          hub.webhook(WebhookEvent.CACHE_MISS, channel, null);
+        }
+        announce(joined.decisions(), socket.socketId);
+      }
+    }));
+  }
+
+  /** The cluster counted a refused socket as a subscriber but not as a member: take back just that. */
+  private synchronized void undoRefused(PusherSocket socket, String channel, String userId) {
+    if (hub.leaveLocally(socket, channel, userId) != null) {
+      shared.leave(channel, null);
+    }
+  }
+
+  private void refuseFull(PusherSocket socket, String channel) {
+    socket.send(PusherMessages.subscriptionError(channel, "LimitReached", channel + " already has "
+        + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));
+  }
+
+  private static void answerSubscribed(PusherSocket socket, String channel, String presence, String cached) {
+    boolean isPresence = ChannelKind.of(channel) == ChannelKind.PRESENCE;
+    socket.send(PusherMessages.subscriptionSucceeded(channel, isPresence ? presence : "{}"));
+    if (ChannelKind.isCache(channel)) {
+      socket.send(cached != null ? cached : PusherMessages.cacheMiss(channel));
+    }
+  }
+
+  /** Unsubscribes {@code socket} here and in the cluster, announcing what the cluster decides. */
+  void leave(PusherSocket socket, String channel, String userId) {
+    CompletableFuture<List<Decision>> leaving;
+    synchronized (this) {
+      if (hub.leaveLocally(socket, channel, userId) == null) {
+        return;
+      }
+      leaving = shared.leave(channel, userId);
+    }
+    leaving.whenComplete((decisions, error) -> {
+      if (error != null) {
+        log.debug("Leave of {} not counted in the cluster yet ({}); it is when this node registers again",
+            channel, error.toString());
+      } else {
+        announce(decisions, null);
+      }
+    });
+  }
+
+  /** Sends a frame already delivered on this node to the other nodes. */
+  CompletableFuture<Void> share(String channel, String frame, String exceptSocketId) {
+    return shared.publish(channel, frame, exceptSocketId, ChannelKind.isCache(channel));
+  }
+
+  /** Refuses to publish while the cluster is out of reach: nothing is delivered anywhere then. */
+  void checkReachable() {
+    String problem = backplane.problem();
+    if (problem != null) {
+      throw new ClusterUnavailableException("The cluster is out of reach (" + problem + "); the event was not "
+          + "published. Try again once GET /health answers ok");
+    }
+  }
+
+  /**
+   * Closes the connections of {@code userId} on this node, then asks the other nodes to; waits for
+   * that request to reach the cluster (only called off the event loops, see {@link ClusterHttp}).
+   */
+  void terminateEverywhere(String userId) {
+    hub.terminateLocalUser(userId);
+    await(shared.terminateUser(userId));
+  }
+
+  Map<String, SharedApp.Counts> channels(String prefix) {
+    return await(shared.channels(prefix));
+  }
+
+  SharedApp.Counts channel(String channel) {
+    return await(shared.channel(channel));
+  }
+
+  List<String> userIds(String channel) {
+    return await(shared.userIds(channel));
+  }
+
+  /** Waits for an answer of the cluster; only called off the event loops (see {@link ClusterHttp}). */
+  static <T> T await(CompletableFuture<T> answer) {
+    try {
+      return answer.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new ClusterUnavailableException("The cluster did not answer: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new ClusterUnavailableException("The cluster did not answer within " + WAIT_MILLIS + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterUnavailableException("Interrupted while waiting for the cluster", e);
+    }
+  }
+
+  @Override
+  public void deliver(String channel, String frame, String exceptSocketId) {
+    hub.sendToChannel(channel, frame, exceptSocketId);
+  }
+
+  @Override
+  public void terminateUser(String userId) {
+    hub.terminateLocalUser(userId);
+  }
+
+  @Override
+  public void decided(List<Decision> decisions) {
+    announce(decisions, null);
+  }
+
+  @Override
+  public void register(Consumer<LocalState> registration) {
+    synchronized (this) {
+      Map<String, Integer> subscriptions = new HashMap<>();
+      Map<String, Map<String, LocalState.Member>> members = new HashMap<>();
+      hub.channelStates().forEach((name, state) -> {
+        subscriptions.put(name, state.subscribers.size());
+        Map<String, LocalState.Member> users = state.members();
+        if (!users.isEmpty()) {
+          members.put(name, users);
+        }
+      });
+      registration.accept(new LocalState(subscriptions, members));
+    }
+  }
+
+  /**
+   * Announces the cluster's decisions: member events to the channel's subscribers on every node
+   * (this one directly, the others through the backplane), and each as a webhook from this node only.
+   */
+  private void announce(List<Decision> decisions, String exceptSocketId) {
+    for (Decision decision : decisions) {
+      String channel = decision.channel();
+      switch (decision.kind()) {
+        case CHANNEL_OCCUPIED -> hub.webhook(WebhookEvent.CHANNEL_OCCUPIED, channel, null);
+        case CHANNEL_VACATED -> hub.webhook(WebhookEvent.CHANNEL_VACATED, channel, null);
+        case MEMBER_ADDED -> {
+          JsonNode info = decision.userInfoJson() == null ? null : Json.parseOrNull(decision.userInfoJson());
+          String frame = PusherMessages.memberAdded(channel, decision.userId(), info);
+          hub.sendToChannel(channel, frame, exceptSocketId);
+          shareQuietly(channel, frame, exceptSocketId);
+          hub.webhook(WebhookEvent.MEMBER_ADDED, channel, hook -> hook.put("user_id", decision.userId()));
+        }
+        case MEMBER_REMOVED -> {
+          String frame = PusherMessages.memberRemoved(channel, decision.userId());
+          hub.sendToChannel(channel, frame, null);
+          shareQuietly(channel, frame, null);
+          hub.webhook(WebhookEvent.MEMBER_REMOVED, channel, hook -> hook.put("user_id", decision.userId()));
+        }
+        default -> throw new IllegalStateException("unknown decision " + decision);
+      }
+    }
+  }
+
+  private void shareQuietly(String channel, String frame, String exceptSocketId) {
+    shared.publish(channel, frame, exceptSocketId, false).whenComplete((done, error) -> {
+      if (error != null) {
+        log.warn("A member event of {} reached this node's sockets only: {}", channel, error.toString());
+      }
+    });
+  }
+}
