@@ -35,6 +35,12 @@ public class BroadcastingProperties {
   /** The connections, by name. */
   private Map<String, Connection> connections = new LinkedHashMap<>();
 
+  /**
+   * Whether a broadcast made inside a transaction waits for its commit and is dropped on rollback
+   * (Laravel's after_commit). When false, only events that implement ShouldBroadcastAfterCommit wait.
+   */
+  private boolean afterCommit = true;
+
   private final Pusher pusher = new Pusher();
   private final Ably ably = new Ably();
   private final Redis redis = new Redis();
@@ -49,6 +55,14 @@ public class BroadcastingProperties {
 
   public void setDefaultConnection(String defaultConnection) {
     this.defaultConnection = defaultConnection;
+  }
+
+  public boolean isAfterCommit() {
+    return afterCommit;
+  }
+
+  public void setAfterCommit(boolean afterCommit) {
+    this.afterCommit = afterCommit;
   }
 
   public Map<String, Connection> getConnections() {
