@@ -68,7 +68,7 @@ class CorsCheckTest {
   }
 
   @Test
-  void aWildcardOriginIsFineWithABearerTokenWhenTheHeaderIsAllowed() {
+  void aWildcardOriginWithABearerTokenStillNeedsTheAuthorizationHeaderAllowed() {
     endpoint.cors = Cors.WILDCARD;
 
     Finding finding = check("Authorization: Bearer t").run();
