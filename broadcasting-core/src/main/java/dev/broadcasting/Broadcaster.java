@@ -203,7 +203,7 @@ public final class Broadcaster implements AutoCloseable {
       BroadcastMessage message = BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
           request.source() == null ? null : request.eventClass());
       messages.put(request, message);
-      BroadcastEvent view = new BroadcastEvent(message.event(), message.channels(), message.payload(),
+      BroadcastEvent view = new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
           message.socketId(), request.source());
       views.put(request, view);
       inOrder.add(view);
