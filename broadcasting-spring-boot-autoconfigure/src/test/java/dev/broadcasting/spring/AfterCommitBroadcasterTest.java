@@ -24,11 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.embedded.EmbeddedDatabase;
-import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseBuilder;
-import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -154,11 +151,10 @@ class AfterCommitBroadcasterTest {
   }
 
   @Configuration(proxyBeanMethods = false)
+  @Import(H2Transactions.class)
   static class Shop {
     final List<String> journal = new CopyOnWriteArrayList<>();
     final List<FailedBroadcast> failures = new CopyOnWriteArrayList<>();
-    private final EmbeddedDatabase database = new EmbeddedDatabaseBuilder().setType(EmbeddedDatabaseType.H2)
-        .generateUniqueName(true).addScript("classpath:orders.sql").build();
 
     /** Notes the commit of the current transaction, before any broadcast is let through. */
     void journalCommit() {
@@ -170,32 +166,12 @@ class AfterCommitBroadcasterTest {
       });
     }
 
-    @Bean(destroyMethod = "shutdown")
-    EmbeddedDatabase dataSource() {
-      return database;
-    }
-
     @Bean
-    JdbcTemplate jdbcTemplate(DataSource dataSource) {
-      return new JdbcTemplate(dataSource);
-    }
-
-    @Bean
-    DataSourceTransactionManager transactionManager(DataSource dataSource) {
-      return new DataSourceTransactionManager(dataSource);
-    }
-
-    @Bean
-    TransactionTemplate transactionTemplate(DataSourceTransactionManager transactionManager) {
-      return new TransactionTemplate(transactionManager);
-    }
-
-    @Bean
-    BroadcasterCustomizer probeConnection() {
+    BroadcasterCustomizer probeConnection(DataSource database) {
       BroadcastDriver probe = new BroadcastDriver() {
         @Override
         public CompletableFuture<Void> publish(BroadcastMessage message) {
-          journal.add("published " + message.event() + ", orders seen: " + committedOrders());
+          journal.add("published " + message.event() + ", orders seen: " + committedOrders(database));
           return CompletableFuture.completedFuture(null);
         }
       };
@@ -218,7 +194,7 @@ class AfterCommitBroadcasterTest {
     }
 
     /** The orders another connection sees: only committed ones. */
-    private int committedOrders() {
+    private static int committedOrders(DataSource database) {
       try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
           ResultSet rows = statement.executeQuery("select count(*) from orders")) {
         rows.next();
