@@ -78,7 +78,7 @@ public class ServerConnectBenchmark {
     }
   }
 
-  private static void skipHeaders(DataInputStream in) throws IOException {
+  static void skipHeaders(DataInputStream in) throws IOException {
     int matched = 0;
     while (matched < 4) {
       int b = in.read();
@@ -90,7 +90,7 @@ public class ServerConnectBenchmark {
   }
 
   /** Reads one unmasked server frame and returns its payload length. */
-  private static int readTextFrame(DataInputStream in) throws IOException {
+  static int readTextFrame(DataInputStream in) throws IOException {
     int opcode = in.readUnsignedByte() & 0x0f;
     int length = in.readUnsignedByte() & 0x7f;
     if (length == 126) {
@@ -103,7 +103,7 @@ public class ServerConnectBenchmark {
     return length;
   }
 
-  private static byte[] maskedText(String text) {
+  static byte[] maskedText(String text) {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
     byte[] frame = new byte[2 + 4 + payload.length];
     frame[0] = (byte) 0x81;

@@ -39,6 +39,42 @@ class BroadcastServerMetricsTest {
   }
 
   @Test
+  void countsChannelsMessagesRefusalsAndTheWebhookBacklog() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    // a receiver nobody listens on: the webhook stays in the backlog, retried
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0);
+        BroadcastServer server = BroadcastServer.builder().host("127.0.0.1").port(0)
+            .app(App.builder("1", "app-key", "app-secret")
+                .webhook(URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/hooks"))
+                .webhookBatch(1, Duration.ZERO).build())
+            .build().start()) {
+      new BroadcastServerMetrics(server).bindTo(meters);
+      BlockingQueue<String> received = new LinkedBlockingQueue<>();
+      WebSocket socket = connect(server, received);
+      assertThat(received.poll(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
+      socket.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}", true).join();
+      assertThat(received.poll(10, TimeUnit.SECONDS)).contains("subscription_succeeded");
+      socket.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"private-a\",\"auth\":\"app-key:x\"}}",
+          true).join();
+      assertThat(received.poll(10, TimeUnit.SECONDS)).contains("subscription_error");
+
+      assertThat(meters.get("broadcasting.server.channels").tag("app", "1").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("broadcasting.server.messages").tags("app", "1", "direction", "in").functionCounter()
+          .count()).isEqualTo(2.0);
+      assertThat(meters.get("broadcasting.server.messages").tags("app", "1", "direction", "out").functionCounter()
+          .count()).isEqualTo(3.0);
+      assertThat(meters.get("broadcasting.server.refusals").tag("app", "1").functionCounter().count()).isEqualTo(1.0);
+      assertThat(meters.get("broadcasting.server.client.events").tag("app", "1").functionCounter().count()).isZero();
+      // channel_occupied went out to a port that refuses: it waits to be retried
+      assertThat(meters.get("broadcasting.server.webhook.backlog").tag("app", "1").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("broadcasting.server.webhook.events").tags("app", "1", "outcome", "sent")
+          .functionCounter().count()).isZero();
+      assertThat(meters.find("broadcasting.server.messages").meters()).hasSize(2);
+      socket.abort();
+    }
+  }
+
+  @Test
   void countsTheWebhookEventsTheReceiverAccepted() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (MockWebServer receiver = new MockWebServer()) {

@@ -10,6 +10,7 @@ import dev.broadcasting.server.internal.ServerInitializer;
 import dev.broadcasting.server.internal.ServerSettings;
 import dev.broadcasting.server.internal.WebhookClock;
 import dev.broadcasting.server.internal.Webhooks;
+import dev.broadcasting.server.internal.dashboard.Dashboard;
 import dev.broadcasting.server.spi.Backplane;
 import dev.broadcasting.spi.BroadcastDriver;
 import io.netty.bootstrap.ServerBootstrap;
@@ -68,6 +69,8 @@ public final class BroadcastServer implements AutoCloseable {
   private final Webhooks webhooks;
   private final Backplane backplane;
   private final DeadlineCounts deadlineCounts = new DeadlineCounts();
+  /** Null unless the builder turned it on. */
+  private final Dashboard dashboard;
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -86,6 +89,8 @@ public final class BroadcastServer implements AutoCloseable {
     for (App app : b.apps.values()) {
       hubsById.put(app.id(), new AppHub(app, settings, webhooks));
     }
+    this.dashboard = b.dashboard ? new Dashboard(hubsById, this::stats, b.dashboardUser,
+        b.dashboardPassword, b.ssl != null) : null;
   }
 
   public static Builder builder() {
@@ -120,7 +125,7 @@ public final class BroadcastServer implements AutoCloseable {
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(Math.min(32 * 1024, settings.maxOutboundBytes() / 2), settings.maxOutboundBytes()))
         .childHandler(new ServerInitializer(ssl, settings, Map.copyOf(hubsById), Map.copyOf(hubsByKey),
-            deadlineCounts));
+            deadlineCounts, dashboard));
     try {
       serverChannel = bootstrap.bind(host, requestedPort).sync().channel();
     } catch (Exception e) {
@@ -129,6 +134,9 @@ public final class BroadcastServer implements AutoCloseable {
           + " (" + e.getMessage() + "); choose another port or stop what is using it", e);
     }
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    if (dashboard != null) {
+      dashboard.start();
+    }
     hubsById.values().forEach(RunningServers::started);
     log.info("Broadcast server listening on {}://{}:{} for apps {}", ssl == null ? "ws" : "wss", host, port,
         hubsById.values().stream().map(AppHub::app).toList());
@@ -160,6 +168,20 @@ public final class BroadcastServer implements AutoCloseable {
   public int subscriptionCount(String appId, String channel) {
     int[] counts = hub(appId).channelCounts(channel);
     return counts == null ? 0 : counts[0];
+  }
+
+  /** True from {@link #start()} until {@link #close()}. */
+  public synchronized boolean isRunning() {
+    return serverChannel != null && !closed;
+  }
+
+  /** The figures of the app with {@code appId} now: connections, channels, messages, refusals, webhooks. */
+  public AppStats stats(String appId) {
+    AppHub hub = hub(appId);
+    var counters = hub.counters();
+    return new AppStats(appId, hub.connectionCount(), hub.channelCount(), counters.messagesIn(),
+        counters.messagesOut(), counters.clientEvents(), counters.refusals(), hub.webhookBacklog(),
+        webhookStats(appId));
   }
 
   /** Connections closed at an opening or keep-alive deadline, and refused per address, since the start. */
@@ -207,6 +229,9 @@ public final class BroadcastServer implements AutoCloseable {
     }
     closed = true;
     hubsById.values().forEach(RunningServers::stopped);
+    if (dashboard != null) {
+      dashboard.close();
+    }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
       hubsById.values().forEach(hub -> hub.closeAll(2000));
@@ -266,6 +291,9 @@ public final class BroadcastServer implements AutoCloseable {
     private WebhookClock webhookClock;
     private Duration webhookIdleTimeout = Duration.ofSeconds(30);
     private SslContext ssl;
+    private boolean dashboard;
+    private String dashboardUser;
+    private String dashboardPassword;
     private Backplane backplane;
 
     private Builder() {}
@@ -406,6 +434,35 @@ public final class BroadcastServer implements AutoCloseable {
           throw new IllegalArgumentException("Trusted proxy \"" + address + "\" is not an IP address", e);
         }
       }
+      return this;
+    }
+
+    /**
+     * Serves the dashboard at {@code /dashboard}: live figures, what is connected, an event log and
+     * a form to send a test event. One logs in with an app's key and secret and sees that app. Off
+     * by default.
+     */
+    public Builder dashboard() {
+      this.dashboard = true;
+      return this;
+    }
+
+    /**
+     * As {@link #dashboard()}, and {@code user} with {@code password} (at least 12 characters) log
+     * in to every app of the server.
+     */
+    public Builder dashboard(String user, String password) {
+      if (user == null || user.isBlank()) {
+        throw new IllegalArgumentException("The dashboard user is blank; name one, such as admin");
+      }
+      if (password == null || password.length() < 12) {
+        throw new IllegalArgumentException("The dashboard password must be at least 12 characters but was "
+            + (password == null ? "null" : password.length() + " characters") + "; generate one with: "
+            + "openssl rand -base64 18");
+      }
+      this.dashboard = true;
+      this.dashboardUser = user;
+      this.dashboardPassword = password;
       return this;
     }
 

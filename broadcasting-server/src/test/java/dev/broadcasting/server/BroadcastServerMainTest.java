@@ -37,6 +37,44 @@ class BroadcastServerMainTest {
   }
 
   @Test
+  void theDashboardIsTurnedOnByAFlagOrByAnOperatorLogin() throws Exception {
+    try (BroadcastServer off = BroadcastServerMain.builder(new String[] {"--port", "0"}, ONE_APP).build().start();
+        BroadcastServer on = BroadcastServerMain.builder(new String[] {"--port", "0", "--dashboard", "true"}, ONE_APP)
+            .build().start();
+        BroadcastServer operator = BroadcastServerMain.builder(new String[] {"--port", "0", "--dashboard-user", "admin"},
+            withVariable("BROADCAST_SERVER_DASHBOARD_PASSWORD", "a-long-enough-password")).build().start()) {
+      assertThat(status(off, "/dashboard")).isEqualTo(404);
+      assertThat(status(on, "/dashboard")).isEqualTo(200);
+      assertThat(login(operator, "admin", "a-long-enough-password")).isEqualTo(200);
+      assertThat(login(on, "admin", "a-long-enough-password")).isEqualTo(401);
+    }
+    assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--dashboard-user", "admin"}, ONE_APP))
+        .hasMessage("Set both --dashboard-user and BROADCAST_SERVER_DASHBOARD_PASSWORD, or neither (then the dashboard "
+            + "takes an app's key and secret)");
+    assertThatThrownBy(() -> BroadcastServerMain.builder(new String[] {"--dashboard-user", "admin",
+        "--dashboard-password", "short"}, ONE_APP))
+        .hasMessageStartingWith("Broadcast server settings are invalid: The dashboard password must be at least 12");
+  }
+
+  private static Map<String, String> withVariable(String name, String value) {
+    Map<String, String> env = new java.util.HashMap<>(ONE_APP);
+    env.put(name, value);
+    return env;
+  }
+
+  private static int status(BroadcastServer server, String path) throws Exception {
+    return WsClient.HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static int login(BroadcastServer server, String user, String password) throws Exception {
+    return WsClient.HTTP.send(java.net.http.HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/dashboard/login"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\",\"password\":\""
+            + password + "\"}")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
   void theHelpListsEveryFlag() {
     String usage = BroadcastServerMain.usage();
     for (String setting : ServerSettingsReader.SERVER_SETTINGS) {
@@ -98,7 +136,7 @@ class BroadcastServerMainTest {
     assertThatThrownBy(() -> read("{\"prot\": 6001, \"apps\": []}"))
         .hasMessageEndingWith("is invalid: unknown key \"prot\"; the server's keys are [host, port, tls-cert, tls-key, "
             + "max-message-size, max-request-size, activity-timeout, pong-timeout, max-outbound-buffer-size, backplane, "
-            + "backplane-lease, backplane-node-id] and \"apps\"");
+            + "backplane-lease, backplane-node-id, dashboard, dashboard-user, dashboard-password] and \"apps\"");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-conections\": 5}]}"))
         .hasMessageContaining("unknown key \"max-conections\" in apps[0]");
     assertThatThrownBy(() -> read("{\"apps\": [{\"id\": \"1\", \"key\": \"k\", \"secret\": \"s\", \"max-connections\": \"many\"}]}"))

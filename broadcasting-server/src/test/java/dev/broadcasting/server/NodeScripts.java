@@ -87,7 +87,8 @@ public final class NodeScripts implements AutoCloseable {
     if (Files.isDirectory(DIR.resolve("node_modules/pusher-js"))
         && Files.isDirectory(DIR.resolve("node_modules/laravel-echo"))
         && Files.isDirectory(DIR.resolve("node_modules/ws"))
-        && Files.isDirectory(DIR.resolve("node_modules/pusher"))) {
+        && Files.isDirectory(DIR.resolve("node_modules/pusher"))
+        && Files.isDirectory(DIR.resolve("node_modules/playwright-core"))) {
       return;
     }
     Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile())

@@ -36,6 +36,8 @@ public final class AppHub {
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final CachedEvents cache;
+  private final AppCounters counters = new AppCounters();
+  private volatile ServerEvents events = ServerEvents.NONE;
   /** The cluster this app shares its state with, or null on a single node. */
   AppCluster cluster;
 
@@ -66,6 +68,34 @@ public final class AppHub {
 
   public int connectionCount() {
     return connections.get();
+  }
+
+  public int channelCount() {
+    return channels.size();
+  }
+
+  public AppCounters counters() {
+    return counters;
+  }
+
+  public ServerEvents events() {
+    return events;
+  }
+
+  /** Tells {@code listener} what happens in this app from now on, replacing the one before. */
+  public void events(ServerEvents listener) {
+    this.events = listener;
+    webhooks.forEach(sender -> sender.events(listener));
+  }
+
+  /** The state of {@code channel}, or null when nobody is subscribed: for {@link HubView}. */
+  ChannelState channel(String channel) {
+    return channels.get(channel);
+  }
+
+  /** The open socket {@code socketId}, or null: for {@link HubView}. */
+  PusherSocket socket(String socketId) {
+    return sockets.get(socketId);
   }
 
   /** Registers a new socket, or returns false when the app is at its connection limit. */
@@ -117,6 +147,7 @@ public final class AppHub {
       return false;
     }
     socket.subscriptions.put(channel, userId == null ? "" : userId);
+    events.subscribed(socket.socketId, channel);
     if (cluster != null) {
       return true;
     }
@@ -179,7 +210,9 @@ public final class AppHub {
       return 0;
     }
     int sent = 0;
+    ServerEvents told = events;
     for (String channel : channelNames) {
+      told.published(event, channel, data, exceptSocketId);
       String message = PusherMessages.event(event, channel, data);
       if (ChannelKind.isCache(channel)) {
         cache.put(channel, message);
@@ -201,7 +234,9 @@ public final class AppHub {
     }
     cluster.checkReachable();
     List<CompletableFuture<Void>> shared = new ArrayList<>(channelNames.size());
+    ServerEvents told = events;
     for (String channel : channelNames) {
+      told.published(event, channel, data, exceptSocketId);
       String message = PusherMessages.event(event, channel, data);
       sendToChannel(channel, message, exceptSocketId);
       shared.add(cluster.share(channel, message, exceptSocketId));
@@ -216,6 +251,8 @@ public final class AppHub {
     if (ChannelKind.isCache(channel)) {
       cache.put(channel, message);
     }
+    counters.clientEvents.increment();
+    events.clientEvent(sender.socketId, channel, event, message.length());
     sendToChannel(channel, message, sender.socketId);
     if (cluster != null) {
       cluster.share(channel, message, sender.socketId);
@@ -258,6 +295,7 @@ public final class AppHub {
     } finally {
       bytes.release();
     }
+    counters.messagesOut.add(sent);
     return sent;
   }
 
@@ -341,6 +379,15 @@ public final class AppHub {
     }
     byte[] json = Json.bytes(event);
     webhooks.forEach(sender -> sender.enqueue(json));
+  }
+
+  /** Webhook events waiting or being retried now, summed over the app's webhook URLs. */
+  public int webhookBacklog() {
+    int backlog = 0;
+    for (WebhookSender sender : webhooks) {
+      backlog += sender.backlogEvents();
+    }
+    return backlog;
   }
 
   /** Webhook events delivered, dropped, and connections open now, summed over the app's webhook URLs. */

@@ -52,7 +52,7 @@ final class ClientProtocol {
     String channel = Json.text(data, "channel");
     String invalid = ChannelKind.invalidReason(channel);
     if (invalid != null) {
-      socket.send(PusherMessages.subscriptionError(channel, "InvalidChannel", invalid, 400));
+      refuseSubscription(channel, "InvalidChannel", invalid, 400);
       return;
     }
     ChannelKind kind = ChannelKind.of(channel);
@@ -62,9 +62,9 @@ final class ClientProtocol {
     }
     if (kind == ChannelKind.SERVER_TO_USER
         && (socket.userId == null || !channel.equals(ChannelKind.SERVER_TO_USER_PREFIX + socket.userId))) {
-      socket.send(PusherMessages.subscriptionError(channel, "AuthError",
+      refuseSubscription(channel, "AuthError",
           "Only the user signed in as " + channel.substring(ChannelKind.SERVER_TO_USER_PREFIX.length())
-              + " may subscribe to " + channel, 403));
+              + " may subscribe to " + channel, 403);
       return;
     }
     if (socket.isSubscribed(channel)) {
@@ -72,8 +72,8 @@ final class ClientProtocol {
       return;
     }
     if (socket.subscriptions.size() >= hub.app().maxChannelsPerConnection()) {
-      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", "This connection is already subscribed to "
-          + socket.subscriptions.size() + " channels, the most this app allows; unsubscribe from one first", 403));
+      refuseSubscription(channel, "LimitReached", "This connection is already subscribed to "
+          + socket.subscriptions.size() + " channels, the most this app allows; unsubscribe from one first", 403);
       return;
     }
     if (kind == ChannelKind.PRESENCE) {
@@ -90,14 +90,14 @@ final class ClientProtocol {
 
   private boolean authorized(String channel, String auth, String channelData) {
     if (channelData == null && ChannelKind.of(channel) == ChannelKind.PRESENCE) {
-      socket.send(PusherMessages.subscriptionError(channel, "AuthError",
-          "Presence subscriptions need channel_data, the member JSON that was signed", 401));
+      refuseSubscription(channel, "AuthError",
+          "Presence subscriptions need channel_data, the member JSON that was signed", 401);
       return false;
     }
     String expected = hub.signer().channelAuth(socket.socketId, channel, channelData);
     if (!Signatures.constantTimeEquals(expected, auth)) {
-      socket.send(PusherMessages.subscriptionError(channel, "AuthError", "Invalid signature: the auth of "
-          + channel + " does not match socket " + socket.socketId + " and this app's key and secret", 401));
+      refuseSubscription(channel, "AuthError", "Invalid signature: the auth of "
+          + channel + " does not match socket " + socket.socketId + " and this app's key and secret", 401);
       return false;
     }
     return true;
@@ -107,15 +107,15 @@ final class ClientProtocol {
     JsonNode member = Json.parseOrNull(channelData);
     JsonNode id = member == null ? null : member.get("user_id");
     if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
-      socket.send(PusherMessages.subscriptionError(channel, "InvalidChannelData",
-          "channel_data must be a JSON object with a user_id string or number", 400));
+      refuseSubscription(channel, "InvalidChannelData",
+          "channel_data must be a JSON object with a user_id string or number", 400);
       return;
     }
     JsonNode info = member.get("user_info");
     int infoBytes = info == null ? 0 : Json.utf8Length(Json.write(info));
     if (infoBytes > hub.app().maxPresenceMemberInfoBytes()) {
-      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", "user_info is " + infoBytes
-          + " bytes; this app allows " + hub.app().maxPresenceMemberInfoBytes(), 413));
+      refuseSubscription(channel, "LimitReached", "user_info is " + infoBytes
+          + " bytes; this app allows " + hub.app().maxPresenceMemberInfoBytes(), 413);
       return;
     }
     String userId = id.asText();
@@ -124,11 +124,23 @@ final class ClientProtocol {
       return;
     }
     if (!hub.join(socket, channel, userId, info)) {
-      socket.send(PusherMessages.subscriptionError(channel, "LimitReached", channel + " already has "
-          + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));
+      refuseSubscription(channel, "LimitReached", channel + " already has "
+          + hub.app().maxPresenceMembers() + " members, the most this app allows", 403);
       return;
     }
     succeeded(channel, ChannelKind.PRESENCE);
+  }
+
+  /** Answers {@code pusher:subscription_error}, and counts and tells the refusal. */
+  private void refuseSubscription(String channel, String type, String error, int status) {
+    // counted before the client hears of it, so that whoever it tells reads the count with it
+    refused(channel, status, type + ": " + error);
+    socket.send(PusherMessages.subscriptionError(channel, type, error, status));
+  }
+
+  private void refused(String channel, int status, String reason) {
+    hub.counters().refusals.increment();
+    hub.events().refused(socket.socketId, channel, status, reason);
   }
 
   private void succeeded(String channel, ChannelKind kind) {
@@ -172,6 +184,7 @@ final class ClientProtocol {
   private void clientEvent(String event, String channel, JsonNode data) {
     String refused = clientEventRefusal(event, channel, data);
     if (refused != null) {
+      refused(channel, CLIENT_EVENT_REJECTED, "client event " + event + ": " + refused);
       socket.send(PusherMessages.error(CLIENT_EVENT_REJECTED, "Client event rejected: " + refused));
       return;
     }

@@ -1,5 +1,6 @@
 package dev.broadcasting.server.internal;
 
+import dev.broadcasting.server.internal.dashboard.Dashboard;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,12 +37,16 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Map<String, AppHub> hubsById;
   private final Map<String, AppHub> hubsByKey;
   private final boolean tls;
+  /** Null when the dashboard is off: its paths are then unknown, as any other. */
+  private final Dashboard dashboard;
 
-  HttpRouter(ServerSettings settings, Map<String, AppHub> hubsById, Map<String, AppHub> hubsByKey, boolean tls) {
+  HttpRouter(ServerSettings settings, Map<String, AppHub> hubsById, Map<String, AppHub> hubsByKey, boolean tls,
+      Dashboard dashboard) {
     this.settings = settings;
     this.hubsById = hubsById;
     this.hubsByKey = hubsByKey;
     this.tls = tls;
+    this.dashboard = dashboard;
   }
 
   @Override
@@ -63,6 +68,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else if (path.startsWith("/apps/")) {
       HttpApi.Answer answer = new HttpApi(hubsById).handle(request, uri);
       respond(ctx, request, answer.status(), answer.body());
+    } else if (dashboard != null && (path.equals("/dashboard") || path.startsWith("/dashboard/"))) {
+      dashboard.handle(ctx, request, uri);
     } else if (path.startsWith("/app/")) {
       respond(ctx, request, HttpResponseStatus.BAD_REQUEST,
           error("/app/{key} is the WebSocket endpoint; connect with a WebSocket client such as pusher-js"));

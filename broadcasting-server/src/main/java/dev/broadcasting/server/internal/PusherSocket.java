@@ -46,6 +46,7 @@ final class PusherSocket {
   }
 
   void send(String text) {
+    hub.counters().messagesOut.increment();
     send(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
   }
 

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import dev.broadcasting.server.internal.dashboard.Dashboard;
 import io.netty.handler.ssl.SslContext;
 import java.util.Map;
 
@@ -15,14 +16,16 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Map<String, AppHub> hubsByKey;
   private final DeadlineCounts deadlineCounts;
   private final OpeningConnections opening;
+  private final Dashboard dashboard;
 
   public ServerInitializer(SslContext ssl, ServerSettings settings, Map<String, AppHub> hubsById,
-      Map<String, AppHub> hubsByKey, DeadlineCounts deadlineCounts) {
+      Map<String, AppHub> hubsByKey, DeadlineCounts deadlineCounts, Dashboard dashboard) {
     this.ssl = ssl;
     this.settings = settings;
     this.hubsById = hubsById;
     this.hubsByKey = hubsByKey;
     this.deadlineCounts = deadlineCounts;
+    this.dashboard = dashboard;
     this.opening = new OpeningConnections(settings.maxOpeningPerAddress(), settings.trustedProxies());
   }
 
@@ -44,6 +47,6 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast("http", new HttpServerCodec());
     pipeline.addLast("deadlines", deadlines);
     pipeline.addLast("aggregator", new JsonHttpObjectAggregator(settings.maxRequestSize()));
-    pipeline.addLast("router", new HttpRouter(settings, hubsById, hubsByKey, ssl != null));
+    pipeline.addLast("router", new HttpRouter(settings, hubsById, hubsByKey, ssl != null, dashboard));
   }
 }

@@ -34,7 +34,8 @@ public final class ServerSettingsReader {
   /** The server's own settings, the same for every app. */
   public static final List<String> SERVER_SETTINGS = List.of(
       "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
-      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id");
+      "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id", "dashboard",
+      "dashboard-user", "dashboard-password");
   /** One app's settings: in the configuration file, {@code id}, {@code key} and {@code secret} drop the prefix. */
   public static final List<String> APP_SETTINGS = List.of(
       "app-id", "app-key", "app-secret", "allowed-origins", "webhook-url", "webhook-events", "max-connections",
@@ -89,6 +90,7 @@ public final class ServerSettingsReader {
       if (cert != null) {
         server.tls(Path.of(cert), Path.of(key));
       }
+      dashboard(settings, name, server);
       String backplane = settings.get(name.apply("backplane"));
       if (backplane != null) {
         Map<String, String> options = new HashMap<>();
@@ -103,6 +105,21 @@ public final class ServerSettingsReader {
       return server;
     } catch (IllegalArgumentException e) {
       throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** The dashboard: on with {@code dashboard=true}, or with an operator user and password (which need each other). */
+  private static void dashboard(DriverSettings settings, UnaryOperator<String> name, BroadcastServer.Builder server) {
+    String user = settings.get(name.apply("dashboard-user"));
+    String password = settings.get(name.apply("dashboard-password"));
+    if ((user == null) != (password == null)) {
+      throw new BroadcastException("Set both " + name.apply("dashboard-user") + " and "
+          + name.apply("dashboard-password") + ", or neither (then the dashboard takes an app's key and secret)");
+    }
+    if (user != null) {
+      server.dashboard(user, password);
+    } else if (settings.getBoolean(name.apply("dashboard"), false)) {
+      server.dashboard();
     }
   }
 

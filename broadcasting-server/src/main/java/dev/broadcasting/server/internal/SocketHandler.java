@@ -68,6 +68,7 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     socket = opened;
     clientProtocol = new ClientProtocol(socket);
     log.debug("Socket {} of app {} connected from {}", socket.socketId, hub.app().id(), channel.remoteAddress());
+    hub.events().connected(socket.socketId, String.valueOf(channel.remoteAddress()));
     socket.send(PusherMessages.connectionEstablished(socket.socketId, settings.activityTimeout().toSeconds()));
   }
 
@@ -83,6 +84,7 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     awaitingPong = false;
     if (frame instanceof TextWebSocketFrame text) {
       if (socket != null) {
+        hub.counters().messagesIn.increment();
         clientProtocol.handle(text.content().toString(StandardCharsets.UTF_8));
       }
     } else if (frame instanceof PingWebSocketFrame) {
@@ -130,6 +132,7 @@ final class SocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (socket != null) {
       hub.closed(socket);
+      hub.events().disconnected(socket.socketId);
       log.debug("Socket {} of app {} disconnected", socket.socketId, hub.app().id());
     }
     super.channelInactive(ctx);

@@ -80,6 +80,7 @@ final class WebhookSender {
   private long droppedSinceReport;
   private long lastReportNanos;
   private String lastDropReason;
+  private volatile ServerEvents events = ServerEvents.NONE;
 
   WebhookSender(App app, URI url, PusherSigner signer, WebhookClock clock, EventLoop loop, SslContext ssl,
       long idleMillis) {
@@ -125,6 +126,19 @@ final class WebhookSender {
       }
     }
     return waiting.isEmpty();
+  }
+
+  void events(ServerEvents listener) {
+    this.events = listener;
+  }
+
+  /** Events waiting or in a request not yet answered 2xx: what a receiver that is down has not had. */
+  synchronized int backlogEvents() {
+    int count = waiting.size();
+    for (Batch slot : slots) {
+      count += slot == null || slot.dropped ? 0 : slot.events;
+    }
+    return count;
   }
 
   synchronized long sentEvents() {
@@ -229,6 +243,7 @@ final class WebhookSender {
     if (slots[slot] == batch) {
       slots[slot] = null;
       sent += batch.dropped ? 0 : batch.events;
+      events.webhookSent(shownUrl, batch.events);
     }
     pump(false);
   }
@@ -247,12 +262,15 @@ final class WebhookSender {
     if (elapsed + delay > policy.retryFor().toNanos()) {
       slots[slot] = null;
       drop(batch.events, "the URL failed for " + TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s (" + why + ")");
+      events.webhookFailed(shownUrl, batch.events, why + "; given up after " + batch.attempts + " attempts");
       pump(false);
       return;
     }
     log.debug("Webhook request to {} of app {} failed ({}); attempt {} in {} ms", shownUrl, app.id(), why,
         batch.attempts + 1, TimeUnit.NANOSECONDS.toMillis(delay));
     batch.waitingForRetry = true;
+    events.webhookFailed(shownUrl, batch.events, why + "; attempt " + (batch.attempts + 1) + " in "
+        + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
     clock.schedule(() -> retry(slot, batch), delay);
   }
 
