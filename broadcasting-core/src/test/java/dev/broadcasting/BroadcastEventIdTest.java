@@ -2,6 +2,7 @@ package dev.broadcasting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.broadcasting.BroadcastGateTest.Posted;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,13 +11,6 @@ import org.junit.jupiter.api.Test;
 
 /** A listener's event and the driver's message of one broadcast share one id. */
 class BroadcastEventIdTest {
-
-  record Posted(String text) implements ShouldBroadcast {
-    @Override
-    public List<Channel> broadcastOn() {
-      return List.of(new Channel("room"));
-    }
-  }
 
   @Test
   void theEventSeenByListenersCarriesTheIdOfTheMessageTheDriverPublishes() throws Exception {

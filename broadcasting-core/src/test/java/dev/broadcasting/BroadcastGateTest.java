@@ -54,7 +54,8 @@ class BroadcastGateTest {
 
     assertThat(driver.messages()).isEmpty();
     assertThat(asked).hasSize(1);
-    assertThat(asked.get(0)).extracting(BroadcastEvent::payload).containsExactly("{\"text\":\"a\"}", "{\"text\":\"b\"}");
+    assertThat(asked.get(0)).extracting(BroadcastEvent::payload)
+        .containsExactly("{\"text\":\"a\"}", "{\"text\":\"b\"}");
     assertThat(sent).isNotDone();
 
     held.get(0).get().whenComplete((ok, error) -> decided.complete(null));

@@ -7,9 +7,9 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
 import dev.broadcasting.PrivateChannel;
-import dev.broadcasting.ShouldBroadcast;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.spring.TransactionalBroadcasterTest.OrderShipped;
 import dev.broadcasting.spring.autoconfigure.BroadcastingAutoConfigurationTest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -39,13 +39,6 @@ class AfterCommitBroadcasterTest {
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(BroadcastingAutoConfigurationTest.all())
       .withUserConfiguration(Shop.class);
-
-  record OrderShipped(long id) implements ShouldBroadcast {
-    @Override
-    public List<? extends Channel> broadcastOn() {
-      return List.of(new PrivateChannel("orders." + id));
-    }
-  }
 
   record OrderPaid(long id) implements ShouldBroadcastAfterCommit {
     @Override

@@ -27,7 +27,8 @@ public class BroadcastingTransactionAutoConfiguration {
   @ConditionalOnBean(BroadcastingProperties.class)
   @Order(Ordered.HIGHEST_PRECEDENCE)
   BroadcasterCustomizer afterCommitGate(BroadcastingProperties properties) {
-    return builder -> builder.gate(properties.isAfterCommit() ? AfterCommitGate.always() : AfterCommitGate.whenMarked());
+    AfterCommitGate gate = properties.isAfterCommit() ? AfterCommitGate.always() : AfterCommitGate.whenMarked();
+    return builder -> builder.gate(gate);
   }
 
   @Bean
