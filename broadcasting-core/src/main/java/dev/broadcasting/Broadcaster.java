@@ -6,6 +6,7 @@ import dev.broadcasting.internal.Dispatcher;
 import dev.broadcasting.internal.DriverRegistry;
 import dev.broadcasting.internal.PayloadSerializer;
 import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastQueue;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import dev.broadcasting.spi.DriverSettings;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,6 +52,8 @@ public final class Broadcaster implements AutoCloseable {
   private final Duration drainTimeout;
   private final boolean synchronous;
   private final BroadcastGate gate;
+  /** Null: queued events wait in the dispatcher's memory only. */
+  private final BroadcastQueue queue;
   private volatile boolean closed;
 
   private Broadcaster(Builder builder) {
@@ -62,7 +66,11 @@ public final class Broadcaster implements AutoCloseable {
     this.gate = builder.gate;
     this.dispatcher = new Dispatcher(new DispatchOptions(builder.capacity, builder.maxBytes, builder.blockWhenFull,
         builder.threads, builder.attemptTimeout, builder.ticker, builder.scheduler, builder.callbackExecutor,
-        builder.listeners, builder.onFailure));
+        builder.listeners, builder.onFailure, builder.perChannelOrder));
+    this.queue = builder.queue;
+    if (queue != null) {
+      queue.start(this::deliver);
+    }
   }
 
   public static Builder builder() {
@@ -72,7 +80,9 @@ public final class Broadcaster implements AutoCloseable {
   /**
    * A broadcaster with one connection, configured from the environment with Laravel's variable
    * names: {@code BROADCAST_CONNECTION} (or {@code BROADCAST_DRIVER}) names the driver, which reads
-   * its own variables. Unset, the {@code log} driver is used and says so.
+   * its own variables. Unset, the {@code log} driver is used and says so. {@code BROADCAST_QUEUE}
+   * names a durable queue ({@code redis}, from {@code broadcasting-queue-redis}); unset or
+   * {@code memory}, queued events wait in memory.
    */
   public static Broadcaster fromEnvironment() {
     return fromMap(System.getenv());
@@ -93,7 +103,32 @@ public final class Broadcaster implements AutoCloseable {
       log.info("Neither BROADCAST_CONNECTION nor BROADCAST_DRIVER is set: events go to the log driver");
       name = "log";
     }
-    return builder().connection(name, name, settings).build();
+    Builder builder = builder().connection(name, name, settings);
+    String queueName = driverSettings.get("BROADCAST_QUEUE", "memory");
+    if (!queueName.equals("memory")) {
+      try {
+        builder.queue(queueProvider(queueName).create(driverSettings));
+      } catch (RuntimeException | Error e) {
+        builder.created.forEach(Builder::closeQuietly);
+        throw e;
+      }
+    }
+    return builder.build();
+  }
+
+  private static BroadcastQueue.Provider queueProvider(String name) {
+    Map<String, BroadcastQueue.Provider> found = new LinkedHashMap<>();
+    for (BroadcastQueue.Provider provider : ServiceLoader.load(BroadcastQueue.Provider.class,
+        Broadcaster.class.getClassLoader())) {
+      found.putIfAbsent(provider.name(), provider);
+    }
+    BroadcastQueue.Provider provider = found.get(name);
+    if (provider == null) {
+      throw new BroadcastException("BROADCAST_QUEUE is '" + name + "', but the queues found are " + found.keySet()
+          + " besides 'memory'. Add the queue's Maven dependency (dev.broadcasting:broadcasting-queue-" + name
+          + ") or fix the name.");
+    }
+    return provider;
   }
 
   /**
@@ -148,7 +183,10 @@ public final class Broadcaster implements AutoCloseable {
     return connections.keySet();
   }
 
-  /** Events queued or in flight, not yet delivered or failed. */
+  /**
+   * Events queued or in flight in this process's memory, not yet delivered or failed. With a
+   * durable queue, the events waiting in it are counted by the queue itself.
+   */
   public int queueDepth() {
     return dispatcher.depth();
   }
@@ -166,10 +204,20 @@ public final class Broadcaster implements AutoCloseable {
       }
       closed = true;
     }
+    if (queue != null) {
+      queue.stop(drainTimeout);
+    }
     int failed = dispatcher.close(drainTimeout);
     if (failed > 0) {
       log.error("{} {} not delivered before close; each was reported to the failure handler", failed,
           failed == 1 ? "event was" : "events were");
+    }
+    if (queue != null) {
+      try {
+        queue.close();
+      } catch (RuntimeException e) {
+        log.warn("Closing the durable queue failed", e);
+      }
     }
     closeAll(connections);
   }
@@ -233,10 +281,38 @@ public final class Broadcaster implements AutoCloseable {
         batch.add(messages.get(request));
         events.add(views.get(request));
       }
-      sends.add(dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, events,
-          unit.policy(), unit.now()));
+      sends.add(queue != null && !unit.now() ? enqueue(unit, batch, events)
+          : dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, events, unit.policy(),
+              unit.now()));
     });
     return sends.size() == 1 ? sends.get(0) : CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+  }
+
+  /** Into the durable queue; an event it could not store is refused as a full in-memory queue refuses. */
+  private CompletableFuture<Void> enqueue(Unit unit, List<BroadcastMessage> batch, List<BroadcastEvent> views) {
+    if (closed) {
+      return dispatcher.reject(unit.connection(), views, "the broadcaster is closed");
+    }
+    try {
+      return queue.enqueue(unit.connection(), batch, unit.policy());
+    } catch (BroadcastException e) {
+      return dispatcher.reject(unit.connection(), views, e.getMessage());
+    }
+  }
+
+  /** The durable queue's workers send through here: the same dispatcher as every other event. */
+  private CompletableFuture<Void> deliver(String connection, List<BroadcastMessage> messages, RetryPolicy policy) {
+    List<BroadcastEvent> views = new ArrayList<>(messages.size());
+    for (BroadcastMessage message : messages) {
+      views.add(new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
+          message.socketId(), null));
+    }
+    BroadcastDriver driver = connections.get(connection);
+    if (driver == null) {
+      return dispatcher.reject(connection, views, "connection '" + connection + "' is not configured in this "
+          + "process (" + connections.keySet() + "); configure it on every worker");
+    }
+    return dispatcher.submit(connection, driver, messages, views, policy, false);
   }
 
   private List<String> targets(List<String> via) {
@@ -277,6 +353,8 @@ public final class Broadcaster implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler;
     private boolean synchronous;
+    private BroadcastQueue queue;
+    private boolean perChannelOrder = true;
     /** The drivers this builder created itself, closed if {@link #build()} fails. */
     private final List<BroadcastDriver> created = new ArrayList<>();
 
@@ -361,6 +439,16 @@ public final class Broadcaster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether events on one channel reach it in the order they were broadcast; true by default.
+     * With {@code false} every event may go at once, as with the official clients' unordered
+     * concurrency: faster on a slow network, but two events on one channel may arrive swapped.
+     */
+    public Builder perChannelOrder(boolean ordered) {
+      this.perChannelOrder = ordered;
+      return this;
+    }
+
     /** How long one driver call may take before it counts as a retryable failure; 30 s by default. */
     public Builder attemptTimeout(Duration timeout) {
       this.attemptTimeout = positive("attemptTimeout", timeout);
@@ -433,6 +521,20 @@ public final class Broadcaster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps queued events in {@code queue}, a durable queue that outlives this process, instead of
+     * memory alone; its workers deliver them through this broadcaster's connections. The
+     * broadcaster closes it on close. {@code BROADCAST_QUEUE=redis} in {@link #fromEnvironment()}.
+     */
+    public Builder queue(BroadcastQueue queue) {
+      Objects.requireNonNull(queue, "queue");
+      if (this.queue != null) {
+        throw new IllegalStateException("queue was already set to " + this.queue);
+      }
+      this.queue = queue;
+      return this;
+    }
+
     /** Sends every event on the caller's thread, as if it were {@link ShouldBroadcastNow}: for tests and scripts. */
     public Builder synchronous() {
       this.synchronous = true;
@@ -454,7 +556,22 @@ public final class Broadcaster implements AutoCloseable {
             e.addSuppressed(closing);
           }
         }
+        if (queue != null) {
+          try {
+            queue.close();
+          } catch (RuntimeException closing) {
+            e.addSuppressed(closing);
+          }
+        }
         throw e;
+      }
+    }
+
+    private static void closeQuietly(BroadcastDriver driver) {
+      try {
+        driver.close();
+      } catch (Exception e) {
+        log.debug("Closing a driver after a failed configuration failed", e);
       }
     }
 

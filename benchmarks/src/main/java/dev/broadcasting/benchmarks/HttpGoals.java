@@ -4,13 +4,11 @@ import com.pusher.rest.PusherAsync;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.ably.AblyBroadcastDriver;
 import dev.broadcasting.pusher.PusherBroadcastDriver;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -80,24 +78,13 @@ final class HttpGoals {
       rows.add(GoalRow.atLeastFigure("pusher, sink at 20 ms, one hot channel, ordered: ≥ 400 events/s",
           Goals.medianRate(rounds), 400, "events/s"));
     }
-    String goal = "pusher, sink at 20 ms, one hot channel, ordering off: ≥ official async (256 in flight)";
+    String goal = "pusher, sink at 20 ms, one hot channel, ordering off (`perChannelOrder(false)`): "
+        + "≥ official async (256 in flight)";
     int count = goals.sizes().slowPeer();
-    Optional<Method> off = OrderingOff.find();
-    try (Official official = new Official(slow)) {
-      if (off.isEmpty()) {
-        goals.log().println("  ordering off: no such option on Broadcaster.Builder (looked for "
-            + OrderingOff.NO_ARGUMENT + "() and " + OrderingOff.FLAG + "(false)); the peer alone:");
-        Round[] peer = goals.alone(() -> official.run(count, 1));
-        rows.add(GoalRow.notAvailable(goal, "not available: core has no option to turn ordering off yet",
-            Goals.medianRate(peer), "events/s"));
-      } else {
-        goals.log().println("  ordering off with Broadcaster.Builder." + off.get().getName());
-        try (Broadcaster unordered = pusher(slow, builder -> OrderingOff.apply(off.get(), builder))) {
-          Round[][] pair = goals.sideBySide(() -> queued(unordered, "ours unordered", count, 1), () -> official.run(count, 1));
-          rows.add(GoalRow.atLeast(goal + " (`" + off.get().getName() + "`)", Goals.medianRate(pair[0]),
-              Goals.medianRate(pair[1]), 1.0, "events/s"));
-        }
-      }
+    try (Official official = new Official(slow);
+        Broadcaster unordered = pusher(slow, builder -> builder.perChannelOrder(false))) {
+      Round[][] pair = goals.sideBySide(() -> queued(unordered, "ours unordered", count, 1), () -> official.run(count, 1));
+      rows.add(GoalRow.atLeast(goal, Goals.medianRate(pair[0]), Goals.medianRate(pair[1]), 1.0, "events/s"));
     }
     return rows;
   }

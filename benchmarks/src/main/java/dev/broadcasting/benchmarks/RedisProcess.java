@@ -66,6 +66,11 @@ public final class RedisProcess implements AutoCloseable {
     return port;
   }
 
+  /** The server's process id, to read its CPU time from {@code /proc}. */
+  public long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     process.destroy();

@@ -17,6 +17,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -40,6 +41,8 @@ import okhttp3.OkHttpClient;
  * <p>Or from the environment: {@code BROADCAST_CONNECTION=ably} and {@code ABLY_KEY}.
  */
 public final class AblyBroadcastDriver implements BroadcastDriver {
+  /** Coalesced events handed over at once; a channel's share one request within the size limit. */
+  private static final int MAX_BATCH = 100;
   private final AblyKey key;
   private final AblyHosts hosts;
   private final AblyPublisher publisher;
@@ -85,6 +88,23 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
     }
     return messages.isEmpty() ? CompletableFuture.completedFuture(null) : publisher.publishAll(messages);
   }
+
+  /** Coalesced events: up to this many go out together, a channel's in one request. */
+  @Override
+  public int maxBatch() {
+    return MAX_BATCH;
+  }
+
+  /** Events core coalesced, a channel's in one {@code POST /channels/{name}/messages}, each with its own outcome. */
+  @Override
+  public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
+    Objects.requireNonNull(messages, "messages");
+    if (closed.get()) {
+      return messages.stream().map(this::publish).collect(Collectors.toList());
+    }
+    return publisher.publishEach(messages);
+  }
+
 
   /** Laravel-style signatures, as pusher-js on Ably's Pusher adapter expects them. */
   @Override

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  *
  * @param scheduler null: the dispatcher makes its own daemon thread and stops it on close
  * @param callbackExecutor null: callbacks run on the dispatcher's threads
+ * @param ordered false: no per-channel order, every event may go at once
  */
 public record DispatchOptions(int capacity, long maxBytes, Duration blockWhenFull, int threads,
     Duration attemptTimeout, Ticker ticker, Scheduler scheduler, Executor callbackExecutor,
-    List<BroadcastListener> listeners, Consumer<FailedBroadcast> onFailure) {}
+    List<BroadcastListener> listeners, Consumer<FailedBroadcast> onFailure, boolean ordered) {}

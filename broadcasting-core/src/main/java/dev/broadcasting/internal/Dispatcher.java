@@ -11,11 +11,8 @@ import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,14 +29,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way in for every event, queued or {@code ShouldBroadcastNow}, single or batched: a
- * bounded queue in front of the drivers, ordered per channel, retrying transient failures, with
- * time and cancellation in its own hands.
+ * bounded queue in front of the drivers, ordered per channel, pipelined and coalesced where the
+ * driver allows it, retrying transient failures, with time and cancellation in its own hands.
  *
- * <p>Order: each job waits for the jobs before it that share a channel on the same connection, and
- * for no others. The last job of every (connection, channel) is that key's "tail"; a new job
- * depends on the tails of its channels and becomes the new tail. So an event being retried holds
- * back its own channels only, and a {@code ShouldBroadcastNow} event never overtakes one queued
- * before it.
+ * <p>Order: each connection has an {@link Outlet} that keeps its channels' order. A job goes once
+ * the jobs before it on its channels are in flight: in an earlier request when the driver
+ * {@linkplain BroadcastDriver#keepsOrder keeps order} on its connection (pipelining, up to a
+ * window), otherwise only in the same batch. Ready jobs go to the driver in batches
+ * ({@link BroadcastDriver#publishBatch}), drained by one dispatcher thread per connection at a
+ * time, not one task per event. With ordering off every job is ready at once.
+ *
+ * <p>Failure while pipelined: when an attempt fails and will be retried, the requests sent after
+ * it on its channels are cancelled and sent again after it, so among the events delivered a
+ * channel's order holds; an event cancelled that way may already have been delivered, and then
+ * arrives twice. No event is reported twice.
  *
  * <p>Time: attempt timeouts, back-off and the close deadline run on the {@link Scheduler} and are
  * measured with the {@link Ticker}. On timeout and on close the dispatcher cancels the very future
@@ -52,8 +55,8 @@ public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger("dev.broadcasting.Broadcaster");
 
   private final Object lock = new Object();
-  private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
-  private final Set<Job> live = ConcurrentHashMap.newKeySet();
+  private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
+  private final boolean ordered;
   private final Capacity capacity;
   private final ExecutorService workers;
   private final Ticker ticker;
@@ -65,10 +68,15 @@ public final class Dispatcher {
   private final AtomicInteger failedWhileClosing = new AtomicInteger();
   private final RateLimitedLog failureLog;
   private final RateLimitedLog rejectionLog;
+  /** On a drain thread: where jobs settled during its sends wait, to be finished together. */
+  private final ThreadLocal<List<Job>> finishing = new ThreadLocal<>();
+  /** Submits between their check of {@link #closed} and the admission of their job. */
+  private final AtomicInteger entering = new AtomicInteger();
   private volatile boolean closed;
   private volatile boolean stopping;
 
   public Dispatcher(DispatchOptions options) {
+    this.ordered = options.ordered();
     this.capacity = new Capacity(options.capacity(), options.maxBytes(), options.blockWhenFull().toNanos());
     this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("broadcasting-dispatch-"));
     this.ticker = options.ticker();
@@ -89,16 +97,21 @@ public final class Dispatcher {
 
   /**
    * The one entry: {@code messages} (with the application's view of each, {@code events}) as one
-   * unit for {@code driver}, handed to its {@code publishAll} together, or to {@code publish} when
-   * there is one. With {@code now} and nothing pending before it on its channels, the first
-   * attempt runs on the caller's thread and is over when this returns; otherwise it waits its turn.
+   * unit for {@code driver}, handed to its {@code publishAll} together, or with other single
+   * messages to {@code publishBatch} / {@code publish}. With {@code now} and nothing pending before
+   * it on its channels, the first attempt runs on the caller's thread and is over when this
+   * returns; otherwise it waits its turn.
    */
   public CompletableFuture<Void> submit(String connection, BroadcastDriver driver, List<BroadcastMessage> messages,
       List<BroadcastEvent> events, RetryPolicy policy, boolean now) {
     if (closed) {
       return reject(connection, events, "the broadcaster is closed");
     }
-    Job job = new Job(connection, driver, messages, events, policy, ticker.read());
+    Outlet outlet = outlets.get(connection);
+    if (outlet == null) {
+      outlet = outlets.computeIfAbsent(connection, name -> new Outlet(name, driver, ordered));
+    }
+    Job job = new Job(outlet, messages, events, policy, ticker.read());
     try {
       if (!capacity.acquire(messages.size(), job.bytes)) {
         return reject(connection, events, "the queue is full (" + capacity.describe()
@@ -108,35 +121,45 @@ public final class Dispatcher {
       Thread.currentThread().interrupt();
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
-    List<CompletableFuture<Void>> before = new ArrayList<>(1);
-    synchronized (lock) {
+    job.done.whenComplete((ok, error) -> {
+      List<Job> batch = finishing.get();
+      if (batch != null) {
+        batch.add(job); // the drain thread finishes its batch's jobs under one lock
+      } else {
+        finish(List.of(job));
+      }
+    });
+    boolean goesNow;
+    boolean drain;
+    // close sets closed, waits until no submit is between here and admit, then reads the live jobs:
+    // it sees this job, or this submit sees closed
+    entering.incrementAndGet();
+    try {
       if (closed) {
         capacity.release(messages.size(), job.bytes);
         return reject(connection, events, "the broadcaster is closed");
       }
-      for (String key : job.keys) {
-        CompletableFuture<Void> previous = tails.put(key, job.done);
-        if (previous != null) {
-          before.add(previous);
+      callbacks.queued(events, connection, capacity.events());
+      synchronized (outlet) {
+        outlet.admit(job);
+        goesNow = now && outlet.mayGoAlone(job);
+        if (goesNow) {
+          outlet.launch(job);
+        } else {
+          outlet.offer(job);
         }
+        drain = claimDrain(outlet);
       }
-      live.add(job);
+    } finally {
+      entering.decrementAndGet();
     }
-    // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
-    CompletableFuture<Void> result = job.done.whenComplete((ok, error) -> finish(job));
-    callbacks.queued(events, connection, capacity.events());
-    if (before.isEmpty()) {
-      if (now) {
-        attempt(job, true);
-      } else {
-        execute(job);
-      }
-    } else {
-      CompletableFuture<?> ready = before.size() == 1
-          ? before.get(0) : CompletableFuture.allOf(before.toArray(CompletableFuture[]::new));
-      ready.whenComplete((ok, error) -> execute(job));
+    if (drain) {
+      startDrain(outlet);
     }
-    return result;
+    if (goesNow) {
+      watch(List.of(job), publish(job), true);
+    }
+    return job.result;
   }
 
   /** Events queued or in flight, not yet complete. */
@@ -172,7 +195,16 @@ public final class Dispatcher {
     }
     if (!emptied.isDone()) {
       stopping = true;
-      for (Job job : List.copyOf(live)) {
+      while (entering.get() > 0) {
+        Thread.onSpinWait(); // a submit that read closed as false is admitting its job
+      }
+      List<Job> left = new ArrayList<>();
+      for (Outlet outlet : outlets.values()) {
+        synchronized (outlet) {
+          left.addAll(outlet.live());
+        }
+      }
+      for (Job job : left) {
         int state = job.state.get();
         if (state != Job.SETTLED && job.state.compareAndSet(state, Job.SETTLED)) {
           String why = state == Job.IN_FLIGHT
@@ -198,61 +230,132 @@ public final class Dispatcher {
     return failedWhileClosing.get();
   }
 
-  private void execute(Job job) {
+  /** Under the outlet's lock: true when the caller must start the drain (there is work and nobody draining). */
+  private static boolean claimDrain(Outlet outlet) {
+    if (outlet.draining || !outlet.hasReady()) {
+      return false;
+    }
+    outlet.draining = true;
+    return true;
+  }
+
+  private void startDrain(Outlet outlet) {
     try {
-      workers.execute(() -> attempt(job, false));
+      workers.execute(() -> drain(outlet));
     } catch (RuntimeException rejected) {
-      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
-        settleFailed(job, new BroadcastException("the dispatcher stopped before the event could be sent", rejected),
-            false);
+      // the dispatcher stopped: close settles whatever is left
+      synchronized (outlet) {
+        outlet.draining = false;
       }
     }
   }
 
-  /** One call to the driver; with {@code callerWaits}, this thread waits for the answer and handles it. */
-  private void attempt(Job job, boolean callerWaits) {
-    if (stopping) {
-      if (job.state.compareAndSet(Job.WAITING, Job.SETTLED)) {
-        settleFailed(job, new BroadcastException("the broadcaster closed before the event could be sent"), false);
+  /** Sends the outlet's ready jobs, batch after batch, until none is left; one thread per outlet at a time. */
+  private void drain(Outlet outlet) {
+    List<Job> settled = new ArrayList<>();
+    while (true) {
+      List<Job> taken;
+      synchronized (outlet) {
+        taken = stopping ? List.of() : outlet.take();
+        if (taken.isEmpty()) {
+          outlet.draining = false;
+          return;
+        }
       }
+      finishing.set(settled);
+      try {
+        for (int from = 0; from < taken.size(); from += outlet.maxBatch) {
+          send(outlet, taken.subList(from, Math.min(taken.size(), from + outlet.maxBatch)));
+        }
+      } finally {
+        finishing.remove();
+      }
+      if (!settled.isEmpty()) {
+        finish(settled);
+        settled = new ArrayList<>();
+      }
+    }
+  }
+
+  private void send(Outlet outlet, List<Job> batch) {
+    if (batch.size() == 1) {
+      watch(batch, publish(batch.get(0)), false);
       return;
     }
-    if (!job.state.compareAndSet(Job.WAITING, Job.IN_FLIGHT)) {
+    List<BroadcastMessage> messages = new ArrayList<>(batch.size());
+    for (Job job : batch) {
+      messages.add(job.messages.get(0));
+    }
+    List<CompletableFuture<Void>> sent;
+    try {
+      sent = outlet.driver.publishBatch(messages);
+      if (sent == null || sent.size() != messages.size()) {
+        throw new BroadcastException(outlet.driver.getClass().getName() + " returned "
+            + (sent == null ? "no futures" : sent.size() + " futures") + " from publishBatch of " + messages.size()
+            + " messages: a bug in the driver, which must return one future per message", null, false, 0);
+      }
+    } catch (RuntimeException | Error e) {
+      watch(batch, CompletableFuture.failedFuture(e), false);
       return;
     }
-    int attempt = ++job.attempts;
-    CompletableFuture<Void> sent = publish(job);
-    job.inFlight = sent;
-    if (job.state.get() == Job.SETTLED) {
-      // close settled the job between the state change and now: it may have missed this request
-      sent.cancel(true);
-      return;
+    // jobs that share a request share its timeout and its answer
+    int from = 0;
+    for (int i = 1; i <= batch.size(); i++) {
+      if (i == batch.size() || sent.get(i) != sent.get(from)) {
+        watch(batch.subList(from, i), guard(sent.get(from), outlet), false);
+        from = i;
+      }
+    }
+  }
+
+  private static CompletableFuture<Void> guard(CompletableFuture<Void> sent, Outlet outlet) {
+    return sent != null ? sent : CompletableFuture.failedFuture(new BroadcastException(outlet.driver.getClass()
+        .getName() + " returned a null future from publishBatch: a bug in the driver", null, false, 0));
+  }
+
+  /**
+   * Follows one request that carries {@code jobs}: its timeout, and its answer, handled at once when
+   * it is already there, else on a dispatcher thread; with {@code callerWaits}, on this thread.
+   */
+  private void watch(List<Job> jobs, CompletableFuture<Void> sent, boolean callerWaits) {
+    for (Job job : jobs) {
+      job.inFlight = sent;
+      if (job.state.get() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
+        // close settled it, or a failure before it on its channel, between its launch and now
+        sent.cancel(true);
+      }
     }
     if (!sent.isDone()) {
-      job.timeout = scheduler.schedule(() -> {
-        job.timedOutAttempt = attempt;
+      Future<?> timeout = scheduler.schedule(() -> {
+        for (Job job : jobs) {
+          job.timedOutAttempt = job.attempts;
+        }
         sent.cancel(true);
       }, attemptTimeout);
+      for (Job job : jobs) {
+        job.timeout = timeout;
+      }
     }
     if (callerWaits || sent.isDone()) {
-      answered(job, attempt, sent.handle((ok, error) -> error).join());
+      answered(jobs, sent.handle((ok, error) -> error).join());
     } else {
       sent.whenComplete((ok, error) -> {
         try {
-          workers.execute(() -> answered(job, attempt, error));
+          workers.execute(() -> answered(jobs, error));
         } catch (RuntimeException stopped) {
-          answered(job, attempt, error);
+          answered(jobs, error);
         }
       });
     }
   }
 
   private CompletableFuture<Void> publish(Job job) {
+    BroadcastDriver driver = job.outlet.driver;
     try {
       CompletableFuture<Void> sent = job.messages.size() == 1
-          ? job.driver.publish(job.messages.get(0)) : job.driver.publishAll(job.messages);
+          ? driver.publish(job.messages.get(0)) : driver.publishAll(job.messages);
       if (sent == null) {
-        return CompletableFuture.failedFuture(new BroadcastException(job.driver.getClass().getName()
+        return CompletableFuture.failedFuture(new BroadcastException(driver.getClass().getName()
             + " returned no future from " + (job.messages.size() == 1 ? "publish" : "publishAll")
             + ": a bug in the driver, which must return a future even for a failure", null, false, 0));
       }
@@ -262,55 +365,106 @@ public final class Dispatcher {
     }
   }
 
-  private void answered(Job job, int attempt, Throwable error) {
-    Future<?> timeout = job.timeout;
-    if (timeout != null) {
-      timeout.cancel(false);
-    }
-    if (error == null) {
-      if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
-        callbacks.sent(job.events, job.connection, attempt, ticker.read() - job.startNanos);
-        job.done.complete(null);
+  private void answered(List<Job> jobs, Throwable error) {
+    List<Job> again = new ArrayList<>(0);
+    long delay = -1;
+    for (Job job : jobs) {
+      Future<?> timeout = job.timeout;
+      if (timeout != null) {
+        timeout.cancel(false);
       }
-      return;
+      int attempt = job.attempts;
+      if (error == null) {
+        if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+          callbacks.sent(job.events, job.outlet.connection, attempt, ticker.read() - job.startNanos);
+          job.done.complete(null);
+        }
+        continue;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof CancellationException && job.cascadedAttempt == attempt) {
+        cause = BroadcastException.retryable("an event sent before it on one of its channels failed, so it "
+            + "was cancelled to be sent again after that one, in order", cause);
+      } else if (cause instanceof CancellationException && job.timedOutAttempt == attempt) {
+        cause = BroadcastException.retryable("the driver gave no answer within the attempt timeout of "
+            + attemptTimeout + "; the request was cancelled", cause);
+      }
+      if (delay < 0) {
+        delay = job.policy.delayNanosAfter(attempt);
+      }
+      if (backOff(job, cause, delay)) {
+        again.add(job);
+      }
     }
-    Throwable cause = unwrap(error);
-    if (cause instanceof CancellationException && job.timedOutAttempt == attempt) {
-      cause = BroadcastException.retryable("the driver gave no answer within the attempt timeout of "
-          + attemptTimeout + "; the request was cancelled", cause);
+    if (!again.isEmpty()) {
+      // the events of one request come back together, so that they can go out together again
+      try {
+        scheduler.schedule(() -> backOn(again), Duration.ofNanos(delay));
+      } catch (RuntimeException shutDown) {
+        backOn(again);
+      }
     }
-    failedAttempt(job, cause);
   }
 
-  private void failedAttempt(Job job, Throwable cause) {
+  /**
+   * After a failed attempt: true when {@code job} will be tried again after {@code delay}, its
+   * channels held and the requests pipelined behind it cancelled; otherwise it is settled as failed.
+   */
+  private boolean backOff(Job job, Throwable cause, long delay) {
     boolean retryable = !(cause instanceof BroadcastException) || ((BroadcastException) cause).isRetryable();
-    if (retryable && job.attempts < job.policy.maxAttempts() && !stopping) {
-      long delay = job.policy.delayNanosAfter(job.attempts);
-      long elapsed = ticker.read() - job.startNanos;
-      if (elapsed + delay < job.policy.deadline().toNanos() && job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
-        Duration pause = Duration.ofNanos(delay);
-        callbacks.retry(job.events, job.connection, job.attempts, pause, cause);
-        log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, job.connection),
-            job.attempts, delay / 1_000_000, cause.toString());
-        try {
-          scheduler.schedule(() -> execute(job), pause);
-        } catch (RuntimeException shutDown) {
-          execute(job);
+    if (retryable && job.attempts < job.policy.maxAttempts() && !stopping
+        && ticker.read() - job.startNanos + delay < job.policy.deadline().toNanos()) {
+      Outlet outlet = job.outlet;
+      List<Job> behind;
+      synchronized (outlet) {
+        if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+          return false;
         }
-        return;
+        job.backoff = true;
+        behind = outlet.behind(job);
       }
+      for (Job next : behind) {
+        CompletableFuture<Void> request = next.inFlight;
+        if (request != null) {
+          request.cancel(true);
+        }
+      }
+      callbacks.retry(job.events, outlet.connection, job.attempts, Duration.ofNanos(delay), cause);
+      log.debug("{} attempt {} failed, retrying in {} ms: {}", describe(job.events, outlet.connection),
+          job.attempts, delay / 1_000_000, cause.toString());
+      return true;
     }
     if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
       settleFailed(job, cause, true);
+    }
+    return false;
+  }
+
+  /** The back-off is over: the jobs may go again once their turn comes. */
+  private void backOn(List<Job> jobs) {
+    Outlet outlet = jobs.get(0).outlet;
+    boolean drain;
+    synchronized (outlet) {
+      for (Job job : jobs) {
+        job.backoff = false;
+      }
+      for (Job job : jobs) {
+        outlet.offer(job);
+      }
+      drain = claimDrain(outlet);
+    }
+    if (drain) {
+      startDrain(outlet);
     }
   }
 
   /** Reports the job's failure, then completes its future: the caller of the state change settled it. */
   private void settleFailed(Job job, Throwable cause, boolean afterAttempts) {
+    String connection = job.outlet.connection;
     String why = afterAttempts
         ? " failed after " + job.attempts + (job.attempts == 1 ? " attempt: " : " attempts: ") + cause.getMessage()
         : " was not delivered: " + cause.getMessage();
-    BroadcastException error = wrap(describe(job.events, job.connection) + why, cause);
+    BroadcastException error = wrap(describe(job.events, connection) + why, cause);
     if (closed) {
       failedWhileClosing.addAndGet(job.events.size());
     } else {
@@ -318,13 +472,18 @@ public final class Dispatcher {
     }
     List<FailedBroadcast> failures = new ArrayList<>(job.events.size());
     for (BroadcastEvent event : job.events) {
-      failures.add(new FailedBroadcast(event, job.connection, job.attempts, error));
+      failures.add(new FailedBroadcast(event, connection, job.attempts, error));
     }
     callbacks.failed(failures, false);
     job.done.completeExceptionally(error);
   }
 
-  private CompletableFuture<Void> reject(String connection, List<BroadcastEvent> events, String why) {
+  /**
+   * Refuses {@code events} at intake: one WARN line, {@code onRejected} and the failure handler
+   * for each, and a failed future. Also the broadcaster's answer when its durable queue could not
+   * store an event.
+   */
+  public CompletableFuture<Void> reject(String connection, List<BroadcastEvent> events, String why) {
     BroadcastException error = new BroadcastException(describe(events, connection) + " was not queued: " + why);
     rejectionLog.warn(error.getMessage(), events.size());
     List<FailedBroadcast> failures = new ArrayList<>(events.size());
@@ -343,16 +502,38 @@ public final class Dispatcher {
         known == null ? 0 : known.providerCode());
   }
 
-  private void finish(Job job) {
-    synchronized (lock) {
-      for (String key : job.keys) {
-        tails.remove(key, job.done);
+  /** Takes settled jobs out of their channels' order and the queue, then completes their callers' futures. */
+  private void finish(List<Job> jobs) {
+    Outlet outlet = jobs.get(0).outlet;
+    boolean drain;
+    synchronized (outlet) {
+      for (Job job : jobs) {
+        outlet.remove(job);
       }
+      drain = claimDrain(outlet);
     }
-    live.remove(job);
-    capacity.release(job.messages.size(), job.bytes);
+    if (drain) {
+      startDrain(outlet);
+    }
+    int events = 0;
+    long bytes = 0;
+    for (Job job : jobs) {
+      events += job.messages.size();
+      bytes += job.bytes;
+    }
+    capacity.release(events, bytes);
     if (closed && capacity.events() == 0) {
       emptied.complete(null);
+    }
+    // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
+    for (Job job : jobs) {
+      job.done.whenComplete((ok, error) -> {
+        if (error == null) {
+          job.result.complete(null);
+        } else {
+          job.result.completeExceptionally(error);
+        }
+      });
     }
   }
 
@@ -372,59 +553,5 @@ public final class Dispatcher {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  private static final class Job {
-    final String connection;
-    final BroadcastDriver driver;
-    final List<BroadcastMessage> messages;
-    final List<BroadcastEvent> events;
-    /** One per channel: the (connection, channel) pairs whose order this job keeps. */
-    final List<String> keys;
-    final long bytes;
-    final RetryPolicy policy;
-    final long startNanos;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    /** WAITING (queued or between attempts), IN_FLIGHT (the driver has it), SETTLED (reported once). */
-    final AtomicInteger state = new AtomicInteger(WAITING);
-    static final int WAITING = 0;
-    static final int IN_FLIGHT = 1;
-    static final int SETTLED = 2;
-    volatile int attempts;
-    /** The future the driver returned for the current attempt: the one core cancels. */
-    volatile CompletableFuture<Void> inFlight;
-    volatile Future<?> timeout;
-    volatile int timedOutAttempt;
-
-    Job(String connection, BroadcastDriver driver, List<BroadcastMessage> messages, List<BroadcastEvent> events,
-        RetryPolicy policy, long startNanos) {
-      this.connection = connection;
-      this.driver = driver;
-      this.messages = messages;
-      this.events = events;
-      this.policy = policy;
-      this.startNanos = startNanos;
-      long total = 0;
-      Set<String> union = new LinkedHashSet<>();
-      for (BroadcastMessage message : messages) {
-        total += message.payloadBytes();
-        for (Channel channel : message.channels()) {
-          union.add(connection + '\n' + channel.name());
-        }
-      }
-      this.bytes = total;
-      this.keys = List.copyOf(union);
-    }
-
-    void cancelOpenRequest() {
-      Future<?> pending = timeout;
-      if (pending != null) {
-        pending.cancel(false);
-      }
-      CompletableFuture<Void> request = inFlight;
-      if (request != null && !request.isDone()) {
-        request.cancel(true);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.broadcasting.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -46,6 +47,42 @@ public interface BroadcastDriver extends AutoCloseable {
    */
   default CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
     return Cancellation.sequence(messages.size(), index -> publish(messages.get(index)));
+  }
+
+  /**
+   * Whether requests reach the service in the order this driver was called, and are applied in
+   * that order: one connection to a service that runs commands one after another, as Redis does.
+   * Core then pipelines: it sends a channel's next events before the answer to the previous one,
+   * up to a window, since the connection keeps their order. False by default: core sends a
+   * channel's next events only once the previous request has been answered.
+   */
+  default boolean keepsOrder() {
+    return false;
+  }
+
+  /**
+   * How many independent messages one {@link #publishBatch} call may carry; 1 (the default) means
+   * the driver has no batch form and core calls {@link #publish} for each message.
+   */
+  default int maxBatch() {
+    return 1;
+  }
+
+  /**
+   * Sends independent messages together in the driver's batch form (pipelined commands with one
+   * flush, one {@code batch_events} request, one batch publish), and returns one future per
+   * message, in the order given; messages of one request may share a future. For each channel,
+   * the messages reach it in the order given. Core calls it with at most {@link #maxBatch}
+   * single messages that were waiting at the same time, each with its own outcome and retries, so
+   * unlike {@link #publishAll} a batch need not be all or nothing. Cancelling any returned future
+   * stops the request that carries it. The default publishes each message on its own.
+   */
+  default List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
+    List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
+    for (BroadcastMessage message : messages) {
+      sent.add(publish(message));
+    }
+    return sent;
   }
 
   /**

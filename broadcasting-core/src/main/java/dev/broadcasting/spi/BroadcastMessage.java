@@ -54,6 +54,24 @@ public final class BroadcastMessage {
     return new BroadcastMessage(event, channels, payload, socketId, eventClass == null ? null : eventClass.getName());
   }
 
+  /**
+   * A message read back from a durable queue ({@link BroadcastQueue}), keeping the {@code id} it
+   * was given when first broadcast, so a re-delivery carries the same id.
+   *
+   * @param origin the event's class name as {@link #origin()} gave it, or null
+   */
+  public static BroadcastMessage restore(String id, String event, List<? extends Channel> channels, String payload,
+      String socketId, String origin) {
+    BroadcastMessage message = new BroadcastMessage(event, channels, payload, socketId, origin);
+    message.id = Objects.requireNonNull(id, "id");
+    return message;
+  }
+
+  /** The event's class name, or null for an anonymous broadcast. */
+  public String origin() {
+    return origin;
+  }
+
   /** A random id of 12 bytes, base64url: unique per broadcast, kept across retries. */
   public String id() {
     String value = id;

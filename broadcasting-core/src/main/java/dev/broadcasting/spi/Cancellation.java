@@ -1,5 +1,6 @@
 package dev.broadcasting.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,6 +63,38 @@ public final class Cancellation {
     });
     next(result, current, 0, count, step);
     return result;
+  }
+
+  /**
+   * As {@link #sequence}, with one future per step: each completes when its step has; when a step
+   * fails, it and every step after it (never started) fail with that failure. Cancelling any of
+   * them cancels the step in flight and starts no more. For a driver's {@code publishBatch} whose
+   * requests must go one after another to keep a channel's order.
+   */
+  public static List<CompletableFuture<Void>> sequenceEach(int count, IntFunction<? extends CompletableFuture<?>> step) {
+    List<CompletableFuture<Void>> answers = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      answers.add(new CompletableFuture<>());
+    }
+    CompletableFuture<Void> all = sequence(count, index -> {
+      CompletableFuture<?> sent = step.apply(index);
+      CompletableFuture<Void> answer = answers.get(index);
+      sent.whenComplete((ok, error) -> {
+        if (error == null) {
+          answer.complete(null);
+        } else {
+          answer.completeExceptionally(error);
+        }
+      });
+      return sent;
+    });
+    all.whenComplete((ok, error) -> {
+      if (error != null) {
+        answers.forEach(answer -> answer.completeExceptionally(error));
+      }
+    });
+    answers.forEach(answer -> passCancel(answer, all));
+    return answers;
   }
 
   /** A loop, not a recursion, while steps complete at once, so a long batch cannot overflow the stack. */

@@ -17,6 +17,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -88,6 +89,23 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
   @Override
   public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
     return closed ? closedFailure() : events.batch(messages);
+  }
+
+  /** Pusher takes 10 events in one {@code batch_events} request. */
+  @Override
+  public int maxBatch() {
+    return EventSender.MAX_EVENTS_PER_BATCH;
+  }
+
+  /** Events core coalesced, packed into {@code batch_events} requests of 10 (event, channel) items, each event with its own outcome. */
+  @Override
+  public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
+    if (closed) {
+      List<CompletableFuture<Void>> failed = new ArrayList<>(messages.size());
+      messages.forEach(message -> failed.add(closedFailure()));
+      return failed;
+    }
+    return events.batchEach(messages);
   }
 
   @Override

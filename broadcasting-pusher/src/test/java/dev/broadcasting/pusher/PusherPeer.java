@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ServerSocketFactory;
@@ -39,6 +40,7 @@ final class PusherPeer implements AutoCloseable {
   final MockWebServer server = new MockWebServer();
   private final BlockingQueue<MockResponse> answers = new LinkedBlockingQueue<>();
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  private volatile CountDownLatch gate;
 
   /** One request as the peer saw it; {@code signatureValid} is the peer's own verdict. */
   record Received(String method, String path, Map<String, String> query, byte[] body, String contentType,
@@ -62,8 +64,12 @@ final class PusherPeer implements AutoCloseable {
     this.secret = secret;
     server.setDispatcher(new Dispatcher() {
       @Override
-      public MockResponse dispatch(RecordedRequest request) {
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         received.add(record(request));
+        CountDownLatch held = gate;
+        if (held != null) {
+          held.await(30, TimeUnit.SECONDS);
+        }
         MockResponse answer = answers.poll();
         return answer != null ? answer : new MockResponse.Builder().code(200).body("{}").build();
       }
@@ -113,6 +119,19 @@ final class PusherPeer implements AutoCloseable {
   PusherBroadcastDriver.Builder driver() {
     return PusherBroadcastDriver.builder().appId(appId).key(key).secret(secret)
         .host(server.getSocketAddress().getAddress().getHostAddress()).port(server.getPort()).scheme("http");
+  }
+
+  /** Holds every answer until {@link #release}, so that the client's next events wait behind a request in flight. */
+  void holdAnswers() {
+    gate = new CountDownLatch(1);
+  }
+
+  void release() {
+    CountDownLatch held = gate;
+    gate = null;
+    if (held != null) {
+      held.countDown();
+    }
   }
 
   void answer(int code, String body) {
@@ -177,6 +196,7 @@ final class PusherPeer implements AutoCloseable {
 
   @Override
   public void close() {
+    release();
     server.close();
   }
 }

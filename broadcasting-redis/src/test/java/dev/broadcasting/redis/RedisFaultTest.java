@@ -102,19 +102,12 @@ class RedisFaultTest {
           .build();
       try (broadcaster) {
         List<CompletableFuture<Void>> sent = new ArrayList<>(EVENTS);
-        Map<String, Integer> next = new HashMap<>();
-        for (int i = 0; i < EVENTS; i++) {
-          List<String> on = new ArrayList<>(channelsPerEvent);
-          for (int k = 0; k < channelsPerEvent; k++) {
-            on.add("fault." + ((i + k) % channels));
-          }
-          sent.add(broadcaster.broadcast(new Tick(i, on)));
-        }
         int expected = EVENTS * channelsPerEvent;
-
-        // mid-stream: a good part has arrived, the rest is queued or in flight
+        // pipelined, the first half may all be out before the cut: the second half is sent into it
+        broadcastRange(broadcaster, sent, 0, EVENTS / 2, channels, channelsPerEvent);
         subscriber.await(expected / 5, Duration.ofSeconds(30));
         proxy.shut();
+        broadcastRange(broadcaster, sent, EVENTS / 2, EVENTS, channels, channelsPerEvent);
         int receivedBeforeOutage = subscriber.settle(server.port()).size();
         outage.accept(server);
         server.startAgain();
@@ -125,6 +118,17 @@ class RedisFaultTest {
         List<RedisSubscriber.Received> received = subscriber.settle(server.port());
         return new Result(name, received, expected, receivedBeforeOutage, retries.get(), List.copyOf(failed));
       }
+    }
+  }
+
+  private static void broadcastRange(Broadcaster broadcaster, List<CompletableFuture<Void>> sent, int from, int to,
+      int channels, int channelsPerEvent) {
+    for (int i = from; i < to; i++) {
+      List<String> on = new ArrayList<>(channelsPerEvent);
+      for (int k = 0; k < channelsPerEvent; k++) {
+        on.add("fault." + ((i + k) % channels));
+      }
+      sent.add(broadcaster.broadcast(new Tick(i, on)));
     }
   }
 

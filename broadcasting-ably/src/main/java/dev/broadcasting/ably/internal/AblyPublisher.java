@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -85,6 +88,54 @@ public final class AblyPublisher {
       }
       return null;
     });
+  }
+
+  /**
+   * Independent messages that core coalesced, each with its own outcome. When each goes to one
+   * channel, a channel's messages go in one {@code POST /channels/{name}/messages} (several when
+   * over the size limit, one after another), and the channels' requests go at once. Otherwise
+   * consecutive messages for one channel are grouped and the groups go one after another. Either
+   * way a channel's messages arrive in the order given, and a failed request fails the requests
+   * after it on the same run, unsent.
+   */
+  public List<CompletableFuture<Void>> publishEach(List<BroadcastMessage> messages) {
+    List<CompletableFuture<Void>> results = new ArrayList<>(Collections.nCopies(messages.size(), null));
+    Map<String, List<List<Prepared>>> runs = new LinkedHashMap<>();
+    Map<Prepared, Integer> index = new IdentityHashMap<>();
+    boolean single = true;
+    List<Prepared> prepared = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      try {
+        Prepared one = prepare(messages.get(i));
+        index.put(one, i);
+        prepared.add(one);
+        single &= one.channels.size() == 1;
+      } catch (BroadcastException e) {
+        results.set(i, CompletableFuture.failedFuture(e));
+      }
+    }
+    for (Prepared one : prepared) {
+      // with a message on several channels among them, all go as one run, in the order given
+      List<List<Prepared>> run = runs.computeIfAbsent(single ? one.channels.get(0) : "", k -> new ArrayList<>());
+      List<Prepared> last = run.isEmpty() ? null : run.get(run.size() - 1);
+      if (last != null && fitsWith(last, one)) {
+        last.add(one);
+      } else {
+        run.add(new ArrayList<>(List.of(one)));
+      }
+    }
+    for (List<List<Prepared>> run : runs.values()) {
+      List<CompletableFuture<Void>> answers = Cancellation.sequenceEach(run.size(), step -> {
+        List<Prepared> group = run.get(step);
+        return group.size() == 1 ? send(group.get(0)) : sendGroup(group);
+      });
+      for (int step = 0; step < run.size(); step++) {
+        for (Prepared one : run.get(step)) {
+          results.set(index.get(one), answers.get(step));
+        }
+      }
+    }
+    return results;
   }
 
   private boolean fitsWith(List<Prepared> group, Prepared next) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Turns messages into {@code POST /events} and {@code POST /batch_events} requests within Pusher's
@@ -79,22 +80,7 @@ public final class EventSender {
     List<EventBodies.BatchItem> items = new ArrayList<>();
     try {
       for (BroadcastMessage message : messages) {
-        checkEvent(message.event(), message.socketId());
-        List<String> channels = names(message.channels());
-        if (channels.size() > 1 && channels.stream().anyMatch(EventSender::isEncrypted)) {
-          throw new BroadcastException("Event '" + message.event() + "' goes to an encrypted channel and "
-              + "other channels " + channels + ": broadcast it to the encrypted channel separately.");
-        }
-        for (String channel : channels) {
-          String data = message.payload();
-          if (isEncrypted(channel)) {
-            data = encrypt(channel, data);
-            checkSize(message.event(), utf8Length(data));
-          } else {
-            checkSize(message.event(), message.payloadBytes());
-          }
-          items.add(new EventBodies.BatchItem(channel, message.event(), data, message.socketId()));
-        }
+        items.addAll(items(message));
       }
     } catch (BroadcastException e) {
       return CompletableFuture.failedFuture(e);
@@ -102,9 +88,87 @@ public final class EventSender {
     int requests = (items.size() + MAX_EVENTS_PER_BATCH - 1) / MAX_EVENTS_PER_BATCH;
     return Cancellation.sequence(requests, index -> {
       int from = index * MAX_EVENTS_PER_BATCH;
-      byte[] body = EventBodies.batch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
-      return http.post(http.appPath("/batch_events"), body);
+      return postBatch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
     });
+  }
+
+  /**
+   * Independent events that core coalesced, each with its own outcome: packed whole into
+   * {@code batch_events} requests of at most 10 items (one per event and channel), an event on more
+   * than 10 channels as its own {@code POST /events}. The requests go one after another, so a
+   * channel's events arrive in the order given; a failed request fails its events and the ones
+   * after it, which were not sent. An event Pusher would never accept fails alone, not retryable.
+   * Cancelling any returned future stops the request in flight and sends no more.
+   */
+  public List<CompletableFuture<Void>> batchEach(List<BroadcastMessage> messages) {
+    List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
+    List<Supplier<CompletableFuture<Void>>> steps = new ArrayList<>();
+    List<Integer> stepOf = new ArrayList<>(messages.size());
+    List<EventBodies.BatchItem> packing = new ArrayList<>();
+    for (BroadcastMessage message : messages) {
+      List<EventBodies.BatchItem> items;
+      try {
+        items = items(message);
+      } catch (BroadcastException e) {
+        results.add(CompletableFuture.failedFuture(e));
+        stepOf.add(null);
+        continue;
+      }
+      if (items.size() > MAX_EVENTS_PER_BATCH) {
+        packing = pack(packing);
+        steps.add(() -> trigger(message));
+      } else {
+        if (packing.size() + items.size() > MAX_EVENTS_PER_BATCH) {
+          packing = pack(packing);
+        }
+        if (packing.isEmpty()) {
+          List<EventBodies.BatchItem> request = packing;
+          steps.add(() -> postBatch(request));
+        }
+        packing.addAll(items);
+      }
+      results.add(null);
+      stepOf.add(steps.size() - 1);
+    }
+    List<CompletableFuture<Void>> answers = Cancellation.sequenceEach(steps.size(), index -> steps.get(index).get());
+    for (int i = 0; i < results.size(); i++) {
+      Integer request = stepOf.get(i);
+      if (request != null) {
+        results.set(i, answers.get(request));
+      }
+    }
+    return results;
+  }
+
+  /** Closes the request being packed, if any: the next items start a new one. */
+  private static List<EventBodies.BatchItem> pack(List<EventBodies.BatchItem> packing) {
+    return packing.isEmpty() ? packing : new ArrayList<>();
+  }
+
+  private CompletableFuture<Void> postBatch(List<EventBodies.BatchItem> items) {
+    return Cancellation.map(http.post(http.appPath("/batch_events"), EventBodies.batch(items)), ok -> null);
+  }
+
+  /** The batch items of one message, one per channel, encrypted where the channel is; checked against Pusher's limits. */
+  private List<EventBodies.BatchItem> items(BroadcastMessage message) {
+    checkEvent(message.event(), message.socketId());
+    List<String> channels = names(message.channels());
+    if (channels.size() > 1 && channels.stream().anyMatch(EventSender::isEncrypted)) {
+      throw new BroadcastException("Event '" + message.event() + "' goes to an encrypted channel and "
+          + "other channels " + channels + ": broadcast it to the encrypted channel separately.");
+    }
+    List<EventBodies.BatchItem> items = new ArrayList<>(channels.size());
+    for (String channel : channels) {
+      String data = message.payload();
+      if (isEncrypted(channel)) {
+        data = encrypt(channel, data);
+        checkSize(message.event(), utf8Length(data));
+      } else {
+        checkSize(message.event(), message.payloadBytes());
+      }
+      items.add(new EventBodies.BatchItem(channel, message.event(), data, message.socketId()));
+    }
+    return items;
   }
 
   private CompletableFuture<Void> sendInChunks(String event, List<String> channels, String data, String socketId) {

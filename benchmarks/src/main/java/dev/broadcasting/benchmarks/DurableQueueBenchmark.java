@@ -1,0 +1,135 @@
+package dev.broadcasting.benchmarks;
+
+import dev.broadcasting.Broadcaster;
+import dev.broadcasting.queue.redis.RedisStreamQueue;
+import dev.broadcasting.redis.RedisBroadcastDriver;
+import dev.broadcasting.spi.BroadcastDriver;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The durable queue against the in-memory one, in the same run with the same driver: events a
+ * second from {@code broadcast()} until delivered (each event's future complete, which for the
+ * durable queue means written to the stream, read by the worker in this process, sent, and
+ * acknowledged), and CPU time per event, of this JVM alone and of this JVM plus the redis-server
+ * processes. The goal of issue #17: the durable queue reaches at least 50 % of the in-memory
+ * queue's events a second.
+ *
+ * <p>Two drivers: the redis driver publishing to a second local redis-server (a real transport),
+ * and a driver that does nothing ({@link InMemoryDriver}, the queue's cost alone). Four producer
+ * threads broadcast {@code OrderShipped} on 64 channels; rounds alternate between the two queues,
+ * and the median of each is printed.
+ *
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]}</pre>
+ */
+public final class DurableQueueBenchmark {
+  private static int producers = 4;
+  private static final int CHANNELS = 64;
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  private DurableQueueBenchmark() {}
+
+  /** One round's figures. */
+  record Figures(double eventsPerSecond, double jvmCpuNanos, double totalCpuNanos) {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--short");
+    int events = quick ? 20_000 : 100_000;
+    int rounds = quick ? 3 : 5;
+    int at = List.of(args).indexOf("--producers");
+    if (at >= 0) {
+      producers = Integer.parseInt(args[at + 1]);
+    }
+    try (RedisProcess queueRedis = RedisProcess.start(); RedisProcess deliveryRedis = RedisProcess.start()) {
+      long[] servers = {queueRedis.pid(), deliveryRedis.pid()};
+      System.out.printf(Locale.ROOT, "%d events a round, %d producer threads, %d channels, %d rounds after "
+          + "2 warm-up rounds; %d processors%n", events, producers, CHANNELS, rounds,
+          Runtime.getRuntime().availableProcessors());
+      compare("redis driver", () -> RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + deliveryRedis.port())
+          .build(), queueRedis, servers, events, rounds);
+      compare("no-op driver", InMemoryDriver::new, queueRedis, servers, events, rounds);
+    }
+  }
+
+  private static void compare(String driverName, Supplier<BroadcastDriver> driver, RedisProcess queueRedis,
+      long[] servers, int events, int rounds) throws Exception {
+    RedisStreamQueue queue = RedisStreamQueue.builder().uri("redis://127.0.0.1:" + queueRedis.port())
+        .prefix("bench:" + driverName.replace(' ', '-')).build();
+    try (Broadcaster memory = Broadcaster.builder().connection("main", driver.get())
+            .blockWhenFull(Duration.ofMinutes(1)).build();
+        Broadcaster durable = Broadcaster.builder().connection("main", driver.get()).queue(queue).build()) {
+      for (int warmUp = 0; warmUp < 2; warmUp++) {
+        round(memory, events, servers);
+        round(durable, events, servers);
+      }
+      List<Figures> inMemory = new ArrayList<>();
+      List<Figures> inStreams = new ArrayList<>();
+      for (int i = 0; i < rounds; i++) {
+        inMemory.add(round(memory, events, servers));
+        inStreams.add(round(durable, events, servers));
+      }
+      Figures m = median(inMemory);
+      Figures d = median(inStreams);
+      System.out.printf(Locale.ROOT, "%s, in-memory queue: %.0f events/s, CPU %.1f us/event in the JVM, "
+          + "%.1f us/event with redis-server%n", driverName, m.eventsPerSecond(), m.jvmCpuNanos() / 1e3,
+          m.totalCpuNanos() / 1e3);
+      System.out.printf(Locale.ROOT, "%s, durable queue:   %.0f events/s, CPU %.1f us/event in the JVM, "
+          + "%.1f us/event with redis-server%n", driverName, d.eventsPerSecond(), d.jvmCpuNanos() / 1e3,
+          d.totalCpuNanos() / 1e3);
+      System.out.printf(Locale.ROOT, "%s: durable/in-memory = %.0f%% of the events/s (goal >= 50%%), "
+          + "%.1fx the CPU per event with redis-server%n", driverName, 100 * d.eventsPerSecond() / m.eventsPerSecond(),
+          d.totalCpuNanos() / m.totalCpuNanos());
+    }
+  }
+
+  /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
+  private static Figures round(Broadcaster broadcaster, int events, long[] servers) throws Exception {
+    long serverCpu = serverCpuNanos(servers);
+    long jvmCpu = OS.getProcessCpuTime();
+    long start = System.nanoTime();
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int first = p;
+      running.add(CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[events / producers];
+        for (int i = 0; i < sent.length; i++) {
+          sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
+        }
+        return CompletableFuture.allOf(sent);
+      }, runnable -> new Thread(runnable, "producer-" + first).start()).thenCompose(all -> all));
+    }
+    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+    long wall = System.nanoTime() - start;
+    long jvm = OS.getProcessCpuTime() - jvmCpu;
+    long total = jvm + serverCpuNanos(servers) - serverCpu;
+    int sent = events / producers * producers;
+    return new Figures(sent * 1e9 / wall, (double) jvm / sent, (double) total / sent);
+  }
+
+  private static Figures median(List<Figures> rounds) {
+    double[] rate = rounds.stream().mapToDouble(Figures::eventsPerSecond).sorted().toArray();
+    double[] jvm = rounds.stream().mapToDouble(Figures::jvmCpuNanos).sorted().toArray();
+    double[] total = rounds.stream().mapToDouble(Figures::totalCpuNanos).sorted().toArray();
+    return new Figures(rate[rate.length / 2], jvm[jvm.length / 2], total[total.length / 2]);
+  }
+
+  /** utime + stime of each process from {@code /proc/<pid>/stat}, in nanoseconds (clock ticks of 10 ms). */
+  private static long serverCpuNanos(long[] pids) throws IOException {
+    long ticks = 0;
+    for (long pid : pids) {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+    return ticks * 10_000_000L;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.broadcasting.internal;
+
+import dev.broadcasting.BroadcastEvent;
+import dev.broadcasting.Channel;
+import dev.broadcasting.RetryPolicy;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One unit of the dispatcher: the messages of one submit, sent and settled together. */
+final class Job {
+  /** Queued, between attempts, or in back-off. */
+  static final int WAITING = 0;
+  /** The driver has it. */
+  static final int IN_FLIGHT = 1;
+  /** Reported once: sent, or failed. */
+  static final int SETTLED = 2;
+
+  final Outlet outlet;
+  final List<BroadcastMessage> messages;
+  final List<BroadcastEvent> events;
+  /** The channels whose order this job keeps, each once. */
+  final List<String> keys;
+  final long bytes;
+  final RetryPolicy policy;
+  final long startNanos;
+  /** Settled: the outcome, before the job has left the queue. */
+  final CompletableFuture<Void> done = new CompletableFuture<>();
+  /** The caller's future: the outcome once the job has left the queue. */
+  final CompletableFuture<Void> result = new CompletableFuture<>();
+  final AtomicInteger state = new AtomicInteger(WAITING);
+  volatile int attempts;
+  /** The future the driver returned for the current attempt: the one core cancels. */
+  volatile CompletableFuture<Void> inFlight;
+  volatile Future<?> timeout;
+  volatile int timedOutAttempt;
+  /** The attempt cancelled because one before it on its channel failed; it is sent again after it. */
+  volatile int cascadedAttempt;
+  // guarded by the outlet's lock
+  /** In the outlet's ready queue. */
+  boolean readied;
+  /** Waiting out a back-off: not to be sent until it ends. */
+  boolean backoff;
+  /** The outlet's batch this job's current attempt went out in. */
+  long batch;
+  Job nextLive;
+  Job previousLive;
+
+  Job(Outlet outlet, List<BroadcastMessage> messages, List<BroadcastEvent> events, RetryPolicy policy,
+      long startNanos) {
+    this.outlet = outlet;
+    this.messages = messages;
+    this.events = events;
+    this.policy = policy;
+    this.startNanos = startNanos;
+    long total = 0;
+    Set<String> union = new LinkedHashSet<>();
+    for (BroadcastMessage message : messages) {
+      total += message.payloadBytes();
+      for (Channel channel : message.channels()) {
+        union.add(channel.name());
+      }
+    }
+    this.bytes = total;
+    this.keys = List.copyOf(union);
+  }
+
+  void cancelOpenRequest() {
+    Future<?> pending = timeout;
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    CompletableFuture<Void> request = inFlight;
+    if (request != null && !request.isDone()) {
+      request.cancel(true);
+    }
+  }
+}

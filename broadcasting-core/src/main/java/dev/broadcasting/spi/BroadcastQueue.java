@@ -1,0 +1,61 @@
+package dev.broadcasting.spi;
+
+import dev.broadcasting.RetryPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where an accepted broadcast waits for its driver, when it must outlive the process: a durable
+ * queue such as {@code broadcasting-queue-redis}. Without one, queued events wait in the
+ * broadcaster's memory. {@code ShouldBroadcastNow} events never enter it, as in Laravel.
+ *
+ * <pre>{@code
+ * Broadcaster broadcaster = Broadcaster.builder()
+ *     .connection("pusher", "pusher", settings)
+ *     .queue(RedisStreamQueue.builder().uri("redis://127.0.0.1:6379").build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>The broadcaster calls {@link #start} once when it is built, {@link #enqueue} for every queued
+ * unit, and on close {@link #stop}, then drains its dispatcher, then {@link #close}. Workers hand
+ * what they take back through {@link Delivery}, so the retry policy, the attempt timeout,
+ * cancellation, listeners and the failure handler apply to a durable event as to any other.
+ */
+public interface BroadcastQueue extends AutoCloseable {
+
+  /** How the queue's workers send an event: the broadcaster's own dispatcher. */
+  interface Delivery {
+    /**
+     * Sends {@code messages} (one connection's unit) through the dispatcher with {@code policy};
+     * the future completes when delivered, or fails once the event failed for good or the
+     * broadcaster closed. A connection this broadcaster does not have fails it, not retryable.
+     */
+    CompletableFuture<Void> deliver(String connection, List<BroadcastMessage> messages, RetryPolicy policy);
+  }
+
+  /** Found by {@code BROADCAST_QUEUE=<name>}, listed in {@code META-INF/services}. */
+  interface Provider {
+    String name();
+
+    BroadcastQueue create(DriverSettings settings);
+  }
+
+  /** Begins the workers of this process, if it runs any, delivering through {@code delivery}. */
+  void start(Delivery delivery);
+
+  /**
+   * Stores {@code messages} for {@code connection} durably and returns once they are stored: the
+   * "accepted" stage. Throws a {@link dev.broadcasting.BroadcastException} naming why when they
+   * could not be stored (the store is down, or full). The future returned completes when the
+   * events were delivered, or fails when they failed for good, as long as this process lives.
+   */
+  CompletableFuture<Void> enqueue(String connection, List<BroadcastMessage> messages, RetryPolicy policy);
+
+  /** Stops taking new work; what the workers hold goes on, within {@code drainTimeout}. */
+  void stop(Duration drainTimeout);
+
+  /** Releases the queue's connections and threads, after the broadcaster's dispatcher drained. */
+  @Override
+  void close();
+}

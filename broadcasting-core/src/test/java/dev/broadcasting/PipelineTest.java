@@ -1,0 +1,286 @@
+package dev.broadcasting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastMessage;
+import dev.broadcasting.testing.FakeTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ordered pipelining, coalescing and ordering off, on fake time, with a driver whose answers the
+ * test gives by hand: what goes out before which answer, in which batches, and what happens to the
+ * events behind a failure.
+ */
+class PipelineTest {
+  private static final RetryPolicy RETRY = RetryPolicy.builder().maxAttempts(5).baseDelay(Duration.ofMillis(100))
+      .maxDelay(Duration.ofSeconds(1)).build();
+  private final FakeTime time = new FakeTime();
+  private final List<FailedBroadcast> failures = new CopyOnWriteArrayList<>();
+  private final List<String> sentEvents = new CopyOnWriteArrayList<>();
+  private final List<String> retried = new CopyOnWriteArrayList<>();
+
+  /** One call to the driver: its messages, and one future per message that the test completes. */
+  record Call(List<BroadcastMessage> messages, List<CompletableFuture<Void>> answers) {
+    List<String> payloads() {
+      return messages.stream().map(BroadcastMessage::payload).collect(Collectors.toList());
+    }
+
+    void answerAll() {
+      answers.forEach(answer -> answer.complete(null));
+    }
+  }
+
+  /** Answers nothing by itself; every call waits in {@link #calls} for the test. */
+  static final class HandDriver implements BroadcastDriver {
+    final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
+    final boolean keepsOrder;
+    final int maxBatch;
+    /** True: one future for the whole batch, as one HTTP request has. */
+    final boolean oneRequest;
+
+    HandDriver(boolean keepsOrder, int maxBatch, boolean oneRequest) {
+      this.keepsOrder = keepsOrder;
+      this.maxBatch = maxBatch;
+      this.oneRequest = oneRequest;
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(BroadcastMessage message) {
+      return publishBatch(List.of(message)).get(0);
+    }
+
+    @Override
+    public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
+      List<CompletableFuture<Void>> answers = new ArrayList<>();
+      CompletableFuture<Void> shared = new CompletableFuture<>();
+      for (int i = 0; i < messages.size(); i++) {
+        answers.add(oneRequest ? shared : new CompletableFuture<>());
+      }
+      calls.add(new Call(List.copyOf(messages), answers));
+      return answers;
+    }
+
+    @Override
+    public boolean keepsOrder() {
+      return keepsOrder;
+    }
+
+    @Override
+    public int maxBatch() {
+      return maxBatch;
+    }
+
+    Call next() throws InterruptedException {
+      Call call = calls.poll(10, TimeUnit.SECONDS);
+      assertThat(call).as("a call to the driver").isNotNull();
+      return call;
+    }
+  }
+
+  private Broadcaster.Builder builder(BroadcastDriver driver) {
+    return Broadcaster.builder().connection("main", driver).retry(RETRY).onFailure(failures::add).drainTimeout(Duration.ZERO)
+        .ticker(time).scheduler(time).listener(new BroadcastListener() {
+          @Override
+          public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
+            sentEvents.add(event.payload());
+          }
+
+          @Override
+          public void onRetry(BroadcastEvent event, String connection, int attempt, Duration delay, Throwable cause) {
+            retried.add(event.payload());
+          }
+        });
+  }
+
+  private static List<CompletableFuture<Void>> burst(Broadcaster broadcaster, String channel, int from, int to) {
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (int n = from; n <= to; n++) {
+      futures.add(broadcaster.on(new Channel(channel)).as("E").with(Map.of("n", n)).send());
+    }
+    return futures;
+  }
+
+  private static List<String> payloads(int from, int to) {
+    List<String> out = new ArrayList<>();
+    for (int n = from; n <= to; n++) {
+      out.add("{\"n\":" + n + "}");
+    }
+    return out;
+  }
+
+  /** Waits for the dispatcher's threads to handle an answer the test gave (waiting for something that must happen). */
+  private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(giveUp);
+      Thread.sleep(1);
+    }
+  }
+
+  private static void awaitAll(List<CompletableFuture<Void>> futures) throws Exception {
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anOrderKeepingDriverGetsAChannelsNextEventsBeforeTheFirstIsAnswered() throws Exception {
+    HandDriver driver = new HandDriver(true, 1, false);
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 5);
+      List<Call> calls = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        calls.add(driver.next()); // five requests out, none answered yet
+      }
+      assertThat(calls.stream().flatMap(c -> c.payloads().stream())).containsExactlyElementsOf(payloads(1, 5));
+      calls.forEach(Call::answerAll);
+      awaitAll(futures);
+    }
+    // answers are handled on several dispatcher threads: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 5));
+  }
+
+  @Test
+  void aPipelinedFailureSendsTheEventsBehindItAgainInOrderAndReportsEachOnce() throws Exception {
+    HandDriver driver = new HandDriver(true, 1, false);
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 5);
+      List<Call> first = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        first.add(driver.next());
+      }
+      first.get(0).answerAll();
+      first.get(1).answers().get(0).completeExceptionally(BroadcastException.retryable("connection reset", null));
+      // 3, 4 and 5 were cancelled to follow 2 again
+      eventually(() -> retried.size() == 4 && time.pending() == 4); // four back-offs waiting for the clock
+      assertThat(first.get(2).answers().get(0)).isCancelled();
+      assertThat(first.get(3).answers().get(0)).isCancelled();
+      assertThat(first.get(4).answers().get(0)).isCancelled();
+      assertThat(driver.calls).isEmpty();
+      time.advance(Duration.ofSeconds(1));
+      List<String> again = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Call call = driver.next();
+        again.addAll(call.payloads());
+        call.answerAll();
+      }
+      assertThat(again).containsExactlyElementsOf(payloads(2, 5));
+      awaitAll(futures);
+    }
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 5)).hasSize(5);
+    assertThat(retried).containsExactlyInAnyOrderElementsOf(payloads(2, 5)).hasSize(4); // handled on several threads
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void eventsWaitingBehindARequestGoOutTogetherInTheDriversBatchForm() throws Exception {
+    HandDriver driver = new HandDriver(false, 10, true);
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "hot", 2, 25));
+      assertThat(first.payloads()).containsExactly("{\"n\":1}");
+      assertThat(driver.calls).isEmpty(); // one request in flight per channel without pipelining
+      first.answerAll();
+      List<Integer> sizes = new ArrayList<>();
+      List<String> order = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Call call = driver.next();
+        assertThat(driver.calls).isEmpty();
+        sizes.add(call.messages().size());
+        order.addAll(call.payloads());
+        call.answerAll();
+      }
+      assertThat(sizes).containsExactly(10, 10, 4);
+      assertThat(order).containsExactlyElementsOf(payloads(2, 25));
+      awaitAll(futures);
+    }
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 25));
+  }
+
+  @Test
+  void aFailedBatchIsRetriedWholeInOrderAndNoEventIsReportedTwice() throws Exception {
+    HandDriver driver = new HandDriver(false, 10, true);
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "hot", 2, 11));
+      first.answerAll();
+      Call batch = driver.next();
+      assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, 11));
+      batch.answers().get(0).completeExceptionally(
+          new BroadcastException("HTTP 500 from the service", null, true, 500));
+      eventually(() -> retried.size() == 10 && time.pending() == 1); // one back-off for the whole batch
+      assertThat(driver.calls).isEmpty();
+      time.advance(Duration.ofSeconds(1));
+      List<String> again = new ArrayList<>();
+      while (again.size() < 10) {
+        Call call = driver.next();
+        again.addAll(call.payloads());
+        call.answerAll();
+      }
+      assertThat(again).containsExactlyElementsOf(payloads(2, 11));
+      awaitAll(futures);
+    }
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 11));
+    assertThat(retried).containsExactlyElementsOf(payloads(2, 11));
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void withPerChannelOrderOffEveryEventOfAChannelGoesAtOnce() throws Exception {
+    HandDriver driver = new HandDriver(false, 1, false);
+    try (Broadcaster broadcaster = builder(driver).perChannelOrder(false).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 5);
+      List<Call> calls = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        calls.add(driver.next()); // five requests on one channel, none answered yet
+      }
+      calls.forEach(Call::answerAll);
+      awaitAll(futures);
+    }
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 5));
+  }
+
+  @Test
+  void aTimedOutPipelinedRequestIsCancelledAndTheOnesBehindItFollowItAgain() throws Exception {
+    HandDriver driver = new HandDriver(true, 10, false);
+    try (Broadcaster broadcaster = builder(driver).attemptTimeout(Duration.ofSeconds(2)).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "hot", 2, 3));
+      List<String> behind = new ArrayList<>();
+      List<Call> later = new ArrayList<>();
+      while (behind.size() < 2) {
+        Call call = driver.next();
+        later.add(call);
+        behind.addAll(call.payloads());
+      }
+      assertThat(behind).containsExactlyElementsOf(payloads(2, 3));
+      time.advance(Duration.ofSeconds(2)); // every attempt times out: all three are cancelled
+      eventually(() -> retried.size() == 3 && time.pending() == 3); // three back-offs waiting for the clock
+      assertThat(first.answers().get(0)).isCancelled();
+      later.forEach(call -> call.answers().forEach(answer -> assertThat(answer).isCancelled()));
+      time.advance(Duration.ofSeconds(1));
+      List<String> again = new ArrayList<>();
+      while (again.size() < 3) {
+        Call call = driver.next();
+        again.addAll(call.payloads());
+        call.answerAll();
+      }
+      assertThat(again).containsExactlyElementsOf(payloads(1, 3));
+      awaitAll(futures);
+    }
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 3)); // answers handled on several threads
+    assertThat(failures).isEmpty();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.broadcasting.queue.redis.internal;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Acknowledges what the workers settled, only after: a delivered entry is acknowledged and deleted
+ * in one step, a failed one moves to the failed stream with its reason in one step. Settlements
+ * that pile up while a flush is on its way go out together, one script per stream.
+ *
+ * <p>An entry whose delivery ended because the broadcaster was closing is left pending, not
+ * failed: the next owner of its partition claims and sends it.
+ */
+final class Settlements {
+  private static final Logger log = LoggerFactory.getLogger(Settlements.class);
+
+  /** @param released called once the entry is acknowledged or moved: it no longer needs its worker */
+  private record Settled(String stream, String entryId, StreamEntry entry, String reason, Runnable released) {}
+
+  private final QueueSettings settings;
+  private final RedisAsyncCommands<String, String> redis;
+  private final Outcomes outcomes;
+  private final ConcurrentLinkedQueue<Settled> waiting = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicInteger unsent = new AtomicInteger();
+  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "broadcasting-queue-ack");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean stopping;
+
+  Settlements(QueueSettings settings, RedisAsyncCommands<String, String> redis, Outcomes outcomes) {
+    this.settings = settings;
+    this.redis = redis;
+    this.outcomes = outcomes;
+  }
+
+  void stopping() {
+    stopping = true;
+  }
+
+  /** Nothing settled and not yet acknowledged. */
+  boolean idle() {
+    return unsent.get() == 0;
+  }
+
+  /**
+   * Acknowledges a delivered entry, or moves a failed one; then {@code released} runs. Until then
+   * the worker counts the entry as its own, so that its sweep does not send it again.
+   */
+  void settled(String stream, String entryId, StreamEntry entry, Throwable error, Runnable released) {
+    if (error != null && stopping) {
+      log.debug("Entry {} of {} stays pending for the next worker: {}", entryId, stream, error.toString());
+      released.run();
+      return;
+    }
+    String reason = error == null ? null : reason(error);
+    unsent.incrementAndGet();
+    waiting.add(new Settled(stream, entryId, entry, reason, released));
+    if (scheduled.compareAndSet(false, true)) {
+      try {
+        flusher.execute(this::flush);
+      } catch (RuntimeException closed) {
+        scheduled.set(false);
+        flush();
+      }
+    }
+  }
+
+  /** An entry that is not a queued broadcast goes to the failed stream as it is, with the reason. */
+  void unreadable(String stream, StreamMessage<String, String> message, String reason) {
+    Map<String, String> fields = new LinkedHashMap<>(message.getBody());
+    fail(stream, message.getId(), fields, reason);
+  }
+
+  private void flush() {
+    scheduled.set(false);
+    Map<String, List<Settled>> delivered = new LinkedHashMap<>();
+    Settled settled;
+    while ((settled = waiting.poll()) != null) {
+      if (settled.reason() == null) {
+        delivered.computeIfAbsent(settled.stream(), s -> new ArrayList<>()).add(settled);
+      } else {
+        Settled failed = settled;
+        fail(failed.stream(), failed.entryId(), failed.entry().fields(), failed.reason())
+            .whenComplete((ok, error) -> done(failed, error));
+      }
+    }
+    delivered.forEach((stream, entries) -> {
+      String[] args = new String[entries.size() + 1];
+      args[0] = settings.group();
+      for (int i = 0; i < entries.size(); i++) {
+        args[i + 1] = entries.get(i).entryId();
+      }
+      Scripts.ACK.run(redis, ScriptOutputType.INTEGER, new String[] {stream}, args).whenComplete((ok, error) ->
+          entries.forEach(entry -> done(entry, error)));
+    });
+  }
+
+  private CompletableFuture<Object> fail(String stream, String entryId, Map<String, String> fields, String reason) {
+    fields.put("reason", reason);
+    fields.put("failed_at", Long.toString(System.currentTimeMillis()));
+    fields.put("stream", stream);
+    List<String> args = new ArrayList<>(List.of(settings.group(), entryId, Long.toString(settings.failedMaxLength())));
+    fields.forEach((name, value) -> {
+      args.add(name);
+      args.add(value);
+    });
+    return Scripts.FAIL.run(redis, ScriptOutputType.INTEGER, new String[] {stream, settings.failedStream()},
+        args.toArray(String[]::new));
+  }
+
+  private void done(Settled settled, Throwable error) {
+    if (error != null) {
+      // Redis is away: try again shortly, so that a delivered entry is not sent again needlessly
+      log.debug("Could not acknowledge entry {} of {} ({}); trying again", settled.entryId(), settled.stream(),
+          error.toString());
+      waiting.add(settled);
+      try {
+        flusher.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
+      } catch (RuntimeException closed) {
+        unsent.decrementAndGet();
+        settled.released().run();
+        log.warn("Entry {} of {} was settled but not acknowledged before close; it will be sent again",
+            settled.entryId(), settled.stream());
+      }
+      return;
+    }
+    unsent.decrementAndGet();
+    settled.released().run();
+    outcomes.settled(settled.entry().producer(), settled.entry().message().id(), settled.reason(), redis);
+  }
+
+  private static String reason(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return String.valueOf(cause.getMessage());
+  }
+
+  /** Sends what is left and waits for it, within the command timeout. */
+  void close() {
+    flusher.execute(this::flush);
+    long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
+    try {
+      while (unsent.get() > 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(5);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flusher.shutdownNow();
+    if (unsent.get() > 0) {
+      log.warn("{} delivered events were not acknowledged before close; they will be sent again", unsent.get());
+    }
+  }
+}

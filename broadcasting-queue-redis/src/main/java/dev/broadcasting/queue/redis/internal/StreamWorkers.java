@@ -1,0 +1,320 @@
+package dev.broadcasting.queue.redis.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.spi.BroadcastQueue;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessages;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workers of one process: a thread that holds leases on its share of the partitions, recovers
+ * what a dead owner left (XAUTOCLAIM), reads new entries (XREADGROUP), and hands each to the
+ * broadcaster's dispatcher in stream order; {@link Settlements} acknowledges them after.
+ *
+ * <p>Order: a partition has one owner at a time (its lease), the owner submits its entries in
+ * stream order, and the dispatcher keeps that order per channel. A new owner sends the entries a
+ * dead one left before any new entry. An owner that loses its lease (it stalled past the lease
+ * time) stops reading at once, but what it already holds still goes out: at least once.
+ */
+public final class StreamWorkers {
+  private static final Logger log = LoggerFactory.getLogger(StreamWorkers.class);
+  private static final Duration BLOCK = Duration.ofMillis(50);
+
+  private final QueueSettings settings;
+  private final RedisAsyncCommands<String, String> redis;
+  private final RedisCommands<String, String> reader;
+  private final BroadcastQueue.Delivery delivery;
+  private final Settlements settlements;
+  private final String me;
+  private final Map<String, Partition> owned = new ConcurrentHashMap<>();
+  /** Per stream, the entries this process holds, kept across a lease lost and taken again. */
+  private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
+  private final AtomicInteger inHand = new AtomicInteger();
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  /** A partition this process holds the lease of, and the entries of it in the dispatcher now. */
+  static final class Partition {
+    final int index;
+    final String stream;
+    final Set<String> inHand;
+    volatile boolean recovered;
+    long nextRecovery;
+
+    Partition(int index, String stream, Set<String> inHand) {
+      this.index = index;
+      this.stream = stream;
+      this.inHand = inHand;
+    }
+  }
+
+  public StreamWorkers(QueueSettings settings, RedisAsyncCommands<String, String> redis,
+      RedisCommands<String, String> reader, BroadcastQueue.Delivery delivery, Outcomes outcomes) {
+    this.settings = settings;
+    this.redis = redis;
+    this.reader = reader;
+    this.delivery = delivery;
+    this.me = outcomes.producer();
+    this.settlements = new Settlements(settings, redis, outcomes);
+    this.thread = new Thread(this::run, "broadcasting-queue-worker");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** The partitions this process holds now. */
+  public Set<Integer> partitions() {
+    Set<Integer> indexes = new java.util.TreeSet<>();
+    owned.values().forEach(p -> indexes.add(p.index));
+    return indexes;
+  }
+
+  /** Stops reading; what the dispatcher holds still settles and is acknowledged. */
+  public void stop() {
+    stopping = true;
+    settlements.stopping();
+    try {
+      thread.join(settings.commandTimeout().toMillis() + BLOCK.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** After the dispatcher drained: the last acknowledgements, then the leases go back. */
+  public void close() {
+    settlements.close();
+    for (Partition partition : owned.values()) {
+      try {
+        Redis.await(Scripts.RELEASE.run(redis, ScriptOutputType.INTEGER, new String[] {settings.lease(partition.index)},
+            me), settings);
+      } catch (RuntimeException e) {
+        log.debug("Could not release the lease of partition {}; it expires by itself", partition.index, e);
+      }
+    }
+    owned.clear();
+    try {
+      Redis.await(redis.zrem(settings.workersKey(), me), settings);
+    } catch (RuntimeException e) {
+      log.debug("Could not leave the workers set; the entry ages out", e);
+    }
+  }
+
+  private void run() {
+    long nextTick = 0;
+    long quietUntil = 0;
+    boolean groups = false;
+    boolean rereadOwn = false;
+    while (!stopping) {
+      try {
+        if (!groups) {
+          ensureGroups();
+          groups = true;
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          maintain();
+          nextTick = now + settings.leaseTtl().toNanos() / 3;
+        }
+        recover(now);
+        if (rereadOwn) {
+          rereadOwn();
+          rereadOwn = false;
+        }
+        read();
+      } catch (RuntimeException e) {
+        rereadOwn = true;
+        if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
+          groups = false; // the server lost its data: the groups come back, the entries cannot
+        }
+        if (System.nanoTime() - quietUntil >= 0) {
+          log.warn("The queue's worker cannot reach Redis ({}); retrying", e.toString());
+          quietUntil = System.nanoTime() + 5_000_000_000L;
+        }
+        pause(Duration.ofMillis(200));
+      }
+    }
+  }
+
+  private void ensureGroups() {
+    for (int i = 0; i < settings.partitions(); i++) {
+      try {
+        Redis.await(redis.xgroupCreate(StreamOffset.from(settings.stream(i), "0-0"), settings.group(),
+            io.lettuce.core.XGroupCreateArgs.Builder.mkstream()), settings);
+      } catch (RuntimeException e) {
+        if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Heartbeat, renew what is held, give back what is beyond the fair share, take free partitions. */
+  private void maintain() {
+    long nowMs = System.currentTimeMillis();
+    long ttl = settings.leaseTtl().toMillis();
+    redis.zadd(settings.workersKey(), nowMs, me);
+    redis.zremrangebyscore(settings.workersKey(), Range.create(0, nowMs - 3 * ttl));
+    long alive = Math.max(1, Redis.await(redis.zcard(settings.workersKey()), settings));
+    int share = (int) ((settings.partitions() + alive - 1) / alive);
+    for (Partition partition : List.copyOf(owned.values())) {
+      Long held = Redis.await(Scripts.RENEW.run(redis, ScriptOutputType.INTEGER,
+          new String[] {settings.lease(partition.index)}, me, Long.toString(ttl)), settings);
+      if (held == null || held == 0) {
+        owned.remove(partition.stream);
+        log.warn("Partition {} of the queue was taken over after this worker missed its lease time ({}); "
+            + "its {} events in hand may be sent twice", partition.index, settings.leaseTtl(), partition.inHand.size());
+      }
+    }
+    for (Partition partition : List.copyOf(owned.values())) {
+      if (owned.size() <= share) {
+        break;
+      }
+      if (partition.inHand.isEmpty() && settlements.idle()) {
+        owned.remove(partition.stream);
+        Redis.await(Scripts.RELEASE.run(redis, ScriptOutputType.INTEGER, new String[] {settings.lease(partition.index)},
+            me), settings);
+      }
+    }
+    int start = ThreadLocalRandom.current().nextInt(settings.partitions());
+    for (int k = 0; k < settings.partitions() && owned.size() < share; k++) {
+      int index = (start + k) % settings.partitions();
+      String stream = settings.stream(index);
+      if (!owned.containsKey(stream)
+          && "OK".equals(Redis.await(redis.set(settings.lease(index), me, SetArgs.Builder.nx().px(ttl)), settings))) {
+        owned.put(stream, new Partition(index, stream, held.computeIfAbsent(stream, s -> ConcurrentHashMap.newKeySet())));
+      }
+    }
+  }
+
+  /**
+   * Takes over the entries a dead owner left, oldest first, before reading anything new. The
+   * partition counts as recovered once every entry of it pending is one this process holds. After that,
+   * every {@code claimIdle} the same sweep finds the entries pending under this worker that it does
+   * not hold: those whose XREADGROUP answer was lost when the connection or the server went down.
+   */
+  private void recover(long now) {
+    for (Partition partition : owned.values()) {
+      if (now - partition.nextRecovery < 0) {
+        continue;
+      }
+      partition.nextRecovery = now + (partition.recovered ? settings.claimIdle().toNanos() : 100_000_000L);
+      String cursor = "0-0";
+      do {
+        ClaimedMessages<String, String> claimed = Redis.await(redis.xautoclaim(partition.stream,
+            XAutoClaimArgs.Builder.xautoclaim(Consumer.from(settings.group(), me), settings.claimIdle(), cursor)
+                .count(settings.readCount())), settings);
+        for (StreamMessage<String, String> message : claimed.getMessages()) {
+          if (!partition.inHand.contains(message.getId())) {
+            submit(partition, message);
+          }
+        }
+        cursor = claimed.getId();
+      } while (!"0-0".equals(cursor) && !stopping);
+      if (!partition.recovered) {
+        PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
+        partition.recovered = pending.getCount() <= partition.inHand.size()
+            && pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
+      }
+    }
+  }
+
+  /**
+   * After a failed command, the answer to a read may have been lost with entries in it: they are
+   * pending under this worker, and nothing newer was read. Sending them now, before reading on,
+   * keeps them in order.
+   */
+  private void rereadOwn() {
+    for (Partition partition : owned.values()) {
+      if (!partition.recovered) {
+        continue;
+      }
+      String after = "0-0";
+      List<StreamMessage<String, String>> history;
+      do {
+        history = reader.xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
+            StreamOffset.from(partition.stream, after));
+        for (StreamMessage<String, String> message : history) {
+          if (!partition.inHand.contains(message.getId())) {
+            submit(partition, message);
+          }
+          after = message.getId();
+        }
+      } while (!history.isEmpty() && !stopping);
+    }
+  }
+
+  private void read() {
+    List<StreamOffset<String>> offsets = new ArrayList<>();
+    Map<String, Partition> byStream = new LinkedHashMap<>();
+    for (Partition partition : owned.values()) {
+      if (partition.recovered) {
+        offsets.add(StreamOffset.lastConsumed(partition.stream));
+        byStream.put(partition.stream, partition);
+      }
+    }
+    int room = settings.maxInHand() - inHand.get();
+    if (offsets.isEmpty() || room <= 0) {
+      pause(Duration.ofMillis(offsets.isEmpty() ? 50 : 2));
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
+    List<StreamMessage<String, String>> messages = reader.xreadgroup(Consumer.from(settings.group(), me),
+        XReadArgs.Builder.count(Math.max(1, Math.min(settings.readCount(), room / offsets.size()))).block(BLOCK),
+        streams);
+    for (StreamMessage<String, String> message : messages) {
+      Partition partition = byStream.get(message.getStream());
+      if (partition != null) {
+        submit(partition, message);
+      }
+    }
+  }
+
+  private void submit(Partition partition, StreamMessage<String, String> message) {
+    StreamEntry entry;
+    try {
+      entry = StreamEntry.parse(partition.stream, message.getId(), message.getBody());
+    } catch (BroadcastException e) {
+      log.error(e.getMessage());
+      settlements.unreadable(partition.stream, message, e.getMessage());
+      return;
+    }
+    partition.inHand.add(message.getId());
+    inHand.incrementAndGet();
+    delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) ->
+        settlements.settled(partition.stream, message.getId(), entry, error, () -> {
+          partition.inHand.remove(message.getId());
+          inHand.decrementAndGet();
+        }));
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.broadcasting.queue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.Broadcaster;
+import dev.broadcasting.Channel;
+import dev.broadcasting.FailedBroadcast;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RedisStreamQueueTest {
+  private static RedisNode redis;
+
+  @BeforeAll
+  static void start() throws Exception {
+    redis = RedisNode.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    redis.close();
+  }
+
+  @Test
+  void aFullPartitionRefusesTheBroadcastAndReportsItNeverTrimmingWhatWaits() throws Exception {
+    List<FailedBroadcast> refused = new CopyOnWriteArrayList<>();
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("full").partitions(1)
+            .maxLength(3).workers(false).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue)
+            .onFailure(refused::add).build()) {
+      for (int n = 0; n < 3; n++) {
+        assertThat(broadcaster.on(new Channel("c")).as("E").with(Map.of("n", n)).send()).isNotDone();
+      }
+      CompletableFuture<Void> fourth = broadcaster.on(new Channel("c")).as("E").with(Map.of("n", 3)).send();
+
+      assertThat(fourth).isCompletedExceptionally();
+      assertThat(refused).singleElement().satisfies(failed -> {
+        assertThat(failed.attempts()).isZero();
+        assertThat(failed.cause()).hasMessageContaining("was not queued: the durable queue's partition 0 holds 3 "
+            + "undelivered events (its maxLength): the workers are behind or none runs. Start workers, or raise "
+            + "maxLength (BROADCAST_QUEUE_MAX_LENGTH)");
+      });
+      Thread.sleep(30); // lets the oldest entry age, so that the lag below is measurably above zero
+      QueueStats stats = queue.stats();
+      assertThat(stats.depth()).isEqualTo(3);
+      assertThat(stats.inHand()).isZero();
+      assertThat(stats.lag()).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+      assertThat(stats.workers()).isZero();
+    }
+  }
+
+  @Test
+  void aShouldBroadcastNowEventSkipsTheQueue() throws Exception {
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("now").workers(false).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue).build()) {
+      assertThat(broadcaster.on(new Channel("c")).as("E").with(Map.of()).sendNow()).isCompleted();
+      assertThat(queue.stats().depth()).isZero();
+    }
+  }
+
+  @Test
+  void aWorkerInTheSameProcessTakesEveryPartitionAndCompletesTheProducersFuture() throws Exception {
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("local").partitions(4)
+            .leaseTtl(Duration.ofSeconds(1)).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue).build()) {
+      broadcaster.on(new Channel("c")).as("E").with(Map.of()).send().get();
+      assertThat(queue.ownedPartitions()).containsExactly(0, 1, 2, 3);
+      assertThat(QueueCrashIT.awaitEmpty(queue).workers()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void settingsAreCheckedAtOnceWithTheirNames() {
+    assertThatThrownBy(() -> RedisStreamQueue.builder().partitions(0))
+        .hasMessage("partitions must be between 1 and 1024 but was 0");
+    assertThatThrownBy(() -> RedisStreamQueue.builder().leaseTtl(Duration.ZERO))
+        .hasMessage("leaseTtl must be positive but was PT0S");
+    assertThatThrownBy(() -> RedisStreamQueue.builder().leaseTtl(Duration.ofSeconds(1)).claimIdle(Duration.ofSeconds(2))
+        .build()).hasMessage("claimIdle (PT2S) must not be longer than leaseTtl (PT1S): a new owner would wait for "
+            + "entries it may already claim");
+    assertThatThrownBy(() -> RedisStreamQueue.builder().uri("http://x")).hasMessageStartingWith("uri is not a Redis URI");
+  }
+
+  @Test
+  void theEnvironmentChoosesTheQueueByNameAndItsSettingsAreChecked() {
+    assertThatThrownBy(() -> Broadcaster.fromMap(Map.of("BROADCAST_CONNECTION", "log", "BROADCAST_QUEUE", "sqs")))
+        .isInstanceOf(BroadcastException.class)
+        .hasMessage("BROADCAST_QUEUE is 'sqs', but the queues found are [redis] besides 'memory'. Add the queue's "
+            + "Maven dependency (dev.broadcasting:broadcasting-queue-sqs) or fix the name.");
+    assertThatThrownBy(() -> Broadcaster.fromMap(Map.of("BROADCAST_CONNECTION", "log", "BROADCAST_QUEUE", "redis",
+        "BROADCAST_QUEUE_REDIS_URL", redis.uri(), "BROADCAST_QUEUE_PARTITIONS", "0")))
+        .hasMessage("The durable queue's settings are invalid: partitions must be between 1 and 1024 but was 0");
+    assertThatThrownBy(() -> Broadcaster.fromMap(Map.of("BROADCAST_CONNECTION", "log", "BROADCAST_QUEUE", "redis",
+        "BROADCAST_QUEUE_REDIS_URL", "redis://:hunter2@127.0.0.1:1")))
+        .hasMessageStartingWith("Cannot connect the durable queue to Redis at redis://127.0.0.1:1")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void fromTheEnvironmentTheQueueReadsItsOwnUrl() throws Exception {
+    try (Broadcaster broadcaster = Broadcaster.fromMap(Map.of("BROADCAST_CONNECTION", "log", "BROADCAST_QUEUE", "redis",
+        "BROADCAST_QUEUE_REDIS_URL", redis.uri(), "BROADCAST_QUEUE_PREFIX", "env", "BROADCAST_QUEUE_WORKERS", "false"));
+        RedisStreamQueue observer = RedisStreamQueue.builder().uri(redis.uri()).prefix("env").workers(false).build()) {
+      broadcaster.on(new Channel("c")).as("E").with(Map.of()).send();
+      assertThat(observer.stats().depth()).isEqualTo(1);
+    }
+  }
+}
