@@ -1,5 +1,6 @@
 package dev.broadcasting.ably;
 
+import dev.broadcasting.kit.PeerSockets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,12 +20,14 @@ final class FakeAbly implements Closeable {
 
   final MockWebServer server = new MockWebServer();
   final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+  /** Every connection the server accepted, so that a test can see a client abandon one. */
+  final PeerSockets sockets = new PeerSockets();
   volatile Function<RecordedRequest, MockResponse> answer = request -> created();
   /** Where several fakes note the host of each request, in the order they arrive. */
   volatile List<String> journal = new CopyOnWriteArrayList<>();
 
   private FakeAbly() {
-    server.setServerSocketFactory(new NoDelayServerSocketFactory());
+    server.setServerSocketFactory(sockets);
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -84,38 +87,5 @@ final class FakeAbly implements Closeable {
   @Override
   public void close() {
     server.close();
-  }
-
-  /**
-   * MockWebServer writes a response's headers and body separately; with Nagle's algorithm on its
-   * socket the body then waits for the client's delayed ACK, 40 ms per request on Linux.
-   */
-  private static final class NoDelayServerSocketFactory extends javax.net.ServerSocketFactory {
-    @Override
-    public java.net.ServerSocket createServerSocket() throws IOException {
-      return new java.net.ServerSocket() {
-        @Override
-        public java.net.Socket accept() throws IOException {
-          java.net.Socket socket = super.accept();
-          socket.setTcpNoDelay(true);
-          return socket;
-        }
-      };
-    }
-
-    @Override
-    public java.net.ServerSocket createServerSocket(int port) throws IOException {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-      throw new UnsupportedOperationException();
-    }
   }
 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.BroadcastEvent;
+import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
+import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.Channel;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.PrivateChannel;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -31,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every driver proves, against its real peer: exact payloads, every channel, socket
  * exclusion ({@code toOthers}), order per channel, batches ({@code broadcastAll}), synchronous
- * sends, permanent failures, the auth signer, cancellation and a clean close. A driver module's
+ * sends, permanent and transient failures, batches the peer fails (all or nothing), the auth
+ * signer, cancellation by core's attempt timeout and a clean close. A driver module's
  * test extends it and says how to build the driver and how to read what its peer received.
  *
  * <pre>{@code
@@ -83,6 +88,20 @@ public abstract class DriverCompatibilityKit {
    * {@code channel}, computed by the test on its own (the peer's documented rule, not the driver's code).
    */
   protected abstract String expectedPrivateAuth(String socketId, String channel) throws Exception;
+
+  /**
+   * Makes the real peer answer {@code afterRequests} requests as usual, then fail the next one in a
+   * way that passes (an HTTP 503, a cut connection), then work again; or says why this peer can
+   * never fail and pass. {@link PeerFault#arranged}'s action heals the peer and disarms a fault not
+   * used.
+   */
+  protected abstract PeerFault failOnce(int afterRequests) throws Exception;
+
+  /**
+   * Makes the real peer take the next request and never answer it, telling whether it saw the
+   * client abandon it ({@link PeerFault#held}); or says why no request can be held.
+   */
+  protected abstract PeerFault holdNextRequest() throws Exception;
 
   /** Threads of the peer itself, which may outlive the driver (an embedded server the test runs). */
   protected boolean isPeerThread(Thread thread) {
@@ -292,15 +311,157 @@ public abstract class DriverCompatibilityKit {
   }
 
   @Test
-  void aCancelledPublishLeavesTheDriverUsableAndIsNeverDeliveredTwice() throws Exception {
-    CompletableFuture<Void> cancelled = driver.publish(BroadcastMessage.of("Cancelled",
-        List.of(new Channel("kit.cancel")), "{\"n\":1}"));
-    cancelled.cancel(true);
-    assertThat(cancelled).isDone();
-    broadcaster.on(new Channel("kit.cancel")).as("After").send().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  void aTransientFailureIsRetryableAndTheRetryDeliversOnce() throws Exception {
+    PeerFault fault = failOnce(0);
+    if (!fault.isPossible()) {
+      assertThat(fault.impossibleBecause()).as("why this peer can never fail and pass").isNotBlank();
+      return;
+    }
+    List<Throwable> retries = new CopyOnWriteArrayList<>();
+    try (Broadcaster retrying = retrying(TIMEOUT, retries, fault::heal)) {
+      retrying.broadcast(new Numbered(1, "kit.retry")).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      fault.heal();
+    }
+    assertThat(retries).as("retries after the peer failed once").isNotEmpty();
+    assertRetryable(retries.get(0));
+    assertThat(awaitDeliveries(1, TIMEOUT)).as("deliveries after one failure and its retry")
+        .extracting(Delivery::channel).containsExactly("kit.retry");
+  }
 
-    List<Delivery> got = awaitDeliveries(1, TIMEOUT);
-    assertThat(got).extracting(Delivery::event).containsOnlyOnce("After").doesNotHaveDuplicates();
+  @Test
+  protected void aBatchThePeerFailsIsDeliveredWholeOrNotAtAllAndRetryable() throws Exception {
+    int size = 12;
+    int delivered = 0;
+    for (int afterRequests = 0; afterRequests <= 1; afterRequests++) {
+      String event = "Batch" + afterRequests;
+      List<BroadcastMessage> batch = IntStream.range(0, size).mapToObj(i -> BroadcastMessage.of(event,
+          List.of(new Channel(i % 2 == 0 ? "kit.batch.even" : "kit.batch.odd")), "{\"seq\":" + i + "}"))
+          .collect(Collectors.toList());
+      PeerFault fault = failOnce(afterRequests);
+      if (!fault.isPossible()) {
+        assertThat(fault.impossibleBecause()).as("why the peer cannot fail after %d requests", afterRequests)
+            .isNotBlank();
+        continue;
+      }
+      Throwable failure = driver.publishAll(batch).handle((ok, error) -> error).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      fault.heal();
+      if (failure != null) {
+        assertRetryable(failure);
+        sendAgainUntilAccepted(batch);
+      }
+      delivered += size;
+      List<String> got = awaitDeliveries(delivered, TIMEOUT).stream().filter(d -> d.event().equals(event))
+          .map(d -> d.channel() + " " + seq(d.payload())).collect(Collectors.toList());
+      String verdict = failure == null ? "reported delivered" : "reported failed (" + failure + ") and sent again";
+      assertThat(got).as("a batch the peer failed after %d requests, %s: a duplicate means part of it was"
+          + " delivered although the driver reported it failed", afterRequests, verdict).doesNotHaveDuplicates();
+      assertThat(got).as("a batch the peer failed after %d requests, %s: each event once, in order per channel",
+          afterRequests, verdict).containsExactlyElementsOf(inOrderPerChannel(batch, got));
+    }
+  }
+
+  /** The batch's deliveries in the order they must keep on each channel, interleaved as {@code got} was. */
+  private static List<String> inOrderPerChannel(List<BroadcastMessage> batch, List<String> got) {
+    Map<String, java.util.ArrayDeque<String>> expected = new java.util.LinkedHashMap<>();
+    for (BroadcastMessage message : batch) {
+      String channel = message.channels().get(0).name();
+      expected.computeIfAbsent(channel, c -> new java.util.ArrayDeque<>())
+          .add(channel + " " + seq(message.payload()));
+    }
+    List<String> order = new ArrayList<>();
+    for (String delivery : got) {
+      java.util.ArrayDeque<String> queue = expected.get(delivery.substring(0, delivery.indexOf(' ')));
+      if (queue != null && !queue.isEmpty()) {
+        order.add(queue.poll());
+      }
+    }
+    expected.values().forEach(order::addAll);
+    return order;
+  }
+
+  @Test
+  void aPublishThePeerHoldsIsCancelledByTheAttemptTimeoutAndTheRetryDeliversOnce() throws Exception {
+    PeerFault fault = holdNextRequest();
+    if (!fault.isPossible()) {
+      assertThat(fault.impossibleBecause()).as("why this peer cannot hold a request").isNotBlank();
+      return;
+    }
+    List<Throwable> retries = new CopyOnWriteArrayList<>();
+    try (Broadcaster timing = retrying(Duration.ofMillis(500), retries, () -> { })) {
+      timing.broadcast(new Numbered(1, "kit.cancel")).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(retries).as("retries after the attempt the peer held timed out").isNotEmpty();
+      assertThat(fault.abandonmentSeen(TIMEOUT)).as("the peer saw the timed-out request abandoned").isTrue();
+    } finally {
+      fault.heal();
+    }
+    assertThat(awaitDeliveries(1, TIMEOUT)).as("deliveries after a held attempt and its retry")
+        .extracting(Delivery::channel).containsExactly("kit.cancel");
+  }
+
+  /** As core would: the peer has healed, but a driver may need a moment to reconnect. */
+  private void sendAgainUntilAccepted(List<BroadcastMessage> batch) throws Exception {
+    long giveUp = System.nanoTime() + TIMEOUT.toNanos();
+    Throwable failure;
+    while ((failure = driver.publishAll(batch).handle((ok, error) -> error)
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) != null) {
+      assertRetryable(failure);
+      if (System.nanoTime() > giveUp) {
+        throw new AssertionError("the batch still failed " + TIMEOUT + " after the peer healed: " + failure, failure);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static int seq(String payload) {
+    try {
+      return JSON.readTree(payload).get("seq").asInt();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("not JSON: " + payload, e);
+    }
+  }
+
+  private static void assertRetryable(Throwable failure) {
+    while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    if (failure instanceof BroadcastException broadcast) {
+      assertThat(broadcast.isRetryable()).as("a transient failure reported as retryable: %s", failure).isTrue();
+    } // any other exception is retryable by the SPI's rule
+  }
+
+  /**
+   * A broadcaster on this test's driver, which it does not close, retrying quickly; each retry's
+   * cause is noted, and the first heals the peer.
+   */
+  private Broadcaster retrying(Duration attemptTimeout, List<Throwable> retries, PeerFault.Action heal) {
+    BroadcastDriver borrowed = new BroadcastDriver() {
+      @Override
+      public CompletableFuture<Void> publish(BroadcastMessage message) {
+        return driver.publish(message);
+      }
+
+      @Override
+      public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
+        return driver.publishAll(messages);
+      }
+    };
+    RetryPolicy quick = RetryPolicy.builder().maxAttempts(20).baseDelay(Duration.ofMillis(20))
+        .maxDelay(Duration.ofMillis(200)).build();
+    return Broadcaster.builder().connection("kit", borrowed).attemptTimeout(attemptTimeout).retry(quick)
+        .drainTimeout(TIMEOUT).listener(new BroadcastListener() {
+          @Override
+          public void onRetry(BroadcastEvent event, String connection, int attempt, Duration delay, Throwable cause) {
+            retries.add(cause);
+            if (retries.size() == 1) {
+              try {
+                heal.run();
+              } catch (Exception e) {
+                throw new IllegalStateException("healing the peer failed", e);
+              }
+            }
+          }
+        }).build();
   }
 
   @Test

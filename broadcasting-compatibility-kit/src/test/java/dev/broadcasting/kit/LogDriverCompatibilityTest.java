@@ -88,4 +88,17 @@ class LogDriverCompatibilityTest extends DriverCompatibilityKit {
   protected String expectedPrivateAuth(String socketId, String channel) {
     return "true";
   }
+
+  /** Writing a log line has no failure that passes: there is no peer to be down for a moment. */
+  @Override
+  protected PeerFault failOnce(int afterRequests) {
+    return PeerFault.impossible("the log driver writes each event to the log on the calling thread:"
+        + " no network and no remote peer, so nothing can fail for a moment and pass");
+  }
+
+  @Override
+  protected PeerFault holdNextRequest() {
+    return PeerFault.impossible("the log driver's publish is done when the log line is written:"
+        + " there is no peer that could hold a request unanswered");
+  }
 }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.broadcasting.kit.PeerSockets;
 import dev.broadcasting.pusher.protocol.JavaxHmac;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ServerSocketFactory;
+import java.util.function.Function;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -38,13 +36,20 @@ final class PusherPeer implements AutoCloseable {
   final String key;
   final String secret;
   final MockWebServer server = new MockWebServer();
-  private final BlockingQueue<MockResponse> answers = new LinkedBlockingQueue<>();
+  /** Every connection the peer accepted, so that a test can see a client abandon one. */
+  final PeerSockets sockets = new PeerSockets();
+  private final BlockingQueue<Function<RecordedRequest, MockResponse>> answers = new LinkedBlockingQueue<>();
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private volatile CountDownLatch gate;
+  /** The status of a request recorded while answers were held. */
+  static final int UNANSWERED = -1;
 
-  /** One request as the peer saw it; {@code signatureValid} is the peer's own verdict. */
+  /**
+   * One request as the peer saw it; {@code signatureValid} is the peer's own verdict, {@code status}
+   * the status it answered with.
+   */
   record Received(String method, String path, Map<String, String> query, byte[] body, String contentType,
-      boolean signatureValid) {
+      boolean signatureValid, int status) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -65,50 +70,24 @@ final class PusherPeer implements AutoCloseable {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        received.add(record(request));
         CountDownLatch held = gate;
         if (held != null) {
+          // Recorded on arrival, as a test that holds answers waits for the request before it
+          // releases them; its status is not known yet.
+          received.add(record(request, UNANSWERED));
           held.await(30, TimeUnit.SECONDS);
         }
-        MockResponse answer = answers.poll();
-        return answer != null ? answer : new MockResponse.Builder().code(200).body("{}").build();
+        Function<RecordedRequest, MockResponse> scripted = answers.poll();
+        MockResponse answer = scripted != null ? scripted.apply(request)
+            : new MockResponse.Builder().code(200).body("{}").build();
+        if (held == null) {
+          received.add(record(request, answer.getCode()));
+        }
+        return answer;
       }
     });
-    server.setServerSocketFactory(new NoDelayServerSockets());
+    server.setServerSocketFactory(sockets);
     server.start();
-  }
-
-  /**
-   * MockWebServer writes a response's headers and body separately; with Nagle's algorithm on, the
-   * body then waits for the client's delayed ACK (40 ms a request on Linux loopback).
-   */
-  private static final class NoDelayServerSockets extends ServerSocketFactory {
-    @Override
-    public ServerSocket createServerSocket() throws IOException {
-      return new ServerSocket() {
-        @Override
-        public Socket accept() throws IOException {
-          Socket socket = super.accept();
-          socket.setTcpNoDelay(true);
-          return socket;
-        }
-      };
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port) throws IOException {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-      throw new UnsupportedOperationException();
-    }
   }
 
   PusherPeer() throws IOException {
@@ -135,11 +114,21 @@ final class PusherPeer implements AutoCloseable {
   }
 
   void answer(int code, String body) {
-    answers.add(new MockResponse.Builder().code(code).body(body).build());
+    answer(new MockResponse.Builder().code(code).body(body).build());
   }
 
   void answer(MockResponse response) {
-    answers.add(response);
+    answers.add(request -> response);
+  }
+
+  /** Answers the next request unscripted so far with what {@code answer} makes of it, on the server's thread. */
+  void answer(Function<RecordedRequest, MockResponse> answer) {
+    answers.add(answer);
+  }
+
+  /** Forgets the answers not given yet: later requests get 200 {@code {}}. */
+  void forgetAnswers() {
+    answers.clear();
   }
 
   Received take() throws InterruptedException {
@@ -163,7 +152,7 @@ final class PusherPeer implements AutoCloseable {
     return server.getRequestCount();
   }
 
-  private Received record(RecordedRequest request) {
+  private Received record(RecordedRequest request, int status) {
     HttpUrl url = request.getUrl();
     Map<String, String> query = new TreeMap<>();
     for (String name : url.queryParameterNames()) {
@@ -172,7 +161,7 @@ final class PusherPeer implements AutoCloseable {
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
     String contentType = request.getHeaders().get("Content-Type");
     return new Received(request.getMethod(), url.encodedPath(), query, body, contentType,
-        signatureValid(request.getMethod(), url.encodedPath(), query, body));
+        signatureValid(request.getMethod(), url.encodedPath(), query, body), status);
   }
 
   /** Pusher's rule: sorted lower-case params without auth_signature, METHOD\npath\nquery, HMAC-SHA256. */

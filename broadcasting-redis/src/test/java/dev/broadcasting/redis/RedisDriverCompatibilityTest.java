@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.kit.PeerFault;
 import java.util.Optional;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
@@ -14,22 +15,29 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Core's driver contract against a real redis-server, read back by a real subscriber that
- * PSUBSCRIBEs to everything. A prefix is configured, so every test also proves it is applied.
+ * PSUBSCRIBEs to everything. A prefix is configured, so every test also proves it is applied. The
+ * driver reaches Redis through a {@link GatedProxy}, which cuts its connection for the transient
+ * failure contracts.
  */
 class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
   private static final String PREFIX = "kit_";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static RedisServer server;
   private static RedisSubscriber subscriber;
+  private static GatedProxy proxy;
 
   @BeforeAll
   static void startRedis() throws Exception {
     server = RedisServer.start();
     subscriber = RedisSubscriber.pattern(server.port(), "*");
+    proxy = new GatedProxy(server.port());
   }
 
   @AfterAll
   static void stopRedis() {
+    if (proxy != null) {
+      proxy.close();
+    }
     if (subscriber != null) {
       subscriber.close();
     }
@@ -41,7 +49,8 @@ class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
   @Override
   protected BroadcastDriver createDriver() {
     subscriber.clear();
-    return RedisBroadcastDriver.builder().uri(server.uri()).prefix(PREFIX).build();
+    proxy.open();
+    return RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port()).prefix(PREFIX).build();
   }
 
   @Override
@@ -78,5 +87,31 @@ class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
   @Override
   protected String expectedPrivateAuth(String socketId, String channel) {
     return "true";
+  }
+
+  /**
+   * The proxy cuts the driver's connection and refuses new ones until healed: the publish fails as
+   * Redis out of reach. A batch is one EVAL, which Redis runs whole or not at all, so there is no
+   * later request of a batch to fail.
+   */
+  @Override
+  protected PeerFault failOnce(int afterRequests) {
+    if (afterRequests > 0) {
+      return PeerFault.impossible("the redis driver sends a batch as one EVAL script, which Redis runs whole"
+          + " or not at all: no request of a batch follows another");
+    }
+    proxy.shut();
+    return PeerFault.arranged(proxy::open);
+  }
+
+  /**
+   * Redis runs every command it has read, even one whose client has given up on it: a PUBLISH that
+   * Redis holds (CLIENT PAUSE, a slow script) and core abandons is still published later, beside
+   * its retry. The driver cancels only what lettuce has not written yet.
+   */
+  @Override
+  protected PeerFault holdNextRequest() {
+    return PeerFault.impossible("Redis cannot drop a command it has read: a held PUBLISH that core abandons"
+        + " is still run when Redis resumes, so a held request cannot end with one delivery");
   }
 }

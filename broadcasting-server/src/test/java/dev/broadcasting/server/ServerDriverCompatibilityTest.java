@@ -5,6 +5,7 @@ import static dev.broadcasting.server.TestSignatures.channelAuth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.kit.DriverCompatibilityKit;
+import dev.broadcasting.kit.PeerFault;
 import dev.broadcasting.Channel;
 import java.util.Optional;
 import dev.broadcasting.spi.BroadcastMessage;
@@ -103,5 +104,23 @@ class ServerDriverCompatibilityTest extends DriverCompatibilityKit {
   @Override
   protected String expectedPrivateAuth(String socketId, String channel) {
     return "{\"auth\":\"" + channelAuth(KEY, SECRET, socketId, channel, null) + "\"}";
+  }
+
+  /**
+   * The server driver hands each event to the embedded server in the same JVM: without a cluster its
+   * failures (the driver closed, a payload over the app's limit, a bad channel name) are all
+   * permanent. Only a cluster out of reach is retryable, which needs broadcasting-server-redis.
+   */
+  @Override
+  protected PeerFault failOnce(int afterRequests) {
+    return PeerFault.impossible("the server driver publishes into the embedded server in the same JVM: with no cluster"
+        + " configured there is no network between them, and its failures (closed, payload too large,"
+        + " bad name) are permanent");
+  }
+
+  @Override
+  protected PeerFault holdNextRequest() {
+    return PeerFault.impossible("the server driver's publish completes once the event is queued on the"
+        + " sockets' event loops: no request is sent that a peer could leave unanswered");
   }
 }

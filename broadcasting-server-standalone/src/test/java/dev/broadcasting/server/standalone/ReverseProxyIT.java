@@ -4,19 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.pusher.PusherBroadcastDriver;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,12 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's nginx block, run by a real nginx ({@code NGINX}, default /usr/sbin/nginx) with TLS
  * at the proxy, in front of the packaged jar: a real pusher-js client subscribes through it with
  * {@code forceTLS}, the {@code pusher} driver publishes through it over https, and the event
- * arrives. Fails, never skips, when nginx or node is missing (.ci/setup.d installs them).
+ * arrives, while more connections than the server's per-address limit are opening from the
+ * proxy's address, which the README's server configuration trusts. Fails, never skips, when nginx or node is missing (.ci/setup.d installs them).
  */
 @Tag("integration")
 class ReverseProxyIT {
   private static final Path README = Path.of("README.md");
   private static final Path NODE_MODULES = Path.of("../broadcasting-server/src/test/js/node_modules").toAbsolutePath();
+  private static final Pattern SERVER_BLOCK =
+      Pattern.compile("<!-- server:begin[^>]*-->\\s*```json\\n(.*?)```\\s*<!-- server:end -->", Pattern.DOTALL);
+  /** Small, so that the test holds more opening connections from the proxy's address than it allows. */
+  private static final int OPENING_PER_ADDRESS = 2;
   private static final Pattern NGINX_BLOCK =
       Pattern.compile("<!-- nginx:begin[^>]*-->\\s*```nginx\\n(.*?)```\\s*<!-- nginx:end -->", Pattern.DOTALL);
 
@@ -57,8 +67,7 @@ class ReverseProxyIT {
 
     int serverPort = StandaloneJarIT.freePort();
     int proxyPort = StandaloneJarIT.freePort();
-    Path config = Files.writeString(dir.resolve("server.json"), "{\"host\": \"127.0.0.1\", \"port\": " + serverPort
-        + ", \"apps\": [{\"id\": \"1\", \"key\": \"proxy-key\", \"secret\": \"proxy-secret\"}]}");
+    Path config = Files.writeString(dir.resolve("server.json"), serverConf(serverPort));
     Files.writeString(dir.resolve("nginx.conf"), nginxConf(dir, serverPort, proxyPort, cert, key));
 
     try (StandaloneProcess server = StandaloneProcess.jar("--config", config.toString());
@@ -66,6 +75,12 @@ class ReverseProxyIT {
              "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString(),
              "-g", "daemon off; master_process off;"))) {
       server.await(line -> line.contains("listening"), 30);
+      // More connections opening from 127.0.0.1, nginx's address, than one address may hold: the
+      // proxy's connections below are still served because the proxy is trusted.
+      List<Socket> opening = new ArrayList<>();
+      for (int i = 0; i <= OPENING_PER_ADDRESS; i++) {
+        opening.add(new Socket("127.0.0.1", serverPort));
+      }
 
       SSLContext tls = SSLContext.getInstance("TLS");
       TrustManager[] trust = certificate.toTrustManagerFactory().getTrustManagers();
@@ -95,10 +110,40 @@ class ReverseProxyIT {
         okhttp.connectionPool().evictAll();
       }
 
+      for (Socket socket : opening) {
+        assertThat(health(socket)).as("a connection held open from the proxy's address").startsWith("HTTP/1.1 200 OK");
+      }
+
       // Both went through nginx: the WebSocket upgrade (101) and the signed publish (200).
       String access = Files.readString(dir.resolve("access.log"));
       assertThat(access).containsPattern("\"GET /app/proxy-key\\?protocol=7[^\"]* HTTP/1.1\" 101 ")
           .containsPattern("\"POST /apps/1/events\\?[^\"]*auth_signature=[0-9a-f]{64}[^\"]* HTTP/1.1\" 200 ");
+    }
+  }
+
+  /**
+   * The README's server configuration, on a free port, with the test's app, a per-address limit
+   * the test can pass, and a first-bytes deadline that outlasts the test.
+   */
+  private static String serverConf(int serverPort) throws Exception {
+    Matcher block = SERVER_BLOCK.matcher(Files.readString(README));
+    assertThat(block.find()).as("README.md has the server configuration between its markers").isTrue();
+    ObjectNode conf = (ObjectNode) new ObjectMapper().readTree(block.group(1));
+    assertThat(conf.path("trusted-proxies").toString()).as("the README's server configuration")
+        .isEqualTo("[\"127.0.0.1\"]");
+    conf.put("port", serverPort).put("max-opening-connections-per-address", OPENING_PER_ADDRESS)
+        .put("first-bytes-timeout", "2m");
+    conf.putArray("apps").addObject().put("id", "1").put("key", "proxy-key").put("secret", "proxy-secret");
+    return conf.toString();
+  }
+
+  /** Sends {@code GET /health} on a connection that has sent nothing so far; what the server answers. */
+  private static String health(Socket socket) throws Exception {
+    try (socket) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.broadcasting.server.internal;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.server.App;
 import dev.broadcasting.server.BroadcastServer;
+import dev.broadcasting.server.WebhookPolicy;
 import dev.broadcasting.server.spi.Backplane;
 import dev.broadcasting.server.spi.BackplaneProvider;
 import dev.broadcasting.spi.DriverSettings;
@@ -17,6 +18,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
 
 /**
  * Builds a server from settings, for the {@code server} driver, the standalone main and its
@@ -35,12 +37,21 @@ public final class ServerSettingsReader {
   public static final List<String> SERVER_SETTINGS = List.of(
       "host", "port", "tls-cert", "tls-key", "max-message-size", "max-request-size", "activity-timeout",
       "pong-timeout", "max-outbound-buffer-size", "backplane", "backplane-lease", "backplane-node-id", "dashboard",
-      "dashboard-user", "dashboard-password");
+      "dashboard-user", "dashboard-password",
+      // slow and crowded connections
+      "first-bytes-timeout", "request-headers-timeout", "request-body-timeout", "keep-alive-timeout",
+      "max-opening-connections-per-address", "trusted-proxies");
   /** One app's settings: in the configuration file, {@code id}, {@code key} and {@code secret} drop the prefix. */
   public static final List<String> APP_SETTINGS = List.of(
       "app-id", "app-key", "app-secret", "allowed-origins", "webhook-url", "webhook-events", "max-connections",
       "client-events", "client-events-per-second", "max-presence-members", "max-presence-member-info-bytes",
-      "max-event-payload-bytes", "max-channels-per-event", "max-batch-size");
+      "max-event-payload-bytes", "max-channels-per-event", "max-batch-size",
+      // channels held and webhook delivery
+      "max-channels-per-connection", "max-cache-channels", "webhook-batch-events", "webhook-batch-window",
+      "webhook-concurrency", "webhook-retry-for", "webhook-backlog-bytes");
+  /** The webhook policy of an app that sets none, which {@link App} decides. */
+  private static final WebhookPolicy DEFAULT_WEBHOOKS =
+      App.builder("default", "default", "default").build().webhookPolicy();
 
   private ServerSettingsReader() {}
 
@@ -81,6 +92,7 @@ public final class ServerSettingsReader {
       ifSet(settings, name.apply("pong-timeout"), key -> server.pongTimeout(settings.getDuration(key, null)));
       ifSet(settings, name.apply("max-outbound-buffer-size"),
           key -> server.maxOutboundBufferSize(settings.getInt(key, 0)));
+      connections(settings, name, server);
       String cert = settings.get(name.apply("tls-cert"));
       String key = settings.get(name.apply("tls-key"));
       if ((cert == null) != (key == null)) {
@@ -104,7 +116,7 @@ public final class ServerSettingsReader {
       }
       return server;
     } catch (IllegalArgumentException e) {
-      throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
+      throw invalid(e, SERVER_SETTINGS, name);
     }
   }
 
@@ -142,6 +154,7 @@ public final class ServerSettingsReader {
           key -> app.maxEventPayloadBytes(settings.getInt(key, 0)));
       ifSet(settings, name.apply("max-channels-per-event"), key -> app.maxChannelsPerEvent(settings.getInt(key, 0)));
       ifSet(settings, name.apply("max-batch-size"), key -> app.maxBatchSize(settings.getInt(key, 0)));
+      channelsAndWebhooks(settings, name, app);
       String origins = settings.get(name.apply("allowed-origins"));
       if (origins != null) {
         app.allowedOrigins(list(origins));
@@ -158,8 +171,61 @@ public final class ServerSettingsReader {
       }
       return app.build();
     } catch (IllegalArgumentException e) {
-      throw new BroadcastException("Broadcast server settings are invalid: " + e.getMessage(), e);
+      throw invalid(e, APP_SETTINGS, name);
     }
+  }
+
+  /** A builder's error, with the builder method it names replaced by the setting's name as the user wrote it. */
+  private static BroadcastException invalid(IllegalArgumentException e, List<String> settings,
+      UnaryOperator<String> name) {
+    String message = e.getMessage();
+    for (String setting : settings) {
+      message = message.replaceAll("(?<![-.\\w])" + builderMethod(setting) + " must",
+          Matcher.quoteReplacement(name.apply(setting) + " must"));
+    }
+    return new BroadcastException("Broadcast server settings are invalid: " + message, e);
+  }
+
+  /** The deadlines for slow connections, the opening connections per address, and the trusted proxies. */
+  private static void connections(DriverSettings settings, UnaryOperator<String> name, BroadcastServer.Builder server) {
+    ifSet(settings, name.apply("first-bytes-timeout"), key -> server.firstBytesTimeout(settings.getDuration(key, null)));
+    ifSet(settings, name.apply("request-headers-timeout"),
+        key -> server.requestHeadersTimeout(settings.getDuration(key, null)));
+    ifSet(settings, name.apply("request-body-timeout"),
+        key -> server.requestBodyTimeout(settings.getDuration(key, null)));
+    ifSet(settings, name.apply("keep-alive-timeout"), key -> server.keepAliveTimeout(settings.getDuration(key, null)));
+    ifSet(settings, name.apply("max-opening-connections-per-address"),
+        key -> server.maxOpeningConnectionsPerAddress(settings.getInt(key, 0)));
+    ifSet(settings, name.apply("trusted-proxies"), key -> {
+      try {
+        server.trustedProxies(list(settings.get(key)));
+      } catch (IllegalArgumentException e) {
+        throw new BroadcastException("Setting " + key + " is invalid: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** The channels one connection and the cache may hold, and how webhooks are batched, sent and retried. */
+  private static void channelsAndWebhooks(DriverSettings settings, UnaryOperator<String> name, App.Builder app) {
+    ifSet(settings, name.apply("max-channels-per-connection"),
+        key -> app.maxChannelsPerConnection(settings.getInt(key, 0)));
+    ifSet(settings, name.apply("max-cache-channels"), key -> app.maxCacheChannels(settings.getInt(key, 0)));
+    String events = name.apply("webhook-batch-events");
+    String window = name.apply("webhook-batch-window");
+    if (settings.get(events) != null || settings.get(window) != null) {
+      try {
+        app.webhookBatch(settings.getInt(events, DEFAULT_WEBHOOKS.batchEvents()),
+            settings.getDuration(window, DEFAULT_WEBHOOKS.batchWindow()));
+      } catch (IllegalArgumentException e) {
+        // the builder names its two arguments; the user wrote two settings
+        throw new IllegalArgumentException(e.getMessage()
+            .replace("webhookBatch maxEvents", builderMethod("webhook-batch-events"))
+            .replace("webhookBatch window", builderMethod("webhook-batch-window")), e);
+      }
+    }
+    ifSet(settings, name.apply("webhook-concurrency"), key -> app.webhookConcurrency(settings.getInt(key, 0)));
+    ifSet(settings, name.apply("webhook-retry-for"), key -> app.webhookRetryFor(settings.getDuration(key, null)));
+    ifSet(settings, name.apply("webhook-backlog-bytes"), key -> app.webhookBacklogBytes(settings.getInt(key, 0)));
   }
 
   /** The backplane that the {@link BackplaneProvider} on the classpath which accepts {@code url} builds. */
