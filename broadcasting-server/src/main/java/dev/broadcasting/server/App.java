@@ -56,6 +56,8 @@ public final class App {
   private final List<String> allowedOrigins;
   private final List<URI> webhooks;
   private final Set<WebhookEvent> webhookEvents;
+  private final List<HistoryRule> historyRules;
+  private final int maxHistoryChannels;
 
   private App(Builder b) {
     this.id = b.id;
@@ -76,6 +78,18 @@ public final class App {
     this.allowedOrigins = List.copyOf(b.allowedOrigins);
     this.webhooks = List.copyOf(b.webhooks);
     this.webhookEvents = Set.copyOf(b.webhookEvents);
+    this.historyRules = List.copyOf(b.historyRules);
+    this.maxHistoryChannels = b.maxHistoryChannels;
+  }
+
+  /** The channels that keep history for recovery, first match wins; empty when recovery is off. */
+  public List<HistoryRule> historyRules() {
+    return historyRules;
+  }
+
+  /** History channels kept in memory at most; past it, the channel used longest ago is forgotten. */
+  public int maxHistoryChannels() {
+    return maxHistoryChannels;
   }
 
   /**
@@ -196,6 +210,8 @@ public final class App {
     private final List<String> allowedOrigins = new ArrayList<>();
     private final List<URI> webhooks = new ArrayList<>();
     private final Set<WebhookEvent> webhookEvents = EnumSet.allOf(WebhookEvent.class);
+    private final List<HistoryRule> historyRules = new ArrayList<>();
+    private int maxHistoryChannels = 10_000;
 
     private Builder(String id, String key, String secret) {
       this.id = checkIdOrKey("id", id);
@@ -347,6 +363,26 @@ public final class App {
       }
       webhookEvents.clear();
       webhookEvents.addAll(events);
+      return this;
+    }
+
+    /**
+     * Keeps the last {@code maxEvents} events, none older than {@code timeToLive}, of the channels
+     * matching {@code channelPattern} ({@code *} for any run of characters), so that clients that
+     * resubscribe with their last position get what they missed. Rules are tried in the order added.
+     */
+    public Builder history(String channelPattern, int maxEvents, Duration timeToLive) {
+      HistoryRule rule = new HistoryRule(channelPattern, maxEvents, timeToLive);
+      if (historyRules.stream().anyMatch(r -> r.channelPattern().equals(channelPattern))) {
+        throw new IllegalArgumentException("History pattern " + channelPattern + " was added twice; keep one rule");
+      }
+      historyRules.add(rule);
+      return this;
+    }
+
+    /** History channels kept in memory at most (default 10,000); the one used longest ago goes first. */
+    public Builder maxHistoryChannels(int max) {
+      this.maxHistoryChannels = atLeast("maxHistoryChannels", max, 1);
       return this;
     }
 

@@ -71,12 +71,17 @@ final class RawClient implements AutoCloseable {
 
   /** Reads the next text frame the server sent (unmasked, unfragmented) as JSON. */
   JsonNode read() throws IOException {
+    return WsClient.JSON.readTree(readText());
+  }
+
+  /** Reads the next text frame the server sent, exactly as sent. */
+  String readText() throws IOException {
     int opcode = in.readUnsignedByte() & 0x0f;
     byte[] payload = readPayload();
     if (opcode != 1) {
       throw new IOException("expected a text frame, got opcode " + opcode);
     }
-    return WsClient.JSON.readTree(payload);
+    return new String(payload, StandardCharsets.UTF_8);
   }
 
   private byte[] readPayload() throws IOException {

@@ -52,6 +52,11 @@ public final class AppCluster implements LocalApp {
 
   /** Joins {@code hub} to the cluster of {@code backplane}; from now on it shares its state. */
   public static void attach(AppHub hub, Backplane backplane) {
+    if (!hub.app().historyRules().isEmpty()) {
+      throw new IllegalStateException("App " + hub.app().id() + " keeps channel history (" + hub.app().historyRules()
+          + "), which is kept in one node's memory and not shared in a cluster yet; remove the history rules "
+          + "or run a single node");
+    }
     hub.cluster = new AppCluster(hub, backplane);
   }
 

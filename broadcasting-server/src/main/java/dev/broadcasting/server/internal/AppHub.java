@@ -36,6 +36,7 @@ public final class AppHub {
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<PusherSocket>> signedIn = new ConcurrentHashMap<>();
   private final CachedEvents cache;
+  private final ChannelHistory history;
   private final AppCounters counters = new AppCounters();
   private volatile ServerEvents events = ServerEvents.NONE;
   /** The cluster this app shares its state with, or null on a single node. */
@@ -47,6 +48,12 @@ public final class AppHub {
     this.settings = settings;
     this.webhooks = webhooks.sendersFor(app, signer);
     this.cache = new CachedEvents(app.maxCacheChannels());
+    this.history = new ChannelHistory(app.historyRules(),
+        new dev.broadcasting.server.internal.history.MemoryHistoryStore(app.maxHistoryChannels(), System::nanoTime));
+  }
+
+  ChannelHistory history() {
+    return history;
   }
 
   /** The cluster this app is part of, or null on a single node. */
@@ -217,7 +224,7 @@ public final class AppHub {
       if (ChannelKind.isCache(channel)) {
         cache.put(channel, message);
       }
-      sent += sendToChannel(channel, message, exceptSocketId);
+      sent += history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, exceptSocketId));
     }
     return sent;
   }
@@ -253,9 +260,11 @@ public final class AppHub {
     }
     counters.clientEvents.increment();
     events.clientEvent(sender.socketId, channel, event, message.length());
-    sendToChannel(channel, message, sender.socketId);
     if (cluster != null) {
+      sendToChannel(channel, message, sender.socketId);
       cluster.share(channel, message, sender.socketId);
+    } else {
+      history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
     }
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))

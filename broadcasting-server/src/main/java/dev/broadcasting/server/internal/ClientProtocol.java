@@ -76,16 +76,22 @@ final class ClientProtocol {
           + socket.subscriptions.size() + " channels, the most this app allows; unsubscribe from one first", 403);
       return;
     }
-    if (kind == ChannelKind.PRESENCE) {
-      joinPresence(channel, channelData);
-      return;
-    }
     if (hub.cluster != null) {
-      hub.cluster.subscribe(socket, channel, null, null);
+      if (kind == ChannelKind.PRESENCE) {
+        joinPresence(channel, channelData);
+      } else {
+        hub.cluster.subscribe(socket, channel, null, null);
+      }
       return;
     }
+    hub.history().subscribe(socket, channel, data.get("recovery"), () -> kind == ChannelKind.PRESENCE
+        ? joinPresence(channel, channelData) : join(channel, kind));
+  }
+
+  private boolean join(String channel, ChannelKind kind) {
     hub.join(socket, channel, null, null);
     succeeded(channel, kind);
+    return true;
   }
 
   private boolean authorized(String channel, String auth, String channelData) {
@@ -103,32 +109,33 @@ final class ClientProtocol {
     return true;
   }
 
-  private void joinPresence(String channel, String channelData) {
+  private boolean joinPresence(String channel, String channelData) {
     JsonNode member = Json.parseOrNull(channelData);
     JsonNode id = member == null ? null : member.get("user_id");
     if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
       refuseSubscription(channel, "InvalidChannelData",
           "channel_data must be a JSON object with a user_id string or number", 400);
-      return;
+      return false;
     }
     JsonNode info = member.get("user_info");
     int infoBytes = info == null ? 0 : Json.utf8Length(Json.write(info));
     if (infoBytes > hub.app().maxPresenceMemberInfoBytes()) {
       refuseSubscription(channel, "LimitReached", "user_info is " + infoBytes
           + " bytes; this app allows " + hub.app().maxPresenceMemberInfoBytes(), 413);
-      return;
+      return false;
     }
     String userId = id.asText();
     if (hub.cluster != null) {
       hub.cluster.subscribe(socket, channel, userId, info);
-      return;
+      return true;
     }
     if (!hub.join(socket, channel, userId, info)) {
       refuseSubscription(channel, "LimitReached", channel + " already has "
           + hub.app().maxPresenceMembers() + " members, the most this app allows", 403);
-      return;
+      return false;
     }
     succeeded(channel, ChannelKind.PRESENCE);
+    return true;
   }
 
   /** Answers {@code pusher:subscription_error}, and counts and tells the refusal. */

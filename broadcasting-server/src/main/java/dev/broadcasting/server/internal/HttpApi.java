@@ -59,6 +59,9 @@ final class HttpApi {
     if (get && parts.length == 3 && what.equals("channels")) {
       return channel(hub, parts[2], uri);
     }
+    if (get && parts.length == 4 && what.equals("channels") && parts[3].equals("history")) {
+      return HistoryEndpoint.read(hub, parts[2], uri);
+    }
     if (get && parts.length == 4 && what.equals("channels") && parts[3].equals("users")) {
       return users(hub, parts[2]);
     }
@@ -143,7 +146,7 @@ final class HttpApi {
     return new Answer(HttpResponseStatus.OK, Json.write(root));
   }
 
-  private static String param(QueryStringDecoder uri, String name, String fallback) {
+  static String param(QueryStringDecoder uri, String name, String fallback) {
     List<String> values = uri.parameters().get(name);
     return values == null || values.isEmpty() ? fallback : values.get(0);
   }

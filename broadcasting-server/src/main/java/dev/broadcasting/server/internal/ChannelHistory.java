@@ -1,0 +1,93 @@
+package dev.broadcasting.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.broadcasting.server.HistoryRule;
+import dev.broadcasting.server.internal.history.HistoryStore;
+import dev.broadcasting.server.internal.history.Replay;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * One app's recovery: which of its channels keep history (its {@link HistoryRule}s), positions on
+ * their events, and the answer to a client that resubscribes with the position it last saw. Apps
+ * without rules pass through untouched, byte for byte.
+ *
+ * <pre>{@code
+ * history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, null));
+ * }</pre>
+ */
+final class ChannelHistory {
+  /** The event that answers a subscribe carrying {@code recovery}; see the server README. */
+  static final String RECOVERY_EVENT = "broadcasting:recovery";
+  static final String NO_HISTORY = "no_history";
+
+  private final List<HistoryRule> rules;
+  private final HistoryStore store;
+
+  ChannelHistory(List<HistoryRule> rules, HistoryStore store) {
+    this.rules = rules;
+    this.store = store;
+  }
+
+  HistoryRule ruleFor(String channel) {
+    for (HistoryRule rule : rules) {
+      if (rule.matches(channel)) {
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  HistoryStore store() {
+    return store;
+  }
+
+  /** Hands {@code message} to {@code send}, on history channels with its position and kept. */
+  int deliver(String channel, String message, ToIntFunction<String> send) {
+    HistoryRule rule = rules.isEmpty() ? null : ruleFor(channel);
+    return rule == null ? send.applyAsInt(message) : store.append(channel, rule, message, send);
+  }
+
+  /**
+   * Runs {@code join} (which subscribes {@code socket} and tells it so); when the subscribe carried
+   * {@code recovery}, then answers with {@value #RECOVERY_EVENT} and replays the missed events, all
+   * before any live event of the channel reaches the socket.
+   */
+  void subscribe(PusherSocket socket, String channel, JsonNode recovery, BooleanSupplier join) {
+    HistoryRule rule = rules.isEmpty() ? null : ruleFor(channel);
+    boolean asked = recovery != null && recovery.isObject();
+    if (rule == null) {
+      if (join.getAsBoolean() && asked) {
+        socket.send(answer(channel, NO_HISTORY, null, 0, 0));
+      }
+      return;
+    }
+    if (!asked) {
+      join.getAsBoolean();
+      return;
+    }
+    JsonNode offset = recovery.get("offset");
+    String epoch = Json.text(recovery, "epoch");
+    Long from = offset != null && offset.canConvertToLong() && epoch != null ? offset.asLong() : null;
+    store.join(channel, rule, epoch, from, join, replay -> {
+      socket.send(answer(channel, replay.notRecoveredReason(), replay.epoch(), replay.offset(), replay.events().size()));
+      replay.events().forEach(socket::send);
+    });
+  }
+
+  private static String answer(String channel, String reason, String epoch, long offset, int replayed) {
+    ObjectNode data = Json.object().put("recovered", reason == null);
+    if (reason != null) {
+      data.put("reason", reason);
+    }
+    if (epoch != null) {
+      data.put("epoch", epoch).put("offset", offset);
+    }
+    data.put("replayed", replayed);
+    ObjectNode root = Json.object().put("event", RECOVERY_EVENT).put("channel", channel);
+    root.put("data", Json.write(data));
+    return Json.write(root);
+  }
+}

@@ -1,0 +1,54 @@
+// laravel-echo (pusher-js underneath) with the recovery plugin of src/main/js, driven by the Java
+// test dev.broadcasting.server.RecoveryPusherJsTest through a TCP proxy that drops and stalls the
+// connection. Usage: node recovery.mjs, with PORT, KEY, CHANNEL, LAST (the n of the last event) and
+// RECOVERY (0 to run without the plugin) in the environment. Prints one JSON line per observation.
+import Pusher from 'pusher-js';
+import Echo from 'laravel-echo';
+import { enableRecovery } from '../../main/js/broadcasting-recovery.mjs';
+
+const { PORT, KEY, CHANNEL, LAST, RECOVERY } = process.env;
+
+function print(line) {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+const echo = new Echo({
+  broadcaster: 'pusher',
+  key: KEY,
+  Pusher,
+  cluster: 'local',
+  wsHost: '127.0.0.1',
+  wsPort: Number(PORT),
+  forceTLS: false,
+  enabledTransports: ['ws'],
+  disableStats: true,
+});
+if (RECOVERY !== '0') {
+  enableRecovery(echo, {
+    onNotRecovered: (channel, info) => print({ type: 'not_recovered', channel, reason: info.reason, offset: info.offset }),
+    onRecovered: (channel, info) => print({ type: 'recovered', channel, replayed: info.replayed }),
+  });
+}
+const pusher = echo.connector.pusher;
+pusher.connection.bind('state_change', ({ current }) => print({ type: current }));
+let ready = false;
+const received = [];
+echo.channel(CHANNEL)
+  .subscribed(() => {
+    print({ type: ready ? 'subscribed' : 'ready' });
+    ready = true;
+  })
+  .listen('.broadcasting:not-recovered', (info) => print({ type: 'channel_not_recovered', reason: info.reason }))
+  .listen('.Tick', (data) => {
+    print({ type: 'event', n: data.n });
+    received.push(data.n);
+    if (data.n === Number(LAST)) {
+      print({ type: 'done', received });
+      echo.disconnect();
+      setTimeout(() => process.exit(0), 50);
+    }
+  });
+setTimeout(() => {
+  print({ type: 'timeout' });
+  process.exit(1);
+}, 25_000);
