@@ -13,15 +13,18 @@ import java.util.Objects;
  * .onFailure(failed -> deadLetters.save(failed.event().name(), failed.event().payload()))
  * }</pre>
  *
+ * @param id the id of this broadcast, the driver's {@link dev.broadcasting.spi.BroadcastMessage#id()}:
+ *     it links a listener's callbacks to the message a driver publishes, and is kept across retries
  * @param name the event name clients listen for
  * @param channels the channels, each once
  * @param payload the payload as JSON object text, serialized once
  * @param socketId the client left out ({@code toOthers}), or null
  * @param source the {@link ShouldBroadcast} object, or null for an anonymous broadcast
  */
-public record BroadcastEvent(String name, List<Channel> channels, String payload, String socketId, Object source) {
+public record BroadcastEvent(String id, String name, List<Channel> channels, String payload, String socketId, Object source) {
 
   public BroadcastEvent {
+    Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     channels = List.copyOf(channels);
     Objects.requireNonNull(payload, "payload");
@@ -35,7 +38,7 @@ public record BroadcastEvent(String name, List<Channel> channels, String payload
   /** The payload's length, never its content: payloads may hold personal data. */
   @Override
   public String toString() {
-    return "BroadcastEvent{name=" + name + ", channels=" + channels + ", payloadChars=" + payload.length()
+    return "BroadcastEvent{id=" + id + ", name=" + name + ", channels=" + channels + ", payloadChars=" + payload.length()
         + (socketId == null ? "" : ", socketId=" + socketId) + "}";
   }
 }

@@ -51,6 +51,7 @@ public final class Broadcaster implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final Duration drainTimeout;
   private final boolean synchronous;
+  private final BroadcastGate gate;
   /** Null: queued events wait in the dispatcher's memory only. */
   private final BroadcastQueue queue;
   private volatile boolean closed;
@@ -62,6 +63,7 @@ public final class Broadcaster implements AutoCloseable {
     this.retryPolicy = builder.retryPolicy;
     this.drainTimeout = builder.drainTimeout;
     this.synchronous = builder.synchronous;
+    this.gate = builder.gate;
     this.dispatcher = new Dispatcher(new DispatchOptions(builder.capacity, builder.maxBytes, builder.blockWhenFull,
         builder.threads, builder.attemptTimeout, builder.ticker, builder.scheduler, builder.callbackExecutor,
         builder.listeners, builder.onFailure, builder.perChannelOrder));
@@ -238,14 +240,21 @@ public final class Broadcaster implements AutoCloseable {
   CompletableFuture<Void> submit(List<Request> requests) {
     Map<Unit, List<Request>> units = new LinkedHashMap<>();
     Map<Request, BroadcastMessage> messages = new IdentityHashMap<>();
+    Map<Request, BroadcastEvent> views = new IdentityHashMap<>();
+    List<BroadcastEvent> inOrder = new ArrayList<>(requests.size());
     for (Request request : requests) {
       if (request.channels().isEmpty()) {
         log.debug("{} has no channels; nothing was broadcast", request.describe());
         continue;
       }
       String json = serializer.serialize(request.payload(), request.eventClass());
-      messages.put(request, BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
-          request.source() == null ? null : request.eventClass()));
+      BroadcastMessage message = BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
+          request.source() == null ? null : request.eventClass());
+      messages.put(request, message);
+      BroadcastEvent view = new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
+          message.socketId(), request.source());
+      views.put(request, view);
+      inOrder.add(view);
       boolean now = synchronous || request.now();
       RetryPolicy policy = request.policy() != null ? request.policy() : now ? RetryPolicy.none() : retryPolicy;
       for (String connection : targets(request.via())) {
@@ -259,18 +268,21 @@ public final class Broadcaster implements AutoCloseable {
     if (units.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    return gate.admit(Collections.unmodifiableList(inOrder), () -> dispatch(units, messages, views));
+  }
+
+  private CompletableFuture<Void> dispatch(Map<Unit, List<Request>> units, Map<Request, BroadcastMessage> messages,
+      Map<Request, BroadcastEvent> views) {
     List<CompletableFuture<Void>> sends = new ArrayList<>(units.size());
     units.forEach((unit, members) -> {
       List<BroadcastMessage> batch = new ArrayList<>(members.size());
-      List<BroadcastEvent> views = new ArrayList<>(members.size());
+      List<BroadcastEvent> events = new ArrayList<>(members.size());
       for (Request request : members) {
-        BroadcastMessage message = messages.get(request);
-        batch.add(message);
-        views.add(new BroadcastEvent(message.event(), message.channels(), message.payload(), message.socketId(),
-            request.source()));
+        batch.add(messages.get(request));
+        events.add(views.get(request));
       }
-      sends.add(queue != null && !unit.now() ? enqueue(unit, batch, views)
-          : dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, views, unit.policy(),
+      sends.add(queue != null && !unit.now() ? enqueue(unit, batch, events)
+          : dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, events, unit.policy(),
               unit.now()));
     });
     return sends.size() == 1 ? sends.get(0) : CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
@@ -292,7 +304,8 @@ public final class Broadcaster implements AutoCloseable {
   private CompletableFuture<Void> deliver(String connection, List<BroadcastMessage> messages, RetryPolicy policy) {
     List<BroadcastEvent> views = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
-      views.add(new BroadcastEvent(message.event(), message.channels(), message.payload(), message.socketId(), null));
+      views.add(new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
+          message.socketId(), null));
     }
     BroadcastDriver driver = connections.get(connection);
     if (driver == null) {
@@ -335,6 +348,7 @@ public final class Broadcaster implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private final List<BroadcastListener> listeners = new ArrayList<>();
     private Consumer<FailedBroadcast> onFailure = failed -> {};
+    private BroadcastGate gate = BroadcastGate.open();
     private Executor callbackExecutor;
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler;
@@ -495,6 +509,15 @@ public final class Broadcaster implements AutoCloseable {
      */
     public Builder onFailure(Consumer<FailedBroadcast> handler) {
       this.onFailure = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * When broadcasts enter the queue: at once unless {@code gate} defers them, for example until
+     * a transaction commits. See {@link BroadcastGate} for the future a deferred broadcast returns.
+     */
+    public Builder gate(BroadcastGate gate) {
+      this.gate = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

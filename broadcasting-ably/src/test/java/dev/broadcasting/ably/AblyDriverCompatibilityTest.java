@@ -1,7 +1,5 @@
 package dev.broadcasting.ably;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -24,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * Core's contract, against a MockWebServer playing Ably's REST API. Deliveries are read back from
@@ -178,21 +175,5 @@ class AblyDriverCompatibilityTest extends DriverCompatibilityKit {
     };
     return PeerFault.held(timeout -> abandoned.await(timeout.toMillis(), TimeUnit.MILLISECONDS),
         () -> ably.answer = request -> FakeAbly.created());
-  }
-
-  /**
-   * Known defect of the ably driver, pinned until it is fixed: after a request of a batch fails (here
-   * its first), {@code publishAll} goes on sending the batch's later messages, then reports the batch
-   * failed.
-   * Ably's idempotent ids keep the retry from delivering anything twice, but the message that failed
-   * arrives after its successors on the same channel. The kit's contract must fail here with that
-   * symptom; once the driver keeps the contract this test fails: delete this override.
-   */
-  @Override
-  @Test
-  protected void aBatchThePeerFailsIsDeliveredWholeOrNotAtAllAndRetryable() {
-    assertThatThrownBy(super::aBatchThePeerFailsIsDeliveredWholeOrNotAtAllAndRetryable)
-        .isInstanceOf(AssertionError.class).hasMessageContaining("failed after 0 requests")
-        .hasMessageContaining("each event once, in order per channel");
   }
 }

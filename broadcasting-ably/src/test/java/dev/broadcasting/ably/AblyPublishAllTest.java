@@ -165,6 +165,22 @@ class AblyPublishAllTest {
     assertThat(error.getMessage()).contains("public:b");
   }
 
+  /** Sent after it, a later message would arrive before the failed one once core's retry delivers that. */
+  @Test
+  void aFailedRequestStopsItsChannelOnly() throws Exception {
+    AtomicInteger count = new AtomicInteger();
+    ably.answer = request -> count.incrementAndGet() == 1 ? FakeAbly.error(503, 50300, "unavailable") : FakeAbly.created();
+    AblyBroadcastDriver driver = ably.driver().build();
+    BroadcastException error = failure(driver.publishAll(List.of(on("m1", "a"), on("m2", "b"), on("m3", "a"),
+        on("m4", "b"))));
+    driver.close();
+    assertThat(error.isRetryable()).isTrue();
+    assertThat(ably.requests).extracting(RecordedRequest::getTarget).containsExactly(
+        "/channels/public%3Aa/messages", "/channels/public%3Ab/messages", "/channels/public%3Ab/messages");
+    assertThat(body(1)).extracting(n -> n.get("name").asText()).containsExactly("m2");
+    assertThat(body(2)).extracting(n -> n.get("name").asText()).containsExactly("m4");
+  }
+
   @Test
   void anOversizedMessageIsReportedAndTheOthersAreSent() throws Exception {
     AblyBroadcastDriver driver = ably.driver().maxMessageSize(30).build();

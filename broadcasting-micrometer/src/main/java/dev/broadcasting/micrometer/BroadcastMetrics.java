@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * from {@code broadcast()} across the queue to the driver call.
  *
  * <p>Carrying: {@code onQueued} runs on the caller's thread, where the caller's observation is
- * current, and sees the application's view of the event; the driver later gets the message. Core
- * gives the two no shared id, but the view holds the very payload string the message holds, so
- * that string, compared by identity, with the connection, is the key. Without a match (or with a
+ * current, and sees the application's view of the event; the driver later gets the message. The
+ * view's {@link BroadcastEvent#id()} is the message's {@link BroadcastMessage#id()}, so that id,
+ * with the connection, is the key. Without a match (or with a
  * {@code callbackExecutor}, which moves {@code onQueued} off the caller's thread) the publish
  * observation has no parent but the one current where the driver is called.
  */
@@ -46,13 +46,13 @@ final class BroadcastMetrics implements BroadcastListener {
   public void onQueued(BroadcastEvent event, String connection, int queueDepth) {
     Observation current = observations.getCurrentObservation();
     if (current != null && carried.size() < MAX_CARRIED) {
-      carried.put(new Carried(event.payload(), connection), current);
+      carried.put(new Carried(event.id(), connection), current);
     }
   }
 
   @Override
   public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
-    carried.remove(new Carried(event.payload(), connection));
+    carried.remove(new Carried(event.id(), connection));
     Timer.builder(BroadcastObservability.DELIVERY)
         .description("Time from broadcast() to the driver's acceptance, queue and retries included")
         .tags("connection", connection, "driver", driverName(connection))
@@ -81,7 +81,7 @@ final class BroadcastMetrics implements BroadcastListener {
   }
 
   private void failed(FailedBroadcast failure, String reason) {
-    carried.remove(new Carried(failure.event().payload(), failure.connection()));
+    carried.remove(new Carried(failure.event().id(), failure.connection()));
     Counter.builder(BroadcastObservability.FAILURES)
         .description("Events that will not be delivered: failed after their last attempt, or rejected at intake")
         .tags("connection", failure.connection(), "driver", driverName(failure.connection()), "reason", reason)
@@ -92,7 +92,7 @@ final class BroadcastMetrics implements BroadcastListener {
 
   /** The observation current where the event was queued, or null when there was none or it was sent at once. */
   Observation callerObservation(BroadcastMessage message, String connection) {
-    return carried.get(new Carried(message.payload(), connection));
+    return carried.get(new Carried(message.id(), connection));
   }
 
   /** How many caller observations wait for their event to be sent. */
@@ -114,24 +114,6 @@ final class BroadcastMetrics implements BroadcastListener {
     return driverNames.getOrDefault(connection, "unknown");
   }
 
-  /** One event on one connection: its payload string by identity, which the event view and the message share. */
-  private static final class Carried {
-    private final String payload;
-    private final String connection;
-
-    Carried(String payload, String connection) {
-      this.payload = payload;
-      this.connection = connection;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Carried that && that.payload == payload && that.connection.equals(connection);
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(payload) * 31 + connection.hashCode();
-    }
-  }
+  /** One event on one connection. */
+  private record Carried(String id, String connection) {}
 }

@@ -1,7 +1,6 @@
 package dev.broadcasting.pusher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -18,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * Core's contract against a MockWebServer standing in for Pusher: each request the peer received,
@@ -120,20 +118,5 @@ class PusherDriverCompatibilityTest extends DriverCompatibilityKit {
       return new MockResponse.Builder().code(504).build(); // written to a closed connection: nobody reads it
     });
     return PeerFault.held(timeout -> abandoned.await(timeout.toMillis(), TimeUnit.MILLISECONDS), peer::forgetAnswers);
-  }
-
-  /**
-   * Known defect of the pusher driver, pinned until it is fixed: a batch goes out as several
-   * {@code batch_events} requests of 10, one after another; when the second fails after the first
-   * was delivered, {@code publishAll} reports the whole batch failed and its retry delivers the first
-   * 10 events twice. The kit's contract must fail here with exactly that symptom; once the driver
-   * keeps the contract this test fails: delete this override.
-   */
-  @Override
-  @Test
-  protected void aBatchThePeerFailsIsDeliveredWholeOrNotAtAllAndRetryable() {
-    assertThatThrownBy(super::aBatchThePeerFailsIsDeliveredWholeOrNotAtAllAndRetryable)
-        .isInstanceOf(AssertionError.class).hasMessageContaining("failed after 1 requests")
-        .hasMessageContaining("a duplicate means part of it was delivered");
   }
 }

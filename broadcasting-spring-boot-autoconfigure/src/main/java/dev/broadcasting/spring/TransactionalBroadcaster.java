@@ -13,7 +13,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Broadcasts after the current transaction commits, and never when it rolls back: Laravel's
- * {@code afterCommit}. Outside a transaction it broadcasts at once.
+ * {@code afterCommit}. Outside a transaction it broadcasts at once. The auto-configured
+ * {@code Broadcaster} bean already waits for the commit ({@link AfterCommitGate}); this class is for
+ * a broadcaster built without that gate, and reads the event at the commit rather than at the call.
  *
  * <pre>{@code
  * @Transactional

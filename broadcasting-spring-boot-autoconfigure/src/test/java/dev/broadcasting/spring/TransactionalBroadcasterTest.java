@@ -11,15 +11,12 @@ import dev.broadcasting.testing.BroadcastFake;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseBuilder;
-import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** After-commit broadcasting against a real H2 database and Spring's JDBC transaction manager. */
@@ -111,33 +108,13 @@ class TransactionalBroadcasterTest {
   }
 
   @Configuration(proxyBeanMethods = false)
+  @Import(H2Transactions.class)
   static class Database {
     final BroadcastFake fake = new BroadcastFake();
 
     @Bean
     Broadcaster broadcaster() {
       return fake.broadcaster();
-    }
-
-    @Bean(destroyMethod = "shutdown")
-    org.springframework.jdbc.datasource.embedded.EmbeddedDatabase dataSource() {
-      return new EmbeddedDatabaseBuilder().setType(EmbeddedDatabaseType.H2).generateUniqueName(true)
-          .addScript("classpath:orders.sql").build();
-    }
-
-    @Bean
-    JdbcTemplate jdbcTemplate(DataSource dataSource) {
-      return new JdbcTemplate(dataSource);
-    }
-
-    @Bean
-    DataSourceTransactionManager transactionManager(DataSource dataSource) {
-      return new DataSourceTransactionManager(dataSource);
-    }
-
-    @Bean
-    TransactionTemplate transactionTemplate(DataSourceTransactionManager transactionManager) {
-      return new TransactionTemplate(transactionManager);
     }
   }
 }

@@ -13,8 +13,10 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +53,10 @@ public final class AblyPublisher {
   /**
    * Sends the messages in order, each after the one before has been answered, so that events on a
    * channel arrive in the order given. Consecutive messages for the same single channel go out in
-   * one request, within the size limit (RSL1i). A message that fails does not stop the others; the
-   * result then fails, retryable when any failure is (the ids keep the delivered ones from doubling).
+   * one request, within the size limit (RSL1i). A request that fails stops its channels: later
+   * messages to any of them are not sent, so that on core's retry none arrives before the one that
+   * failed; other channels go on. The result then fails, retryable when any failure is (the ids
+   * keep the delivered ones from doubling). A message Ably would never take fails alone.
    */
   public CompletableFuture<Void> publishAll(List<BroadcastMessage> messages) {
     List<BroadcastException> errors = Collections.synchronizedList(new ArrayList<>());
@@ -72,12 +76,18 @@ public final class AblyPublisher {
         groups.add(new ArrayList<>(List.of(prepared)));
       }
     }
+    Set<String> stopped = ConcurrentHashMap.newKeySet();
     CompletableFuture<Void> chain = Cancellation.sequence(groups.size(), index -> {
       List<Prepared> group = groups.get(index);
+      List<String> channels = group.get(0).channels; // a group of several shares its one channel
+      if (channels.stream().anyMatch(stopped::contains)) {
+        return CompletableFuture.completedFuture(null);
+      }
       CompletableFuture<Void> sent = group.size() == 1 ? send(group.get(0)) : sendGroup(group);
       return Cancellation.passCancel(sent.handle((ok, error) -> {
         if (error != null) {
           errors.add(asBroadcastException(error));
+          stopped.addAll(channels);
         }
         return null;
       }), sent);

@@ -27,6 +27,8 @@ public final class EventSender {
   private final PusherHttp http;
   private final ChannelEncrypter encrypter;
   private final int payloadLimit;
+  /** Enough for the unfinished batches of many retries in flight; a batch of 10,000 items needs 1,000. */
+  private final AcceptedRequests accepted = new AcceptedRequests(4096);
 
   /** @param encrypter null when no encryption master key is configured */
   public EventSender(PusherHttp http, ChannelEncrypter encrypter, int payloadLimit) {
@@ -74,21 +76,43 @@ public final class EventSender {
 
   /**
    * Several events, one batch item per (event, channel), in batches of at most 10 sent one after
-   * another, so that events on one channel arrive in the order given.
+   * another, so that events on one channel arrive in the order given; the first failure stops the
+   * rest. The batch is all or nothing across core's retries: a request Pusher accepted is
+   * remembered by its messages' ids, and a retry of the same batch sends only the requests after
+   * it, so that no event arrives twice and a channel's order holds.
    */
   public CompletableFuture<Void> batch(List<BroadcastMessage> messages) {
     List<EventBodies.BatchItem> items = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     try {
       for (BroadcastMessage message : messages) {
-        items.addAll(items(message));
+        List<EventBodies.BatchItem> ofMessage = items(message);
+        items.addAll(ofMessage);
+        ofMessage.forEach(item -> ids.add(message.id()));
       }
     } catch (BroadcastException e) {
       return CompletableFuture.failedFuture(e);
     }
     int requests = (items.size() + MAX_EVENTS_PER_BATCH - 1) / MAX_EVENTS_PER_BATCH;
-    return Cancellation.sequence(requests, index -> {
+    List<String> keys = new ArrayList<>(requests);
+    for (int from = 0; from < items.size(); from += MAX_EVENTS_PER_BATCH) {
+      keys.add(from + ":" + String.join(",", ids.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, ids.size()))));
+    }
+    CompletableFuture<Void> all = Cancellation.sequence(requests, index -> {
+      String key = keys.get(index);
+      if (accepted.contains(key)) {
+        return CompletableFuture.completedFuture(null);
+      }
       int from = index * MAX_EVENTS_PER_BATCH;
-      return postBatch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
+      CompletableFuture<Void> sent = postBatch(items.subList(from, Math.min(from + MAX_EVENTS_PER_BATCH, items.size())));
+      return Cancellation.map(sent, ok -> {
+        accepted.add(key);
+        return null;
+      });
+    });
+    return Cancellation.map(all, ok -> {
+      accepted.forget(keys);
+      return null;
     });
   }
 

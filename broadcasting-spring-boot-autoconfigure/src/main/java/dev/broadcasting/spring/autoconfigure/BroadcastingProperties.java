@@ -35,6 +35,12 @@ public class BroadcastingProperties {
   /** The connections, by name. */
   private Map<String, Connection> connections = new LinkedHashMap<>();
 
+  /**
+   * Whether a broadcast made inside a transaction waits for its commit and is dropped on rollback
+   * (Laravel's after_commit). When false, only events that implement ShouldBroadcastAfterCommit wait.
+   */
+  private boolean afterCommit = true;
+
   private final Pusher pusher = new Pusher();
   private final Ably ably = new Ably();
   private final Redis redis = new Redis();
@@ -49,6 +55,14 @@ public class BroadcastingProperties {
 
   public void setDefaultConnection(String defaultConnection) {
     this.defaultConnection = defaultConnection;
+  }
+
+  public boolean isAfterCommit() {
+    return afterCommit;
+  }
+
+  public void setAfterCommit(boolean afterCommit) {
+    this.afterCommit = afterCommit;
   }
 
   public Map<String, Connection> getConnections() {
@@ -481,6 +495,11 @@ public class BroadcastingProperties {
     private List<String> allowedOrigins;
     /** BROADCAST_SERVER_WEBHOOK_URL. */
     private String webhookUrl;
+    private final Backplane backplane = new Backplane();
+
+    public Backplane getBackplane() {
+      return backplane;
+    }
 
     public boolean isEnabled() {
       return enabled;
@@ -565,6 +584,53 @@ public class BroadcastingProperties {
           : String.join(",", allowedOrigins));
       put(values, "BROADCAST_SERVER_WEBHOOK_URL", webhookUrl);
       return values;
+    }
+
+    /** The cluster the server is one node of, through broadcasting-server-redis. */
+    public static class Backplane {
+      /**
+       * The Redis all nodes share (redis://, rediss://, redis-sentinel://): set, the server is one node
+       * of a cluster. Needs broadcasting-server-redis on the class path.
+       */
+      private String url;
+      /** How long a node that stopped answering stays a member (default 20s, at least 1s). */
+      private Duration lease;
+      /** This node's id, unique in the cluster (default: host name, process id and a random number). */
+      private String nodeId;
+      /** The start of every Redis key and channel name the cluster uses (default broadcasting:server:). */
+      private String keyPrefix;
+
+      public String getUrl() {
+        return url;
+      }
+
+      public void setUrl(String url) {
+        this.url = url;
+      }
+
+      public Duration getLease() {
+        return lease;
+      }
+
+      public void setLease(Duration lease) {
+        this.lease = lease;
+      }
+
+      public String getNodeId() {
+        return nodeId;
+      }
+
+      public void setNodeId(String nodeId) {
+        this.nodeId = nodeId;
+      }
+
+      public String getKeyPrefix() {
+        return keyPrefix;
+      }
+
+      public void setKeyPrefix(String keyPrefix) {
+        this.keyPrefix = keyPrefix;
+      }
     }
   }
 }

@@ -3,15 +3,20 @@ package dev.broadcasting.spring.autoconfigure;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.server.BroadcastServer;
 import dev.broadcasting.server.internal.ServerSettingsReader;
+import dev.broadcasting.server.redis.RedisBackplane;
+import dev.broadcasting.server.spi.Backplane;
 import dev.broadcasting.spi.DriverSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -19,6 +24,8 @@ import org.springframework.core.env.Environment;
  * adds the connection that publishes into it in process ({@code server} by default). The server
  * reads the same settings as the {@code server} driver: {@code broadcasting.server.*}, else
  * {@code PUSHER_APP_ID}, {@code PUSHER_APP_KEY}, {@code PUSHER_APP_SECRET}, {@code BROADCAST_SERVER_*}.
+ * With {@code broadcasting.server.backplane.url} and broadcasting-server-redis on the class path,
+ * or a {@link Backplane} bean of the application's, the server is one node of a cluster.
  * The broadcaster is closed first and the server after it, so queued events still reach it.
  */
 @AutoConfiguration(before = BroadcastingAutoConfiguration.class)
@@ -29,11 +36,26 @@ public class BroadcastingServerAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  BroadcastServer broadcastServer(BroadcastingProperties properties, Environment environment) {
+  BroadcastServer broadcastServer(BroadcastingProperties properties, Environment environment,
+      ObjectProvider<Backplane> backplane) {
     Map<String, String> settings = new LinkedHashMap<>(LaravelEnvironment.read(environment));
     settings.putAll(properties.getServer().laravelSettings());
+    Backplane node = backplane.getIfAvailable();
+    if (node == null && properties.getServer().getBackplane().getUrl() != null) {
+      throw new IllegalStateException("broadcasting.server.backplane.url is set, but broadcasting-server-redis "
+          + "is not on the class path: add the dependency dev.broadcasting:broadcasting-server-redis, or remove "
+          + "the property to run one node alone");
+    }
+    if (node != null) {
+      // the bean is the cluster: BROADCAST_SERVER_BACKPLANE must not build a second one
+      settings.keySet().removeIf(key -> key.startsWith("BROADCAST_SERVER_BACKPLANE"));
+    }
     try {
-      return ServerSettingsReader.read(DriverSettings.of(settings)).build().start();
+      BroadcastServer.Builder server = ServerSettingsReader.read(DriverSettings.of(settings));
+      if (node != null) {
+        server.backplane(node);
+      }
+      return server.build().start();
     } catch (BroadcastException e) {
       throw new IllegalStateException("broadcasting.server.enabled is true, but the server cannot start: "
           + e.getMessage() + " (broadcasting.server.app-id, .key and .secret set PUSHER_APP_ID, PUSHER_APP_KEY and "
@@ -51,5 +73,33 @@ public class BroadcastingServerAutoConfiguration {
         return Map.of(connection, new NamedDriver("server", server.driver(appId)));
       }
     };
+  }
+
+  /** The Redis cluster of {@code broadcasting.server.backplane.*}; the server closes it. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RedisBackplane.class)
+  @ConditionalOnProperty("broadcasting.server.backplane.url")
+  static class RedisBackplaneConfiguration {
+
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean(Backplane.class)
+    RedisBackplane broadcastServerBackplane(BroadcastingProperties properties) {
+      BroadcastingProperties.Server.Backplane settings = properties.getServer().getBackplane();
+      try {
+        RedisBackplane.Builder builder = RedisBackplane.builder(settings.getUrl());
+        if (settings.getLease() != null) {
+          builder.lease(settings.getLease());
+        }
+        if (settings.getNodeId() != null) {
+          builder.nodeId(settings.getNodeId());
+        }
+        if (settings.getKeyPrefix() != null) {
+          builder.keyPrefix(settings.getKeyPrefix());
+        }
+        return builder.build();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("broadcasting.server.backplane is invalid: " + e.getMessage(), e);
+      }
+    }
   }
 }
