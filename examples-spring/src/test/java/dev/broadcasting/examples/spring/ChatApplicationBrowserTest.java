@@ -30,8 +30,8 @@ class ChatApplicationBrowserTest {
     assertThat(Path.of(chromium)).as("no chromium at %s; install Debian's chromium (.ci/setup.d/30-examples.sh) "
         + "or set CHROMIUM to a Chromium binary", chromium).isExecutable();
     assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the chat-page "
-        + "profile's npm ci puts it in %s: run ./test.sh, or mvn with -Pchat-page", NODE_MODULES).isDirectory();
-    assertThat(ChatApplication.class.getResource("/chat-demo/chat.js")).as("the page is not built: run ./test.sh, "
+        + "profile's npm ci puts it in %s: run bash .ci/setup.sh, then ./mvnw with -Pchat-page", NODE_MODULES).isDirectory();
+    assertThat(ChatApplication.class.getResource("/chat-demo/chat.js")).as("the page is not built: run bash .ci/setup.sh, then ./mvnw with -Pchat-page; "
         + "or mvn with -Pchat-page (npm builds it in the examples module only in that profile)").isNotNull();
     Files.deleteIfExists(SCREENSHOT);
 

@@ -167,7 +167,7 @@ class ChatDemoTest {
     assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
     assertThat(page.body()).contains("<script defer src=\"/chat.js\"></script>");
     HttpResponse<String> bundle = send("GET", "/chat.js", null, null, null);
-    assertThat(bundle.statusCode()).as("the bundle is built by npm in the chat-page profile (./test.sh uses it)").isEqualTo(200);
+    assertThat(bundle.statusCode()).as("the bundle is built by npm in the chat-page profile (the README's test command uses it)").isEqualTo(200);
     assertThat(bundle.body()).contains("pusher:subscription_error"); // pusher-js is inside
     assertThat(send("GET", "/../pom.xml", null, null, null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/index.html.bak", null, null, null).statusCode()).isEqualTo(404);
