@@ -31,8 +31,8 @@ class ChatApplicationBrowserTest {
         + "or set CHROMIUM to a Chromium binary", chromium).isExecutable();
     assertThat(NODE_MODULES.resolve("playwright-core")).as("playwright-core is not installed; the chat-page "
         + "profile's npm ci puts it in %s: run bash .ci/setup.sh, then ./mvnw with -Pchat-page", NODE_MODULES).isDirectory();
-    assertThat(ChatApplication.class.getResource("/chat-demo/chat.js")).as("the page is not built: run bash .ci/setup.sh, then ./mvnw with -Pchat-page; "
-        + "or mvn with -Pchat-page (npm builds it in the examples module only in that profile)").isNotNull();
+    assertThat(ChatApplication.class.getResource("/chat-demo/chat.js")).as("the page is not built: run ./mvnw "
+        + "with -Pchat-page (npm builds it in the examples module only in that profile)").isNotNull();
     Files.deleteIfExists(SCREENSHOT);
 
     Path log = Files.createTempFile("chat-e2e", ".log");
