@@ -14,28 +14,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** publishAll sent again after a {@code batch_events} request of it failed: what Pusher accepted is not sent twice. */
-class PusherBatchRetryTest {
+class PusherBatchRetryTest extends AgainstPusherPeer {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private PusherPeer peer;
-  private PusherBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = new PusherPeer();
-    driver = peer.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    peer.close();
-  }
-
   @Test
   void aRetrySendsOnlyTheRequestsPusherDidNotAccept() throws Exception {
     List<BroadcastMessage> batch = batch(12);

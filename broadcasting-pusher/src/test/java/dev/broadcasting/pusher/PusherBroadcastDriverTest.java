@@ -20,26 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PusherBroadcastDriverTest {
-  private PusherPeer peer;
-  private PusherBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = new PusherPeer();
-    driver = peer.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    peer.close();
-  }
-
+class PusherBroadcastDriverTest extends AgainstPusherPeer {
   @Test
   void triggersAnEventWithItsDataAsAJsonStringAndASignedQuery() throws Exception {
     String payload = "{\"orderId\":42,\"note\":\"h\\u00e9 \\\"x\\\"\"}";

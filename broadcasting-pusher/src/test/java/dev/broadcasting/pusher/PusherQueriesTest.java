@@ -6,27 +6,10 @@ import dev.broadcasting.BroadcastException;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP API's queries and user operations: signed GETs and POSTs, typed answers. */
-class PusherQueriesTest {
-  private PusherPeer peer;
-  private PusherBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = new PusherPeer();
-    driver = peer.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    peer.close();
-  }
-
+class PusherQueriesTest extends AgainstPusherPeer {
   @Test
   void listsChannelsByPrefixWithUserCounts() throws Exception {
     peer.answer(200, "{\"channels\":{\"presence-room.1\":{\"user_count\":3},\"presence-room.2\":{\"user_count\":1}}}");
