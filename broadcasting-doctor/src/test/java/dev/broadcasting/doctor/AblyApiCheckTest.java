@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.AblyApiCheck;
+import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ class AblyApiCheckTest {
 
   @Test
   void anUnreachableHostIsRefused() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Finding finding = check(port).run();
 

@@ -8,6 +8,7 @@ import dev.broadcasting.doctor.internal.AuthCheck;
 import dev.broadcasting.doctor.internal.AuthRefusalCheck;
 import dev.broadcasting.doctor.internal.FrontEnd;
 import dev.broadcasting.doctor.internal.PusherAuth;
+import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -113,7 +114,7 @@ class AuthCheckTest {
 
   @Test
   void anAuthEndpointThatIsDownIsRefused() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
     Map<String, String> settings = settings("http://127.0.0.1:" + port + "/broadcasting/auth", "Cookie: a=b");
 
     Finding finding = checks(settings).get(0);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.doctor.Finding.Outcome;
+import dev.broadcasting.redis.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class DoctorTest {
   /** The server down: every check that needs it fails, each naming the same fix, and the diagnosis is unhealthy. */
   @Test
   void aServerThatIsDownFailsEveryCheckThatNeedsIt() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Diagnosis diagnosis = Doctor.builder().settings(EmbeddedServer.settings(port)).timeout(Duration.ofSeconds(1))
         .build().run();
@@ -82,7 +83,7 @@ class DoctorTest {
   void theAuthHeaderValueIsNeverShown() throws Exception {
     try (EmbeddedServer server = new EmbeddedServer()) {
       Map<String, String> settings = server.settings();
-      settings.put("BROADCAST_DOCTOR_AUTH_URL", "http://127.0.0.1:" + RedisProcess.freePort() + "/auth");
+      settings.put("BROADCAST_DOCTOR_AUTH_URL", "http://127.0.0.1:" + RedisServer.freePort(false) + "/auth");
       settings.put("BROADCAST_DOCTOR_AUTH_HEADER", "Cookie: session=very-secret-value");
 
       Diagnosis diagnosis = Doctor.builder().settings(settings).timeout(Duration.ofSeconds(1)).build().run();

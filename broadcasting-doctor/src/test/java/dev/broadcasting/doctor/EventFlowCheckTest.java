@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.doctor.Finding.Outcome;
+import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class EventFlowCheckTest {
 
   @Test
   void theRedisDriverDeliversToASubscriber() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisServer redis = RedisServer.start()) {
       Map<String, String> settings = new HashMap<>(Map.of("BROADCAST_CONNECTION", "redis",
           "REDIS_URL", "redis://127.0.0.1:" + redis.port(), "REDIS_PREFIX", "laravel_database_"));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.Endpoint;
 import dev.broadcasting.doctor.internal.PortCheck;
+import dev.broadcasting.redis.RedisServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class PortCheckTest {
 
   @Test
   void aClosedPortIsRefusedAndSaysNothingListens() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Finding finding = check(port).run();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.PusherApiCheck;
+import dev.broadcasting.redis.RedisServer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class PusherApiCheckTest {
 
   @Test
   void aServerThatIsDownIsRefused() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Finding finding = new PusherApiCheck(pusherSettings(EmbeddedServer.settings(port)), TIMEOUT).run();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.RedisCheck;
 import dev.broadcasting.doctor.internal.RedisTarget;
+import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.DriverSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class RedisCheckTest {
   // generous: a check returns as soon as it has its answer, and a loaded machine must not fail it
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static RedisProcess redis;
+  private static RedisServer redis;
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisProcess.start("--requirepass", "s3cret",
+    redis = RedisServer.start("--requirepass", "s3cret",
         "--user", "app", "on", ">app-pw", "~*", "&*", "+@all",
         "--user", "reader", "on", ">reader-pw", "~*", "&*", "+@all", "-publish",
         "--user", "noscript", "on", ">noscript-pw", "~*", "&*", "+@all", "-eval", "-evalsha");
@@ -88,7 +89,7 @@ class RedisCheckTest {
 
   @Test
   void aServerThatIsDownIsRefused() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Finding finding = check(Map.of("REDIS_PORT", String.valueOf(port))).run();
 

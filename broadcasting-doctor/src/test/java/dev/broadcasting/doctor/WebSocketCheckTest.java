@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.broadcasting.doctor.Finding.Outcome;
 import dev.broadcasting.doctor.internal.FrontEnd;
 import dev.broadcasting.doctor.internal.WebSocketCheck;
+import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.DriverSettings;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -52,7 +53,7 @@ class WebSocketCheckTest {
 
   @Test
   void aWrongPortIsRefused() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = RedisServer.freePort(false);
 
     Finding finding = check(Map.of("VITE_PUSHER_PORT", String.valueOf(port))).run();
 
