@@ -537,14 +537,18 @@ public final class Dispatcher {
     }
   }
 
+  private static final int NAMES_IN_A_BATCH = 5;
+
   static String describe(List<BroadcastEvent> events, String connection) {
     if (events.size() == 1) {
       BroadcastEvent event = events.get(0);
       return "Broadcast of " + event.describe() + " as '" + event.name() + "' on " + event.channels()
           + " via connection '" + connection + "'";
     }
-    return "Batch of " + events.size() + " events " + events.stream().map(BroadcastEvent::name)
-        .collect(Collectors.toList()) + " via connection '" + connection + "'";
+    // a few names say which batch it was; all of them would make one log line per event
+    List<String> names = events.stream().limit(NAMES_IN_A_BATCH).map(BroadcastEvent::name).collect(Collectors.toList());
+    String more = events.size() > NAMES_IN_A_BATCH ? " and " + (events.size() - NAMES_IN_A_BATCH) + " more" : "";
+    return "Batch of " + events.size() + " events " + names + more + " via connection '" + connection + "'";
   }
 
   private static Throwable unwrap(Throwable error) {
