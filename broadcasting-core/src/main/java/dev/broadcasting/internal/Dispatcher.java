@@ -121,15 +121,7 @@ public final class Dispatcher {
       Thread.currentThread().interrupt();
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
-    job.done.whenComplete((ok, error) -> {
-      List<Job> batch = finishing.get();
-      if (batch != null) {
-        batch.add(job); // the drain thread finishes its batch's jobs under one lock
-      } else {
-        finish(List.of(job));
-      }
-    });
-    boolean goesNow;
+    boolean goesNow = false;
     boolean drain;
     // close sets closed, waits until no submit is between here and admit, then reads the live jobs:
     // it sees this job, or this submit sees closed
@@ -140,15 +132,21 @@ public final class Dispatcher {
         return reject(connection, events, "the broadcaster is closed");
       }
       callbacks.queued(events, connection, capacity.events());
-      synchronized (outlet) {
-        outlet.admit(job);
-        goesNow = now && outlet.mayGoAlone(job);
-        if (goesNow) {
-          outlet.launch(job);
-        } else {
-          outlet.offer(job);
+      if (now) {
+        synchronized (outlet) {
+          outlet.admitPushed(); // the jobs queued before this one go before it on their channels
+          outlet.admit(job);
+          goesNow = outlet.mayGoAlone(job);
+          if (goesNow) {
+            outlet.launch(job);
+          } else {
+            outlet.offer(job);
+          }
+          drain = outlet.claimDrain();
         }
-        drain = claimDrain(outlet);
+      } else {
+        outlet.push(job); // no lock: the drain admits it
+        drain = outlet.claim();
       }
     } finally {
       entering.decrementAndGet();
@@ -230,23 +228,12 @@ public final class Dispatcher {
     return failedWhileClosing.get();
   }
 
-  /** Under the outlet's lock: true when the caller must start the drain (there is work and nobody draining). */
-  private static boolean claimDrain(Outlet outlet) {
-    if (outlet.draining || !outlet.hasReady()) {
-      return false;
-    }
-    outlet.draining = true;
-    return true;
-  }
-
   private void startDrain(Outlet outlet) {
     try {
       workers.execute(() -> drain(outlet));
     } catch (RuntimeException rejected) {
       // the dispatcher stopped: close settles whatever is left
-      synchronized (outlet) {
-        outlet.draining = false;
-      }
+      outlet.dropDrain();
     }
   }
 
@@ -256,9 +243,12 @@ public final class Dispatcher {
     while (true) {
       List<Job> taken;
       synchronized (outlet) {
+        outlet.admitPushed();
         taken = stopping ? List.of() : outlet.take();
         if (taken.isEmpty()) {
-          outlet.draining = false;
+          if (outlet.endDrain()) {
+            continue; // a job was pushed after admitPushed, and its producer saw this drain running
+          }
           return;
         }
       }
@@ -377,7 +367,7 @@ public final class Dispatcher {
       if (error == null) {
         if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
           callbacks.sent(job.events, job.outlet.connection, attempt, ticker.read() - job.startNanos);
-          job.done.complete(null);
+          settled(job, null);
         }
         continue;
       }
@@ -451,7 +441,7 @@ public final class Dispatcher {
       for (Job job : jobs) {
         outlet.offer(job);
       }
-      drain = claimDrain(outlet);
+      drain = outlet.claimDrain();
     }
     if (drain) {
       startDrain(outlet);
@@ -475,7 +465,7 @@ public final class Dispatcher {
       failures.add(new FailedBroadcast(event, connection, job.attempts, error));
     }
     callbacks.failed(failures, false);
-    job.done.completeExceptionally(error);
+    settled(job, error);
   }
 
   /**
@@ -510,7 +500,7 @@ public final class Dispatcher {
       for (Job job : jobs) {
         outlet.remove(job);
       }
-      drain = claimDrain(outlet);
+      drain = outlet.claimDrain();
     }
     if (drain) {
       startDrain(outlet);
@@ -527,13 +517,22 @@ public final class Dispatcher {
     }
     // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
     for (Job job : jobs) {
-      job.done.whenComplete((ok, error) -> {
-        if (error == null) {
-          job.result.complete(null);
-        } else {
-          job.result.completeExceptionally(error);
-        }
-      });
+      if (job.failure == null) {
+        job.result.complete(null);
+      } else {
+        job.result.completeExceptionally(job.failure);
+      }
+    }
+  }
+
+  /** The job is settled ({@code failure} null: delivered): it leaves the queue now, or with its drain's batch. */
+  private void settled(Job job, Throwable failure) {
+    job.failure = failure;
+    List<Job> batch = finishing.get();
+    if (batch != null) {
+      batch.add(job); // the drain thread finishes its batch's jobs under one lock
+    } else {
+      finish(List.of(job));
     }
   }
 

@@ -24,12 +24,10 @@ final class Job {
   final List<BroadcastMessage> messages;
   final List<BroadcastEvent> events;
   /** The channels whose order this job keeps, each once. */
-  final List<String> keys;
+  final String[] keys;
   final long bytes;
   final RetryPolicy policy;
   final long startNanos;
-  /** Settled: the outcome, before the job has left the queue. */
-  final CompletableFuture<Void> done = new CompletableFuture<>();
   /** The caller's future: the outcome once the job has left the queue. */
   final CompletableFuture<Void> result = new CompletableFuture<>();
   final AtomicInteger state = new AtomicInteger(WAITING);
@@ -40,7 +38,13 @@ final class Job {
   volatile int timedOutAttempt;
   /** The attempt cancelled because one before it on its channel failed; it is sent again after it. */
   volatile int cascadedAttempt;
+  /** Set when settled, read when the job leaves the queue: null when delivered, else why not. */
+  Throwable failure;
+  /** The next job pushed to the outlet's intake before this one (written before the push publishes it). */
+  Job nextIntake;
   // guarded by the outlet's lock
+  /** The lanes of {@link #keys}, in the same order, from admission on. */
+  Outlet.Lane[] lanes;
   /** In the outlet's ready queue. */
   boolean readied;
   /** Waiting out a back-off: not to be sent until it ends. */
@@ -58,15 +62,24 @@ final class Job {
     this.policy = policy;
     this.startNanos = startNanos;
     long total = 0;
-    Set<String> union = new LinkedHashSet<>();
     for (BroadcastMessage message : messages) {
       total += message.payloadBytes();
+    }
+    this.bytes = total;
+    this.keys = keys(messages);
+  }
+
+  private static String[] keys(List<BroadcastMessage> messages) {
+    if (messages.size() == 1 && messages.get(0).channels().size() == 1) {
+      return new String[] {messages.get(0).channels().get(0).name()}; // the usual broadcast: no set to build
+    }
+    Set<String> union = new LinkedHashSet<>();
+    for (BroadcastMessage message : messages) {
       for (Channel channel : message.channels()) {
         union.add(channel.name());
       }
     }
-    this.bytes = total;
-    this.keys = List.copyOf(union);
+    return union.toArray(String[]::new);
   }
 
   void cancelOpenRequest() {
