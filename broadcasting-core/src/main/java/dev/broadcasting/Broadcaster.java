@@ -320,8 +320,9 @@ public final class Broadcaster implements AutoCloseable {
     final String connection;
     final boolean now;
     final RetryPolicy policy;
-    final List<BroadcastMessage> messages = new ArrayList<>(1);
-    final List<BroadcastEvent> events = new ArrayList<>(1);
+    /** One message (the usual broadcast) as an immutable list of one, grown to an array list by a second one. */
+    List<BroadcastMessage> messages = List.of();
+    List<BroadcastEvent> events = List.of();
 
     private Unit(String connection, boolean now, RetryPolicy policy) {
       this.connection = connection;
@@ -342,6 +343,15 @@ public final class Broadcaster implements AutoCloseable {
     }
 
     void add(BroadcastMessage message, BroadcastEvent event) {
+      if (messages.isEmpty()) {
+        messages = List.of(message);
+        events = List.of(event);
+        return;
+      }
+      if (messages.size() == 1) {
+        messages = new ArrayList<>(messages);
+        events = new ArrayList<>(events);
+      }
       messages.add(message);
       events.add(event);
     }

@@ -56,6 +56,8 @@ public final class Dispatcher {
 
   private final Object lock = new Object();
   private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
+  /** The outlet of the last submit: most applications use one connection, found without a lookup. */
+  private volatile Outlet recent;
   private final boolean ordered;
   private final Capacity capacity;
   private final ExecutorService workers;
@@ -107,9 +109,10 @@ public final class Dispatcher {
     if (closed) {
       return reject(connection, events, "the broadcaster is closed");
     }
-    Outlet outlet = outlets.get(connection);
-    if (outlet == null) {
+    Outlet outlet = recent;
+    if (outlet == null || outlet.connection != connection) { // the same name object, from the broadcaster's map
       outlet = outlets.computeIfAbsent(connection, name -> new Outlet(name, driver, ordered));
+      recent = outlet;
     }
     Job job = new Job(outlet, messages, events, policy, ticker.read());
     try {
@@ -326,7 +329,9 @@ public final class Dispatcher {
         job.timeout = timeout;
       }
     }
-    if (callerWaits || sent.isDone()) {
+    if (sent.isDone()) {
+      answered(jobs, failureOf(sent));
+    } else if (callerWaits) {
       answered(jobs, sent.handle((ok, error) -> error).join());
     } else {
       sent.whenComplete((ok, error) -> {
@@ -548,6 +553,19 @@ public final class Dispatcher {
     List<String> names = events.stream().limit(NAMES_IN_A_BATCH).map(BroadcastEvent::name).collect(Collectors.toList());
     String more = events.size() > NAMES_IN_A_BATCH ? " and " + (events.size() - NAMES_IN_A_BATCH) + " more" : "";
     return "Batch of " + events.size() + " events " + names + more + " via connection '" + connection + "'";
+  }
+
+  /** The failure of a completed future, or null: what {@code handle} would give, without a stage per answer. */
+  private static Throwable failureOf(CompletableFuture<Void> done) {
+    if (!done.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      done.join();
+      return null;
+    } catch (CancellationException | CompletionException e) {
+      return e;
+    }
   }
 
   private static Throwable unwrap(Throwable error) {
