@@ -206,8 +206,8 @@ public final class Dispatcher {
         }
       }
       for (Job job : left) {
-        int state = job.state.get();
-        if (state != Job.SETTLED && job.state.compareAndSet(state, Job.SETTLED)) {
+        int state = job.state();
+        if (state != Job.SETTLED && job.moveState(state, Job.SETTLED)) {
           String why = state == Job.IN_FLIGHT
               ? "the driver had not answered within the drain timeout of " + drainTimeout + " when the broadcaster "
                   + "closed, so the request was cancelled; the event may or may not have been delivered"
@@ -313,7 +313,7 @@ public final class Dispatcher {
   private void watch(List<Job> jobs, CompletableFuture<Void> sent, boolean callerWaits) {
     for (Job job : jobs) {
       job.inFlight = sent;
-      if (job.state.get() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
+      if (job.state() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
         // close settled it, or a failure before it on its channel, between its launch and now
         sent.cancel(true);
       }
@@ -370,7 +370,7 @@ public final class Dispatcher {
       }
       int attempt = job.attempts;
       if (error == null) {
-        if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+        if (job.moveState(Job.IN_FLIGHT, Job.SETTLED)) {
           callbacks.sent(job.events, job.outlet.connection, attempt, ticker.read() - job.startNanos);
           settled(job, null);
         }
@@ -412,7 +412,7 @@ public final class Dispatcher {
       Outlet outlet = job.outlet;
       List<Job> behind;
       synchronized (outlet) {
-        if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+        if (!job.moveState(Job.IN_FLIGHT, Job.WAITING)) {
           return false;
         }
         job.backoff = true;
@@ -429,7 +429,7 @@ public final class Dispatcher {
           job.attempts, delay / 1_000_000, cause.toString());
       return true;
     }
-    if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+    if (job.moveState(Job.IN_FLIGHT, Job.SETTLED)) {
       settleFailed(job, cause, true);
     }
     return false;

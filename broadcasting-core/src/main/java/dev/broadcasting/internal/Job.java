@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** One unit of the dispatcher: the messages of one submit, sent and settled together. */
 final class Job {
@@ -30,7 +30,9 @@ final class Job {
   final long startNanos;
   /** The caller's future: the outcome once the job has left the queue. */
   final CompletableFuture<Void> result = new CompletableFuture<>();
-  final AtomicInteger state = new AtomicInteger(WAITING);
+  private static final AtomicIntegerFieldUpdater<Job> STATE = AtomicIntegerFieldUpdater.newUpdater(Job.class, "state");
+  /** {@link #WAITING}, {@link #IN_FLIGHT} or {@link #SETTLED}: a field of the job, read without a pointer to follow. */
+  private volatile int state = WAITING;
   volatile int attempts;
   /** The future the driver returned for the current attempt: the one core cancels. */
   volatile CompletableFuture<Void> inFlight;
@@ -80,6 +82,23 @@ final class Job {
       }
     }
     return union.toArray(String[]::new);
+  }
+
+  int state() {
+    return state;
+  }
+
+  /** From {@code expected} to {@code next}; false when the job was not in {@code expected}. */
+  boolean moveState(int expected, int next) {
+    return STATE.compareAndSet(this, expected, next);
+  }
+
+  /**
+   * Under the outlet's lock, when it leaves for the driver. An ordered write is enough: the threads
+   * that read it later take the same lock, or are handed the job by the one that launched it.
+   */
+  void launched() {
+    STATE.lazySet(this, IN_FLIGHT);
   }
 
   void cancelOpenRequest() {

@@ -100,19 +100,25 @@ final class Outlet {
     for (Job job = oldest; job != null; ) {
       Job next = job.nextIntake;
       job.nextIntake = null;
-      admit(job);
-      offer(job);
+      if (admit(job)) {
+        offer(job);
+      }
       job = next;
     }
   }
 
-  /** Puts a new job behind the others on its channels; {@link #offer} or {@link #mayGoAlone} then says whether it may go. */
-  void admit(Job job) {
+  /**
+   * Puts a new job behind the others on its channels; {@link #offer} or {@link #mayGoAlone} then
+   * says whether it may go. False when offering it now is of no use: without pipelining, a job
+   * behind another on one of its channels is readied when that one leaves ({@link #remove}).
+   */
+  boolean admit(Job job) {
     job.nextLive = live;
     if (live != null) {
       live.previousLive = job;
     }
     live = job;
+    boolean first = true;
     if (ordered) {
       Lane[] found = new Lane[job.keys.length];
       for (int i = 0; i < found.length; i++) {
@@ -121,11 +127,13 @@ final class Outlet {
           lane = new Lane(job.keys[i]);
           lanes.put(lane.key, lane);
         }
+        first &= lane.jobs.isEmpty();
         lane.jobs.addLast(job);
         found[i] = lane;
       }
       job.lanes = found;
     }
+    return first || pipelined;
   }
 
   /** True when the caller must start the drain: there is work (ready or pushed) and nobody was draining. */
@@ -155,12 +163,12 @@ final class Outlet {
   /** True when a new batch may start with {@code job} now: a {@code ShouldBroadcastNow} sent by its caller. */
   boolean mayGoAlone(Job job) {
     batch++;
-    return !job.readied && job.state.get() == Job.WAITING && !job.backoff && allowed(job);
+    return !job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job);
   }
 
   /** Marks {@code job} as sent in the current batch, and readies what may now follow it. */
   void launch(Job job) {
-    job.state.set(Job.IN_FLIGHT);
+    job.launched();
     job.attempts++;
     job.batch = batch;
     job.inFlight = null;
@@ -180,7 +188,7 @@ final class Outlet {
     Job job;
     while (out.size() < limit && (job = ready.pollFirst()) != null) {
       job.readied = false;
-      if (job.state.get() != Job.WAITING || job.backoff || !allowed(job)) {
+      if (job.state() != Job.WAITING || job.backoff || !allowed(job)) {
         continue; // no longer free to go; a later change on its channels readies it again
       }
       if (job.messages.size() > 1 && !out.isEmpty()) {
@@ -209,7 +217,7 @@ final class Outlet {
 
   /** Readies {@code job} (after admission or back-off) if it may go. */
   void offer(Job job) {
-    if (!job.readied && job.state.get() == Job.WAITING && !job.backoff && allowed(job)) {
+    if (!job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job)) {
       job.readied = true;
       ready.addLast(job);
     }
@@ -226,7 +234,7 @@ final class Outlet {
         if (position++ >= window) {
           break;
         }
-        int state = next.state.get();
+        int state = next.state();
         if (state == Job.WAITING) {
           offer(next);
           break; // the ones after it wait until it is in flight
@@ -279,7 +287,7 @@ final class Outlet {
         Job next = it.next();
         if (next == failed) {
           after = true;
-        } else if (after && next.state.get() == Job.IN_FLIGHT && next.cascadedAttempt != next.attempts
+        } else if (after && next.state() == Job.IN_FLIGHT && next.cascadedAttempt != next.attempts
             && !cascaded.contains(next)) {
           next.cascadedAttempt = next.attempts;
           cascaded.add(next);
@@ -300,7 +308,7 @@ final class Outlet {
         if (ahead == job) {
           break;
         }
-        if (++position >= window || ahead.state.get() != Job.IN_FLIGHT || !pipelined && ahead.batch != batch) {
+        if (++position >= window || ahead.state() != Job.IN_FLIGHT || !pipelined && ahead.batch != batch) {
           return false;
         }
       }
