@@ -129,6 +129,13 @@ public final class BroadcastMessage {
   /** Counted, not encoded: the queue's byte bound needs the length of every payload, never the bytes. */
   private static int utf8Length(String text) {
     int length = text.length();
+    int any = 0;
+    for (int i = 0; i < length; i++) {
+      any |= text.charAt(i); // no branch per character: ASCII text, the usual payload, is done here
+    }
+    if (any < 0x80) {
+      return length;
+    }
     int bytes = length;
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
