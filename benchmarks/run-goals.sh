@@ -4,7 +4,7 @@
 # the table into RESULTS.md and the README's performance section, between their goals markers. Needs redis-server and redis-benchmark on the PATH for the
 # redis rows (without them those rows say "not available").
 #
-#   benchmarks/run-goals.sh           # full: a warm-up round and 3 measured rounds per side, about 4 min
+#   benchmarks/run-goals.sh           # full: a warm-up round and 3 measured rounds per side, about 5 min
 #   benchmarks/run-goals.sh --short   # smoke: a tenth of the events, 1 measured round, under a minute;
 #                                     # its figures are for comparing with other short runs only
 set -euo pipefail

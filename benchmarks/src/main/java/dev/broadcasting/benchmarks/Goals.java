@@ -28,7 +28,7 @@ public final class Goals {
   /** Counts per round. The short mode is a smoke test: its figures are for comparing with other short runs only. */
   record Sizes(String mode, int rounds, int redisEvents, int latencySamples, int httpEvents, int slowOrdered,
       int slowPeer, int dispatcherEvents, Duration limit) {
-    static final Sizes FULL = new Sizes("full", 3, 40_000, 20_000, 10_000, 200, 5_000, 1_000_000, Duration.ofSeconds(60));
+    static final Sizes FULL = new Sizes("full", 5, 200_000, 20_000, 40_000, 400, 10_000, 2_000_000, Duration.ofSeconds(120));
     static final Sizes SHORT = new Sizes("short", 1, 4_000, 1_000, 1_000, 20, 500, 100_000, Duration.ofSeconds(20));
   }
 
