@@ -10,16 +10,11 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.internal.DriverRegistry;
 import dev.broadcasting.spi.DriverSettings;
 import dev.broadcasting.spi.BroadcastMessage;
-import java.io.UncheckedIOException;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.Connection;
-import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
@@ -98,15 +93,9 @@ class AblyConfigurationTest {
     // on the application's client, to see the socket: a large body written in parts waited up to
     // 40 ms for the server's delayed acknowledgement with Nagle on (NoDelaySockets)
     List<Boolean> noDelay = new CopyOnWriteArrayList<>();
-    OkHttpClient client = new OkHttpClient.Builder().eventListener(new EventListener() {
-      @Override
-      public void connectionAcquired(Call call, Connection connection) {
-        try {
-          noDelay.add(connection.socket().getTcpNoDelay());
-        } catch (SocketException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
+    OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      noDelay.add(chain.connection().socket().getTcpNoDelay());
+      return chain.proceed(chain.request());
     }).build();
     try (FakeAbly ably = FakeAbly.start(); AblyBroadcastDriver driver = ably.driver().httpClient(client).build()) {
       driver.publish(BroadcastMessage.of("Published", List.of(new Channel("news")), "{}")).get(10, TimeUnit.SECONDS);

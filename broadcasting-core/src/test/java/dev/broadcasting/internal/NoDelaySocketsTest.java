@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 
 class NoDelaySocketsTest {
@@ -25,27 +26,7 @@ class NoDelaySocketsTest {
 
   @Test
   void keepsAnApplicationsOwnFactory() {
-    SocketFactory own = new SocketFactory() {
-      @Override
-      public Socket createSocket(String host, int port) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(InetAddress host, int port) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    SocketFactory own = SSLSocketFactory.getDefault();
     assertThat(NoDelaySockets.unlessCustom(own)).isSameAs(own);
   }
 }

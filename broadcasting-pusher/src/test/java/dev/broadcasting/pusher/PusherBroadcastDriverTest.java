@@ -12,8 +12,6 @@ import dev.broadcasting.pusher.internal.EventSender;
 import dev.broadcasting.pusher.protocol.JavaxHmac;
 import dev.broadcasting.pusher.protocol.PusherVectors;
 import dev.broadcasting.spi.BroadcastMessage;
-import java.io.UncheckedIOException;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import okhttp3.Call;
-import okhttp3.Connection;
-import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
@@ -230,15 +225,9 @@ class PusherBroadcastDriverTest extends AgainstPusherPeer {
     // on the application's client, to see the socket: a body written in parts waited up to 40 ms
     // for the server's delayed acknowledgement with Nagle on (NoDelaySockets)
     List<Boolean> noDelay = new CopyOnWriteArrayList<>();
-    OkHttpClient shared = new OkHttpClient.Builder().eventListener(new EventListener() {
-      @Override
-      public void connectionAcquired(Call call, Connection connection) {
-        try {
-          noDelay.add(connection.socket().getTcpNoDelay());
-        } catch (SocketException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
+    OkHttpClient shared = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      noDelay.add(chain.connection().socket().getTcpNoDelay());
+      return chain.proceed(chain.request());
     }).build();
     try (PusherBroadcastDriver onShared = peer.driver().client(shared).build()) {
       onShared.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")).get(10, TimeUnit.SECONDS);
