@@ -96,7 +96,11 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
     return MAX_BATCH;
   }
 
-  /** Events core coalesced, a channel's in one {@code POST /channels/{name}/messages}, each with its own outcome. */
+  /**
+   * Events core coalesced, each with its own outcome: a channel's in one request, several
+   * channels' in one batch publish ({@code POST /messages}, a spec per channel), where a channel
+   * Ably refused fails alone.
+   */
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
     Objects.requireNonNull(messages, "messages");
