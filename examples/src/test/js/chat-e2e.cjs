@@ -176,12 +176,12 @@ async function main() {
     // Cut off longer than the history (100 events): the page says some messages are missing, and
     // goes on with the live ones.
     await cutOff(ann.page, annProxy);
-    await bob.page.evaluate(async () => {
-      for (let i = 1; i <= 101; i++) {
-        await fetch('/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ text: `flood ${i}` }) });
-      }
+    const flooded = await bob.page.evaluate(async () => {
+      const posts = Array.from({ length: 101 }, (_, i) => fetch('/messages', { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: `flood ${i + 1}` }) }));
+      return (await Promise.all(posts)).filter((response) => response.status === 201).length;
     });
+    if (flooded !== 101) throw new Error(`only ${flooded} of Bob's 101 posts were taken`);
     await annProxy.up();
     await waitForText(ann.page, '#messages li.not-recovered', 'could not be recovered (more were sent than the server keeps)');
     if ((await linesWith(ann.page, '#messages li', 'flood ')).length !== 0) throw new Error('Ann got part of a gap replayed');

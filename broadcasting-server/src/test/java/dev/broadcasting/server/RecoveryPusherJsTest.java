@@ -77,7 +77,7 @@ class RecoveryPusherJsTest {
 
   @Test
   void everyEventArrivesOnceInOrderAcrossDropsAndStalls() throws Exception {
-    List<Integer> delivered = deliveredThroughTrouble(RecoveryEcho.RECOVERY);
+    List<Integer> delivered = deliveredThroughTrouble(RecoveryEcho.RECOVERY_AND_PROMPT_RECONNECT);
     assertThat(delivered).containsExactlyElementsOf(upTo(301));
   }
 
