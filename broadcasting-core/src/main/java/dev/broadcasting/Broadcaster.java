@@ -239,7 +239,7 @@ public final class Broadcaster implements AutoCloseable {
   CompletableFuture<Void> submit(List<Request> requests) {
     // a few units at most (connections x now x policy): a list searched in order beats a map per call
     List<Unit> units = new ArrayList<>(2);
-    List<BroadcastEvent> inOrder = new ArrayList<>(requests.size());
+    List<EventViews.Lazy> inOrder = new ArrayList<>(requests.size());
     for (Request request : requests) {
       if (request.channels().isEmpty()) {
         log.debug("{} has no channels; nothing was broadcast", request.describe());
@@ -248,8 +248,7 @@ public final class Broadcaster implements AutoCloseable {
       String json = serializer.serialize(request.payload(), request.eventClass());
       BroadcastMessage message = BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
           request.source() == null ? null : request.eventClass());
-      BroadcastEvent view = new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
-          message.socketId(), request.source());
+      EventViews.Lazy view = new EventViews.Lazy(message, request.source());
       inOrder.add(view);
       boolean now = synchronous || request.now();
       RetryPolicy policy = request.policy() != null ? request.policy() : now ? RetryPolicy.none() : retryPolicy;
@@ -264,7 +263,7 @@ public final class Broadcaster implements AutoCloseable {
     if (units.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return gate.admit(Collections.unmodifiableList(inOrder), () -> dispatch(units));
+    return gate.admit(EventViews.of(inOrder), () -> dispatch(units));
   }
 
   private CompletableFuture<Void> dispatch(List<Unit> units) {
@@ -279,8 +278,9 @@ public final class Broadcaster implements AutoCloseable {
   }
 
   private CompletableFuture<Void> dispatch(Unit unit) {
-    return queue != null && !unit.now ? enqueue(unit, unit.messages, unit.events)
-        : dispatcher.submit(unit.connection, connections.get(unit.connection), unit.messages, unit.events, unit.policy,
+    List<BroadcastEvent> events = EventViews.of(unit.events);
+    return queue != null && !unit.now ? enqueue(unit, unit.messages, events)
+        : dispatcher.submit(unit.connection, connections.get(unit.connection), unit.messages, events, unit.policy,
             unit.now);
   }
 
@@ -322,7 +322,7 @@ public final class Broadcaster implements AutoCloseable {
     final RetryPolicy policy;
     /** One message (the usual broadcast) as an immutable list of one, grown to an array list by a second one. */
     List<BroadcastMessage> messages = List.of();
-    List<BroadcastEvent> events = List.of();
+    List<EventViews.Lazy> events = List.of();
 
     private Unit(String connection, boolean now, RetryPolicy policy) {
       this.connection = connection;
@@ -342,7 +342,7 @@ public final class Broadcaster implements AutoCloseable {
       return unit;
     }
 
-    void add(BroadcastMessage message, BroadcastEvent event) {
+    void add(BroadcastMessage message, EventViews.Lazy event) {
       if (messages.isEmpty()) {
         messages = List.of(message);
         events = List.of(event);
