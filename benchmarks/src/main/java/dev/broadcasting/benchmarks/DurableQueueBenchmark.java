@@ -73,10 +73,15 @@ public final class DurableQueueBenchmark {
       }
       List<Figures> inMemory = new ArrayList<>();
       List<Figures> inStreams = new ArrayList<>();
+      io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + queueRedis.port());
+      var stats = admin.connect().sync();
+      stats.configResetstat();
       for (int i = 0; i < rounds; i++) {
         inMemory.add(round(memory, events, servers));
         inStreams.add(round(durable, events, servers));
       }
+      String commands = commandsPerEvent(stats.info("commandstats"), (double) events * rounds);
+      admin.shutdown();
       Figures m = median(inMemory);
       Figures d = median(inStreams);
       System.out.printf(Locale.ROOT, "%s, in-memory queue: %.0f events/s, CPU %.1f us/event in the JVM, "
@@ -88,7 +93,20 @@ public final class DurableQueueBenchmark {
       System.out.printf(Locale.ROOT, "%s: durable/in-memory = %.0f%% of the events/s (goal >= 50%%), "
           + "%.1fx the CPU per event with redis-server%n", driverName, 100 * d.eventsPerSecond() / m.eventsPerSecond(),
           d.totalCpuNanos() / m.totalCpuNanos());
+      System.out.printf(Locale.ROOT, "%s: the queue's Redis ran, per durable event, %s%n", driverName, commands);
     }
+  }
+
+  /** From {@code INFO commandstats}: each command's calls per event, the most frequent first. */
+  private static String commandsPerEvent(String commandStats, double events) {
+    StringBuilder line = new StringBuilder();
+    commandStats.lines().filter(l -> l.startsWith("cmdstat_"))
+        .map(l -> new Object[] {l.substring(8, l.indexOf(':')),
+            Long.parseLong(l.substring(l.indexOf("calls=") + 6, l.indexOf(',', l.indexOf("calls="))))})
+        .sorted((a, b) -> Long.compare((Long) b[1], (Long) a[1]))
+        .forEach(c -> line.append(line.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%s %.3f", c[0], (Long) c[1] / events)));
+    return line.toString();
   }
 
   /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */

@@ -7,6 +7,7 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.Scheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,52 @@ class RedisStreamQueueTest {
   @AfterAll
   static void stop() throws Exception {
     redis.close();
+  }
+
+  @Test
+  void theStatsCallbackSeesDepthAndLagOncePerIntervalAndKeepsGoingWhenItThrows() throws Exception {
+    List<Runnable> due = new CopyOnWriteArrayList<>();
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+    Scheduler scheduler = (task, delay) -> {
+      due.add(task);
+      delays.add(delay);
+      CompletableFuture<?> handle = new CompletableFuture<>();
+      scheduled.add(handle);
+      return handle;
+    };
+    List<QueueStats> seen = new CopyOnWriteArrayList<>();
+    RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("stats").workers(false)
+        .scheduler(scheduler).onStats(Duration.ofSeconds(2), stats -> {
+          seen.add(stats);
+          throw new IllegalStateException("a gauge that throws");
+        }).build();
+    try (Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue).build()) {
+      assertThat(due).hasSize(1);
+      assertThat(seen).isEmpty();
+      for (int n = 0; n < 5; n++) {
+        assertThat(broadcaster.on(new Channel("c" + n)).as("E").with(Map.of("n", n)).send()).isNotDone();
+      }
+
+      due.remove(0).run();
+      assertThat(seen).singleElement().satisfies(stats -> {
+        assertThat(stats.depth()).isEqualTo(5);
+        assertThat(stats.inHand()).isZero();
+        assertThat(stats.lag()).isBetween(Duration.ZERO, Duration.ofSeconds(30));
+      });
+      assertThat(due).as("the next report, though the callback threw").hasSize(1);
+      due.remove(0).run();
+      assertThat(seen).hasSize(2);
+      assertThat(delays).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+    assertThat(scheduled.get(scheduled.size() - 1)).as("the next report after close").isCancelled();
+  }
+
+  @Test
+  void statsMoreOftenThanTenTimesASecondAreRefused() {
+    assertThatThrownBy(() -> RedisStreamQueue.builder().onStats(Duration.ofMillis(10), stats -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("every must be at least 100ms (each report reads every partition) but was PT0.01S");
   }
 
   @Test

@@ -38,6 +38,16 @@ public record QueueSettings(String prefix, int partitions, long maxLength, long 
     return prefix + ":settled:" + producer;
   }
 
+  /** Where a producer's outcomes are kept for it to read back after missing their notices. */
+  public String outcomesStream(String producer) {
+    return prefix + ":outcomes:" + producer;
+  }
+
+  /** How long a producer's outcomes stream outlives its last outcome: a dead producer's goes away. */
+  public Duration outcomesTtl() {
+    return Duration.ofHours(1);
+  }
+
   public String group() {
     return "workers";
   }
