@@ -36,6 +36,7 @@ public final class DepthReports<T> implements AutoCloseable {
     this.every = every;
     this.scheduler = scheduler;
     this.callback = callback;
+    this.quietUntil = System.nanoTime();
   }
 
   public synchronized void start() {
