@@ -440,6 +440,8 @@ public class BroadcastingProperties {
     private Duration commandTimeout;
     /** Entries a worker reads at once (default 256). */
     private Integer readCount;
+    /** How long a worker waits after a read that found fewer entries than asked, so they gather (default 2ms). */
+    private Duration readLinger;
     /** Entries this process's workers hold at once; keep it below the queue capacity (default 1000). */
     private Integer maxInHand;
     /** Outcomes this producer waits for at once (default 100000). */
@@ -457,6 +459,7 @@ public class BroadcastingProperties {
       put(values, "BROADCAST_QUEUE_WORKERS", workers);
       put(values, "BROADCAST_QUEUE_REDIS_TIMEOUT", commandTimeout);
       put(values, "BROADCAST_QUEUE_READ_COUNT", readCount);
+      put(values, "BROADCAST_QUEUE_READ_LINGER", readLinger);
       put(values, "BROADCAST_QUEUE_MAX_IN_HAND", maxInHand);
       put(values, "BROADCAST_QUEUE_TRACK_LIMIT", trackLimit);
     }
@@ -539,6 +542,14 @@ public class BroadcastingProperties {
 
     public void setReadCount(Integer readCount) {
       this.readCount = readCount;
+    }
+
+    public Duration getReadLinger() {
+      return readLinger;
+    }
+
+    public void setReadLinger(Duration readLinger) {
+      this.readLinger = readLinger;
     }
 
     public Integer getMaxInHand() {

@@ -16,6 +16,7 @@ import java.time.Duration;
  * {@code BROADCAST_QUEUE_LEASE_TTL}, {@code BROADCAST_QUEUE_CLAIM_IDLE},
  * {@code BROADCAST_QUEUE_WORKERS} ({@code false}: this process only broadcasts),
  * {@code BROADCAST_QUEUE_REDIS_TIMEOUT}, {@code BROADCAST_QUEUE_READ_COUNT},
+ * {@code BROADCAST_QUEUE_READ_LINGER},
  * {@code BROADCAST_QUEUE_MAX_IN_HAND} and {@code BROADCAST_QUEUE_TRACK_LIMIT}.
  */
 public final class RedisQueueProvider implements BroadcastQueue.Provider {
@@ -52,6 +53,7 @@ public final class RedisQueueProvider implements BroadcastQueue.Provider {
           .commandTimeout(settings.getDuration("BROADCAST_QUEUE_REDIS_TIMEOUT", Duration.ofSeconds(5)))
           .workers(settings.getBoolean("BROADCAST_QUEUE_WORKERS", true))
           .readCount(settings.getInt("BROADCAST_QUEUE_READ_COUNT", 256))
+          .readLinger(settings.getDuration("BROADCAST_QUEUE_READ_LINGER", Duration.ofMillis(2)))
           .maxInHand(settings.getInt("BROADCAST_QUEUE_MAX_IN_HAND", 1_000))
           .trackLimit(settings.getInt("BROADCAST_QUEUE_TRACK_LIMIT", 100_000));
       Duration claimIdle = settings.getDuration("BROADCAST_QUEUE_CLAIM_IDLE", null);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -270,14 +271,17 @@ public final class StreamWorkers {
     }
     @SuppressWarnings("unchecked")
     StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
+    int count = Math.max(1, Math.min(settings.readCount(), room / offsets.size()));
     List<StreamMessage<String, String>> messages = reads.commands().xreadgroup(Consumer.from(settings.group(), me),
-        XReadArgs.Builder.count(Math.max(1, Math.min(settings.readCount(), room / offsets.size()))).block(BLOCK),
-        streams);
+        XReadArgs.Builder.count(count).block(BLOCK), streams);
     for (StreamMessage<String, String> message : messages) {
       Partition partition = byStream.get(message.getStream());
       if (partition != null) {
         submit(partition, message);
       }
+    }
+    if (!messages.isEmpty() && messages.size() < count && !settings.readLinger().isZero()) {
+      pause(settings.readLinger()); // lets entries gather: fewer reads, wake-ups and acknowledgements per event
     }
   }
 
@@ -301,7 +305,7 @@ public final class StreamWorkers {
 
   private static void pause(Duration duration) {
     try {
-      Thread.sleep(duration.toMillis());
+      TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
