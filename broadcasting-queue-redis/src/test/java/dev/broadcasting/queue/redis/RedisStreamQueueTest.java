@@ -8,6 +8,7 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
 import dev.broadcasting.Scheduler;
+import dev.broadcasting.ShouldBroadcast;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,31 @@ class RedisStreamQueueTest {
   @AfterAll
   static void stop() throws Exception {
     redis.close();
+  }
+
+  record Numbered(int n) implements ShouldBroadcast {
+    @Override
+    public List<? extends Channel> broadcastOn() {
+      return List.of(new Channel("c"));
+    }
+  }
+
+  @Test
+  void aBatchWrittenInOneCallStoresWhatFitsAndRefusesTheRestSayingHowManyWereStored() throws Exception {
+    List<FailedBroadcast> refused = new CopyOnWriteArrayList<>();
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("batch").partitions(1)
+            .maxLength(3).workers(false).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue)
+            .onFailure(refused::add).build()) {
+      CompletableFuture<Void> all = broadcaster.broadcastAll(List.of(new Numbered(0), new Numbered(1),
+          new Numbered(2), new Numbered(3), new Numbered(4)));
+
+      assertThat(all).isCompletedExceptionally();
+      assertThat(refused).hasSize(5).allSatisfy(failed -> assertThat(failed.cause()).hasMessageContaining(
+          "holds 3 undelivered events (its maxLength)").hasMessageEndingWith(
+          "(3 of the batch's 5 events were stored and will be delivered)"));
+      assertThat(queue.stats().depth()).as("the first three, in one script call with the two refused").isEqualTo(3);
+    }
   }
 
   @Test
