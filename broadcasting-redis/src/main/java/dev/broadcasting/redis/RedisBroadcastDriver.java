@@ -4,6 +4,7 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.redis.internal.RedisAddress;
 import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
+import dev.broadcasting.redis.internal.OrderFence;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -84,6 +85,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
 
   private final RedisConnector connector;
   private final RedisFailures failures;
+  private final OrderFence fence;
   private final String address;
   private final String prefix;
   private final boolean sharded;
@@ -98,6 +100,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.cluster = builder.clusterClient != null || builder.clusterSeeds != null;
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
+    this.fence = new OrderFence(address, System::nanoTime);
   }
 
   public static Builder builder() {
@@ -107,7 +110,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public CompletableFuture<Void> publish(BroadcastMessage message) {
     Objects.requireNonNull(message, "message");
-    return execute(List.of(message));
+    long attempt = fence.next();
+    BroadcastException refused = fence.admit(message, attempt);
+    return refused != null ? CompletableFuture.failedFuture(refused) : execute(List.of(message), attempt);
   }
 
   /**
@@ -122,14 +127,30 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     if (messages.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return execute(List.copyOf(messages));
+    List<BroadcastMessage> batch = List.copyOf(messages);
+    long attempt = fence.next();
+    for (BroadcastMessage message : batch) {
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        batch.forEach(m -> fence.failed(m, attempt)); // the batch goes whole: all of it waits for the retry
+        return CompletableFuture.failedFuture(refused);
+      }
+    }
+    return execute(batch, attempt);
   }
 
-  // Not keepsOrder(): one connection, and Redis runs commands in order, but while lettuce
-  // reconnects a command can be refused at once (REJECT_COMMANDS) and the next one accepted after
-  // the reconnect, so a later event would arrive before the retry of an earlier one (RedisFaultTest
-  // caught it). Until the driver fences the commands after a refused one, core sends a channel's
-  // next events once the previous batch is answered: up to maxBatch() of them, in one flush.
+  /**
+   * True for a server or a Sentinel-managed master: one connection, and Redis runs its commands
+   * in order, so core may send a channel's next events before the previous one is answered. A
+   * publish that fails (refused while lettuce reconnects, cut off, timed out, cancelled) fences
+   * its channels ({@link OrderFence}) until core sends it again, so a later event never overtakes
+   * its retry. False for a cluster: lettuce follows a MOVED redirection on its own, by another
+   * connection, and that path is not proven to keep the order.
+   */
+  @Override
+  public boolean keepsOrder() {
+    return !cluster;
+  }
 
   @Override
   public int maxBatch() {
@@ -151,13 +172,19 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     try {
       open = connected();
     } catch (BroadcastException e) {
-      for (int i = 0; i < messages.size(); i++) {
-        results.add(CompletableFuture.failedFuture(e));
+      for (BroadcastMessage message : messages) {
+        results.add(failed(e, List.of(message), fence.next()));
       }
       return results;
     }
     List<RedisCommand<byte[], byte[], ?>> pipeline = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
+      long attempt = fence.next();
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        results.add(CompletableFuture.failedFuture(refused));
+        continue;
+      }
       byte[] body = RedisMessageFormat.body(message);
       byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
       if (channels.length == 1) {
@@ -165,15 +192,15 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
             sharded ? CommandType.SPUBLISH : CommandType.PUBLISH, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
             new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body)));
         pipeline.add(command);
-        results.add(bounded(command, List.of(command)));
+        results.add(bounded(command, List.of(command), List.of(message), attempt));
       } else {
         flush(open, pipeline); // what came before it goes first, so the connection keeps the order
         List<RedisFuture<?>> commands = new ArrayList<>(1);
         try {
           send(open.commands(), List.of(new Encoded(body, channels)), commands);
-          results.add(bounded(commands.get(0).toCompletableFuture(), commands));
+          results.add(bounded(commands.get(0).toCompletableFuture(), commands, List.of(message), attempt));
         } catch (RuntimeException e) {
-          results.add(CompletableFuture.failedFuture(failures.map(e)));
+          results.add(failed(e, List.of(message), attempt));
         }
       }
     }
@@ -193,7 +220,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     pipeline.clear();
   }
 
-  private CompletableFuture<Void> execute(List<BroadcastMessage> messages) {
+  private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
     List<Encoded> batch = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
@@ -202,12 +229,12 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     try {
       send(connected().commands(), batch, commands);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(failures.map(e));
+      return failed(e, messages, attempt);
     }
     CompletableFuture<?> all = commands.size() == 1 ? commands.get(0).toCompletableFuture()
         : CompletableFuture.allOf(commands.stream().map(RedisFuture::toCompletableFuture)
             .toArray(CompletableFuture[]::new));
-    return bounded(all, commands);
+    return bounded(all, commands, messages, attempt);
   }
 
   /**
@@ -228,13 +255,24 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     }
   }
 
+  /** A publish that failed before it was sent: its channels are fenced when core may retry it. */
+  private CompletableFuture<Void> failed(Throwable error, List<BroadcastMessage> messages, long attempt) {
+    BroadcastException mapped = failures.map(error);
+    if (mapped.isRetryable()) {
+      messages.forEach(m -> fence.failed(m, attempt));
+    }
+    return CompletableFuture.failedFuture(mapped);
+  }
+
   /**
    * The answer to {@code done}, failing as retryable after the command timeout. On that timeout,
    * and when core cancels the returned future, the commands are cancelled: a command lettuce still
    * holds (written, or buffered while reconnecting) must not go out after core has given up on it
-   * and retried, which would publish the event twice.
+   * and retried, which would publish the event twice. A failure core may retry fences the
+   * messages' channels at once, on the thread that reports it, before core hears of it.
    */
-  private CompletableFuture<Void> bounded(CompletableFuture<?> done, List<? extends Future<?>> commands) {
+  private CompletableFuture<Void> bounded(CompletableFuture<?> done, List<? extends Future<?>> commands,
+      List<BroadcastMessage> messages, long attempt) {
     CompletableFuture<Void> result = new CompletableFuture<>();
     done.orTimeout(commandTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
       if (error == null) {
@@ -244,10 +282,15 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       if (unwrap(error) instanceof TimeoutException) {
         commands.forEach(c -> c.cancel(false));
       }
-      result.completeExceptionally(failures.map(error));
+      BroadcastException mapped = failures.map(error);
+      if (mapped.isRetryable()) {
+        messages.forEach(m -> fence.failed(m, attempt));
+      }
+      result.completeExceptionally(mapped);
     });
     result.whenComplete((ok, error) -> {
       if (result.isCancelled()) {
+        messages.forEach(m -> fence.failed(m, attempt));
         commands.forEach(c -> c.cancel(false));
       }
     });
