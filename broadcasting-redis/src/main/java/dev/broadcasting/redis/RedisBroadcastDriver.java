@@ -70,7 +70,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
    * serves anything else, and sends nothing to subscribers until it returns; so a batch is one round
    * trip and is delivered whole or not at all.
    */
-  private static final String PUBLISH_BATCH = "local command, receivers, i = ARGV[1], 0, 2\n"
+  static final String PUBLISH_BATCH = "local command, receivers, i = ARGV[1], 0, 2\n"
       + "while i <= #ARGV do\n"
       + "  local body, last = ARGV[i + 1], i + 1 + tonumber(ARGV[i])\n"
       + "  for k = i + 2, last do receivers = receivers + redis.call(command, ARGV[k], body) end\n"
@@ -162,7 +162,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
    * an event on several channels), written with one flush, each with its own answer. Not one
    * script for all: they are unrelated events, so one failing must not take the others with it,
    * and their order on a channel already comes from the connection; a {@code PUBLISH} is also
-   * cheaper for Redis than a script call.
+   * cheaper for Redis than a script call. Only a sharded event on several channels of a cluster
+   * goes apart, as lettuce must route each slot's script to its node.
    */
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
@@ -187,10 +188,13 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       byte[] body = RedisMessageFormat.body(message);
       byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
-      if (channels.length == 1) {
-        AsyncCommand<byte[], byte[], Long> command = new AsyncCommand<>(new Command<>(
-            sharded ? CommandType.SPUBLISH : CommandType.PUBLISH, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-            new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body)));
+      if (channels.length == 1 || !(sharded && cluster)) {
+        AsyncCommand<byte[], byte[], Long> command = new AsyncCommand<>(channels.length == 1
+            ? new Command<>(sharded ? CommandType.SPUBLISH : CommandType.PUBLISH, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body))
+            : new Command<>(CommandType.EVAL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                new CommandArgs<>(ByteArrayCodec.INSTANCE).add(PUBLISH_BATCH).add(0)
+                    .addValues(scriptArgs(sharded ? SPUBLISH : PUBLISH, List.of(new Encoded(body, channels))))));
         pipeline.add(command);
         results.add(bounded(command, List.of(command), List.of(message), attempt));
       } else {
