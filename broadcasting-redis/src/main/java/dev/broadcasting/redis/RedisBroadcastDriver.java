@@ -5,6 +5,7 @@ import dev.broadcasting.redis.internal.RedisAddress;
 import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
 import dev.broadcasting.redis.internal.OrderFence;
+import dev.broadcasting.redis.internal.Pipeline;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -21,12 +22,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,9 +107,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public CompletableFuture<Void> publish(BroadcastMessage message) {
     Objects.requireNonNull(message, "message");
-    long attempt = fence.next();
-    BroadcastException refused = fence.admit(message, attempt);
-    return refused != null ? CompletableFuture.failedFuture(refused) : execute(List.of(message), attempt);
+    return publishBatch(List.of(message)).get(0);
   }
 
   /**
@@ -178,7 +173,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       return results;
     }
-    List<RedisCommand<byte[], byte[], ?>> pipeline = new ArrayList<>(messages.size());
+    Pipeline pipeline = new Pipeline(failures, fence, messages.size());
     for (BroadcastMessage message : messages) {
       long attempt = fence.next();
       BroadcastException refused = fence.admit(message, attempt);
@@ -188,17 +183,16 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       byte[] body = RedisMessageFormat.body(message);
       byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
-      if (channels.length == 1 || !(sharded && cluster)) {
-        AsyncCommand<byte[], byte[], Long> command = new AsyncCommand<>(channels.length == 1
-            ? new Command<>(sharded ? CommandType.SPUBLISH : CommandType.PUBLISH, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body))
-            : new Command<>(CommandType.EVAL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                new CommandArgs<>(ByteArrayCodec.INSTANCE).add(PUBLISH_BATCH).add(0)
-                    .addValues(scriptArgs(sharded ? SPUBLISH : PUBLISH, List.of(new Encoded(body, channels))))));
-        pipeline.add(command);
-        results.add(bounded(command, List.of(command), List.of(message), attempt));
+      if (channels.length == 1) {
+        results.add(pipeline.add(sharded ? CommandType.SPUBLISH : CommandType.PUBLISH,
+            new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body), message, attempt));
+      } else if (!(sharded && cluster)) {
+        results.add(pipeline.add(CommandType.EVAL, new CommandArgs<>(ByteArrayCodec.INSTANCE).add(PUBLISH_BATCH).add(0)
+            .addValues(scriptArgs(sharded ? SPUBLISH : PUBLISH, List.of(new Encoded(body, channels)))), message, attempt));
       } else {
-        flush(open, pipeline); // what came before it goes first, so the connection keeps the order
+        // what came before it goes first, so the connection keeps the order
+        pipeline.send(open.connection(), commandTimeout);
+        pipeline = new Pipeline(failures, fence, messages.size());
         List<RedisFuture<?>> commands = new ArrayList<>(1);
         try {
           send(open.commands(), List.of(new Encoded(body, channels)), commands);
@@ -208,20 +202,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         }
       }
     }
-    flush(open, pipeline);
+    pipeline.send(open.connection(), commandTimeout);
     return results;
-  }
-
-  private void flush(Open open, List<RedisCommand<byte[], byte[], ?>> pipeline) {
-    if (pipeline.isEmpty()) {
-      return;
-    }
-    try {
-      open.connection().dispatch(pipeline);
-    } catch (RuntimeException e) {
-      pipeline.forEach(command -> command.completeExceptionally(e));
-    }
-    pipeline.clear();
   }
 
   private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
