@@ -194,8 +194,9 @@ class RedisWireFormatTest {
           wire.append(resp("PUBLISH", channel, body));
         }
       }
-      adminConnection.sync().configResetstat();
+      subscriber.settle(server.port()); // the warm-up message is in, before the count starts
       subscriber.clear();
+      adminConnection.sync().configResetstat();
       proxy.recordReads();
 
       CompletableFuture.allOf(driver.publishBatch(batch).toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
