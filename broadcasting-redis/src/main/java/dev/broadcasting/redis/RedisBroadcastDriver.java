@@ -262,6 +262,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     CompletableFuture<Void> result = new CompletableFuture<>();
     done.orTimeout(commandTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
       if (error == null) {
+        messages.forEach(fence::delivered);
         result.complete(null);
         return;
       }

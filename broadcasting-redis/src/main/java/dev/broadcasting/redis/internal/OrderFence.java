@@ -15,17 +15,21 @@ import java.util.function.LongSupplier;
  * a publish fails and core may send it again, its channels are fenced: every later message for
  * them is refused (retryable) without being sent, until the earliest failed message is handed
  * over again. Core resends the failed messages of a channel, and then their followers, in the
- * order it first sent them, so that resend lifts the fence and the rest pass after it. "Earliest"
- * is by the sequence number the driver gave each attempt when it sent it, since lettuce may report
- * failures out of that order (a command refused at once on one thread, the ones it had written
- * failed a moment later on its event loop).
+ * order it first sent them, so that resend lifts the fence and the rest pass after it.
+ *
+ * <p>"Earliest" is by rank: the sequence number of the first attempt of the message that did not
+ * go through, which is when core first sent it, kept across its retries. Neither the order in
+ * which lettuce reports failures (a command refused at once on one thread, the ones it had written
+ * failed a moment later on its event loop) nor the sequence of a retry says where a message stands
+ * in its channel; a late report of an old attempt must not put a follower ahead of a message that
+ * was resent and failed again since.
  *
  * <pre>{@code
  * OrderFence fence = new OrderFence("Redis at localhost:6379", System::nanoTime);
  * long attempt = fence.next();
  * BroadcastException refused = fence.admit(message, attempt); // null: send it
- * // ... the publish failed and is retryable:
- * fence.failed(message, attempt);
+ * // ... then, as lettuce answers:
+ * fence.failed(message, attempt); // or fence.delivered(message)
  * }</pre>
  *
  * <p>Why the driver must do this although core cancels the requests behind a failed one: lettuce
@@ -38,23 +42,39 @@ import java.util.function.LongSupplier;
  * <p>A fence also lifts once {@value #HOLD_MILLIS} ms have passed since the last failure on its
  * channel: by then core has heard of the failure, and if it still sends a later message first, it
  * has given up on the failed one (out of attempts), and the channel must not stay shut. Memory:
- * one entry per fenced channel, at most {@value #MAX_CHANNELS} (beyond that the oldest fence is
- * dropped). Without any fence up, {@link #admit} reads one volatile field.
+ * one entry per fenced channel, at most {@value #MAX_CHANNELS}, and one rank per message that
+ * failed and was not delivered since, at most {@value #MAX_RANKED} (beyond either, the oldest is
+ * dropped). With no fence up and no rank kept, {@link #admit} and {@link #delivered} each read one
+ * volatile field.
  */
 public final class OrderFence {
   static final long HOLD_MILLIS = 1_000;
   static final int MAX_CHANNELS = 10_000;
+  static final int MAX_RANKED = 100_000;
 
   /** The earliest message that failed on a channel and was not sent again, and when the last failure there was. */
   private static final class Fence {
     BroadcastMessage first;
-    long firstAttempt;
+    long firstRank;
     long since;
 
-    Fence(BroadcastMessage first, long firstAttempt, long since) {
+    Fence(BroadcastMessage first, long firstRank, long since) {
       this.first = first;
-      this.firstAttempt = firstAttempt;
+      this.firstRank = firstRank;
       this.since = since;
+    }
+  }
+
+  /** A message by identity: core hands over the same instance on every retry. */
+  private record Same(BroadcastMessage message) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Same && ((Same) other).message == message;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(message);
     }
   }
 
@@ -66,8 +86,15 @@ public final class OrderFence {
       return size() > MAX_CHANNELS;
     }
   };
+  private final Map<Same, Long> ranks = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Same, Long> eldest) {
+      return size() > MAX_RANKED;
+    }
+  };
   private final AtomicLong attempts = new AtomicLong();
   private volatile boolean up;
+  private volatile boolean ranked;
 
   /** @param nanoTime the clock the hold time is measured with, {@code System::nanoTime} outside tests */
   public OrderFence(String address, LongSupplier nanoTime) {
@@ -89,7 +116,7 @@ public final class OrderFence {
       return null;
     }
     List<Channel> channels = message.channels();
-    synchronized (fences) {
+    synchronized (this) {
       long now = nanoTime.getAsLong();
       for (Channel channel : channels) {
         Fence fence = fences.get(channel.name());
@@ -108,22 +135,33 @@ public final class OrderFence {
   }
 
   /** {@code message}, sent as {@code attempt}, failed and core may send it again: fences its channels. */
-  public void failed(BroadcastMessage message, long attempt) {
-    synchronized (fences) {
-      hold(message, attempt, nanoTime.getAsLong(), true);
+  public synchronized void failed(BroadcastMessage message, long attempt) {
+    hold(message, attempt, nanoTime.getAsLong(), true);
+  }
+
+  /** {@code message} reached Redis: it no longer needs its rank. */
+  public void delivered(BroadcastMessage message) {
+    if (!ranked) {
+      return;
+    }
+    synchronized (this) {
+      ranks.remove(new Same(message));
+      ranked = !ranks.isEmpty();
     }
   }
 
   private void hold(BroadcastMessage message, long attempt, long now, boolean failure) {
+    long rank = ranks.computeIfAbsent(new Same(message), m -> attempt);
+    ranked = true;
     for (Channel channel : message.channels()) {
       Fence fence = fences.get(channel.name());
       if (fence == null) {
-        fences.put(channel.name(), new Fence(message, attempt, now));
+        fences.put(channel.name(), new Fence(message, rank, now));
         continue;
       }
-      if (attempt < fence.firstAttempt) {
+      if (rank < fence.firstRank) {
         fence.first = message;
-        fence.firstAttempt = attempt;
+        fence.firstRank = rank;
       }
       if (failure) {
         fence.since = now; // a refusal does not renew it: a channel whose failed message was given up must open

@@ -102,6 +102,7 @@ public final class Pipeline {
       if (output != null && output.hasError()) {
         completeExceptionally(new RedisCommandExecutionException(output.getError()));
       } else if (complete(null)) {
+        fence.delivered(message);
         settled();
       }
     }

@@ -47,6 +47,37 @@ class OrderFenceTest {
   }
 
   @Test
+  void aLateReportOfAnOldAttemptDoesNotPutAFollowerAheadOfAMessageThatFailedAgain() {
+    BroadcastMessage head = message("room");
+    BroadcastMessage follower = message("room");
+    fence.failed(head, fence.next());
+    long followerAttempt = fence.next(); // sent behind it; lettuce reports its failure only later
+    assertThat(fence.admit(head, fence.next())).isNull(); // core resends the head: the fence lifts
+    fence.failed(head, fence.next()); // and it fails again
+    fence.failed(follower, followerAttempt);
+
+    assertThat(fence.admit(follower, fence.next())).as("the head still comes first").isNotNull();
+    assertThat(fence.admit(head, fence.next())).isNull();
+    assertThat(fence.admit(follower, fence.next())).isNull();
+  }
+
+  @Test
+  void aDeliveredMessageIsForgottenAndAFailureAfterItRanksAnew() {
+    BroadcastMessage message = message("room");
+    fence.failed(message, fence.next());
+    assertThat(fence.admit(message, fence.next())).isNull();
+    fence.delivered(message);
+    BroadcastMessage earlier = message("room");
+    long earlierAttempt = fence.next();
+
+    fence.failed(message, fence.next()); // delivered before, so this is a new failure, ranked now
+    fence.failed(earlier, earlierAttempt);
+
+    assertThat(fence.admit(message, fence.next())).isNotNull();
+    assertThat(fence.admit(earlier, fence.next())).isNull();
+  }
+
+  @Test
   void aChannelWhoseFailedMessageWasGivenUpOpensAfterTheHoldTime() {
     fence.failed(message("room"), fence.next());
     BroadcastMessage next = message("room");
