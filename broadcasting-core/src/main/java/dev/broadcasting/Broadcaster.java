@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -106,28 +105,13 @@ public final class Broadcaster implements AutoCloseable {
     String queueName = driverSettings.get("BROADCAST_QUEUE", "memory");
     if (!queueName.equals("memory")) {
       try {
-        builder.queue(queueProvider(queueName).create(driverSettings));
+        builder.queue(BroadcastQueue.Provider.named(queueName).create(driverSettings));
       } catch (RuntimeException | Error e) {
         builder.created.forEach(Builder::closeQuietly);
         throw e;
       }
     }
     return builder.build();
-  }
-
-  private static BroadcastQueue.Provider queueProvider(String name) {
-    Map<String, BroadcastQueue.Provider> found = new LinkedHashMap<>();
-    for (BroadcastQueue.Provider provider : ServiceLoader.load(BroadcastQueue.Provider.class,
-        Broadcaster.class.getClassLoader())) {
-      found.putIfAbsent(provider.name(), provider);
-    }
-    BroadcastQueue.Provider provider = found.get(name);
-    if (provider == null) {
-      throw new BroadcastException("BROADCAST_QUEUE is '" + name + "', but the queues found are " + found.keySet()
-          + " besides 'memory'. Add the queue's Maven dependency (dev.broadcasting:broadcasting-queue-" + name
-          + ") or fix the name.");
-    }
-    return provider;
   }
 
   /**

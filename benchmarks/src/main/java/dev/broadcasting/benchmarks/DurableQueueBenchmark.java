@@ -39,7 +39,8 @@ public final class DurableQueueBenchmark {
   private DurableQueueBenchmark() {}
 
   /** One round's figures. */
-  record Figures(double eventsPerSecond, double jvmCpuNanos, double totalCpuNanos) {}
+  /** @param switches context switches of this JVM's threads per event: how often a thread slept and woke */
+  record Figures(double eventsPerSecond, double jvmCpuNanos, double totalCpuNanos, double switches) {}
 
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--short");
@@ -73,27 +74,46 @@ public final class DurableQueueBenchmark {
       }
       List<Figures> inMemory = new ArrayList<>();
       List<Figures> inStreams = new ArrayList<>();
+      io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + queueRedis.port());
+      var stats = admin.connect().sync();
+      stats.configResetstat();
       for (int i = 0; i < rounds; i++) {
         inMemory.add(round(memory, events, servers));
         inStreams.add(round(durable, events, servers));
       }
+      String commands = commandsPerEvent(stats.info("commandstats"), (double) events * rounds);
+      admin.shutdown();
       Figures m = median(inMemory);
       Figures d = median(inStreams);
       System.out.printf(Locale.ROOT, "%s, in-memory queue: %.0f events/s, CPU %.1f us/event in the JVM, "
-          + "%.1f us/event with redis-server%n", driverName, m.eventsPerSecond(), m.jvmCpuNanos() / 1e3,
-          m.totalCpuNanos() / 1e3);
+          + "%.1f us/event with redis-server, %.2f thread switches/event%n", driverName, m.eventsPerSecond(),
+          m.jvmCpuNanos() / 1e3, m.totalCpuNanos() / 1e3, m.switches());
       System.out.printf(Locale.ROOT, "%s, durable queue:   %.0f events/s, CPU %.1f us/event in the JVM, "
-          + "%.1f us/event with redis-server%n", driverName, d.eventsPerSecond(), d.jvmCpuNanos() / 1e3,
-          d.totalCpuNanos() / 1e3);
+          + "%.1f us/event with redis-server, %.2f thread switches/event%n", driverName, d.eventsPerSecond(),
+          d.jvmCpuNanos() / 1e3, d.totalCpuNanos() / 1e3, d.switches());
       System.out.printf(Locale.ROOT, "%s: durable/in-memory = %.0f%% of the events/s (goal >= 50%%), "
           + "%.1fx the CPU per event with redis-server%n", driverName, 100 * d.eventsPerSecond() / m.eventsPerSecond(),
           d.totalCpuNanos() / m.totalCpuNanos());
+      System.out.printf(Locale.ROOT, "%s: the queue's Redis ran, per durable event, %s%n", driverName, commands);
     }
+  }
+
+  /** From {@code INFO commandstats}: each command's calls per event, the most frequent first. */
+  private static String commandsPerEvent(String commandStats, double events) {
+    StringBuilder line = new StringBuilder();
+    commandStats.lines().filter(l -> l.startsWith("cmdstat_"))
+        .map(l -> new Object[] {l.substring(8, l.indexOf(':')),
+            Long.parseLong(l.substring(l.indexOf("calls=") + 6, l.indexOf(',', l.indexOf("calls="))))})
+        .sorted((a, b) -> Long.compare((Long) b[1], (Long) a[1]))
+        .forEach(c -> line.append(line.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%s %.3f", c[0], (Long) c[1] / events)));
+    return line.toString();
   }
 
   /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
   private static Figures round(Broadcaster broadcaster, int events, long[] servers) throws Exception {
     long serverCpu = serverCpuNanos(servers);
+    long switches = contextSwitches();
     long jvmCpu = OS.getProcessCpuTime();
     long start = System.nanoTime();
     List<CompletableFuture<Void>> running = new ArrayList<>();
@@ -112,14 +132,36 @@ public final class DurableQueueBenchmark {
     long jvm = OS.getProcessCpuTime() - jvmCpu;
     long total = jvm + serverCpuNanos(servers) - serverCpu;
     int sent = events / producers * producers;
-    return new Figures(sent * 1e9 / wall, (double) jvm / sent, (double) total / sent);
+    return new Figures(sent * 1e9 / wall, (double) jvm / sent, (double) total / sent,
+        (double) (contextSwitches() - switches) / sent);
   }
 
   private static Figures median(List<Figures> rounds) {
     double[] rate = rounds.stream().mapToDouble(Figures::eventsPerSecond).sorted().toArray();
     double[] jvm = rounds.stream().mapToDouble(Figures::jvmCpuNanos).sorted().toArray();
     double[] total = rounds.stream().mapToDouble(Figures::totalCpuNanos).sorted().toArray();
-    return new Figures(rate[rate.length / 2], jvm[jvm.length / 2], total[total.length / 2]);
+    double[] switches = rounds.stream().mapToDouble(Figures::switches).sorted().toArray();
+    return new Figures(rate[rate.length / 2], jvm[jvm.length / 2], total[total.length / 2],
+        switches[switches.length / 2]);
+  }
+
+  /** Voluntary and involuntary context switches of every thread of this JVM, from {@code /proc/self/task}. */
+  private static long contextSwitches() throws IOException {
+    long switches = 0;
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.contains("ctxt_switches:")) {
+              switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException ended) {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+    return switches;
   }
 
   /** utime + stime of each process from {@code /proc/<pid>/stat}, in nanoseconds (clock ticks of 10 ms). */

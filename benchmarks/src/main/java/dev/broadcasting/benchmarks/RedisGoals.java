@@ -18,6 +18,10 @@ import java.util.List;
  * {@code PUBLISH} of the same bytes (at most 1.1×).
  *
  * <pre>{@code List<GoalRow> rows = new RedisGoals(goals).measure();}</pre>
+ *
+ * <p>Alone, to profile these rows without the others:
+ * {@code java -XX:StartFlightRecording=filename=redis.jfr,settings=profile -cp benchmarks.jar
+ * dev.broadcasting.benchmarks.RedisGoals [--short]}, then {@code benchmarks/jfr-top.sh redis.jfr}.
  */
 final class RedisGoals {
   private static final int CLIENTS = 8;
@@ -30,6 +34,13 @@ final class RedisGoals {
 
   RedisGoals(Goals goals) {
     this.goals = goals;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Goals goals = new Goals(List.of(args).contains("--short") ? Goals.Sizes.SHORT : Goals.Sizes.FULL, System.out);
+    for (GoalRow row : new RedisGoals(goals).measure()) {
+      System.out.println(row);
+    }
   }
 
   List<GoalRow> measure() throws Exception {

@@ -1,8 +1,12 @@
 package dev.broadcasting.spi;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.RetryPolicy;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +43,24 @@ public interface BroadcastQueue extends AutoCloseable {
     String name();
 
     BroadcastQueue create(DriverSettings settings);
+
+    /**
+     * The provider of the queue called {@code name} on the class path; else an error naming the
+     * queues found and the Maven dependency to add.
+     */
+    static Provider named(String name) {
+      Map<String, Provider> found = new LinkedHashMap<>();
+      for (Provider provider : ServiceLoader.load(Provider.class, Provider.class.getClassLoader())) {
+        found.putIfAbsent(provider.name(), provider);
+      }
+      Provider provider = found.get(name);
+      if (provider == null) {
+        throw new BroadcastException("BROADCAST_QUEUE is '" + name + "', but the queues found are " + found.keySet()
+            + " besides 'memory'. Add the queue's Maven dependency (dev.broadcasting:broadcasting-queue-" + name
+            + ") or fix the name.");
+      }
+      return provider;
+    }
   }
 
   /** Begins the workers of this process, if it runs any, delivering through {@code delivery}. */

@@ -4,6 +4,8 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.redis.internal.RedisAddress;
 import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
+import dev.broadcasting.redis.internal.OrderFence;
+import dev.broadcasting.redis.internal.Pipeline;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -20,12 +22,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +67,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
    * serves anything else, and sends nothing to subscribers until it returns; so a batch is one round
    * trip and is delivered whole or not at all.
    */
-  private static final String PUBLISH_BATCH = "local command, receivers, i = ARGV[1], 0, 2\n"
+  static final String PUBLISH_BATCH = "local command, receivers, i = ARGV[1], 0, 2\n"
       + "while i <= #ARGV do\n"
       + "  local body, last = ARGV[i + 1], i + 1 + tonumber(ARGV[i])\n"
       + "  for k = i + 2, last do receivers = receivers + redis.call(command, ARGV[k], body) end\n"
@@ -84,6 +82,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
 
   private final RedisConnector connector;
   private final RedisFailures failures;
+  private final OrderFence fence;
   private final String address;
   private final String prefix;
   private final boolean sharded;
@@ -98,6 +97,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.cluster = builder.clusterClient != null || builder.clusterSeeds != null;
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
+    this.fence = new OrderFence(address, System::nanoTime);
   }
 
   public static Builder builder() {
@@ -107,7 +107,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public CompletableFuture<Void> publish(BroadcastMessage message) {
     Objects.requireNonNull(message, "message");
-    return execute(List.of(message));
+    return publishBatch(List.of(message)).get(0);
   }
 
   /**
@@ -122,14 +122,30 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     if (messages.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return execute(List.copyOf(messages));
+    List<BroadcastMessage> batch = List.copyOf(messages);
+    long attempt = fence.next();
+    for (BroadcastMessage message : batch) {
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        batch.forEach(m -> fence.failed(m, attempt)); // the batch goes whole: all of it waits for the retry
+        return CompletableFuture.failedFuture(refused);
+      }
+    }
+    return execute(batch, attempt);
   }
 
-  // Not keepsOrder(): one connection, and Redis runs commands in order, but while lettuce
-  // reconnects a command can be refused at once (REJECT_COMMANDS) and the next one accepted after
-  // the reconnect, so a later event would arrive before the retry of an earlier one (RedisFaultTest
-  // caught it). Until the driver fences the commands after a refused one, core sends a channel's
-  // next events once the previous batch is answered: up to maxBatch() of them, in one flush.
+  /**
+   * True for a server or a Sentinel-managed master: one connection, and Redis runs its commands
+   * in order, so core may send a channel's next events before the previous one is answered. A
+   * publish that fails (refused while lettuce reconnects, cut off, timed out, cancelled) fences
+   * its channels ({@link OrderFence}) until core sends it again, so a later event never overtakes
+   * its retry. False for a cluster: lettuce follows a MOVED redirection on its own, by another
+   * connection, and that path is not proven to keep the order.
+   */
+  @Override
+  public boolean keepsOrder() {
+    return !cluster;
+  }
 
   @Override
   public int maxBatch() {
@@ -141,7 +157,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
    * an event on several channels), written with one flush, each with its own answer. Not one
    * script for all: they are unrelated events, so one failing must not take the others with it,
    * and their order on a channel already comes from the connection; a {@code PUBLISH} is also
-   * cheaper for Redis than a script call.
+   * cheaper for Redis than a script call. Only a sharded event on several channels of a cluster
+   * goes apart, as lettuce must route each slot's script to its node.
    */
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
@@ -151,49 +168,45 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     try {
       open = connected();
     } catch (BroadcastException e) {
-      for (int i = 0; i < messages.size(); i++) {
-        results.add(CompletableFuture.failedFuture(e));
+      for (BroadcastMessage message : messages) {
+        results.add(failed(e, List.of(message), fence.next()));
       }
       return results;
     }
-    List<RedisCommand<byte[], byte[], ?>> pipeline = new ArrayList<>(messages.size());
+    Pipeline pipeline = new Pipeline(failures, fence, messages.size());
     for (BroadcastMessage message : messages) {
+      long attempt = fence.next();
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        results.add(CompletableFuture.failedFuture(refused));
+        continue;
+      }
       byte[] body = RedisMessageFormat.body(message);
       byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
       if (channels.length == 1) {
-        AsyncCommand<byte[], byte[], Long> command = new AsyncCommand<>(new Command<>(
-            sharded ? CommandType.SPUBLISH : CommandType.PUBLISH, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-            new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body)));
-        pipeline.add(command);
-        results.add(bounded(command, List.of(command)));
+        results.add(pipeline.add(sharded ? CommandType.SPUBLISH : CommandType.PUBLISH,
+            new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channels[0]).addValue(body), message, attempt));
+      } else if (!(sharded && cluster)) {
+        results.add(pipeline.add(CommandType.EVAL, new CommandArgs<>(ByteArrayCodec.INSTANCE).add(PUBLISH_BATCH).add(0)
+            .addValues(scriptArgs(sharded ? SPUBLISH : PUBLISH, List.of(new Encoded(body, channels)))), message, attempt));
       } else {
-        flush(open, pipeline); // what came before it goes first, so the connection keeps the order
+        // what came before it goes first, so the connection keeps the order
+        pipeline.send(open.connection(), commandTimeout);
+        pipeline = new Pipeline(failures, fence, messages.size());
         List<RedisFuture<?>> commands = new ArrayList<>(1);
         try {
           send(open.commands(), List.of(new Encoded(body, channels)), commands);
-          results.add(bounded(commands.get(0).toCompletableFuture(), commands));
+          results.add(bounded(commands.get(0).toCompletableFuture(), commands, List.of(message), attempt));
         } catch (RuntimeException e) {
-          results.add(CompletableFuture.failedFuture(failures.map(e)));
+          results.add(failed(e, List.of(message), attempt));
         }
       }
     }
-    flush(open, pipeline);
+    pipeline.send(open.connection(), commandTimeout);
     return results;
   }
 
-  private void flush(Open open, List<RedisCommand<byte[], byte[], ?>> pipeline) {
-    if (pipeline.isEmpty()) {
-      return;
-    }
-    try {
-      open.connection().dispatch(pipeline);
-    } catch (RuntimeException e) {
-      pipeline.forEach(command -> command.completeExceptionally(e));
-    }
-    pipeline.clear();
-  }
-
-  private CompletableFuture<Void> execute(List<BroadcastMessage> messages) {
+  private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
     List<Encoded> batch = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
@@ -202,12 +215,12 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     try {
       send(connected().commands(), batch, commands);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(failures.map(e));
+      return failed(e, messages, attempt);
     }
     CompletableFuture<?> all = commands.size() == 1 ? commands.get(0).toCompletableFuture()
         : CompletableFuture.allOf(commands.stream().map(RedisFuture::toCompletableFuture)
             .toArray(CompletableFuture[]::new));
-    return bounded(all, commands);
+    return bounded(all, commands, messages, attempt);
   }
 
   /**
@@ -228,26 +241,43 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     }
   }
 
+  /** A publish that failed before it was sent: its channels are fenced when core may retry it. */
+  private CompletableFuture<Void> failed(Throwable error, List<BroadcastMessage> messages, long attempt) {
+    BroadcastException mapped = failures.map(error);
+    if (mapped.isRetryable()) {
+      messages.forEach(m -> fence.failed(m, attempt));
+    }
+    return CompletableFuture.failedFuture(mapped);
+  }
+
   /**
    * The answer to {@code done}, failing as retryable after the command timeout. On that timeout,
    * and when core cancels the returned future, the commands are cancelled: a command lettuce still
    * holds (written, or buffered while reconnecting) must not go out after core has given up on it
-   * and retried, which would publish the event twice.
+   * and retried, which would publish the event twice. A failure core may retry fences the
+   * messages' channels at once, on the thread that reports it, before core hears of it.
    */
-  private CompletableFuture<Void> bounded(CompletableFuture<?> done, List<? extends Future<?>> commands) {
+  private CompletableFuture<Void> bounded(CompletableFuture<?> done, List<? extends Future<?>> commands,
+      List<BroadcastMessage> messages, long attempt) {
     CompletableFuture<Void> result = new CompletableFuture<>();
     done.orTimeout(commandTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
       if (error == null) {
+        messages.forEach(fence::delivered);
         result.complete(null);
         return;
       }
       if (unwrap(error) instanceof TimeoutException) {
         commands.forEach(c -> c.cancel(false));
       }
-      result.completeExceptionally(failures.map(error));
+      BroadcastException mapped = failures.map(error);
+      if (mapped.isRetryable()) {
+        messages.forEach(m -> fence.failed(m, attempt));
+      }
+      result.completeExceptionally(mapped);
     });
     result.whenComplete((ok, error) -> {
       if (result.isCancelled()) {
+        messages.forEach(m -> fence.failed(m, attempt));
         commands.forEach(c -> c.cancel(false));
       }
     });

@@ -11,6 +11,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,6 +173,49 @@ class RedisWireFormatTest {
     assertThat(stat("total_connections_received")).isEqualTo(before);
     assertThat(subscriber.settle(server.port())).hasSize(500);
     assertThat(calls("publish")).isEqualTo(500 + 1);
+  }
+
+  @Test
+  void coalescedEventsGoOutInOneWriteOfPipelinedCommands() throws Exception {
+    try (GatedProxy proxy = new GatedProxy(server.port())) {
+      driver = RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port()).build();
+      send(driver, BroadcastMessage.of("Warm", List.of(new Channel("warm")), "{}")); // the handshake is over
+      List<BroadcastMessage> batch = new ArrayList<>();
+      StringBuilder wire = new StringBuilder();
+      for (int i = 0; i < 64; i++) {
+        String payload = "{\"seq\":" + i + "}";
+        String body = "{\"event\":\"Tick\",\"data\":" + payload + ",\"socket\":null}";
+        if (i == 32) { // an event on two channels is a script call, in the same write
+          batch.add(BroadcastMessage.of("Tick", List.of(new Channel("room.a"), new Channel("room.b")), payload));
+          wire.append(resp("EVAL", RedisBroadcastDriver.PUBLISH_BATCH, "0", "publish", "2", body, "room.a", "room.b"));
+        } else {
+          String channel = "room." + (i % 4);
+          batch.add(BroadcastMessage.of("Tick", List.of(new Channel(channel)), payload));
+          wire.append(resp("PUBLISH", channel, body));
+        }
+      }
+      subscriber.settle(server.port()); // the warm-up message is in, before the count starts
+      subscriber.clear();
+      adminConnection.sync().configResetstat();
+      proxy.recordReads();
+
+      CompletableFuture.allOf(driver.publishBatch(batch).toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+      assertThat(proxy.readsFromClient()).extracting(read -> new String(read, StandardCharsets.UTF_8))
+          .containsExactly(wire.toString());
+      assertThat(calls("eval")).isEqualTo(1);
+      assertThat(calls("publish")).isEqualTo(63 + 2);
+      assertThat(subscriber.settle(server.port())).hasSize(65);
+    }
+  }
+
+  /** A command as RESP puts it on the wire: an array of bulk strings. */
+  private static String resp(String... parts) {
+    StringBuilder out = new StringBuilder("*").append(parts.length).append("\r\n");
+    for (String part : parts) {
+      out.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
+    }
+    return out.toString();
   }
 
   @Test

@@ -61,11 +61,12 @@ final class RedisNode implements AutoCloseable {
     }
   }
 
-  /** Starts again on the same port and data directory. */
-  void launch() throws IOException, InterruptedException {
+  /** Starts again on the same port and data directory, with {@code more} arguments this time. */
+  void launch(String... more) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
     command.addAll(args);
+    command.addAll(List.of(more));
     process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
     RUNNING.add(process);

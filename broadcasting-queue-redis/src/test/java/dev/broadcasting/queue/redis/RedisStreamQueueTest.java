@@ -7,6 +7,8 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.Scheduler;
+import dev.broadcasting.ShouldBroadcast;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,77 @@ class RedisStreamQueueTest {
   @AfterAll
   static void stop() throws Exception {
     redis.close();
+  }
+
+  record Numbered(int n) implements ShouldBroadcast {
+    @Override
+    public List<? extends Channel> broadcastOn() {
+      return List.of(new Channel("c"));
+    }
+  }
+
+  @Test
+  void aBatchWrittenInOneCallStoresWhatFitsAndRefusesTheRestSayingHowManyWereStored() throws Exception {
+    List<FailedBroadcast> refused = new CopyOnWriteArrayList<>();
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("batch").partitions(1)
+            .maxLength(3).workers(false).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue)
+            .onFailure(refused::add).build()) {
+      CompletableFuture<Void> all = broadcaster.broadcastAll(List.of(new Numbered(0), new Numbered(1),
+          new Numbered(2), new Numbered(3), new Numbered(4)));
+
+      assertThat(all).isCompletedExceptionally();
+      assertThat(refused).hasSize(5).allSatisfy(failed -> assertThat(failed.cause()).hasMessageContaining(
+          "holds 3 undelivered events (its maxLength)").hasMessageEndingWith(
+          "(3 of the batch's 5 events were stored and will be delivered)"));
+      assertThat(queue.stats().depth()).as("the first three, in one script call with the two refused").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theStatsCallbackSeesDepthAndLagOncePerIntervalAndKeepsGoingWhenItThrows() throws Exception {
+    List<Runnable> due = new CopyOnWriteArrayList<>();
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+    Scheduler scheduler = (task, delay) -> {
+      due.add(task);
+      delays.add(delay);
+      CompletableFuture<?> handle = new CompletableFuture<>();
+      scheduled.add(handle);
+      return handle;
+    };
+    List<QueueStats> seen = new CopyOnWriteArrayList<>();
+    RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("stats").workers(false)
+        .scheduler(scheduler).onStats(Duration.ofSeconds(2), stats -> {
+          seen.add(stats);
+          throw new IllegalStateException("a gauge that throws");
+        }).build();
+    try (Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue).build()) {
+      assertThat(due).hasSize(1);
+      assertThat(seen).isEmpty();
+      for (int n = 0; n < 5; n++) {
+        assertThat(broadcaster.on(new Channel("c" + n)).as("E").with(Map.of("n", n)).send()).isNotDone();
+      }
+
+      due.remove(0).run();
+      assertThat(seen).singleElement().satisfies(stats -> {
+        assertThat(stats.depth()).isEqualTo(5);
+        assertThat(stats.inHand()).isZero();
+        assertThat(stats.lag()).isBetween(Duration.ZERO, Duration.ofSeconds(30));
+      });
+      assertThat(due).as("the next report, though the callback threw").hasSize(1);
+      due.remove(0).run();
+      assertThat(seen).hasSize(2);
+      assertThat(delays).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+    assertThat(scheduled.get(scheduled.size() - 1)).as("the next report after close").isCancelled();
+  }
+
+  @Test
+  void statsMoreOftenThanTenTimesASecondAreRefused() {
+    assertThatThrownBy(() -> RedisStreamQueue.builder().onStats(Duration.ofMillis(10), stats -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("every must be at least 100ms (each report reads every partition) but was PT0.01S");
   }
 
   @Test

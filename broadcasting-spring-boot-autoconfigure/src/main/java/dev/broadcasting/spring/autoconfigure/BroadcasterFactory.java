@@ -1,10 +1,12 @@
 package dev.broadcasting.spring.autoconfigure;
 
+import dev.broadcasting.BroadcastException;
 import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.internal.DriverRegistry;
 import dev.broadcasting.spi.BroadcastDriver;
+import dev.broadcasting.spi.BroadcastQueue;
 import dev.broadcasting.spi.DriverSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the {@link Broadcaster} from the properties: which connections, which default, the queue
- * and retry settings. Each driver is created from the Laravel settings of the environment, under
+ * (in memory or durable) and retry settings. Each driver is created from the Laravel settings of the environment, under
  * those of its connection's properties.
  */
 final class BroadcasterFactory {
@@ -36,10 +38,13 @@ final class BroadcasterFactory {
    * anything fails, the drivers already made are closed before the error is thrown.
    */
   Broadcaster build(List<BroadcasterContribution> contributions, List<BroadcastListener> listeners,
-      Consumer<Broadcaster.Builder> customize) {
+      BroadcastQueue durableQueue, Consumer<Broadcaster.Builder> customize) {
     List<BroadcastDriver> created = new ArrayList<>();
     try {
       Broadcaster.Builder builder = builder(contributions, listeners, created);
+      if (durableQueue != null) {
+        builder.queue(durableQueue);
+      }
       customize.accept(builder);
       return builder.build();
     } catch (RuntimeException | Error e) {
@@ -89,6 +94,23 @@ final class BroadcasterFactory {
     queue(builder);
     listeners(builder, contributions, listeners);
     return builder;
+  }
+
+  /**
+   * The durable queue {@code broadcasting.queue.store} (else {@code BROADCAST_QUEUE}) names, from
+   * the environment's {@code BROADCAST_QUEUE_*} settings under {@code broadcasting.queue.redis.*}.
+   */
+  BroadcastQueue durableQueue() {
+    BroadcastingProperties.Queue queue = properties.getQueue();
+    String store = queue.getStore() != null ? queue.getStore() : environment.get("BROADCAST_QUEUE");
+    Map<String, String> settings = new LinkedHashMap<>(environment);
+    queue.getRedis().putInto(settings);
+    try {
+      return BroadcastQueue.Provider.named(store).create(DriverSettings.of(settings));
+    } catch (BroadcastException e) {
+      throw new IllegalStateException("broadcasting.queue.store (or BROADCAST_QUEUE) is '" + store + "': "
+          + e.getMessage() + " Its settings: broadcasting.queue.redis.* or BROADCAST_QUEUE_*", e);
+    }
   }
 
   /** Says in the properties' terms what core's builder would refuse. */

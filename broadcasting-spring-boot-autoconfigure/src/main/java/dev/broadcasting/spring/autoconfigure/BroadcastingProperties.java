@@ -325,6 +325,12 @@ public class BroadcastingProperties {
 
   /** The queue between broadcast() and the drivers. Unset values keep the broadcaster's defaults. */
   public static class Queue {
+    /**
+     * Where queued events wait: memory (the default), or redis for the durable queue of
+     * broadcasting-queue-redis, which outlives the process. Laravel's BROADCAST_QUEUE.
+     */
+    private String store;
+    private final DurableRedis redis = new DurableRedis();
     /** The most events queued or in flight at once (default 10000). */
     private Integer capacity;
     /** The most payload bytes queued or in flight at once (default 64 MiB). */
@@ -392,8 +398,174 @@ public class BroadcastingProperties {
       return synchronous;
     }
 
+    public String getStore() {
+      return store;
+    }
+
+    public void setStore(String store) {
+      this.store = store;
+    }
+
+    public DurableRedis getRedis() {
+      return redis;
+    }
+
     public void setSynchronous(boolean synchronous) {
       this.synchronous = synchronous;
+    }
+  }
+
+  /**
+   * The durable queue on Redis Streams (broadcasting.queue.store=redis). Each property is also read
+   * by its environment name (BROADCAST_QUEUE_*); unset ones keep the queue's defaults.
+   */
+  public static class DurableRedis {
+    /** The Redis server, e.g. redis://:password@host:6379/0 (BROADCAST_QUEUE_REDIS_URL, else REDIS_URL). */
+    private String url;
+    /** The start of every key; one queue per prefix (default broadcasting:queue). */
+    private String prefix;
+    /** Streams the channels are spread over; the same in every process (default 8). */
+    private Integer partitions;
+    /** Undelivered events one partition holds before broadcast() is refused (default 100000). */
+    private Long maxLength;
+    /** About how many failed events are kept, the oldest trimmed first (default 100000). */
+    private Long failedMaxLength;
+    /** How long a dead worker keeps its partitions (default 10s). */
+    private Duration leaseTtl;
+    /** How long an unacknowledged event waits before another worker claims it (default half the lease). */
+    private Duration claimIdle;
+    /** Whether this process runs workers; false for a process that only broadcasts (default true). */
+    private Boolean workers;
+    /** How long one Redis command may take, the write in broadcast() included (default 5s). */
+    private Duration commandTimeout;
+    /** Entries a worker reads at once (default 256). */
+    private Integer readCount;
+    /** How long a worker waits after a read that found fewer entries than asked, so they gather (default 2ms). */
+    private Duration readLinger;
+    /** Entries this process's workers hold at once; keep it below the queue capacity (default 1000). */
+    private Integer maxInHand;
+    /** Outcomes this producer waits for at once (default 100000). */
+    private Integer trackLimit;
+
+    /** These settings by their environment names, for the queue's provider. */
+    void putInto(Map<String, String> values) {
+      put(values, "BROADCAST_QUEUE_REDIS_URL", url);
+      put(values, "BROADCAST_QUEUE_PREFIX", prefix);
+      put(values, "BROADCAST_QUEUE_PARTITIONS", partitions);
+      put(values, "BROADCAST_QUEUE_MAX_LENGTH", maxLength);
+      put(values, "BROADCAST_QUEUE_FAILED_MAX_LENGTH", failedMaxLength);
+      put(values, "BROADCAST_QUEUE_LEASE_TTL", leaseTtl);
+      put(values, "BROADCAST_QUEUE_CLAIM_IDLE", claimIdle);
+      put(values, "BROADCAST_QUEUE_WORKERS", workers);
+      put(values, "BROADCAST_QUEUE_REDIS_TIMEOUT", commandTimeout);
+      put(values, "BROADCAST_QUEUE_READ_COUNT", readCount);
+      put(values, "BROADCAST_QUEUE_READ_LINGER", readLinger);
+      put(values, "BROADCAST_QUEUE_MAX_IN_HAND", maxInHand);
+      put(values, "BROADCAST_QUEUE_TRACK_LIMIT", trackLimit);
+    }
+
+    public String getUrl() {
+      return url;
+    }
+
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    public String getPrefix() {
+      return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+      this.prefix = prefix;
+    }
+
+    public Integer getPartitions() {
+      return partitions;
+    }
+
+    public void setPartitions(Integer partitions) {
+      this.partitions = partitions;
+    }
+
+    public Long getMaxLength() {
+      return maxLength;
+    }
+
+    public void setMaxLength(Long maxLength) {
+      this.maxLength = maxLength;
+    }
+
+    public Long getFailedMaxLength() {
+      return failedMaxLength;
+    }
+
+    public void setFailedMaxLength(Long failedMaxLength) {
+      this.failedMaxLength = failedMaxLength;
+    }
+
+    public Duration getLeaseTtl() {
+      return leaseTtl;
+    }
+
+    public void setLeaseTtl(Duration leaseTtl) {
+      this.leaseTtl = leaseTtl;
+    }
+
+    public Duration getClaimIdle() {
+      return claimIdle;
+    }
+
+    public void setClaimIdle(Duration claimIdle) {
+      this.claimIdle = claimIdle;
+    }
+
+    public Boolean getWorkers() {
+      return workers;
+    }
+
+    public void setWorkers(Boolean workers) {
+      this.workers = workers;
+    }
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+
+    public Integer getReadCount() {
+      return readCount;
+    }
+
+    public void setReadCount(Integer readCount) {
+      this.readCount = readCount;
+    }
+
+    public Duration getReadLinger() {
+      return readLinger;
+    }
+
+    public void setReadLinger(Duration readLinger) {
+      this.readLinger = readLinger;
+    }
+
+    public Integer getMaxInHand() {
+      return maxInHand;
+    }
+
+    public void setMaxInHand(Integer maxInHand) {
+      this.maxInHand = maxInHand;
+    }
+
+    public Integer getTrackLimit() {
+      return trackLimit;
+    }
+
+    public void setTrackLimit(Integer trackLimit) {
+      this.trackLimit = trackLimit;
     }
   }
 

@@ -37,18 +37,29 @@ class ConfigurationMetadataTest {
     }
     assertThat(names).contains("broadcasting.default-connection", "broadcasting.connections",
         "broadcasting.pusher.secret", "broadcasting.queue.capacity", "broadcasting.retry.max-attempts",
-        "broadcasting.auth.path", "broadcasting.server.enabled");
+        "broadcasting.auth.path", "broadcasting.server.enabled", "broadcasting.queue.store",
+        "broadcasting.queue.redis.url", "broadcasting.queue.redis.partitions", "broadcasting.queue.redis.lease-ttl");
     assertThat(undescribed).as("properties without a description").isEmpty();
+  }
+
+  private static List<String> hinted(String property) throws Exception {
+    List<String> values = new ArrayList<>();
+    for (JsonNode hint : metadata().get("hints")) {
+      if (hint.get("name").asText().equals(property)) {
+        hint.get("values").forEach(value -> values.add(value.get("value").asText()));
+      }
+    }
+    return values;
   }
 
   @Test
   void theDefaultConnectionIsHintedWithTheDriverNames() throws Exception {
-    List<String> values = new ArrayList<>();
-    for (JsonNode hint : metadata().get("hints")) {
-      if (hint.get("name").asText().equals("broadcasting.default-connection")) {
-        hint.get("values").forEach(value -> values.add(value.get("value").asText()));
-      }
-    }
-    assertThat(values).containsExactly("pusher", "redis", "ably", "server", "log", "null");
+    assertThat(hinted("broadcasting.default-connection")).containsExactly("pusher", "redis", "ably", "server", "log",
+        "null");
+  }
+
+  @Test
+  void theQueueStoreIsHintedWithTheQueues() throws Exception {
+    assertThat(hinted("broadcasting.queue.store")).containsExactly("memory", "redis");
   }
 }

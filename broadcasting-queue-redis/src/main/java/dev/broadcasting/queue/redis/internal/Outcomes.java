@@ -1,6 +1,10 @@
 package dev.broadcasting.queue.redis.internal;
 
 import dev.broadcasting.BroadcastException;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -8,31 +12,42 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Completes a producer's futures when its events settle, wherever a worker settled them: directly
- * when the worker runs in this process, by a notice on the producer's own pub/sub channel when it
- * runs in another. A notice is fire and forget (one lost while Redis restarts leaves its future
- * open), so at most {@code trackLimit} futures are kept: the oldest beyond it completes with an
- * error saying its outcome is not known here, never as delivered.
+ * when the worker runs in this process; when it runs in another, through the producer's outcomes
+ * stream, which the worker appends to and announces on the producer's pub/sub channel in one
+ * step. A notice sent while the subscription was down (Redis restarting, say) is not lost: each
+ * time the subscription is made again, the producer reads the stream past the last outcome it saw.
+ * The stream is bounded ({@code MAXLEN ~ trackLimit}) and expires an hour after its last outcome.
+ * At most {@code trackLimit} futures are kept: the oldest beyond it completes with an error saying
+ * its outcome is not known here, never as delivered.
  */
 public final class Outcomes {
   private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+  /** Outcomes read back at once after a re-subscription. */
+  private static final int READ_BACK = 1_000;
 
   private final String producer;
   private final QueueSettings settings;
   private final Map<String, CompletableFuture<Void>> waiting = new LinkedHashMap<>();
   private final Supplier<StatefulRedisPubSubConnection<String, String>> subscriber;
+  private final RedisAsyncCommands<String, String> redis;
   private StatefulRedisPubSubConnection<String, String> subscription;
+  /** The id in the outcomes stream of the newest outcome seen; not under this object's lock, which subscribing holds. */
+  private final AtomicReference<String> lastSeen = new AtomicReference<>("0-0");
 
+  /** @param redis where the outcomes stream is read back from */
   public Outcomes(String producer, QueueSettings settings,
-      Supplier<StatefulRedisPubSubConnection<String, String>> subscriber) {
+      Supplier<StatefulRedisPubSubConnection<String, String>> subscriber, RedisAsyncCommands<String, String> redis) {
     this.producer = producer;
     this.settings = settings;
     this.subscriber = subscriber;
+    this.redis = redis;
   }
 
   public String producer() {
@@ -69,14 +84,21 @@ public final class Outcomes {
 
   /**
    * Tells the producer of an event that it settled: {@code reason} null when delivered. Returns
-   * at once; the notice to another process goes out through {@code redis}.
+   * at once; the outcome for another process goes out through {@code redis}.
    */
   public void settled(String entryProducer, String messageId, String reason, RedisAsyncCommands<String, String> redis) {
     if (producer.equals(entryProducer)) {
       complete(messageId, reason);
     } else if (!entryProducer.isEmpty()) {
-      String notice = messageId + " " + (reason == null ? "" : reason.replace('\n', ' '));
-      redis.publish(settings.noticeChannel(entryProducer), notice);
+      Scripts.NOTIFY.run(redis, ScriptOutputType.VALUE, new String[] {settings.outcomesStream(entryProducer)},
+          settings.noticeChannel(entryProducer), Integer.toString(settings.trackLimit()),
+          Long.toString(settings.outcomesTtl().toMillis()), messageId,
+          reason == null ? "" : reason.replace('\n', ' ')).whenComplete((id, error) -> {
+            if (error != null) {
+              log.debug("Could not tell producer {} the outcome of {} ({}); its future stays open until it is "
+                  + "no longer followed", entryProducer, messageId, error.toString());
+            }
+          });
     }
   }
 
@@ -95,6 +117,40 @@ public final class Outcomes {
     }
   }
 
+  /** An outcome from the stream or its notice: completes the future, remembers the newest id. */
+  private void outcome(String streamId, String messageId, String reason) {
+    lastSeen.accumulateAndGet(streamId, (seen, id) -> newer(id, seen) ? id : seen);
+    complete(messageId, reason.isEmpty() ? null : reason);
+  }
+
+  /** Reads the outcomes stream past the newest outcome seen, to the end. */
+  private void readBack() {
+    redis.xrange(settings.outcomesStream(producer), Range.from(Range.Boundary.excluding(lastSeen.get()),
+        Range.Boundary.unbounded()), Limit.from(READ_BACK))
+        .whenComplete((entries, error) -> {
+          if (error != null) {
+            log.debug("Could not read back the outcomes of this producer's events ({}); trying again on the next "
+                + "re-subscription", error.toString());
+            return;
+          }
+          for (StreamMessage<String, String> entry : entries) {
+            outcome(entry.getId(), entry.getBody().get("id"), entry.getBody().getOrDefault("reason", ""));
+          }
+          if (entries.size() == READ_BACK) {
+            readBack();
+          }
+        });
+  }
+
+  /** Whether stream id {@code a} comes after {@code b}. */
+  private static boolean newer(String a, String b) {
+    int dashA = a.indexOf('-');
+    int dashB = b.indexOf('-');
+    long msA = Long.parseLong(a.substring(0, dashA));
+    long msB = Long.parseLong(b.substring(0, dashB));
+    return msA != msB ? msA > msB : Long.parseLong(a.substring(dashA + 1)) > Long.parseLong(b.substring(dashB + 1));
+  }
+
   /** Subscribes on the first event; while Redis cannot be reached, tries again on the next one. */
   private void subscribeOnce() {
     synchronized (this) {
@@ -107,9 +163,15 @@ public final class Outcomes {
         opened.addListener(new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String notice) {
-            int space = notice.indexOf(' ');
-            String reason = notice.substring(space + 1);
-            complete(notice.substring(0, space), reason.isEmpty() ? null : reason);
+            int first = notice.indexOf(' ');
+            int second = notice.indexOf(' ', first + 1);
+            outcome(notice.substring(0, first), notice.substring(first + 1, second), notice.substring(second + 1));
+          }
+
+          /** Also after every reconnection: what was announced meanwhile is in the stream. */
+          @Override
+          public void subscribed(String channel, long count) {
+            readBack();
           }
         });
         opened.sync().subscribe(settings.noticeChannel(producer));

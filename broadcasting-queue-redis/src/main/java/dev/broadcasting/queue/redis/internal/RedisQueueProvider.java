@@ -14,8 +14,10 @@ import java.time.Duration;
  * {@code BROADCAST_QUEUE_PREFIX}, {@code BROADCAST_QUEUE_PARTITIONS},
  * {@code BROADCAST_QUEUE_MAX_LENGTH}, {@code BROADCAST_QUEUE_FAILED_MAX_LENGTH},
  * {@code BROADCAST_QUEUE_LEASE_TTL}, {@code BROADCAST_QUEUE_CLAIM_IDLE},
- * {@code BROADCAST_QUEUE_WORKERS} ({@code false}: this process only broadcasts) and
- * {@code BROADCAST_QUEUE_REDIS_TIMEOUT}.
+ * {@code BROADCAST_QUEUE_WORKERS} ({@code false}: this process only broadcasts),
+ * {@code BROADCAST_QUEUE_REDIS_TIMEOUT}, {@code BROADCAST_QUEUE_READ_COUNT},
+ * {@code BROADCAST_QUEUE_READ_LINGER},
+ * {@code BROADCAST_QUEUE_MAX_IN_HAND} and {@code BROADCAST_QUEUE_TRACK_LIMIT}.
  */
 public final class RedisQueueProvider implements BroadcastQueue.Provider {
 
@@ -49,7 +51,11 @@ public final class RedisQueueProvider implements BroadcastQueue.Provider {
           .failedMaxLength(settings.getLong("BROADCAST_QUEUE_FAILED_MAX_LENGTH", 100_000))
           .leaseTtl(settings.getDuration("BROADCAST_QUEUE_LEASE_TTL", Duration.ofSeconds(10)))
           .commandTimeout(settings.getDuration("BROADCAST_QUEUE_REDIS_TIMEOUT", Duration.ofSeconds(5)))
-          .workers(settings.getBoolean("BROADCAST_QUEUE_WORKERS", true));
+          .workers(settings.getBoolean("BROADCAST_QUEUE_WORKERS", true))
+          .readCount(settings.getInt("BROADCAST_QUEUE_READ_COUNT", 256))
+          .readLinger(settings.getDuration("BROADCAST_QUEUE_READ_LINGER", Duration.ofMillis(2)))
+          .maxInHand(settings.getInt("BROADCAST_QUEUE_MAX_IN_HAND", 1_000))
+          .trackLimit(settings.getInt("BROADCAST_QUEUE_TRACK_LIMIT", 100_000));
       Duration claimIdle = settings.getDuration("BROADCAST_QUEUE_CLAIM_IDLE", null);
       if (claimIdle != null) {
         builder.claimIdle(claimIdle);

@@ -15,18 +15,44 @@ import java.util.concurrent.CompletableFuture;
  * to the failed stream, and the lease's renewal and release by its holder only.
  */
 public enum Scripts {
-  /** KEYS: stream. ARGV: max length, then field/value pairs. The entry id, or nil when full. */
-  ENQUEUE("if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end\n"
-      + "return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))"),
-  /** KEYS: stream. ARGV: group, then entry ids. */
-  ACK("local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))\n"
-      + "redis.call('XDEL', KEYS[1], unpack(ARGV, 2))\nreturn acked"),
+  /**
+   * KEYS: streams. ARGV: max length, then per entry its stream's key index, message id and entry
+   * value. Per entry 1 when stored, 0 when its stream held max length entries.
+   */
+  ENQUEUE("local max = tonumber(ARGV[1])\nlocal lengths = {}\nlocal stored = {}\n"
+      + "for i = 2, #ARGV, 3 do\n"
+      + "  local key = KEYS[tonumber(ARGV[i])]\n"
+      + "  local length = lengths[key] or redis.call('XLEN', key)\n"
+      + "  if length < max then\n"
+      + "    redis.call('XADD', key, '*', '" + StreamEntry.ID + "', ARGV[i + 1], '" + StreamEntry.ENTRY
+      + "', ARGV[i + 2])\n"
+      + "    length = length + 1\n"
+      + "    stored[#stored + 1] = 1\n"
+      + "  else\n"
+      + "    stored[#stored + 1] = 0\n"
+      + "  end\n"
+      + "  lengths[key] = length\n"
+      + "end\nreturn stored"),
+  /** KEYS: streams. ARGV: group, then per stream the number of its entry ids and the ids. */
+  ACK("local acked = 0\nlocal at = 2\nfor k = 1, #KEYS do\n"
+      + "  local count = tonumber(ARGV[at])\n"
+      + "  acked = acked + redis.call('XACK', KEYS[k], ARGV[1], unpack(ARGV, at + 1, at + count))\n"
+      + "  redis.call('XDEL', KEYS[k], unpack(ARGV, at + 1, at + count))\n"
+      + "  at = at + count + 1\nend\nreturn acked"),
   /** KEYS: stream, failed stream. ARGV: group, entry id, failed stream's length, then field/value pairs. */
   FAIL("redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))\n"
       + "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\nreturn redis.call('XDEL', KEYS[1], ARGV[2])"),
   /** KEYS: failed stream, stream. ARGV: failed entry id, then field/value pairs. The new id. */
   REQUEUE("if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return false end\n"
       + "return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))"),
+  /**
+   * KEYS: the producer's outcomes stream. ARGV: its notice channel, the stream's length (MAXLEN ~),
+   * its time to live in ms, the message id, the reason (empty when delivered). Keeps the outcome
+   * for a producer that misses the notice, then sends the notice: stream id, message id, reason.
+   */
+  NOTIFY("local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[4], 'reason', ARGV[5])\n"
+      + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+      + "redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])\nreturn id"),
   /** KEYS: lease. ARGV: holder, ttl in ms. 1 when still held. */
   RENEW("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
       + "return 0"),

@@ -20,13 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Acknowledges what the workers settled, only after: a delivered entry is acknowledged and deleted
  * in one step, a failed one moves to the failed stream with its reason in one step. Settlements
- * that pile up while a flush is on its way go out together, one script per stream.
+ * that pile up while an acknowledgement is on its way go out together, in one script.
  *
  * <p>An entry whose delivery ended because the broadcaster was closing is left pending, not
  * failed: the next owner of its partition claims and sends it.
  */
 final class Settlements {
   private static final Logger log = LoggerFactory.getLogger(Settlements.class);
+  /** Entries in one acknowledgement at most: bounds the script's arguments. */
+  private static final int MAX_BATCH = 512;
 
   /** @param released called once the entry is acknowledged or moved: it no longer needs its worker */
   private record Settled(String stream, String entryId, StreamEntry entry, String reason, Runnable released) {}
@@ -35,9 +37,9 @@ final class Settlements {
   private final RedisAsyncCommands<String, String> redis;
   private final Outcomes outcomes;
   private final ConcurrentLinkedQueue<Settled> waiting = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicBoolean inFlight = new AtomicBoolean();
   private final AtomicInteger unsent = new AtomicInteger();
-  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(task -> {
+  private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "broadcasting-queue-ack");
     thread.setDaemon(true);
     return thread;
@@ -72,14 +74,7 @@ final class Settlements {
     String reason = error == null ? null : reason(error);
     unsent.incrementAndGet();
     waiting.add(new Settled(stream, entryId, entry, reason, released));
-    if (scheduled.compareAndSet(false, true)) {
-      try {
-        flusher.execute(this::flush);
-      } catch (RuntimeException closed) {
-        scheduled.set(false);
-        flush();
-      }
-    }
+    flush();
   }
 
   /** An entry that is not a queued broadcast goes to the failed stream as it is, with the reason. */
@@ -88,28 +83,51 @@ final class Settlements {
     fail(stream, message.getId(), fields, reason);
   }
 
+  /**
+   * Sends what waits, unless an acknowledgement is on its way: its answer sends what piled up
+   * meanwhile, in one script for every stream.
+   */
   private void flush() {
-    scheduled.set(false);
-    Map<String, List<Settled>> delivered = new LinkedHashMap<>();
-    Settled settled;
-    while ((settled = waiting.poll()) != null) {
-      if (settled.reason() == null) {
-        delivered.computeIfAbsent(settled.stream(), s -> new ArrayList<>()).add(settled);
-      } else {
-        Settled failed = settled;
-        fail(failed.stream(), failed.entryId(), failed.entry().fields(), failed.reason())
-            .whenComplete((ok, error) -> done(failed, error));
+    while (!waiting.isEmpty() && inFlight.compareAndSet(false, true)) {
+      Map<String, List<Settled>> delivered = new LinkedHashMap<>();
+      int taken = 0;
+      Settled settled;
+      while (taken < MAX_BATCH && (settled = waiting.poll()) != null) {
+        taken++;
+        if (settled.reason() == null) {
+          delivered.computeIfAbsent(settled.stream(), s -> new ArrayList<>()).add(settled);
+        } else {
+          Settled failed = settled;
+          fail(failed.stream(), failed.entryId(), failed.entry().fields(), failed.reason())
+              .whenComplete((ok, error) -> done(failed, error));
+        }
       }
+      if (delivered.isEmpty()) {
+        inFlight.set(false);
+        continue;
+      }
+      acknowledge(delivered).whenComplete((ok, error) -> {
+        inFlight.set(false);
+        flush();
+        delivered.values().forEach(entries -> entries.forEach(entry -> done(entry, error)));
+      });
+      return;
     }
-    delivered.forEach((stream, entries) -> {
-      String[] args = new String[entries.size() + 1];
-      args[0] = settings.group();
-      for (int i = 0; i < entries.size(); i++) {
-        args[i + 1] = entries.get(i).entryId();
-      }
-      Scripts.ACK.run(redis, ScriptOutputType.INTEGER, new String[] {stream}, args).whenComplete((ok, error) ->
-          entries.forEach(entry -> done(entry, error)));
+  }
+
+  private CompletableFuture<Long> acknowledge(Map<String, List<Settled>> delivered) {
+    List<String> args = new ArrayList<>();
+    args.add(settings.group());
+    delivered.values().forEach(entries -> {
+      args.add(Integer.toString(entries.size()));
+      entries.forEach(entry -> args.add(entry.entryId()));
     });
+    try {
+      return Scripts.ACK.run(redis, ScriptOutputType.INTEGER, delivered.keySet().toArray(String[]::new),
+          args.toArray(String[]::new));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private CompletableFuture<Object> fail(String stream, String entryId, Map<String, String> fields, String reason) {
@@ -132,7 +150,7 @@ final class Settlements {
           error.toString());
       waiting.add(settled);
       try {
-        flusher.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
+        retryTimer.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
       } catch (RuntimeException closed) {
         unsent.decrementAndGet();
         settled.released().run();
@@ -156,7 +174,7 @@ final class Settlements {
 
   /** Sends what is left and waits for it, within the command timeout. */
   void close() {
-    flusher.execute(this::flush);
+    flush();
     long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
     try {
       while (unsent.get() > 0 && System.nanoTime() - deadline < 0) {
@@ -165,7 +183,7 @@ final class Settlements {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flusher.shutdownNow();
+    retryTimer.shutdownNow();
     if (unsent.get() > 0) {
       log.warn("{} delivered events were not acknowledged before close; they will be sent again", unsent.get());
     }

@@ -11,7 +11,6 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,7 @@ public final class StreamWorkers {
 
   private final QueueSettings settings;
   private final RedisAsyncCommands<String, String> redis;
-  private final RedisCommands<String, String> reader;
+  private final ReadConnection reads;
   private final BroadcastQueue.Delivery delivery;
   private final Settlements settlements;
   private final String me;
@@ -69,10 +69,10 @@ public final class StreamWorkers {
   }
 
   public StreamWorkers(QueueSettings settings, RedisAsyncCommands<String, String> redis,
-      RedisCommands<String, String> reader, BroadcastQueue.Delivery delivery, Outcomes outcomes) {
+      ReadConnection reads, BroadcastQueue.Delivery delivery, Outcomes outcomes) {
     this.settings = settings;
     this.redis = redis;
-    this.reader = reader;
+    this.reads = reads;
     this.delivery = delivery;
     this.me = outcomes.producer();
     this.settlements = new Settlements(settings, redis, outcomes);
@@ -125,7 +125,6 @@ public final class StreamWorkers {
     long nextTick = 0;
     long quietUntil = 0;
     boolean groups = false;
-    boolean rereadOwn = false;
     while (!stopping) {
       try {
         if (!groups) {
@@ -138,13 +137,14 @@ public final class StreamWorkers {
           nextTick = now + settings.leaseTtl().toNanos() / 3;
         }
         recover(now);
-        if (rereadOwn) {
-          rereadOwn();
-          rereadOwn = false;
-        }
         read();
       } catch (RuntimeException e) {
-        rereadOwn = true;
+        // An answer lost with the connection may have held entries, now pending under this worker
+        // but in no one's hand: every partition recovers again before anything new is read.
+        for (Partition partition : owned.values()) {
+          partition.recovered = false;
+          partition.nextRecovery = System.nanoTime();
+        }
         if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
           groups = false; // the server lost its data: the groups come back, the entries cannot
         }
@@ -209,10 +209,14 @@ public final class StreamWorkers {
   }
 
   /**
-   * Takes over the entries a dead owner left, oldest first, before reading anything new. The
-   * partition counts as recovered once every entry of it pending is one this process holds. After that,
-   * every {@code claimIdle} the same sweep finds the entries pending under this worker that it does
-   * not hold: those whose XREADGROUP answer was lost when the connection or the server went down.
+   * Before reading anything new from a partition, sends what is pending in it and in no one's
+   * hand, in stream order: what a dead owner left, and what this worker read when the answer was
+   * lost with the connection or the server. First the entries of other consumers idle for
+   * {@code claimIdle} become this worker's (XAUTOCLAIM, ids only); while another consumer still
+   * holds any, the partition waits. Then this worker's own pending entries are read back from the
+   * start (XREADGROUP from 0) and the ones it does not hold are sent, oldest first, so that no
+   * entry is sent after a later one of its partition. Once recovered, the same sweep runs every
+   * {@code claimIdle} as a safety net.
    */
   private void recover(long now) {
     for (Partition partition : owned.values()) {
@@ -224,45 +228,31 @@ public final class StreamWorkers {
       do {
         ClaimedMessages<String, String> claimed = Redis.await(redis.xautoclaim(partition.stream,
             XAutoClaimArgs.Builder.xautoclaim(Consumer.from(settings.group(), me), settings.claimIdle(), cursor)
-                .count(settings.readCount())), settings);
-        for (StreamMessage<String, String> message : claimed.getMessages()) {
-          if (!partition.inHand.contains(message.getId())) {
-            submit(partition, message);
-          }
-        }
+                .justid().count(settings.readCount())), settings);
         cursor = claimed.getId();
       } while (!"0-0".equals(cursor) && !stopping);
-      if (!partition.recovered) {
-        PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
-        partition.recovered = pending.getCount() <= partition.inHand.size()
-            && pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals);
+      PendingMessages pending = Redis.await(redis.xpending(partition.stream, settings.group()), settings);
+      if (pending.getConsumerMessageCount().keySet().stream().allMatch(me::equals)) {
+        sendOwnPending(partition);
+        partition.recovered = true;
       }
     }
   }
 
-  /**
-   * After a failed command, the answer to a read may have been lost with entries in it: they are
-   * pending under this worker, and nothing newer was read. Sending them now, before reading on,
-   * keeps them in order.
-   */
-  private void rereadOwn() {
-    for (Partition partition : owned.values()) {
-      if (!partition.recovered) {
-        continue;
-      }
-      String after = "0-0";
-      List<StreamMessage<String, String>> history;
-      do {
-        history = reader.xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
-            StreamOffset.from(partition.stream, after));
-        for (StreamMessage<String, String> message : history) {
-          if (!partition.inHand.contains(message.getId())) {
-            submit(partition, message);
-          }
-          after = message.getId();
+  /** This worker's pending entries of {@code partition} that it does not hold, oldest first. */
+  private void sendOwnPending(Partition partition) {
+    String after = "0-0";
+    List<StreamMessage<String, String>> history;
+    do {
+      history = reads.commands().xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
+          StreamOffset.from(partition.stream, after));
+      for (StreamMessage<String, String> message : history) {
+        if (!partition.inHand.contains(message.getId())) {
+          submit(partition, message);
         }
-      } while (!history.isEmpty() && !stopping);
-    }
+        after = message.getId();
+      }
+    } while (!history.isEmpty() && !stopping);
   }
 
   private void read() {
@@ -281,14 +271,17 @@ public final class StreamWorkers {
     }
     @SuppressWarnings("unchecked")
     StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
-    List<StreamMessage<String, String>> messages = reader.xreadgroup(Consumer.from(settings.group(), me),
-        XReadArgs.Builder.count(Math.max(1, Math.min(settings.readCount(), room / offsets.size()))).block(BLOCK),
-        streams);
+    int count = Math.max(1, Math.min(settings.readCount(), room / offsets.size()));
+    List<StreamMessage<String, String>> messages = reads.commands().xreadgroup(Consumer.from(settings.group(), me),
+        XReadArgs.Builder.count(count).block(BLOCK), streams);
     for (StreamMessage<String, String> message : messages) {
       Partition partition = byStream.get(message.getStream());
       if (partition != null) {
         submit(partition, message);
       }
+    }
+    if (!messages.isEmpty() && messages.size() < count && !settings.readLinger().isZero()) {
+      pause(settings.readLinger()); // lets entries gather: fewer reads, wake-ups and acknowledgements per event
     }
   }
 
@@ -312,7 +305,7 @@ public final class StreamWorkers {
 
   private static void pause(Duration duration) {
     try {
-      Thread.sleep(duration.toMillis());
+      TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
