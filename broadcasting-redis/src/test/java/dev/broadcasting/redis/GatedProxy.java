@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class GatedProxy implements AutoCloseable {
   private final ServerSocket server;
-  private final int target;
+  private int target;
   private final Set<Socket> sockets = new HashSet<>();
   private boolean open = true;
 
@@ -42,6 +42,11 @@ public final class GatedProxy implements AutoCloseable {
 
   public synchronized void open() {
     open = true;
+  }
+
+  /** Relays the connections accepted from now on to {@code port}, as a load balancer sending clients elsewhere. */
+  public synchronized void target(int port) {
+    target = port;
   }
 
   @Override
