@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * frames travel on the pub/sub channel {@code <prefix><app>:c:<channel>} as
  * {@code <origin node>\n<except socket>\n<frame>}, which only the nodes with sockets on that
  * channel subscribe to; the origin node has delivered to its own sockets already and skips it.
+ * History channels' frames carry their position and are delivered by every node ({@link RedisHistory}).
  */
 final class RedisSharedApp implements SharedApp {
   private static final long CACHE_TTL_MILLIS = 30 * 60 * 1000;
