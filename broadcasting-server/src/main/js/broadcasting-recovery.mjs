@@ -3,8 +3,9 @@
 // after a reconnect, and tells the app when the server could not replay what was missed.
 // A plain ES module without dependencies; the wire format is in broadcasting-server's README.
 //
-//   import { enableRecovery } from './broadcasting-recovery.mjs';
+//   import { enableRecovery, reconnectPromptly } from './broadcasting-recovery.mjs';
 //   const recovery = enableRecovery(echo, { onNotRecovered: (channel, info) => refetch(channel) });
+//   reconnectPromptly(echo, { every: 2000 });
 //
 // Channels also receive the event 'broadcasting:not-recovered' (Echo: .listen('.broadcasting:not-recovered')).
 
@@ -13,10 +14,7 @@
  * object with positions(), the last position per channel, and disable().
  */
 export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
-  const pusher = client && client.connector && client.connector.pusher ? client.connector.pusher : client;
-  if (!pusher || typeof pusher.send_event !== 'function' || !pusher.connection) {
-    throw new Error('enableRecovery needs a pusher-js client or a laravel-echo instance using the pusher connector');
-  }
+  const pusher = pusherOf(client, 'enableRecovery');
   const positions = new Map();
   const asked = new Map();
 
@@ -40,7 +38,7 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
     const had = asked.get(channel);
     asked.delete(channel);
     if (info.recovered) {
-      if (onRecovered) onRecovered(channel, info);
+      if (had && onRecovered) onRecovered(channel, info); // not on a first subscription: nothing was missed
       return;
     }
     if (!had || info.reason === 'no_history') {
@@ -94,4 +92,57 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
       if (transport) transport.unbind('message', onRawMessage);
     },
   };
+}
+
+/**
+ * Makes pusher-js try again every `every` milliseconds (default 2000) while it reconnects after a
+ * lost connection, instead of waiting out its own attempt. pusher-js ignores an attempt that fails
+ * early (connection refused or reset while the network is down) and starts the next one only when
+ * the attempt's timeout ends, 15 s later (then 30 s, up to 60 s): a 2 s outage costs 17 s without
+ * events. A first connection is left to pusher-js, so that a wrong address still ends 'unavailable'.
+ * Returns an object with disable().
+ */
+export function reconnectPromptly(client, { every = 2000 } = {}) {
+  const pusher = pusherOf(client, 'reconnectPromptly');
+  const connection = pusher.connection;
+  if (!(every >= 100)) {
+    throw new Error(`reconnectPromptly's every must be at least 100 (milliseconds) but was ${every}`);
+  }
+  if (typeof connection.abortConnecting !== 'function' || typeof connection.startConnecting !== 'function') {
+    throw new Error('reconnectPromptly needs pusher-js 7 or 8 (its connection manager restarts attempts)');
+  }
+  let wasConnected = connection.state === 'connected';
+  let timer = null;
+  function onStateChange({ current }) {
+    clearInterval(timer);
+    timer = null;
+    if (current === 'connected') {
+      wasConnected = true;
+    } else if (current === 'disconnected') {
+      wasConnected = false; // the app disconnected: its next connect is a first one
+    } else if (wasConnected && (current === 'connecting' || current === 'unavailable')) {
+      // A new attempt of the same strategy, without touching the state or pusher-js's 'unavailable' timer.
+      timer = setInterval(() => {
+        if (connection.runner) {
+          connection.abortConnecting();
+          connection.startConnecting();
+        }
+      }, every);
+    }
+  }
+  connection.bind('state_change', onStateChange);
+  return {
+    disable() {
+      clearInterval(timer);
+      connection.unbind('state_change', onStateChange);
+    },
+  };
+}
+
+function pusherOf(client, what) {
+  const pusher = client && client.connector && client.connector.pusher ? client.connector.pusher : client;
+  if (!pusher || typeof pusher.send_event !== 'function' || !pusher.connection) {
+    throw new Error(`${what} needs a pusher-js client or a laravel-echo instance using the pusher connector`);
+  }
+  return pusher;
 }

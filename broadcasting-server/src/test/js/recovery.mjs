@@ -1,15 +1,17 @@
 // laravel-echo (pusher-js underneath) with the recovery plugin of src/main/js, driven by the Java
 // test dev.broadcasting.server.RecoveryPusherJsTest through a TCP proxy that drops and stalls the
-// connection. Usage: node recovery.mjs, with PORT, KEY, CHANNEL, LAST (the n of the last event) and
-// RECOVERY (0 to run without the plugin) in the environment. Prints one JSON line per observation.
+// connection. Usage: node recovery.mjs, with PORT, KEY, CHANNEL, LAST (the n of the last event),
+// RECOVERY (0 to run without the plugin), RECONNECT_EVERY (milliseconds: the plugin's prompt
+// reconnect; unset for pusher-js's own timing) and TIMEOUT (seconds, default 25) in the environment.
+// Prints one JSON line per observation.
 import Pusher from 'pusher-js';
 import Echo from 'laravel-echo';
-import { enableRecovery } from '../../main/js/broadcasting-recovery.mjs';
+import { enableRecovery, reconnectPromptly } from '../../main/js/broadcasting-recovery.mjs';
 
-const { PORT, KEY, CHANNEL, LAST, RECOVERY } = process.env;
+const { PORT, KEY, CHANNEL, LAST, RECOVERY, RECONNECT_EVERY, TIMEOUT } = process.env;
 
 function print(line) {
-  process.stdout.write(JSON.stringify(line) + '\n');
+  process.stdout.write(JSON.stringify({ ...line, at: Date.now() }) + '\n');
 }
 
 const echo = new Echo({
@@ -28,6 +30,9 @@ if (RECOVERY !== '0') {
     onNotRecovered: (channel, info) => print({ type: 'not_recovered', channel, reason: info.reason, offset: info.offset }),
     onRecovered: (channel, info) => print({ type: 'recovered', channel, replayed: info.replayed }),
   });
+}
+if (RECONNECT_EVERY) {
+  reconnectPromptly(echo, { every: Number(RECONNECT_EVERY) });
 }
 const pusher = echo.connector.pusher;
 pusher.connection.bind('state_change', ({ current }) => print({ type: current }));
@@ -51,4 +56,4 @@ echo.channel(CHANNEL)
 setTimeout(() => {
   print({ type: 'timeout' });
   process.exit(1);
-}, 25_000);
+}, Number(TIMEOUT || 25) * 1000);

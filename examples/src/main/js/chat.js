@@ -3,6 +3,8 @@
 // authorized by POST /broadcasting/auth on the Java side.
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
+// broadcasting-server's recovery plugin, bundled into the page by esbuild like the two above.
+import { enableRecovery, reconnectPromptly } from '../../../../broadcasting-server/src/main/js/broadcasting-recovery.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,6 +41,9 @@ function time(iso) {
 }
 
 function addMessage(message, mine) {
+  // A message this tab posted while its WebSocket was down comes back in the server's replay (the
+  // socket toOthers() left out is gone): it is shown once, by its id.
+  if ($('messages').querySelector(`li[data-id="${message.id}"]`)) return;
   const item = addLine($('messages'), '', mine ? 'mine' : '');
   item.dataset.id = message.id;
   const who = document.createElement('strong');
@@ -46,6 +51,18 @@ function addMessage(message, mine) {
   const when = document.createElement('time');
   when.textContent = time(message.sentAt);
   item.append(who, ' ', message.text, ' ', when);
+}
+
+const LOST_BECAUSE = {
+  epoch_changed: 'the server lost its history: it restarted',
+  trimmed: 'more were sent than the server keeps',
+};
+
+// No message store in this demo to refetch from: the page says plainly that some are missing.
+function notRecovered(channel, info) {
+  const list = channel === 'presence-chat' ? $('messages') : $('private');
+  addLine(list, `Messages sent while you were offline could not be recovered (${LOST_BECAUSE[info.reason] || info.reason}); `
+    + 'they are not shown here', 'error not-recovered');
 }
 
 function connect(session) {
@@ -62,6 +79,11 @@ function connect(session) {
   });
   window.echo = echo;
   const me = session.user;
+  // The server keeps presence-chat's and private-user.*'s recent events (ChatDemo's history rules):
+  // a tab that lost its connection gets what it missed when pusher-js resubscribes, or is told it
+  // cannot. reconnectPromptly: pusher-js alone waits 15 s after a failed reconnect attempt.
+  enableRecovery(echo, { onNotRecovered: (channel, info) => notRecovered(channel, info) });
+  reconnectPromptly(echo);
 
   show($('status'), true);
   const state = $('connection');

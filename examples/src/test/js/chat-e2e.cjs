@@ -3,7 +3,9 @@
 //   BASE_URL   the demo's page, e.g. http://127.0.0.1:41234/
 //   CHROMIUM   the browser binary (never downloaded: Debian's package)
 //   SCREENSHOT where to save Ann's page at the end
-// It prints one "ok <check>" line per check that passed and exits non-zero at the first failure.
+// It prints one "ok <check>" line per check that passed and exits non-zero at the first failure;
+// chat-e2e.checks lists every check, in order, for the Java tests that run it.
+const net = require('node:net');
 const { chromium } = require('playwright-core');
 
 const baseUrl = process.env.BASE_URL;
@@ -14,8 +16,49 @@ function ok(check) {
   console.log(`ok ${check}`);
 }
 
-async function logIn(browser, name) {
+// A TCP proxy in front of the WebSocket server, for one tab's network trouble: down() drops its
+// connections and refuses new ones (pusher-js's reconnect attempts fail too), up() lets them through.
+async function webSocketProxy(targetPort) {
+  const sockets = new Set();
+  let server = null;
+  const proxy = {
+    port: 0,
+    up: () => new Promise((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(targetPort, '127.0.0.1');
+        for (const [socket, other] of [[client, upstream], [upstream, client]]) {
+          sockets.add(socket);
+          socket.pipe(other);
+          socket.on('error', () => other.destroy());
+          socket.on('close', () => { sockets.delete(socket); other.destroy(); });
+        }
+      });
+      server.once('error', reject);
+      server.listen(proxy.port, '127.0.0.1', () => {
+        proxy.port = server.address().port;
+        resolve();
+      });
+    }),
+    down: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+  await proxy.up();
+  return proxy;
+}
+
+async function logIn(browser, name, { proxy } = {}) {
   const context = await browser.newContext({ viewport: { width: 1160, height: 700 } });
+  if (proxy) {
+    // the page opens its WebSocket where /session says: through the proxy
+    await context.route('**/session', async (route) => {
+      const response = await route.fetch();
+      const session = await response.json();
+      if (session.pusher) session.pusher.wsPort = proxy.port;
+      await route.fulfill({ response, json: session });
+    });
+  }
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') console.log(`[${name} console] ${message.text()}`);
@@ -46,7 +89,27 @@ async function waitForText(page, selector, text) {
     [selector, text], { timeout });
 }
 
+// Drops the page's WebSocket and waits until pusher-js has noticed (it reconnects 1 s after a close).
+async function cutOff(page, proxy) {
+  proxy.down();
+  await page.waitForSelector('#connection:not([data-state="connected"])', { timeout });
+}
+
+async function post(page, text) {
+  await page.fill('#text', text);
+  await page.press('#text', 'Enter');
+  await waitForText(page, '#messages li.mine', text); // the server took it: the next one comes after
+}
+
+// The texts of the lines of `selector` that contain `part`, in the order shown.
+async function linesWith(page, selector, part) {
+  return page.$$eval(selector, (items, p) => items.map((item) => item.textContent)
+    .filter((text) => text.includes(p)), part);
+}
+
 async function main() {
+  const session = await (await fetch(new URL('/session', baseUrl))).json();
+  const annProxy = await webSocketProxy(session.pusher.wsPort);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM,
     headless: true,
@@ -55,7 +118,7 @@ async function main() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const ann = await logIn(browser, 'Ann');
+    const ann = await logIn(browser, 'Ann', { proxy: annProxy });
     const bob = await logIn(browser, 'Bob');
     const bobId = await userId(bob.page);
 
@@ -86,10 +149,45 @@ async function main() {
     await waitForText(ann.page, '#private li', 'Bob mentioned you: Hi @Ann');
     // Bob's reply went out after Ann's message on the same channel: had toOthers() not left Ann's
     // tab out, her own copy would have arrived before the reply.
-    const annCopies = await ann.page.$$eval('#messages li', (items) =>
-      items.filter((item) => item.textContent.includes('Hello @Bob')).length);
+    const annCopies = (await linesWith(ann.page, '#messages li', 'Hello @Bob')).length;
     if (annCopies !== 1) throw new Error(`Ann sees her own message ${annCopies} times`);
     ok("Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)");
+
+    // Ann's network to the WebSocket server goes (her HTTP requests still pass): she posts, Bob
+    // posts three messages, one mentioning her. When her tab is back, the server replays what it
+    // missed: each once, in order, her own included but shown once.
+    await cutOff(ann.page, annProxy);
+    await post(ann.page, 'while away');
+    const missed = ['missed one', 'missed two @Ann', 'missed three'];
+    for (const text of missed) await post(bob.page, text);
+    await annProxy.up();
+    await waitForText(ann.page, '#messages li', 'missed three');
+    const shown = await linesWith(ann.page, '#messages li', 'missed ');
+    if (shown.length !== 3 || !missed.every((text, i) => shown[i].includes(text))) {
+      throw new Error(`Ann's page shows the missed messages as ${JSON.stringify(shown)}`);
+    }
+    const own = await linesWith(ann.page, '#messages li', 'while away');
+    if (own.length !== 1) throw new Error(`Ann sees her message posted while away ${own.length} times`);
+    await waitForText(ann.page, '#private li', 'Bob mentioned you: missed two @Ann');
+    const mentions = (await linesWith(ann.page, '#private li', 'missed two')).length;
+    if (mentions !== 1) throw new Error(`Ann sees the missed mention ${mentions} times`);
+    ok("Ann's tab, cut off from the WebSocket server, shows what Bob posted meanwhile once each, in order (recovery)");
+
+    // Cut off longer than the history (100 events): the page says some messages are missing, and
+    // goes on with the live ones.
+    await cutOff(ann.page, annProxy);
+    const flooded = await bob.page.evaluate(async () => {
+      const posts = Array.from({ length: 101 }, (_, i) => fetch('/messages', { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: `flood ${i + 1}` }) }));
+      return (await Promise.all(posts)).filter((response) => response.status === 201).length;
+    });
+    if (flooded !== 101) throw new Error(`only ${flooded} of Bob's 101 posts were taken`);
+    await annProxy.up();
+    await waitForText(ann.page, '#messages li.not-recovered', 'could not be recovered (more were sent than the server keeps)');
+    if ((await linesWith(ann.page, '#messages li', 'flood ')).length !== 0) throw new Error('Ann got part of a gap replayed');
+    await post(bob.page, 'after the gap');
+    await waitForText(ann.page, '#messages li', 'after the gap');
+    ok("after a gap longer than the history, Ann's page says messages are missing and shows none of them");
 
     const annId = await userId(ann.page);
     const suggested = await ann.page.inputValue('#peek-id');
@@ -118,7 +216,7 @@ async function main() {
     await bob.page.type('#text', 'see you');
     await waitForText(ann.page, '#typing', 'Bob is typing');
     await ann.page.screenshot({ path: screenshot });
-    ok(`screenshot saved to ${screenshot}`);
+    ok("screenshot saved");
 
     await bob.context.close();
     await waitForText(ann.page, '#messages li', 'Bob left');

@@ -6,6 +6,7 @@ import dev.broadcasting.ably.internal.AblyKey;
 import dev.broadcasting.ably.internal.AblyPublisher;
 import dev.broadcasting.ably.internal.AblyRestClient;
 import dev.broadcasting.internal.DaemonThreads;
+import dev.broadcasting.internal.NoDelaySockets;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -95,7 +96,11 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
     return MAX_BATCH;
   }
 
-  /** Events core coalesced, a channel's in one {@code POST /channels/{name}/messages}, each with its own outcome. */
+  /**
+   * Events core coalesced, each with its own outcome: a channel's in one request, several
+   * channels' in one batch publish ({@code POST /messages}, a spec per channel), where a channel
+   * Ably refused fails alone.
+   */
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
     Objects.requireNonNull(messages, "messages");
@@ -269,7 +274,9 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
 
     /**
      * The application's own client, whose connection pool and dispatcher are shared; the driver
-     * applies its timeouts to a derived client and never closes the application's.
+     * applies its timeouts to a derived client and never closes the application's. The derived
+     * client's sockets have Nagle's algorithm off ({@code TCP_NODELAY}), unless the application's
+     * client has a socket factory of its own.
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
@@ -305,6 +312,7 @@ public final class AblyBroadcastDriver implements BroadcastDriver {
         base = own;
       }
       OkHttpClient client = base.newBuilder()
+          .socketFactory(NoDelaySockets.unlessCustom(base.socketFactory()))
           .connectTimeout(connectTimeout)
           .callTimeout(requestTimeout)
           .readTimeout(requestTimeout)

@@ -9,10 +9,13 @@ import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.internal.DriverRegistry;
 import dev.broadcasting.spi.DriverSettings;
+import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
 class AblyConfigurationTest {
@@ -83,5 +86,23 @@ class AblyConfigurationTest {
       assertThat(new ObjectMapper().readTree(ably.requests.get(0).getBody().utf8()).get(0).get("data").asText())
           .isEqualTo("{\"id\":1}");
     }
+  }
+
+  @Test
+  void sendsWithNagleOff() throws Exception {
+    // on the application's client, to see the socket: a large body written in parts waited up to
+    // 40 ms for the server's delayed acknowledgement with Nagle on (NoDelaySockets)
+    List<Boolean> noDelay = new CopyOnWriteArrayList<>();
+    OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      noDelay.add(chain.connection().socket().getTcpNoDelay());
+      return chain.proceed(chain.request());
+    }).build();
+    try (FakeAbly ably = FakeAbly.start(); AblyBroadcastDriver driver = ably.driver().httpClient(client).build()) {
+      driver.publish(BroadcastMessage.of("Published", List.of(new Channel("news")), "{}")).get(10, TimeUnit.SECONDS);
+    } finally {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+    assertThat(noDelay).containsExactly(true);
   }
 }

@@ -85,24 +85,27 @@ class AblyDriverCompatibilityTest extends DriverCompatibilityKit {
       }
       JsonNode body = JSON.readTree(request.getBody().utf8());
       String target = request.getTarget();
-      List<String> channels = new ArrayList<>();
-      JsonNode messages = body;
       if (target.equals("/messages")) {
-        body.get("channels").forEach(channel -> channels.add(channel.asText()));
-        messages = body.get("messages");
-      } else {
-        channels.add(URLDecoder.decode(target.substring("/channels/".length(), target.lastIndexOf("/messages")),
-            StandardCharsets.UTF_8));
-      }
-      for (String channel : channels) {
-        for (JsonNode message : messages) {
-          if (!message.has("id") || published.add(channel + " " + message.get("id").asText())) {
-            out.add(delivery(channel, message));
+        // a batch publish: one spec, or an array of them, each of messages to its channels
+        for (JsonNode spec : body.isArray() ? body : List.of(body)) {
+          for (JsonNode channel : spec.get("channels")) {
+            publish(channel.asText(), spec.get("messages"), published, out);
           }
         }
+      } else {
+        publish(URLDecoder.decode(target.substring("/channels/".length(), target.lastIndexOf("/messages")),
+            StandardCharsets.UTF_8), body, published, out);
       }
     }
     return out;
+  }
+
+  private static void publish(String channel, JsonNode messages, Set<String> published, List<Delivery> out) {
+    for (JsonNode message : messages) {
+      if (!message.has("id") || published.add(channel + " " + message.get("id").asText())) {
+        out.add(delivery(channel, message));
+      }
+    }
   }
 
   private static Delivery delivery(String ablyChannel, JsonNode message) {

@@ -103,6 +103,15 @@ public abstract class DriverCompatibilityKit {
    */
   protected abstract PeerFault holdNextRequest() throws Exception;
 
+  /**
+   * True for a driver that documents its {@link BroadcastDriver#publishBatch} as all or nothing:
+   * when the peer fails part of a batch, every message of it is reported failed. False by default:
+   * each message has its own outcome.
+   */
+  protected boolean batchIsAllOrNothing() {
+    return false;
+  }
+
   /** Threads of the peer itself, which may outlive the driver (an embedded server the test runs). */
   protected boolean isPeerThread(Thread thread) {
     return false;
@@ -361,13 +370,139 @@ public abstract class DriverCompatibilityKit {
     }
   }
 
+  @Test
+  void publishBatchAnswersEachMessageInTheOrderGivenAndKeepsEachChannelsOrder() throws Exception {
+    int maxBatch = driver.maxBatch();
+    assertThat(maxBatch).as("maxBatch(): 1 for a driver without a batch form, more for one with").isPositive();
+    Optional<BroadcastMessage> unacceptable = unacceptableMessage();
+    List<BroadcastMessage> batch = coalesced("Coalesced", Math.min(maxBatch, 12), false);
+    int refusedAt = -1;
+    if (unacceptable.isPresent() && batch.size() > 2) {
+      refusedAt = batch.size() / 2; // in the middle, so that a future given to the wrong message shows
+      batch.set(refusedAt, unacceptable.get());
+    }
+    List<CompletableFuture<Void>> sent = driver.publishBatch(batch);
+
+    assertThat(sent).as("one future per message, in the order given").hasSize(batch.size()).doesNotContainNull();
+    List<BroadcastMessage> expected = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Throwable failure = outcome(sent.get(i));
+      if (i == refusedAt) {
+        assertThat(failure).as("the message the peer can never take, at %d of the batch", i)
+            .isInstanceOf(BroadcastException.class);
+        assertThat(((BroadcastException) failure).isRetryable()).as("retryable? %s", failure).isFalse();
+      } else {
+        assertThat(failure).as("message %d of the batch", i).isNull();
+        expected.add(batch.get(i));
+      }
+    }
+    List<String> got = deliveriesOf("Coalesced", expected.stream().mapToInt(m -> m.channels().size()).sum());
+    assertThat(got).as("each message once, in order per channel").doesNotHaveDuplicates()
+        .containsExactlyElementsOf(inOrderPerChannel(expected, got));
+  }
+
+  @Test
+  protected void aBatchThePeerFailsPartwayKeepsEachChannelsOrderAndTheResendDeliversOnce() throws Exception {
+    int size = Math.min(driver.maxBatch(), 12);
+    int expected = 0;
+    for (int afterRequests = 0; afterRequests <= 1; afterRequests++) {
+      String event = "Coalesced" + afterRequests;
+      List<BroadcastMessage> batch = coalesced(event, size, true);
+      PeerFault fault = failOnce(afterRequests);
+      if (!fault.isPossible()) {
+        assertThat(fault.impossibleBecause()).as("why the peer cannot fail after %d requests", afterRequests)
+            .isNotBlank();
+        continue;
+      }
+      List<CompletableFuture<Void>> sent = driver.publishBatch(batch);
+      assertThat(sent).as("one future per message, in the order given").hasSize(size).doesNotContainNull();
+      List<BroadcastMessage> failed = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        Throwable failure = outcome(sent.get(i));
+        if (failure != null) {
+          assertRetryable(failure);
+          failed.add(batch.get(i));
+        }
+      }
+      fault.heal();
+      if (batchIsAllOrNothing()) {
+        assertThat(failed.size()).as("failed messages of a batch the driver calls all or nothing").isIn(0, size);
+      }
+      // as core does: the failed messages again, in their order, until the peer takes them
+      resendUntilAccepted(failed);
+      expected += batch.stream().mapToInt(m -> m.channels().size()).sum();
+      List<String> got = deliveriesOf(event, expected);
+      String verdict = failed.isEmpty() ? "all reported delivered" : failed.size() + " reported failed and sent again";
+      assertThat(got).as("a batch the peer failed after %d requests, %s: a duplicate means a message was"
+          + " delivered although the driver reported it failed", afterRequests, verdict).doesNotHaveDuplicates();
+      assertThat(got).as("a batch the peer failed after %d requests, %s: each message once, and on each channel"
+          + " none delivered ahead of an earlier one that failed", afterRequests, verdict)
+          .containsExactlyElementsOf(inOrderPerChannel(batch, got));
+    }
+  }
+
+  /**
+   * Independent messages as core coalesces them: interleaved on three channels, and the fifth also
+   * on a second channel when {@code oneOnTwo}. The channels are ones other tests use too, so that a
+   * peer subscribed to the kit's channels sees them; the event name tells this test's deliveries apart.
+   */
+  private static List<BroadcastMessage> coalesced(String event, int size, boolean oneOnTwo) {
+    List<String> names = List.of("kit.batch.even", "kit.batch.odd", "kit.ordered");
+    List<BroadcastMessage> batch = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      List<Channel> on = oneOnTwo && i == 4 ? List.of(new Channel(names.get(1)), new Channel(names.get(2)))
+          : List.of(new Channel(names.get(i % 3)));
+      batch.add(BroadcastMessage.of(event, on, "{\"seq\":" + i + "}"));
+    }
+    return batch;
+  }
+
+  private void resendUntilAccepted(List<BroadcastMessage> messages) throws Exception {
+    long giveUp = System.nanoTime() + TIMEOUT.toNanos();
+    List<BroadcastMessage> left = messages;
+    while (!left.isEmpty()) {
+      List<CompletableFuture<Void>> sent = driver.publishBatch(left);
+      List<BroadcastMessage> failed = new ArrayList<>();
+      for (int i = 0; i < left.size(); i++) {
+        Throwable failure = outcome(sent.get(i));
+        if (failure != null) {
+          assertRetryable(failure);
+          if (System.nanoTime() > giveUp) {
+            throw new AssertionError("still failing " + TIMEOUT + " after the peer healed: " + failure, failure);
+          }
+          failed.add(left.get(i));
+        }
+      }
+      left = failed;
+      if (!left.isEmpty()) {
+        Thread.sleep(50); // a driver may need a moment to reconnect
+      }
+    }
+  }
+
+  /** The failure of a driver's future, unwrapped; null when it completed normally. */
+  private static Throwable outcome(CompletableFuture<Void> sent) throws Exception {
+    Throwable failure = sent.handle((ok, error) -> error).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    return failure;
+  }
+
+  /** Deliveries of {@code event} as "channel seq", once at least {@code total} deliveries of this test arrived. */
+  private List<String> deliveriesOf(String event, int total) throws Exception {
+    return awaitDeliveries(total, TIMEOUT).stream().filter(d -> d.event().equals(event))
+        .map(d -> d.channel() + " " + seq(d.payload())).collect(Collectors.toList());
+  }
+
   /** The batch's deliveries in the order they must keep on each channel, interleaved as {@code got} was. */
   private static List<String> inOrderPerChannel(List<BroadcastMessage> batch, List<String> got) {
     Map<String, java.util.ArrayDeque<String>> expected = new java.util.LinkedHashMap<>();
     for (BroadcastMessage message : batch) {
-      String channel = message.channels().get(0).name();
-      expected.computeIfAbsent(channel, c -> new java.util.ArrayDeque<>())
-          .add(channel + " " + seq(message.payload()));
+      for (Channel channel : message.channels()) {
+        expected.computeIfAbsent(channel.name(), c -> new java.util.ArrayDeque<>())
+            .add(channel.name() + " " + seq(message.payload()));
+      }
     }
     List<String> order = new ArrayList<>();
     for (String delivery : got) {

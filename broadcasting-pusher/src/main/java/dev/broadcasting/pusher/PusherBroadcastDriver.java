@@ -391,7 +391,9 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
 
     /**
      * An application's own OkHttpClient to share (its connection pool and threads); the driver
-     * derives its client with {@code newBuilder()} and never shuts it down.
+     * derives its client with {@code newBuilder()} and never shuts it down. The derived client's
+     * sockets have Nagle's algorithm off ({@code TCP_NODELAY}), unless the application's client has
+     * a socket factory of its own.
      */
     public Builder client(OkHttpClient client) {
       this.client = Objects.requireNonNull(client, "client");

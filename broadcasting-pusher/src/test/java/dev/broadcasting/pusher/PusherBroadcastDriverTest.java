@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -217,6 +218,24 @@ class PusherBroadcastDriverTest extends AgainstPusherPeer {
       shared.dispatcher().executorService().shutdown();
       shared.connectionPool().evictAll();
     }
+  }
+
+  @Test
+  void sendsWithNagleOff() throws Exception {
+    // on the application's client, to see the socket: a body written in parts waited up to 40 ms
+    // for the server's delayed acknowledgement with Nagle on (NoDelaySockets)
+    List<Boolean> noDelay = new CopyOnWriteArrayList<>();
+    OkHttpClient shared = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      noDelay.add(chain.connection().socket().getTcpNoDelay());
+      return chain.proceed(chain.request());
+    }).build();
+    try (PusherBroadcastDriver onShared = peer.driver().client(shared).build()) {
+      onShared.publish(BroadcastMessage.of("E", List.of(new Channel("a")), "{}")).get(10, TimeUnit.SECONDS);
+    } finally {
+      shared.dispatcher().executorService().shutdown();
+      shared.connectionPool().evictAll();
+    }
+    assertThat(noDelay).containsExactly(true);
   }
 
   @Test

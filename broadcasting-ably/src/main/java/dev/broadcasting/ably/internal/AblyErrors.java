@@ -43,10 +43,7 @@ public final class AblyErrors {
    * idempotent ids make the channels that succeeded ignore the second copy.
    */
   public static BroadcastException partialFailure(String what, AblyRestClient.Answer answer) {
-    JsonNode root = parse(answer.body());
-    JsonNode items = root.has("batchResponse") ? root.get("batchResponse")
-        : root.path("error").has("batchResponse") ? root.path("error").get("batchResponse")
-        : root.has("results") ? root.get("results") : root;
+    JsonNode items = batchItems(parse(answer.body()));
     List<String> failed = new ArrayList<>();
     boolean retryable = false;
     for (JsonNode item : flatten(items)) {
@@ -64,6 +61,24 @@ public final class AblyErrors {
     return new BroadcastException(text, null, retryable, answer.status(), BATCH_PARTIAL_FAILURE);
   }
 
+  /**
+   * The error Ably gave {@code channel} in a batch answer that partly failed, or null when Ably
+   * published to it. Retryable when Ably's side failed; the idempotent ids make a second copy harmless.
+   */
+  public static BroadcastException channelFailure(String what, AblyRestClient.Answer answer, String channel) {
+    for (JsonNode item : flatten(batchItems(parse(answer.body())))) {
+      JsonNode error = item.get("error");
+      if (error == null || error.isNull() || !channel.equals(item.path("channel").asText())) {
+        continue;
+      }
+      int status = error.path("statusCode").asInt(0);
+      int code = error.path("code").asInt(status);
+      return new BroadcastException(what + " partly failed: Ably did not publish to channel " + channel + " ("
+          + code + ": " + error.path("message").asText("no message") + ")", null, retryable(status), status, code);
+    }
+    return null;
+  }
+
   /** True when a 2xx batch answer still lists a channel with an error (the newer BatchResult shape). */
   public static boolean hasFailedItems(AblyRestClient.Answer answer) {
     JsonNode root = parse(answer.body());
@@ -79,6 +94,13 @@ public final class AblyErrors {
   /** True for Ably's code 40020 on an HTTP 400. */
   public static boolean isPartialFailure(AblyRestClient.Answer answer) {
     return answer.status() == 400 && parse(answer.body()).path("error").path("code").asInt(0) == BATCH_PARTIAL_FAILURE;
+  }
+
+  /** Where a batch answer lists its per-channel results: 40020's {@code batchResponse}, or the BatchResults. */
+  private static JsonNode batchItems(JsonNode root) {
+    return root.has("batchResponse") ? root.get("batchResponse")
+        : root.path("error").has("batchResponse") ? root.path("error").get("batchResponse")
+        : root.has("results") ? root.get("results") : root;
   }
 
   /** Worth sending again later: Ably's side failed, or it asked us to slow down. */

@@ -94,6 +94,38 @@ public final class AblyMessages {
     return out.toByteArray();
   }
 
+  /**
+   * {@code [{"channels":["a"],"messages":[..]},{"channels":["b"],"messages":[..]}]} for
+   * {@code POST /messages} (RSC22c): one spec per channel with its messages in order, their ids as
+   * {@link #channelBody} gives them, so that a channel's messages keep their ids whichever request
+   * carries them.
+   */
+  public static byte[] specsBody(List<String> channels, List<List<BroadcastMessage>> messages,
+      List<List<SocketIdentity>> senders) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(messages.size() * (messages.get(0).get(0).payloadBytes() + 192));
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartArray();
+      for (int spec = 0; spec < channels.size(); spec++) {
+        json.writeStartObject();
+        json.writeArrayFieldStart("channels");
+        json.writeString(channels.get(spec));
+        json.writeEndArray();
+        json.writeArrayFieldStart("messages");
+        List<BroadcastMessage> ofChannel = messages.get(spec);
+        String base = baseId(ofChannel.get(0).id());
+        for (int i = 0; i < ofChannel.size(); i++) {
+          writeMessage(json, ofChannel.get(i), senders.get(spec).get(i), base + ':' + i);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
   private static void writeMessage(JsonGenerator json, BroadcastMessage message, SocketIdentity sender, String id)
       throws IOException {
     json.writeStartObject();

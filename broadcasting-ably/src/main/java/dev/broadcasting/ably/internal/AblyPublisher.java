@@ -103,10 +103,12 @@ public final class AblyPublisher {
   /**
    * Independent messages that core coalesced, each with its own outcome. When each goes to one
    * channel, a channel's messages go in one {@code POST /channels/{name}/messages} (several when
-   * over the size limit, one after another), and the channels' requests go at once. Otherwise
-   * consecutive messages for one channel are grouped and the groups go one after another. Either
-   * way a channel's messages arrive in the order given, and a failed request fails the requests
-   * after it on the same run, unsent.
+   * over the size limit, one after another), and the channels' requests go at once; the channels
+   * whose messages fit one request share a batch publish instead ({@code POST /messages}, one spec
+   * per channel, 100 channels a request), where each channel succeeds or fails on its own.
+   * Otherwise consecutive messages for one channel are grouped and the groups go one after another.
+   * Either way a channel's messages arrive in the order given, and a failed request fails the
+   * requests after it on the same run, unsent.
    */
   public List<CompletableFuture<Void>> publishEach(List<BroadcastMessage> messages) {
     List<CompletableFuture<Void>> results = new ArrayList<>(Collections.nCopies(messages.size(), null));
@@ -132,6 +134,25 @@ public final class AblyPublisher {
         last.add(one);
       } else {
         run.add(new ArrayList<>(List.of(one)));
+      }
+    }
+    List<List<Prepared>> batched = new ArrayList<>();
+    if (single && runs.size() > 1) {
+      for (java.util.Iterator<List<List<Prepared>>> it = runs.values().iterator(); it.hasNext(); ) {
+        List<List<Prepared>> run = it.next();
+        if (run.size() == 1) { // a channel whose messages fit one request
+          batched.add(run.get(0));
+          it.remove();
+        }
+      }
+    }
+    for (int from = 0; from < batched.size(); from += MAX_BATCH_CHANNELS) {
+      List<List<Prepared>> specs = batched.subList(from, Math.min(batched.size(), from + MAX_BATCH_CHANNELS));
+      Map<String, CompletableFuture<Void>> answers = sendSpecs(specs);
+      for (List<Prepared> spec : specs) {
+        for (Prepared one : spec) {
+          results.set(index.get(one), answers.get(one.channels.get(0)));
+        }
       }
     }
     for (List<List<Prepared>> run : runs.values()) {
@@ -184,6 +205,55 @@ public final class AblyPublisher {
       sends.add(post("/messages", body, describe(List.of(prepared.message), chunk), true));
     }
     return sends.size() == 1 ? sends.get(0) : all(sends);
+  }
+
+  /**
+   * One batch publish of several channels' groups, a spec per channel; the answer per channel: a
+   * channel Ably refused fails alone, one that Ably published succeeds, and when the request as a
+   * whole failed, all fail. Cancelling any of them stops the request.
+   */
+  private Map<String, CompletableFuture<Void>> sendSpecs(List<List<Prepared>> specs) {
+    List<String> channels = new ArrayList<>(specs.size());
+    List<List<BroadcastMessage>> messages = new ArrayList<>(specs.size());
+    List<List<SocketIdentity>> senders = new ArrayList<>(specs.size());
+    List<BroadcastMessage> all = new ArrayList<>();
+    for (List<Prepared> spec : specs) {
+      channels.add(spec.get(0).channels.get(0));
+      List<BroadcastMessage> ofChannel = new ArrayList<>(spec.size());
+      List<SocketIdentity> sendersOfChannel = new ArrayList<>(spec.size());
+      for (Prepared prepared : spec) {
+        ofChannel.add(prepared.message);
+        sendersOfChannel.add(prepared.sender);
+      }
+      messages.add(ofChannel);
+      senders.add(sendersOfChannel);
+      all.addAll(ofChannel);
+    }
+    String what = describe(all, channels);
+    CompletableFuture<AblyRestClient.Answer> request = rest.post("/messages",
+        AblyMessages.specsBody(channels, messages, senders));
+    Map<String, CompletableFuture<Void>> answers = new LinkedHashMap<>();
+    for (String channel : channels) {
+      answers.put(channel, Cancellation.passCancel(request.handle((answer, error) -> {
+        if (error != null) {
+          Throwable cause = unwrap(error);
+          String why = cause instanceof IOException ? "no Ably host answered (" + cause + ")" : cause.toString();
+          throw BroadcastException.retryable(what + " failed: " + why, cause);
+        }
+        boolean partly = AblyErrors.isPartialFailure(answer) || (answer.isSuccessful() && AblyErrors.hasFailedItems(answer));
+        if (!partly && !answer.isSuccessful()) {
+          throw AblyErrors.refused(what, answer);
+        }
+        if (partly) {
+          BroadcastException refused = AblyErrors.channelFailure(what, answer, channel);
+          if (refused != null) {
+            throw refused;
+          }
+        }
+        return null;
+      }), request));
+    }
+    return answers;
   }
 
   /** One request to one channel with the group's messages in order. */

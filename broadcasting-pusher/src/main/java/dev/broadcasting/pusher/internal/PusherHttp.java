@@ -2,6 +2,7 @@ package dev.broadcasting.pusher.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.internal.DaemonThreads;
+import dev.broadcasting.internal.NoDelaySockets;
 import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.io.IOException;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
@@ -68,6 +70,7 @@ public final class PusherHttp {
           .writeTimeout(Duration.ofSeconds(10))
           .callTimeout(Duration.ofSeconds(20));
     }
+    client.socketFactory(NoDelaySockets.unlessCustom(shared != null ? shared.socketFactory() : SocketFactory.getDefault()));
     if (connect != null) {
       client.connectTimeout(connect);
     }

@@ -110,7 +110,7 @@ public final class ChatDemo implements AutoCloseable {
       server = BroadcastServer.builder()
           .host(settings.host())
           .port(settings.webSocketPort())
-          .app(App.builder(APP_ID, APP_KEY, secret).allowedOrigins(origins.toArray(String[]::new)).build())
+          .app(keepHistory(App.builder(APP_ID, APP_KEY, secret)).allowedOrigins(origins.toArray(String[]::new)).build())
           .build()
           .start();
     } catch (RuntimeException e) {
@@ -146,6 +146,16 @@ public final class ChatDemo implements AutoCloseable {
         .channel("user.{id}", (user, params) -> user.id() == params.getLong("id"))
         // presence-chat: everyone logged in, shown to the others with their id and name
         .presence(ROOM, (user, params) -> PresenceMember.of(user.id(), Map.of("id", user.id(), "name", user.name())));
+  }
+
+  /**
+   * The chat's history, for recovery: a tab whose connection dropped gets the messages and mentions
+   * it missed when it resubscribes (the page's broadcasting-recovery plugin), or is told it cannot.
+   * The last 100 events of each channel, for 2 minutes. Shared with examples-spring.
+   */
+  public static App.Builder keepHistory(App.Builder app) {
+    return app.history("presence-" + ROOM, 100, Duration.ofMinutes(2))
+        .history("private-user.*", 100, Duration.ofMinutes(2));
   }
 
   /** The page's address, for a browser. */

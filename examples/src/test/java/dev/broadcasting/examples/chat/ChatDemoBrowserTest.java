@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class ChatDemoBrowserTest {
   private static final Path SCRIPT = Path.of("src/test/js/chat-e2e.cjs");
+  /** Every check the script prints, in order; examples-spring's browser test reads it too. */
+  private static final Path CHECKS = Path.of("src/test/js/chat-e2e.checks");
   private static final Path NODE_MODULES = Path.of("src/main/js/node_modules");
   private static final Path SCREENSHOT = Path.of("target/chat-demo.png");
 
@@ -70,23 +72,8 @@ class ChatDemoBrowserTest {
 
     String transcript = String.join("\n", output) + "\n--- demo terminal ---\n" + String.join("\n", terminal);
     assertThat(exit).as(transcript).isZero();
-    assertThat(output).as(transcript).filteredOn(line -> line.startsWith("ok ")).containsExactly(
-        "ok Ann logged in, connected, and subscribed to private-user.<own id>",
-        "ok Bob logged in, connected, and subscribed to private-user.<own id>",
-        "ok presence shows Ann and Bob on both pages",
-        "ok both pages receive ticks on the public channel",
-        "ok Bob sees \"Ann is typing…\" (whisper, a client event)",
-        "ok Ann's message appears on Bob's page",
-        "ok Bob's private channel receives the mention",
-        "ok Bob's reply and mention reach Ann, and Ann sees her own message once (toOthers via X-Socket-ID)",
-        "ok \"Someone else's channel?\" suggests another user's id, not Ann's own",
-        "ok trying her own channel tells Ann it is hers",
-        "ok Ann's Echo subscription to private-user.2 is refused with 403",
-        "ok POST /broadcasting/auth for private-user.2 as Ann answers 403",
-        "ok screenshot saved to " + SCREENSHOT.toAbsolutePath(),
-        "ok presence tells Ann that Bob left",
-        "ok with forceTLS the page names the URL pusher-js tried: wss://<host>:443",
-        "ok after a restart the page tells Ann to reload and log in again");
+    assertThat(output).as(transcript).filteredOn(line -> line.startsWith("ok "))
+        .containsExactlyElementsOf(Files.readAllLines(CHECKS, StandardCharsets.UTF_8));
 
     // What the terminal told the person running the demo, in order of the conversation.
     assertThat(terminal).as(transcript)
@@ -97,9 +84,11 @@ class ChatDemoBrowserTest {
         .filteredOn(line -> line.startsWith("auth   DENIED") && line.contains(" for Ann "))
         .containsExactly("auth   DENIED  private-user.2 for Ann (#1) -> 403 {\"error\":\"Forbidden\"}",
             "auth   DENIED  private-user.2 for Ann (#1) -> 403 {\"error\":\"Forbidden\"}");
+    // Every message posted from a page's form (2 before the recovery checks, 5 in them) leaves out its tab;
+    // the 101 of the long gap are posted by fetch without X-Socket-ID.
     assertThat(terminal).as(transcript)
         .filteredOn(line -> line.matches("broadcast MessagePosted on \\[presence-chat] to all but socket \\d+\\.\\d+"))
-        .hasSize(2);
+        .hasSize(7);
     // Ticks, one a second, are shown once and do not bury the other lines.
     assertThat(terminal).as(transcript).filteredOn(line -> line.contains("Tick"))
         .containsExactly("broadcast Tick on [ticks] every second (shown once; failures are always shown)");
