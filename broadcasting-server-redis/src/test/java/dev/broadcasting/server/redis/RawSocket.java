@@ -54,9 +54,14 @@ final class RawSocket implements AutoCloseable {
     }
   }
 
+  /** The next frame as received, or null when none comes within {@code millis}. */
+  String poll(long millis) throws InterruptedException {
+    return frames.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
   /** The next frame as received, waiting up to 10 s. */
   String nextText() throws InterruptedException {
-    String frame = frames.poll(10, TimeUnit.SECONDS);
+    String frame = poll(10_000);
     if (frame == null) {
       throw new AssertionError("no frame within 10 s");
     }

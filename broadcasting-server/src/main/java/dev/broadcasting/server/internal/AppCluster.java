@@ -42,6 +42,7 @@ public final class AppCluster implements LocalApp {
   private final Backplane backplane;
   private final SharedApp shared;
   private final ClusterRecovery recovery;
+  private final GapRepair gaps;
   private final ThreadPoolExecutor apiThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
       new ArrayBlockingQueue<>(1000), runnable -> {
         Thread thread = new Thread(runnable, "broadcast-server-cluster-api");
@@ -53,6 +54,11 @@ public final class AppCluster implements LocalApp {
     this.hub = hub;
     this.backplane = backplane;
     this.recovery = new ClusterRecovery(hub);
+    this.gaps = new GapRepair(recovery, (channel, epoch, offset, count) -> {
+      HistoryRule rule = hub.history().ruleFor(channel);
+      return rule == null ? CompletableFuture.failedFuture(new IllegalStateException("no history rule here"))
+          : history(channel, rule, epoch, offset, count);
+    }, channel -> hub.channelStates().containsKey(channel));
     this.shared = backplane.attach(hub.app().id(), this);
   }
 
@@ -157,7 +163,15 @@ public final class AppCluster implements LocalApp {
   /** The cluster counted a refused socket as a subscriber but not as a member: take back just that. */
   private synchronized void undoRefused(PusherSocket socket, String channel, String userId) {
     if (hub.leaveLocally(socket, channel, userId) != null) {
+      leftLocally(channel);
       shared.leave(channel, null);
+    }
+  }
+
+  /** After a socket left {@code channel} here: the last one takes the channel's delivered position along. */
+  private void leftLocally(String channel) {
+    if (!hub.channelStates().containsKey(channel)) {
+      gaps.forget(channel);
     }
   }
 
@@ -182,6 +196,7 @@ public final class AppCluster implements LocalApp {
       if (hub.leaveLocally(socket, channel, userId) == null) {
         return;
       }
+      leftLocally(channel);
       leaving = shared.leave(channel, userId);
     }
     leaving.whenComplete((decisions, error) -> {
@@ -264,7 +279,7 @@ public final class AppCluster implements LocalApp {
   @Override
   public void deliverKept(String channel, String frame, String exceptSocketId, String epoch, long offset,
       boolean relayed) {
-    recovery.deliver(channel, MemoryHistoryStore.withPosition(frame, epoch, offset), exceptSocketId, epoch, offset);
+    gaps.deliver(channel, MemoryHistoryStore.withPosition(frame, epoch, offset), exceptSocketId, epoch, offset);
     ServerEvents told = hub.events();
     if (relayed && told != ServerEvents.NONE) {
       tellRelayed(told, channel, frame);
