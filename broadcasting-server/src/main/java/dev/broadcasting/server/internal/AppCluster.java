@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,9 @@ public final class AppCluster implements LocalApp {
   private final Backplane backplane;
   private final SharedApp shared;
   private final ClusterRecovery recovery;
+  private final AtomicLong lostClientEvents = new AtomicLong();
+  /** When client events lost were last logged; starts a minute back, so that the first is logged. */
+  private final AtomicLong lastLostWarning = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
   private final GapRepair gaps;
   private final ThreadPoolExecutor apiThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
       new ArrayBlockingQueue<>(1000), runnable -> {
@@ -221,6 +225,27 @@ public final class AppCluster implements LocalApp {
     }
     hub.sendToChannel(channel, frame, exceptSocketId);
     return shared.publish(channel, frame, exceptSocketId, ChannelKind.isCache(channel));
+  }
+
+  /**
+   * Delivers a client event as {@link #shareDelivering} does. Nobody waits for it, so one that the
+   * cluster did not take (it is out of reach) is logged, once in ten seconds with the number lost
+   * meanwhile.
+   */
+  void shareClientEvent(String channel, String frame, String senderSocketId) {
+    shareDelivering(channel, frame, senderSocketId).whenComplete((done, error) -> {
+      if (error == null) {
+        return;
+      }
+      long lost = lostClientEvents.incrementAndGet();
+      long now = System.nanoTime();
+      long last = lastLostWarning.get();
+      if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastLostWarning.compareAndSet(last, now)) {
+        lostClientEvents.addAndGet(-lost);
+        log.warn("{} client event(s) did not reach the other nodes (nor, on history channels, this one), the last on {}: "
+            + "the cluster is out of reach ({})", lost, channel, error.toString());
+      }
+    });
   }
 
   /** Refuses to publish while the cluster is out of reach: nothing is delivered anywhere then. */

@@ -260,7 +260,7 @@ public final class AppHub {
     counters.clientEvents.increment();
     events.clientEvent(sender.socketId, channel, event, message.length());
     if (cluster != null) {
-      cluster.shareDelivering(channel, message, sender.socketId);
+      cluster.shareClientEvent(channel, message, sender.socketId);
     } else {
       history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
     }
