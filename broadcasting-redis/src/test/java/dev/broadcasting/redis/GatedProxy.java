@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class GatedProxy implements AutoCloseable {
   private final ServerSocket server;
-  private final int target;
+  private int target;
   private final Set<Socket> sockets = new HashSet<>();
   private final List<byte[]> fromClient = new ArrayList<>();
   private boolean recording;
@@ -60,6 +60,11 @@ public final class GatedProxy implements AutoCloseable {
   /** What the proxy read from the driver's side since {@link #recordReads}, one entry per read. */
   public synchronized List<byte[]> readsFromClient() {
     return List.copyOf(fromClient);
+  }
+
+  /** Relays the connections accepted from now on to {@code port}, as a load balancer sending clients elsewhere. */
+  public synchronized void target(int port) {
+    target = port;
   }
 
   @Override

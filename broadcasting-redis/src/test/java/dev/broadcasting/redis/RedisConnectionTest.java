@@ -167,6 +167,40 @@ class RedisConnectionTest {
         .hasMessageContaining("at least one seed");
   }
 
+  /**
+   * An error reply to one PUBLISH of a batch (an ACL without the channel: NOPERM) fails that
+   * event at once and for good, and the others of the same write are delivered.
+   */
+  @Test
+  void anErrorReplyFailsItsEventAtOnceAndNotRetryably() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        RedisClient admin = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> connection = admin.connect()) {
+      connection.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL,
+          new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+          new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+              .add("SETUSER").add("app").add("on").add(">secret").add("~*").add("+@all").add("resetchannels")
+              .add("&allowed"));
+      try (RedisBroadcastDriver driver = RedisBroadcastDriver.builder()
+          .uri("redis://app:secret@127.0.0.1:" + server.port()).commandTimeout(Duration.ofMinutes(5)).build();
+          RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*")) {
+        List<java.util.concurrent.CompletableFuture<Void>> sent = driver.publishBatch(List.of(
+            BroadcastMessage.of("A", List.of(new Channel("allowed")), "{\"n\":1}"),
+            BroadcastMessage.of("B", List.of(new Channel("forbidden")), "{\"n\":2}"),
+            BroadcastMessage.of("C", List.of(new Channel("allowed")), "{\"n\":3}")));
+
+        BroadcastException refused = failure(sent.get(1));
+        assertThat(refused).hasMessageContaining("NOPERM");
+        assertThat(refused.isRetryable()).isFalse();
+        sent.get(0).get(10, TimeUnit.SECONDS);
+        sent.get(2).get(10, TimeUnit.SECONDS);
+        assertThat(subscriber.settle(server.port())).extracting(RedisSubscriber.Received::text).containsExactly(
+            "{\"event\":\"A\",\"data\":{\"n\":1},\"socket\":null}",
+            "{\"event\":\"C\",\"data\":{\"n\":3},\"socket\":null}");
+      }
+    }
+  }
+
   private static void awaitPublished(RedisBroadcastDriver driver) throws Exception {
     // lettuce reconnects on its own schedule; until then each publish fails fast and retryably
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

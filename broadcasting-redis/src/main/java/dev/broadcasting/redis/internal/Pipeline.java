@@ -95,13 +95,24 @@ public final class Pipeline {
       this.attempt = attempt;
     }
 
-    /** Lettuce's answer: an error reply goes through {@link #completeExceptionally}, so that it is mapped too. */
+    /**
+     * Lettuce's answer. An error reply goes through {@link #completeExceptionally}, so that it is
+     * mapped too, and before {@code super.complete()}: once that has counted the answer,
+     * {@code AsyncCommand} takes no exceptional completion and the future would stay open.
+     */
     @Override
-    protected void completeResult() {
+    public void complete() {
       CommandOutput<byte[], byte[], Void> output = getOutput();
       if (output != null && output.hasError()) {
         completeExceptionally(new RedisCommandExecutionException(output.getError()));
-      } else if (complete(null)) {
+      } else {
+        super.complete();
+      }
+    }
+
+    @Override
+    protected void completeResult() {
+      if (complete(null)) {
         fence.delivered(message);
         settled();
       }

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * Joins {@code BroadcastServer} nodes into one cluster through Redis: every node built with a
  * backplane on the same Redis (standalone, or a master found through Sentinel) serves its apps as
  * one server. Events published on any node reach every node's subscribers once; presence members,
- * channel counts, cache channels and webhooks are decided for the whole cluster.
+ * channel counts, cache channels and webhooks are decided for the whole cluster. Channels that keep
+ * history for recovery ({@code App.Builder.history}) keep it in Redis Streams, shared by all nodes,
+ * so a client may resubscribe on any node.
  *
  * <pre>{@code
  * BroadcastServer server = BroadcastServer.builder()

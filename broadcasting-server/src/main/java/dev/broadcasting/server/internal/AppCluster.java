@@ -2,11 +2,15 @@ package dev.broadcasting.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcasting.server.App.WebhookEvent;
+import dev.broadcasting.server.HistoryRule;
+import dev.broadcasting.server.internal.history.MemoryHistoryStore;
+import dev.broadcasting.server.internal.history.Replay;
 import dev.broadcasting.server.spi.Backplane;
 import dev.broadcasting.server.spi.Decision;
 import dev.broadcasting.server.spi.LocalApp;
 import dev.broadcasting.server.spi.LocalState;
 import dev.broadcasting.server.spi.SharedApp;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +42,11 @@ public final class AppCluster implements LocalApp {
   private final AppHub hub;
   private final Backplane backplane;
   private final SharedApp shared;
+  private final ClusterRecovery recovery;
+  private final AtomicLong lostClientEvents = new AtomicLong();
+  /** When client events lost were last logged; starts a minute back, so that the first is logged. */
+  private final AtomicLong lastLostWarning = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
+  private final GapRepair gaps;
   private final ThreadPoolExecutor apiThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
       new ArrayBlockingQueue<>(1000), runnable -> {
         Thread thread = new Thread(runnable, "broadcast-server-cluster-api");
@@ -47,16 +57,17 @@ public final class AppCluster implements LocalApp {
   private AppCluster(AppHub hub, Backplane backplane) {
     this.hub = hub;
     this.backplane = backplane;
+    this.recovery = new ClusterRecovery(hub);
+    this.gaps = new GapRepair(recovery, (channel, epoch, offset, count) -> {
+      HistoryRule rule = hub.history().ruleFor(channel);
+      return rule == null ? CompletableFuture.failedFuture(new IllegalStateException("no history rule here"))
+          : history(channel, rule, epoch, offset, count);
+    }, channel -> hub.channelStates().containsKey(channel));
     this.shared = backplane.attach(hub.app().id(), this);
   }
 
   /** Joins {@code hub} to the cluster of {@code backplane}; from now on it shares its state. */
   public static void attach(AppHub hub, Backplane backplane) {
-    if (!hub.app().historyRules().isEmpty()) {
-      throw new IllegalStateException("App " + hub.app().id() + " keeps channel history (" + hub.app().historyRules()
-          + "), which is kept in one node's memory and not shared in a cluster yet; remove the history rules "
-          + "or run a single node");
-    }
     hub.cluster = new AppCluster(hub, backplane);
   }
 
@@ -77,13 +88,22 @@ public final class AppCluster implements LocalApp {
   /**
    * Subscribes {@code socket}, already authorized and checked, then answers it once the cluster has
    * counted it: subscription_succeeded with the cluster's members and last cached event, or a
-   * refusal when the presence channel is full cluster-wide. Runs on the socket's event loop.
+   * refusal when the presence channel is full cluster-wide. With {@code recovery} (the subscribe's
+   * position, or null), then answers as {@link ChannelHistory#subscribe} does on one node, replaying
+   * from the shared history. Runs on the socket's event loop.
    */
-  void subscribe(PusherSocket socket, String channel, String userId, JsonNode userInfo) {
+  void subscribe(PusherSocket socket, String channel, String userId, JsonNode userInfo, JsonNode recovery) {
+    HistoryRule rule = hub.history().ruleFor(channel);
+    boolean recovering = rule != null && recovery != null && recovery.isObject();
+    boolean noHistory = rule == null && recovery != null && recovery.isObject();
     CompletableFuture<SharedApp.Joined> joining;
     // the local join and its dispatch happen together, so a re-registration sees both or neither
     synchronized (this) {
+      if (recovering) {
+        this.recovery.hold(socket, channel);
+      }
       if (!hub.join(socket, channel, userId, userInfo)) {
+        this.recovery.forget(socket, channel);
         refuseFull(socket, channel);
         return;
       }
@@ -96,8 +116,10 @@ public final class AppCluster implements LocalApp {
             socket.socketId, channel, error.toString());
         answerSubscribed(socket, channel, hub.presenceSnapshot(channel), hub.cachedEvent(channel));
       } else if (joined.refused()) {
+        this.recovery.forget(socket, channel);
         undoRefused(socket, channel, userId);
         refuseFull(socket, channel);
+        return;
       } else {
         Map<String, JsonNode> members = new LinkedHashMap<>();
         joined.members().forEach((id, info) -> members.put(id, info == null ? null : Json.parseOrNull(info)));
@@ -107,13 +129,53 @@ public final class AppCluster implements LocalApp {
         }
         announce(joined.decisions(), socket.socketId);
       }
+      if (recovering) {
+        replay(socket, channel, rule, recovery);
+      } else if (noHistory) {
+        socket.send(ChannelHistory.answer(channel, ChannelHistory.NO_HISTORY, null, 0, 0));
+      }
     }));
+  }
+
+  /** Reads what {@code socket} missed from the shared history and hands it to the recovery. */
+  private void replay(PusherSocket socket, String channel, HistoryRule rule, JsonNode position) {
+    Long offset = ChannelHistory.offsetOf(position);
+    history(channel, rule, Json.text(position, "epoch"), offset, Integer.MAX_VALUE).whenComplete((replay, error) -> {
+      if (error != null) {
+        log.warn("Socket {} resubscribed to {} without its missed events: the shared history did not answer ({})",
+            socket.socketId, channel, error.toString());
+      }
+      recovery.replayed(socket, channel, replay, offset != null);
+    });
+  }
+
+  /**
+   * The kept events of {@code channel} after {@code offset} (null: only the position) of stream
+   * {@code epoch} (null: the current one), positioned as they are delivered live.
+   */
+  CompletableFuture<Replay> history(String channel, HistoryRule rule, String epoch, Long offset, int limit) {
+    return shared.history(channel, rule, epoch, offset, limit).thenApply(kept -> {
+      List<String> events = new ArrayList<>(kept.frames().size());
+      long next = offset == null ? 0 : offset + 1;
+      for (String frame : kept.frames()) {
+        events.add(MemoryHistoryStore.withPosition(frame, kept.epoch(), next++));
+      }
+      return new Replay(kept.notRecoveredReason(), kept.epoch(), kept.lastOffset(), events);
+    });
   }
 
   /** The cluster counted a refused socket as a subscriber but not as a member: take back just that. */
   private synchronized void undoRefused(PusherSocket socket, String channel, String userId) {
     if (hub.leaveLocally(socket, channel, userId) != null) {
+      leftLocally(channel);
       shared.leave(channel, null);
+    }
+  }
+
+  /** After a socket left {@code channel} here: the last one takes the channel's delivered position along. */
+  private void leftLocally(String channel) {
+    if (!hub.channelStates().containsKey(channel)) {
+      gaps.forget(channel);
     }
   }
 
@@ -134,9 +196,11 @@ public final class AppCluster implements LocalApp {
   void leave(PusherSocket socket, String channel, String userId) {
     CompletableFuture<List<Decision>> leaving;
     synchronized (this) {
+      recovery.forget(socket, channel);
       if (hub.leaveLocally(socket, channel, userId) == null) {
         return;
       }
+      leftLocally(channel);
       leaving = shared.leave(channel, userId);
     }
     leaving.whenComplete((decisions, error) -> {
@@ -149,9 +213,39 @@ public final class AppCluster implements LocalApp {
     });
   }
 
-  /** Sends a frame already delivered on this node to the other nodes. */
-  CompletableFuture<Void> share(String channel, String frame, String exceptSocketId) {
+  /**
+   * Delivers {@code frame} to the channel's subscribers on every node. A history channel's frame
+   * first gets its position in the shared history and reaches this node's sockets, as the others',
+   * from the backplane, in the order of positions.
+   */
+  CompletableFuture<Void> shareDelivering(String channel, String frame, String exceptSocketId) {
+    HistoryRule rule = hub.history().ruleFor(channel);
+    if (rule != null) {
+      return shared.publishKept(channel, frame, exceptSocketId, ChannelKind.isCache(channel), rule);
+    }
+    hub.sendToChannel(channel, frame, exceptSocketId);
     return shared.publish(channel, frame, exceptSocketId, ChannelKind.isCache(channel));
+  }
+
+  /**
+   * Delivers a client event as {@link #shareDelivering} does. Nobody waits for it, so one that the
+   * cluster did not take (it is out of reach) is logged, once in ten seconds with the number lost
+   * meanwhile.
+   */
+  void shareClientEvent(String channel, String frame, String senderSocketId) {
+    shareDelivering(channel, frame, senderSocketId).whenComplete((done, error) -> {
+      if (error == null) {
+        return;
+      }
+      long lost = lostClientEvents.incrementAndGet();
+      long now = System.nanoTime();
+      long last = lastLostWarning.get();
+      if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastLostWarning.compareAndSet(last, now)) {
+        lostClientEvents.addAndGet(-lost);
+        log.warn("{} client event(s) did not reach the other nodes (nor, on history channels, this one), the last on {}: "
+            + "the cluster is out of reach ({})", lost, channel, error.toString());
+      }
+    });
   }
 
   /** Refuses to publish while the cluster is out of reach: nothing is delivered anywhere then. */
@@ -203,6 +297,16 @@ public final class AppCluster implements LocalApp {
     hub.sendToChannel(channel, frame, exceptSocketId);
     ServerEvents told = hub.events();
     if (told != ServerEvents.NONE) {
+      tellRelayed(told, channel, frame);
+    }
+  }
+
+  @Override
+  public void deliverKept(String channel, String frame, String exceptSocketId, String epoch, long offset,
+      boolean relayed) {
+    gaps.deliver(channel, MemoryHistoryStore.withPosition(frame, epoch, offset), exceptSocketId, epoch, offset);
+    ServerEvents told = hub.events();
+    if (relayed && told != ServerEvents.NONE) {
       tellRelayed(told, channel, frame);
     }
   }

@@ -245,8 +245,7 @@ public final class AppHub {
     for (String channel : channelNames) {
       told.published(event, channel, data, exceptSocketId);
       String message = PusherMessages.event(event, channel, data);
-      sendToChannel(channel, message, exceptSocketId);
-      shared.add(cluster.share(channel, message, exceptSocketId));
+      shared.add(cluster.shareDelivering(channel, message, exceptSocketId));
     }
     return CompletableFuture.allOf(shared.toArray(new CompletableFuture<?>[0]));
   }
@@ -261,8 +260,7 @@ public final class AppHub {
     counters.clientEvents.increment();
     events.clientEvent(sender.socketId, channel, event, message.length());
     if (cluster != null) {
-      sendToChannel(channel, message, sender.socketId);
-      cluster.share(channel, message, sender.socketId);
+      cluster.shareClientEvent(channel, message, sender.socketId);
     } else {
       history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
     }
@@ -288,6 +286,11 @@ public final class AppHub {
   }
 
   int sendToChannel(String channel, String message, String exceptSocketId) {
+    return sendToChannel(channel, message, exceptSocketId, Set.of());
+  }
+
+  /** Sends {@code message} to the channel's subscribers but {@code exceptSocketId} and {@code skipped}. */
+  int sendToChannel(String channel, String message, String exceptSocketId, Set<PusherSocket> skipped) {
     ChannelState state = channels.get(channel);
     if (state == null) {
       return 0;
@@ -296,7 +299,7 @@ public final class AppHub {
     int sent = 0;
     try {
       for (PusherSocket socket : state.subscribers) {
-        if (!socket.socketId.equals(exceptSocketId)) {
+        if (!socket.socketId.equals(exceptSocketId) && !skipped.contains(socket)) {
           socket.send(bytes.retainedDuplicate());
           sent++;
         }

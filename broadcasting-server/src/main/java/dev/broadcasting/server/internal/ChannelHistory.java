@@ -40,10 +40,6 @@ final class ChannelHistory {
     return null;
   }
 
-  HistoryStore store() {
-    return store;
-  }
-
   /** Hands {@code message} to {@code send}, on history channels with its position and kept. */
   int deliver(String channel, String message, ToIntFunction<String> send) {
     HistoryRule rule = rules.isEmpty() ? null : ruleFor(channel);
@@ -68,16 +64,35 @@ final class ChannelHistory {
       join.getAsBoolean();
       return;
     }
-    JsonNode offset = recovery.get("offset");
     String epoch = Json.text(recovery, "epoch");
-    Long from = offset != null && offset.canConvertToLong() && epoch != null ? offset.asLong() : null;
+    Long from = offsetOf(recovery);
     store.join(channel, rule, epoch, from, join, replay -> {
-      socket.send(answer(channel, replay.notRecoveredReason(), replay.epoch(), replay.offset(), replay.events().size()));
+      socket.send(answer(channel, replay));
       replay.events().forEach(socket::send);
     });
   }
 
-  private static String answer(String channel, String reason, String epoch, long offset, int replayed) {
+  /** The offset of a subscribe's {@code recovery}, or null when it gives no whole position. */
+  static Long offsetOf(JsonNode recovery) {
+    JsonNode offset = recovery.get("offset");
+    return offset != null && offset.canConvertToLong() && Json.text(recovery, "epoch") != null ? offset.asLong() : null;
+  }
+
+  /**
+   * The kept events of {@code channel} after {@code offset}, from this node's store or, in a
+   * cluster, from the shared history (waiting for it: only off the event loops).
+   */
+  Replay read(AppCluster cluster, String channel, HistoryRule rule, String epoch, long offset, int limit) {
+    return cluster == null ? store.read(channel, rule, epoch, offset, limit)
+        : AppCluster.await(cluster.history(channel, rule, epoch, offset, limit));
+  }
+
+  /** The {@value #RECOVERY_EVENT} message telling a resubscribed socket what it gets. */
+  static String answer(String channel, Replay replay) {
+    return answer(channel, replay.notRecoveredReason(), replay.epoch(), replay.offset(), replay.events().size());
+  }
+
+  static String answer(String channel, String reason, String epoch, long offset, int replayed) {
     ObjectNode data = Json.object().put("recovered", reason == null);
     if (reason != null) {
       data.put("reason", reason);

@@ -78,14 +78,14 @@ final class ClientProtocol {
     }
     if (hub.cluster != null) {
       if (kind == ChannelKind.PRESENCE) {
-        joinPresence(channel, channelData);
+        joinPresence(channel, channelData, data.get("recovery"));
       } else {
-        hub.cluster.subscribe(socket, channel, null, null);
+        hub.cluster.subscribe(socket, channel, null, null, data.get("recovery"));
       }
       return;
     }
     hub.history().subscribe(socket, channel, data.get("recovery"), () -> kind == ChannelKind.PRESENCE
-        ? joinPresence(channel, channelData) : join(channel, kind));
+        ? joinPresence(channel, channelData, null) : join(channel, kind));
   }
 
   private boolean join(String channel, ChannelKind kind) {
@@ -109,7 +109,8 @@ final class ClientProtocol {
     return true;
   }
 
-  private boolean joinPresence(String channel, String channelData) {
+  /** Joins presence {@code channel}; in a cluster, with the subscribe's {@code recovery} (see AppCluster). */
+  private boolean joinPresence(String channel, String channelData, JsonNode recovery) {
     JsonNode member = Json.parseOrNull(channelData);
     JsonNode id = member == null ? null : member.get("user_id");
     if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
@@ -126,7 +127,7 @@ final class ClientProtocol {
     }
     String userId = id.asText();
     if (hub.cluster != null) {
-      hub.cluster.subscribe(socket, channel, userId, info);
+      hub.cluster.subscribe(socket, channel, userId, info, recovery);
       return true;
     }
     if (!hub.join(socket, channel, userId, info)) {

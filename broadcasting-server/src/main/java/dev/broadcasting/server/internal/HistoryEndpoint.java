@@ -44,7 +44,8 @@ final class HistoryEndpoint {
       return HttpApi.error(HttpResponseStatus.BAD_REQUEST, "from must be at least 0 and limit between 1 and "
           + MAX_LIMIT + ", but were " + from + " and " + limit);
     }
-    Replay replay = hub.history().store().read(channel, rule, HttpApi.param(uri, "epoch", null), from, limit);
+    Replay replay = hub.history().read(hub.cluster, channel, rule, HttpApi.param(uri, "epoch", null), from,
+        limit);
     ObjectNode root = Json.object().put("recovered", replay.recovered());
     if (!replay.recovered()) {
       root.put("reason", replay.notRecoveredReason());

@@ -23,7 +23,7 @@ import java.util.Map;
  * {"port": 6001,
  *  "apps": [{"id": "1", "key": "app-key", "secret": "app-secret",
  *            "allowed-origins": ["https://example.com"], "webhook-url": "https://example.com/hooks",
- *            "max-connections": 1000}]}
+ *            "max-connections": 1000, "history": [{"channels": "presence-chat", "max-events": 100, "ttl": "2m"}]}]}
  * }</pre>
  *
  * <p>A flag or variable given as well wins over the file's server settings. An unknown key fails
@@ -65,10 +65,11 @@ public final class ServerConfigFile {
             ? ServerSettingsReader.variable(setting) : setting));
     for (int i = 0; i < apps.size(); i++) {
       String where = "apps[" + i + "]";
-      Map<String, String> app = appSettings(file, where, apps.get(i));
+      List<HistoryRuleSetting> history = new ArrayList<>();
+      Map<String, String> app = appSettings(file, where, apps.get(i), history);
       try {
         builder.app(named(file, () -> ServerSettingsReader.app(DriverSettings.of(app),
-            setting -> where + "." + (setting.startsWith("app-") ? setting.substring(4) : setting))));
+            setting -> where + "." + (setting.startsWith("app-") ? setting.substring(4) : setting), history)));
       } catch (BroadcastException e) {
         String message = e.getMessage();
         for (String setting : ServerSettingsReader.APP_SETTINGS) {
@@ -81,7 +82,9 @@ public final class ServerConfigFile {
     return builder;
   }
 
-  private static Map<String, String> appSettings(Path file, String where, JsonNode app) {
+  /** The app's settings as text, keyed {@code apps[i].key}; its {@code history} objects go to {@code history}. */
+  private static Map<String, String> appSettings(Path file, String where, JsonNode app,
+      List<HistoryRuleSetting> history) {
     if (!app.isObject()) {
       throw invalid(file, where + " must be an object with \"id\", \"key\" and \"secret\"");
     }
@@ -94,9 +97,45 @@ public final class ServerConfigFile {
         throw invalid(file, "unknown key \"" + key + "\" in " + where + "; an app's keys are id, key, secret, "
             + String.join(", ", ServerSettingsReader.APP_SETTINGS.subList(3, ServerSettingsReader.APP_SETTINGS.size())));
       }
-      values.put(where + "." + key, text(file, where + "." + key, field.getValue()));
+      if (key.equals("history") && field.getValue().isArray() && hasObject(field.getValue())) {
+        history.addAll(historyRules(file, where + ".history", field.getValue()));
+      } else {
+        values.put(where + "." + key, text(file, where + "." + key, field.getValue()));
+      }
     }
     return values;
+  }
+
+  /** {@code [{"channels": "presence-chat", "max-events": 100, "ttl": "2m"}, ...]}, each rule named {@code where[j]}. */
+  private static List<HistoryRuleSetting> historyRules(Path file, String where, JsonNode rules) {
+    List<HistoryRuleSetting> settings = new ArrayList<>();
+    for (int j = 0; j < rules.size(); j++) {
+      String rule = where + "[" + j + "]";
+      if (!rules.get(j).isObject()) {
+        throw invalid(file, rule + " must be an object like the others, {\"channels\": \"presence-chat\", "
+            + "\"max-events\": 100, \"ttl\": \"2m\"}");
+      }
+      Map<String, String> parts = new HashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> fields = rules.get(j).fields(); fields.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (!List.of("channels", "max-events", "ttl").contains(field.getKey())) {
+          throw invalid(file, "unknown key \"" + field.getKey() + "\" in " + rule
+              + "; a history rule's keys are channels, max-events and ttl");
+        }
+        parts.put(field.getKey(), text(file, rule + "." + field.getKey(), field.getValue()));
+      }
+      settings.add(new HistoryRuleSetting(rule, parts.get("channels"), parts.get("max-events"), parts.get("ttl")));
+    }
+    return settings;
+  }
+
+  private static boolean hasObject(JsonNode array) {
+    for (JsonNode item : array) {
+      if (item.isObject()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A scalar as its text; an array (origins, webhook URLs, events) as a comma-separated list. */

@@ -48,7 +48,9 @@ public final class ServerSettingsReader {
       "max-event-payload-bytes", "max-channels-per-event", "max-batch-size",
       // channels held and webhook delivery
       "max-channels-per-connection", "max-cache-channels", "webhook-batch-events", "webhook-batch-window",
-      "webhook-concurrency", "webhook-retry-for", "webhook-backlog-bytes");
+      "webhook-concurrency", "webhook-retry-for", "webhook-backlog-bytes",
+      // recovery
+      "history", "max-history-channels");
   /** The webhook policy of an app that sets none, which {@link App} decides. */
   private static final WebhookPolicy DEFAULT_WEBHOOKS =
       App.builder("default", "default", "default").build().webhookPolicy();
@@ -57,7 +59,13 @@ public final class ServerSettingsReader {
 
   /** A one-app server from variables: {@code PUSHER_APP_*} and {@code BROADCAST_SERVER_*}. */
   public static BroadcastServer.Builder read(DriverSettings settings) {
-    return server(settings, ServerSettingsReader::variable).app(app(settings, ServerSettingsReader::variable));
+    return read(settings, List.of());
+  }
+
+  /** As {@link #read(DriverSettings)}, the app keeping history by {@code BROADCAST_SERVER_HISTORY}, then by {@code history}. */
+  public static BroadcastServer.Builder read(DriverSettings settings, List<HistoryRuleSetting> history) {
+    return server(settings, ServerSettingsReader::variable)
+        .app(app(settings, ServerSettingsReader::variable, history));
   }
 
   /** The environment variable of a setting: {@code max-connections} is {@code BROADCAST_SERVER_MAX_CONNECTIONS}. */
@@ -135,8 +143,11 @@ public final class ServerSettingsReader {
     }
   }
 
-  /** One app; {@code name} maps a setting to the key it is read under. */
-  static App app(DriverSettings settings, UnaryOperator<String> name) {
+  /**
+   * One app; {@code name} maps a setting to the key it is read under. Its history rules are those of
+   * the {@code history} setting, then {@code history}, in order.
+   */
+  static App app(DriverSettings settings, UnaryOperator<String> name, List<HistoryRuleSetting> history) {
     try {
       App.Builder app = App.builder(
           settings.require(name.apply("app-id"), "the app id, as in /apps/{id}/events"),
@@ -155,6 +166,12 @@ public final class ServerSettingsReader {
       ifSet(settings, name.apply("max-channels-per-event"), key -> app.maxChannelsPerEvent(settings.getInt(key, 0)));
       ifSet(settings, name.apply("max-batch-size"), key -> app.maxBatchSize(settings.getInt(key, 0)));
       channelsAndWebhooks(settings, name, app);
+      ifSet(settings, name.apply("max-history-channels"), key -> app.maxHistoryChannels(settings.getInt(key, 0)));
+      String rules = settings.get(name.apply("history"));
+      if (rules != null) {
+        HistoryRuleSetting.parse(name.apply("history"), rules).forEach(rule -> rule.addTo(app));
+      }
+      history.forEach(rule -> rule.addTo(app));
       String origins = settings.get(name.apply("allowed-origins"));
       if (origins != null) {
         app.allowedOrigins(list(origins));

@@ -12,6 +12,13 @@ public interface LocalApp {
   /** Sends {@code frame}, a Pusher protocol message, to this node's subscribers of {@code channel} but one. */
   void deliver(String channel, String frame, String exceptSocketId);
 
+  /**
+   * Sends {@code frame} of a history channel, at {@code offset} of stream {@code epoch}, to this
+   * node's subscribers of {@code channel} but one; {@code relayed} when it was published on another
+   * node. Called in the order of offsets of each channel.
+   */
+  void deliverKept(String channel, String frame, String exceptSocketId, String epoch, long offset, boolean relayed);
+
   /** Closes this node's connections signed in as {@code userId}. */
   void terminateUser(String userId);
 

@@ -1,5 +1,6 @@
 package dev.broadcasting.server.spi;
 
+import dev.broadcasting.server.HistoryRule;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,25 @@ public interface SharedApp {
    * event. Frames of one caller on one channel arrive in the order sent.
    */
   CompletableFuture<Void> publish(String channel, String frame, String exceptSocketId, boolean cache);
+
+  /**
+   * Gives {@code frame} the next offset of {@code channel}'s history, keeps it within {@code rule}
+   * (its size and time-to-live) and sends it with that position to the channel's subscribers on
+   * every node, this one included ({@link LocalApp#deliverKept}), but socket {@code exceptSocketId}.
+   * Offsets are taken atomically with the sending, so every node sees the channel's frames in the
+   * order of their offsets; with {@code cache}, also keeps the frame as the channel's last event.
+   */
+  CompletableFuture<Void> publishKept(String channel, String frame, String exceptSocketId, boolean cache,
+      HistoryRule rule);
+
+  /**
+   * The kept frames of {@code channel} after {@code offset} of stream {@code epoch}, at most
+   * {@code limit}, oldest first; {@code epoch} null reads the current stream, {@code offset} null
+   * asks only for the stream's position. A position that cannot be answered whole gets no frames and
+   * a reason: {@code epoch_changed} (the stream was lost and begun anew), {@code trimmed} (some frames
+   * after it are no longer kept), {@code invalid_position} (it is past the end).
+   */
+  CompletableFuture<Kept> history(String channel, HistoryRule rule, String epoch, Long offset, int limit);
 
   /**
    * Counts one more socket of this node on {@code channel}, as member {@code userId} on presence
@@ -46,6 +66,13 @@ public interface SharedApp {
       return new Joined(true, List.of(), Map.of(), null);
     }
   }
+
+  /**
+   * A read of a channel's history: {@code frames} hold the frames after the position asked for, as
+   * published (without their position), the first at offset {@code asked + 1}; {@code lastOffset} is
+   * the offset of the stream's newest frame (0 for none).
+   */
+  record Kept(String notRecoveredReason, String epoch, long lastOffset, List<String> frames) {}
 
   /** Sockets subscribed to a channel, and on presence channels its distinct users. */
   record Counts(int subscriptions, int users) {}

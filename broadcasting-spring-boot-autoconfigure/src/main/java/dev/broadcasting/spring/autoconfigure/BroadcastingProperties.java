@@ -1,6 +1,7 @@
 package dev.broadcasting.spring.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -667,6 +668,14 @@ public class BroadcastingProperties {
     private List<String> allowedOrigins;
     /** BROADCAST_SERVER_WEBHOOK_URL. */
     private String webhookUrl;
+    /**
+     * The channels that keep history for recovery, first match wins, each with channels (a pattern,
+     * * for any run of characters), max-events and ttl; set, they replace BROADCAST_SERVER_HISTORY.
+     * None by default: no recovery.
+     */
+    private List<History> history = new ArrayList<>();
+    /** BROADCAST_SERVER_MAX_HISTORY_CHANNELS: channels whose history is kept in memory (default 10000). */
+    private Integer maxHistoryChannels;
     private final Backplane backplane = new Backplane();
 
     public Backplane getBackplane() {
@@ -745,6 +754,22 @@ public class BroadcastingProperties {
       this.webhookUrl = webhookUrl;
     }
 
+    public List<History> getHistory() {
+      return history;
+    }
+
+    public void setHistory(List<History> history) {
+      this.history = history;
+    }
+
+    public Integer getMaxHistoryChannels() {
+      return maxHistoryChannels;
+    }
+
+    public void setMaxHistoryChannels(Integer maxHistoryChannels) {
+      this.maxHistoryChannels = maxHistoryChannels;
+    }
+
     Map<String, String> laravelSettings() {
       Map<String, String> values = new LinkedHashMap<>();
       put(values, "BROADCAST_SERVER_HOST", host);
@@ -755,7 +780,45 @@ public class BroadcastingProperties {
       put(values, "BROADCAST_SERVER_ALLOWED_ORIGINS", allowedOrigins == null ? null
           : String.join(",", allowedOrigins));
       put(values, "BROADCAST_SERVER_WEBHOOK_URL", webhookUrl);
+      put(values, "BROADCAST_SERVER_MAX_HISTORY_CHANNELS", maxHistoryChannels);
       return values;
+    }
+
+    /**
+     * One history rule: {@code broadcasting.server.history[0].channels=presence-chat},
+     * {@code .max-events=100}, {@code .ttl=2m} keep the last 100 events of presence-chat for 2 minutes.
+     */
+    public static class History {
+      /** The channels, a pattern in which * matches any run of characters, e.g. private-user.*. */
+      private String channels;
+      /** The last events kept per channel, 1 to 100000. */
+      private Integer maxEvents;
+      /** How long an event is kept, e.g. 2m. */
+      private Duration ttl;
+
+      public String getChannels() {
+        return channels;
+      }
+
+      public void setChannels(String channels) {
+        this.channels = channels;
+      }
+
+      public Integer getMaxEvents() {
+        return maxEvents;
+      }
+
+      public void setMaxEvents(Integer maxEvents) {
+        this.maxEvents = maxEvents;
+      }
+
+      public Duration getTtl() {
+        return ttl;
+      }
+
+      public void setTtl(Duration ttl) {
+        this.ttl = ttl;
+      }
     }
 
     /** The cluster the server is one node of, through broadcasting-server-redis. */

@@ -38,7 +38,8 @@ class ConfigurationMetadataTest {
     assertThat(names).contains("broadcasting.default-connection", "broadcasting.connections",
         "broadcasting.pusher.secret", "broadcasting.queue.capacity", "broadcasting.retry.max-attempts",
         "broadcasting.auth.path", "broadcasting.server.enabled", "broadcasting.queue.store",
-        "broadcasting.queue.redis.url", "broadcasting.queue.redis.partitions", "broadcasting.queue.redis.lease-ttl");
+        "broadcasting.queue.redis.url", "broadcasting.queue.redis.partitions", "broadcasting.queue.redis.lease-ttl",
+        "broadcasting.server.history", "broadcasting.server.max-history-channels");
     assertThat(undescribed).as("properties without a description").isEmpty();
   }
 

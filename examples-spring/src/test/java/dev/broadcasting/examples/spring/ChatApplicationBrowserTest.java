@@ -2,6 +2,9 @@ package dev.broadcasting.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.broadcasting.examples.chat.ChatDemo;
+import dev.broadcasting.server.App;
+import dev.broadcasting.server.BroadcastServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +46,10 @@ class ChatApplicationBrowserTest {
     System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
     try (ConfigurableApplicationContext app = SpringApplication.run(ChatApplication.class,
         "--server.port=0", "--broadcasting.server.port=0")) {
+      // the properties' history rules are the plain demo's, which the recovery checks were written for
+      assertThat(app.getBean(BroadcastServer.class).apps().iterator().next().historyRules()).map(Object::toString)
+          .containsExactlyElementsOf(ChatDemo.keepHistory(App.builder("demo", "demo-key", "secret")).build()
+              .historyRules().stream().map(Object::toString).toList());
       String baseUrl = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/";
       ProcessBuilder builder = new ProcessBuilder("node", SCRIPT.toString()).redirectErrorStream(true)
           .redirectOutput(log.toFile());

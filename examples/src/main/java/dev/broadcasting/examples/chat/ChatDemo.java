@@ -151,7 +151,8 @@ public final class ChatDemo implements AutoCloseable {
   /**
    * The chat's history, for recovery: a tab whose connection dropped gets the messages and mentions
    * it missed when it resubscribes (the page's broadcasting-recovery plugin), or is told it cannot.
-   * The last 100 events of each channel, for 2 minutes. Shared with examples-spring.
+   * The last 100 events of each channel, for 2 minutes. examples-spring sets the same rules as
+   * {@code broadcasting.server.history} properties; its browser test checks they match.
    */
   public static App.Builder keepHistory(App.Builder app) {
     return app.history("presence-" + ROOM, 100, Duration.ofMinutes(2))

@@ -48,6 +48,9 @@ abstract class RedisLinks implements AutoCloseable {
 
   abstract CompletableFuture<Void> subscribe(String channel);
 
+  /** The command that {@link #publish} sends: {@code PUBLISH}, or {@code SPUBLISH} on a Redis Cluster. */
+  abstract String publishCommand();
+
   abstract CompletableFuture<Void> unsubscribe(String channel);
 
   abstract boolean isOpen();
@@ -130,6 +133,11 @@ abstract class RedisLinks implements AutoCloseable {
     @Override
     CompletableFuture<Long> publish(String channel, String message) {
       return (sharded ? commands.spublish(channel, message) : commands.publish(channel, message)).toCompletableFuture();
+    }
+
+    @Override
+    String publishCommand() {
+      return sharded ? "SPUBLISH" : "PUBLISH";
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class RedisNode implements AutoCloseable {
   private final ClientResources resources;
   final RedisLinks links;
   final ClusterScript script;
+  final ClusterScript historyScript;
   private final Map<String, RedisSharedApp> apps = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor leaseThread;
   private volatile String lastFailure;
@@ -57,7 +58,8 @@ public final class RedisNode implements AutoCloseable {
       throw new IllegalStateException(description + " could not connect to Redis (" + e.getMessage()
           + "); start Redis or correct the URI", e);
     }
-    this.script = new ClusterScript(links.commands());
+    this.script = new ClusterScript(links.commands(), "cluster.lua");
+    this.historyScript = new ClusterScript(links.commands(), "history.lua");
     this.leaseThread = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "broadcast-server-redis-lease");
       thread.setDaemon(true);

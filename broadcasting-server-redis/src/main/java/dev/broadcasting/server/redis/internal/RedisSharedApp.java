@@ -1,5 +1,6 @@
 package dev.broadcasting.server.redis.internal;
 
+import dev.broadcasting.server.HistoryRule;
 import dev.broadcasting.server.spi.Decision;
 import dev.broadcasting.server.spi.LocalApp;
 import dev.broadcasting.server.spi.LocalState;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * frames travel on the pub/sub channel {@code <prefix><app>:c:<channel>} as
  * {@code <origin node>\n<except socket>\n<frame>}, which only the nodes with sockets on that
  * channel subscribe to; the origin node has delivered to its own sockets already and skips it.
+ * History channels' frames carry their position and are delivered by every node ({@link RedisHistory}).
  */
 final class RedisSharedApp implements SharedApp {
   private static final long CACHE_TTL_MILLIS = 30 * 60 * 1000;
@@ -36,6 +38,7 @@ final class RedisSharedApp implements SharedApp {
   private final String channelPrefix;
   private final String terminateChannel;
   private final LocalApp local;
+  private final RedisHistory history;
   private final Map<String, Used> used = new HashMap<>();
   /** Whether Redis has had this node's state once: registering again after a Redis restart is quiet. */
   private volatile boolean registeredBefore;
@@ -47,6 +50,7 @@ final class RedisSharedApp implements SharedApp {
     this.channelPrefix = keyPrefix + appId + ":c:";
     this.terminateChannel = keyPrefix + appId + ":t";
     this.local = local;
+    this.history = new RedisHistory(node, channelPrefix);
   }
 
   String appId() {
@@ -69,23 +73,62 @@ final class RedisSharedApp implements SharedApp {
   }
 
   private String envelope(String exceptSocketId, String frame) {
-    return node.id() + "\n" + (exceptSocketId == null ? "" : exceptSocketId) + "\n" + frame;
+    return envelopeHead(exceptSocketId) + "\n" + frame;
   }
 
-  /** A frame from the pub/sub connection: {@code what} is {@code c:<channel>} or {@code t}. */
+  private String envelopeHead(String exceptSocketId) {
+    return node.id() + "\n" + (exceptSocketId == null ? "" : exceptSocketId);
+  }
+
+  /**
+   * A frame from the pub/sub connection: {@code what} is {@code c:<channel>} or {@code t}. A history
+   * channel's frame carries its position ({@code <origin>\n<except>\n<epoch>\n<offset>\n<frame>})
+   * and is delivered by every node, its origin too; any other is delivered by the other nodes.
+   */
   void received(String what, String message) {
     int first = message.indexOf('\n');
     int second = first < 0 ? -1 : message.indexOf('\n', first + 1);
-    if (second < 0 || message.regionMatches(0, node.id(), 0, first) && first == node.id().length()) {
+    if (second < 0) {
       return;
     }
+    boolean fromHere = first == node.id().length() && message.startsWith(node.id());
     String except = message.substring(first + 1, second);
+    String exceptSocket = except.isEmpty() ? null : except;
+    if (what.startsWith("c:") && message.length() > second + 1 && message.charAt(second + 1) != '{') {
+      int third = message.indexOf('\n', second + 1);
+      int fourth = third < 0 ? -1 : message.indexOf('\n', third + 1);
+      if (fourth > 0) {
+        local.deliverKept(what.substring(2), message.substring(fourth + 1), exceptSocket,
+            message.substring(second + 1, third), Long.parseLong(message, third + 1, fourth, 10), !fromHere);
+      }
+      return;
+    }
+    if (fromHere) {
+      return;
+    }
     String body = message.substring(second + 1);
     if (what.startsWith("c:")) {
-      local.deliver(what.substring(2), body, except.isEmpty() ? null : except);
+      local.deliver(what.substring(2), body, exceptSocket);
     } else if (what.equals("t")) {
       local.terminateUser(body);
     }
+  }
+
+  @Override
+  public CompletableFuture<Void> publishKept(String channel, String frame, String exceptSocketId, boolean cache,
+      HistoryRule rule) {
+    CompletableFuture<Long> kept = history.append(channel, rule, envelopeHead(exceptSocketId), frame);
+    if (!cache) {
+      return kept.thenApply(offset -> null);
+    }
+    CompletableFuture<String> cached = redis().set(keys + "cache:" + channel, frame, SetArgs.Builder.px(CACHE_TTL_MILLIS))
+        .toCompletableFuture();
+    return CompletableFuture.allOf(kept, cached);
+  }
+
+  @Override
+  public CompletableFuture<Kept> history(String channel, HistoryRule rule, String epoch, Long offset, int limit) {
+    return history.read(channel, rule, epoch, offset, limit);
   }
 
   @Override

@@ -6,10 +6,12 @@ import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
 /**
- * Where history channels keep their recent events. An implementation orders appends and joins of
- * one channel, so that a resubscribing client gets each event exactly once: from the replay if it
- * was appended before the client joined, live otherwise. The memory store does this with a lock per
- * channel; a shared store (Redis Streams) would do it with the offsets the events carry.
+ * Where a single node's history channels keep their recent events. An implementation orders appends
+ * and joins of one channel, so that a resubscribing client gets each event exactly once: from the
+ * replay if it was appended before the client joined, live otherwise. The memory store does this
+ * with a lock per channel. In a cluster, history is shared through the backplane instead
+ * ({@code SharedApp.publishKept} and {@code history}), ordered against live events by the offsets
+ * they carry ({@code ClusterRecovery}).
  *
  * <pre>{@code
  * int sent = store.append("chat", rule, message, positioned -> sendToSubscribers(positioned));

@@ -123,7 +123,7 @@ public final class MemoryHistoryStore implements HistoryStore {
   }
 
   /** {@code message}, a JSON object, with {@code "epoch"} and {@code "offset"} added as its last fields. */
-  static String withPosition(String message, String epoch, long offset) {
+  public static String withPosition(String message, String epoch, long offset) {
     return message.substring(0, message.lastIndexOf('}')) + ",\"epoch\":\"" + epoch + "\",\"offset\":" + offset + "}";
   }
 }

@@ -14,6 +14,11 @@ public record Replay(String notRecoveredReason, String epoch, long offset, List<
   public static final String TRIMMED = "trimmed";
   /** The client's offset is past the end of the stream. */
   public static final String INVALID = "invalid_position";
+  /**
+   * The shared history could not be read (the cluster is out of reach), or more live events came
+   * while it was read than a socket may hold.
+   */
+  public static final String UNAVAILABLE = "unavailable";
 
   public boolean recovered() {
     return notRecoveredReason == null;

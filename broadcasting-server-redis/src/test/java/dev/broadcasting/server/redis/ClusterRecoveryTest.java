@@ -1,0 +1,399 @@
+package dev.broadcasting.server.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pusher.rest.data.Result;
+import dev.broadcasting.Channel;
+import dev.broadcasting.redis.GatedProxy;
+import dev.broadcasting.server.NodeScripts;
+import dev.broadcasting.spi.BroadcastMessage;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recovery in a cluster: three nodes on one real redis-server keep history channels in Redis
+ * Streams; clients resubscribe on another node than the one they left, with raw WebSockets (to see
+ * the exact frames) and with laravel-echo and the recovery plugin (src/main/js of
+ * broadcasting-server) behind a relay that drops the connection and sends it elsewhere.
+ */
+@Tag("integration")
+class ClusterRecoveryTest {
+  private TestCluster cluster;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = new TestCluster(3, Duration.ofSeconds(20));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private void publish(int node, String channel, int n) {
+    cluster.nodes.get(node).driver(TestCluster.APP_ID)
+        .publish(BroadcastMessage.of("Tick", List.of(Channel.of(channel)), "{\"n\":" + n + "}")).join();
+  }
+
+  /**
+   * Publishes n = 1..{@code last} to a channel, one every {@code pauseMillis}, on nodes 0, 1, 2 in
+   * turn, each once the one before was accepted; {@link #stop} ends it sooner.
+   */
+  private final class Publisher {
+    final AtomicInteger published = new AtomicInteger();
+    final AtomicReference<Throwable> failed = new AtomicReference<>();
+    final AtomicBoolean stopped = new AtomicBoolean();
+    final Thread thread;
+
+    Publisher(String channel, int last, long pauseMillis) {
+      thread = new Thread(() -> {
+        try {
+          for (int n = 1; n <= last && !stopped.get(); n++) {
+            publish(n % 3, channel, n);
+            published.set(n);
+            LockSupport.parkNanos(pauseMillis * 1_000_000);
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }, "steady-publisher");
+      thread.start();
+    }
+
+    /** Waits until event {@code n} is published; fails if publishing failed or took over 20 s. */
+    void await(int n) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (published.get() < n) {
+        if (failed.get() != null) {
+          throw new AssertionError("publishing failed after event " + published.get(), failed.get());
+        }
+        assertThat(System.nanoTime() - deadline).as("event %d published within 20 s", n).isNegative();
+        LockSupport.parkNanos(1_000_000);
+      }
+    }
+
+    /** Waits until {@code more} events more than now are published. */
+    void awaitMore(int more) {
+      await(published.get() + more);
+    }
+
+
+    /** Stops publishing; returns the n of the last event published. */
+    int stop() throws InterruptedException {
+      stopped.set(true);
+      finish();
+      return published.get();
+    }
+
+    void finish() throws InterruptedException {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+      assertThat(failed.get()).isNull();
+      assertThat(thread.isAlive()).isFalse();
+    }
+  }
+
+  private static ObjectNode position(String epoch, long offset) {
+    return TestCluster.JSON.createObjectNode().put("epoch", epoch).put("offset", offset);
+  }
+
+  private static JsonNode recoveryAnswer(RawSocket socket) throws Exception {
+    JsonNode frame = socket.next();
+    assertThat(frame.path("event").asText()).as(frame.toString()).isEqualTo("broadcasting:recovery");
+    return TestCluster.JSON.readTree(frame.get("data").asText());
+  }
+
+  private static int n(JsonNode event) throws Exception {
+    return TestCluster.JSON.readTree(event.get("data").asText()).get("n").asInt();
+  }
+
+  @Test
+  void everyNodeDeliversAnEventWithTheSamePositionInTheSameOrder() throws Exception {
+    List<RawSocket> sockets = new ArrayList<>();
+    for (int node = 0; node < 3; node++) {
+      RawSocket socket = RawSocket.connect(cluster.port(node));
+      socket.subscribe("history-same", null);
+      sockets.add(socket);
+    }
+    for (int n = 1; n <= 30; n++) {
+      publish(n % 3, "history-same", n);
+    }
+    List<List<String>> received = new ArrayList<>();
+    for (RawSocket socket : sockets) {
+      List<String> frames = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        frames.add(socket.nextText());
+      }
+      received.add(frames);
+      socket.close();
+    }
+    assertThat(received.get(1)).containsExactlyElementsOf(received.get(0));
+    assertThat(received.get(2)).containsExactlyElementsOf(received.get(0));
+    String epoch = TestCluster.JSON.readTree(received.get(0).get(0)).get("epoch").asText();
+    for (int i = 0; i < 30; i++) {
+      assertThat(received.get(0).get(i)).isEqualTo("{\"event\":\"Tick\",\"channel\":\"history-same\",\"data\":\"{\\\"n\\\":"
+          + (i + 1) + "}\",\"epoch\":\"" + epoch + "\",\"offset\":" + (i + 1) + "}");
+    }
+  }
+
+  @Test
+  void resubscribingOnAnotherNodeWhileEventsFlowReplaysEachMissedEventOnceInOrder() throws Exception {
+    int last = 600;
+    RawSocket socket = RawSocket.connect(cluster.port(0));
+    socket.subscribe("history-flow", TestCluster.JSON.createObjectNode());
+    JsonNode first = recoveryAnswer(socket);
+    assertThat(first.get("recovered").asBoolean()).isTrue();
+    String epoch = first.get("epoch").asText();
+    long offset = first.get("offset").asLong();
+    Publisher publisher = new Publisher("history-flow", last, 1);
+    List<Integer> received = new ArrayList<>();
+    int replayed = 0;
+    for (int hop = 1; hop <= 6; hop++) {
+      for (int i = 0; i < 40; i++) {
+        JsonNode event = socket.next();
+        assertThat(event.get("offset").asLong()).isEqualTo(offset + 1);
+        offset++;
+        received.add(n(event));
+      }
+      socket.close();
+      publisher.await(received.get(received.size() - 1) + 30);
+      socket = RawSocket.connect(cluster.port(hop % 3));
+      socket.subscribe("history-flow", position(epoch, offset));
+      JsonNode answer = recoveryAnswer(socket);
+      assertThat(answer.get("recovered").asBoolean()).as(answer.toString()).isTrue();
+      assertThat(answer.get("epoch").asText()).isEqualTo(epoch);
+      replayed += answer.get("replayed").asInt();
+    }
+    while (received.isEmpty() || received.get(received.size() - 1) < last) {
+      JsonNode event = socket.next();
+      assertThat(event.get("offset").asLong()).isEqualTo(offset + 1);
+      offset++;
+      received.add(n(event));
+    }
+    socket.close();
+    publisher.finish();
+    assertThat(replayed).isGreaterThanOrEqualTo(6 * 30);
+    assertThat(received).containsExactlyElementsOf(IntStream.rangeClosed(1, last).boxed().toList());
+  }
+
+  @Test
+  void historyLostWithRedisIsAnsweredAsAnotherEpochWithoutReplay() throws Exception {
+    RawSocket socket = RawSocket.connect(cluster.port(0));
+    socket.subscribe("history-lost", null);
+    for (int n = 1; n <= 3; n++) {
+      publish(1, "history-lost", n);
+    }
+    String epoch = null;
+    for (int n = 1; n <= 3; n++) {
+      JsonNode event = socket.next();
+      assertThat(n(event)).isEqualTo(n);
+      epoch = event.get("epoch").asText();
+    }
+    socket.close();
+    publish(1, "history-lost", 4);
+    try (RedisClient client = RedisClient.create(cluster.redis.uri());
+        StatefulRedisConnection<String, String> redis = client.connect()) {
+      redis.sync().flushall();
+    }
+    publish(2, "history-lost", 5);
+    RawSocket again = RawSocket.connect(cluster.port(2));
+    again.subscribe("history-lost", position(epoch, 3));
+    JsonNode answer = recoveryAnswer(again);
+    assertThat(answer.get("recovered").asBoolean()).isFalse();
+    assertThat(answer.get("reason").asText()).isEqualTo("epoch_changed");
+    assertThat(answer.get("epoch").asText()).isNotEqualTo(epoch);
+    assertThat(answer.get("offset").asLong()).isEqualTo(1);
+    assertThat(answer.get("replayed").asInt()).isZero();
+    publish(0, "history-lost", 6);
+    JsonNode live = again.next();
+    assertThat(n(live)).isEqualTo(6);
+    assertThat(live.get("epoch").asText()).isEqualTo(answer.get("epoch").asText());
+    assertThat(live.get("offset").asLong()).isEqualTo(2);
+    again.close();
+  }
+
+  @Test
+  void eventsANodeMissedWhileCutFromRedisAreReadBackBeforeTheNextOne() throws Exception {
+    try (GatedProxy link = new GatedProxy(cluster.redis.port())) {
+      int deaf = cluster.nodes.indexOf(cluster.addNode("redis://127.0.0.1:" + link.port()));
+      RawSocket socket = RawSocket.connect(cluster.port(deaf));
+      socket.subscribe("history-deaf", null);
+      List<Integer> received = new ArrayList<>();
+      for (int n = 1; n <= 3; n++) {
+        publish(1, "history-deaf", n);
+        received.add(n(socket.next()));
+      }
+      link.shut();
+      for (int n = 4; n <= 10; n++) {
+        publish(1, "history-deaf", n);
+      }
+      link.open();
+      // the node reconnects by itself; until it hears the channel again, what is published is missed too
+      int last = 10;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      String frame = null;
+      while (frame == null) {
+        assertThat(System.nanoTime() - deadline).as("the cut node hears Redis again within 20 s").isNegative();
+        publish(1, "history-deaf", ++last);
+        frame = socket.poll(100);
+      }
+      received.add(n(TestCluster.JSON.readTree(frame)));
+      while (received.get(received.size() - 1) < last) {
+        received.add(n(socket.next()));
+      }
+      assertThat(received).containsExactlyElementsOf(IntStream.rangeClosed(1, last).boxed().toList());
+      socket.close();
+    }
+  }
+
+  @Test
+  void theHistoryEndpointAnswersFromRedisOnAnyNode() throws Exception {
+    for (int n = 1; n <= 5; n++) {
+      publish(0, "history-api", n);
+    }
+    List<JsonNode> answers = new ArrayList<>();
+    for (int node = 0; node < 3; node++) {
+      Result result = cluster.sdk(node).get("/channels/history-api/history", Map.of("from", "2", "limit", "2"));
+      assertThat(result.getHttpStatus()).as(result.getMessage()).isEqualTo(200);
+      answers.add(TestCluster.JSON.readTree(result.getMessage()));
+    }
+    JsonNode answer = answers.get(0);
+    assertThat(answers).allSatisfy(other -> assertThat(other).isEqualTo(answer));
+    String epoch = answer.get("epoch").asText();
+    assertThat(answer.get("recovered").asBoolean()).isTrue();
+    assertThat(answer.get("offset").asLong()).isEqualTo(5);
+    assertThat(answer.get("events")).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      JsonNode event = answer.get("events").get(i);
+      assertThat(n(event)).isEqualTo(3 + i);
+      assertThat(event.get("offset").asLong()).isEqualTo(3 + i);
+      assertThat(event.get("epoch").asText()).isEqualTo(epoch);
+    }
+    Result stale = cluster.sdk(2).get("/channels/history-api/history", Map.of("from", "2", "epoch", "gone"));
+    JsonNode refused = TestCluster.JSON.readTree(stale.getMessage());
+    assertThat(refused.get("recovered").asBoolean()).isFalse();
+    assertThat(refused.get("reason").asText()).isEqualTo("epoch_changed");
+    assertThat(refused.get("events")).isEmpty();
+  }
+
+  /**
+   * The lines of {@code recovery.mjs} (laravel-echo with the plugin), read in order, the n of every
+   * event among them kept. Its client is behind {@code proxy}, first on node 0.
+   */
+  private static final class Echo implements AutoCloseable {
+    final NodeScripts script;
+    final List<Integer> events = new ArrayList<>();
+    final List<JsonNode> lines = new ArrayList<>();
+
+    Echo(GatedProxy proxy, String channel) throws Exception {
+      // LAST: no event has n 0, so the script runs until closed; RECONNECT_EVERY: the plugin's
+      // prompt reconnect, so that a refused attempt is retried after 1 s instead of pusher-js's 15 s
+      script = NodeScripts.start(Map.of("PORT", Integer.toString(proxy.port()), "KEY", TestCluster.KEY,
+          "CHANNEL", channel, "LAST", "0", "RECOVERY", "1", "RECONNECT_EVERY", "1000", "TIMEOUT", "60"),
+          "recovery.mjs");
+    }
+
+    /** Reads lines up to the next of {@code type}, within 20 s, and returns it. */
+    JsonNode await(String type) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline) {
+        JsonNode line = script.nextLine(100);
+        if (line == null) {
+          continue;
+        }
+        lines.add(line);
+        if (line.path("type").asText().equals("event")) {
+          events.add(line.get("n").asInt());
+        }
+        if (line.path("type").asText().equals(type)) {
+          return line;
+        }
+      }
+      throw new AssertionError("no " + type + " line within 20 s; the last lines read: "
+          + lines.subList(Math.max(0, lines.size() - 20), lines.size()) + "\n" + script.stderr());
+    }
+
+    /** Reads lines until event {@code n} came; returns the n of every event received. */
+    List<Integer> eventsUpTo(int n) throws Exception {
+      while (events.isEmpty() || events.get(events.size() - 1) != n) {
+        await("event");
+      }
+      return events;
+    }
+
+    @Override
+    public void close() {
+      script.close();
+    }
+  }
+
+  @Test
+  void echoReconnectingToAnotherNodeGetsEveryEventOnceInOrder() throws Exception {
+    try (GatedProxy proxy = new GatedProxy(cluster.port(0)); Echo echo = new Echo(proxy, "history-echo")) {
+      echo.await("ready");
+      Publisher publisher = new Publisher("history-echo", Integer.MAX_VALUE, 5);
+      publisher.await(30);
+      int replayed = 0;
+      for (int move = 1; move <= 3; move++) {
+        // the connection drops, reconnecting is refused while 300 events (1.5 s or more) are
+        // published, then the relay lets pusher-js in to another node; the gap comes from Redis
+        proxy.shut();
+        proxy.target(cluster.port(move % 3));
+        publisher.awaitMore(300);
+        proxy.open();
+        echo.await("subscribed");
+        int recovered = echo.await("recovered").get("replayed").asInt();
+        assertThat(recovered).as("replayed after move %d", move).isGreaterThanOrEqualTo(300);
+        replayed += recovered;
+        publisher.awaitMore(100);
+      }
+      int last = publisher.stop();
+      assertThat(echo.eventsUpTo(last)).containsExactlyElementsOf(IntStream.rangeClosed(1, last).boxed().toList());
+      assertThat(echo.lines).noneMatch(line -> line.path("type").asText().contains("not_recovered"));
+      System.out.printf("pusher-js moved over 3 nodes: %d events, %d of them replayed from Redis%n", last, replayed);
+    }
+  }
+
+  @Test
+  void echoIsToldOfATrimmedGapAndGetsNothingOfIt() throws Exception {
+    try (GatedProxy proxy = new GatedProxy(cluster.port(0)); Echo echo = new Echo(proxy, "short-history-x")) {
+      echo.await("ready");
+      for (int n = 1; n <= 3; n++) {
+        publish(n % 3, "short-history-x", n);
+      }
+      echo.eventsUpTo(3);
+      proxy.shut();
+      proxy.target(cluster.port(1));
+      for (int n = 4; n <= 20; n++) {
+        publish(n % 3, "short-history-x", n);
+      }
+      proxy.open();
+      echo.await("subscribed");
+      JsonNode told = echo.await("not_recovered");
+      assertThat(told.get("reason").asText()).isEqualTo("trimmed");
+      assertThat(told.get("offset").asLong()).isEqualTo(20);
+      assertThat(echo.await("channel_not_recovered").get("reason").asText()).isEqualTo("trimmed");
+      for (int n = 21; n <= 40; n++) {
+        publish(n % 3, "short-history-x", n);
+      }
+      List<Integer> expected = new ArrayList<>(List.of(1, 2, 3));
+      IntStream.rangeClosed(21, 40).forEach(expected::add);
+      assertThat(echo.eventsUpTo(40)).containsExactlyElementsOf(expected);
+    }
+  }
+}
