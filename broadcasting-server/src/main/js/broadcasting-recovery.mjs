@@ -8,6 +8,9 @@
 //   reconnectPromptly(echo, { every: 2000 });
 //
 // Channels also receive the event 'broadcasting:not-recovered' (Echo: .listen('.broadcasting:not-recovered')).
+// Its reason is the server's (epoch_changed, trimmed, ...) or 'position_unknown': the connection
+// dropped after a first subscription succeeded but before the server told its position, so what was
+// published meanwhile cannot be asked for.
 
 /**
  * Turns recovery on for a Pusher client or a laravel-echo instance (pusher connector). Returns an
@@ -17,26 +20,49 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
   const pusher = pusherOf(client, 'enableRecovery');
   const positions = new Map();
   const asked = new Map();
+  // channels the app was told are subscribed before the plugin had their position
+  const succeeded = new Set();
+  const unknown = new Set();
 
   const sendEvent = pusher.send_event;
   pusher.send_event = function (name, data, channel) {
     if (name === 'pusher:subscribe' && data && typeof data.channel === 'string') {
       const position = positions.get(data.channel);
+      if (!position && asked.has(data.channel) && succeeded.has(data.channel)) {
+        // The last connection dropped after its subscription succeeded but before the answer
+        // gave a position: events of that moment cannot be asked for.
+        unknown.add(data.channel);
+      }
       asked.set(data.channel, position || null);
+      succeeded.delete(data.channel);
       data = { ...data, recovery: position ? { epoch: position.epoch, offset: position.offset } : {} };
     } else if (name === 'pusher:unsubscribe' && data && typeof data.channel === 'string') {
-      positions.delete(data.channel);
-      asked.delete(data.channel);
+      forget(data.channel);
     }
     return sendEvent.call(this, name, data, channel);
   };
 
+  function forget(channel) {
+    positions.delete(channel);
+    asked.delete(channel);
+    succeeded.delete(channel);
+    unknown.delete(channel);
+  }
+
   function answered(channel, info) {
-    if (info.epoch !== undefined) {
-      positions.set(channel, { epoch: info.epoch, offset: info.offset });
-    }
     const had = asked.get(channel);
     asked.delete(channel);
+    succeeded.delete(channel);
+    // After a recovered resubscription the position moves with the replayed events as they arrive,
+    // not to the answer's offset at once: if the connection drops before the end of the replay,
+    // the next resubscription asks for the rest of it.
+    if (info.epoch !== undefined && !(info.recovered && had)) {
+      positions.set(channel, { epoch: info.epoch, offset: info.offset });
+    }
+    if (unknown.delete(channel) && info.reason !== 'no_history') {
+      notRecovered(channel, { ...info, recovered: false, reason: 'position_unknown' });
+      return;
+    }
     if (info.recovered) {
       if (had && onRecovered) onRecovered(channel, info); // not on a first subscription: nothing was missed
       return;
@@ -44,6 +70,10 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
     if (!had || info.reason === 'no_history') {
       return;
     }
+    notRecovered(channel, info);
+  }
+
+  function notRecovered(channel, info) {
     if (onNotRecovered) onNotRecovered(channel, info);
     const subscribed = pusher.channel(channel);
     if (subscribed) subscribed.emit('broadcasting:not-recovered', info);
@@ -67,6 +97,8 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
         return;
       }
       answered(message.channel, info);
+    } else if (message.event === 'pusher_internal:subscription_succeeded') {
+      if (asked.has(message.channel)) succeeded.add(message.channel);
     } else if (typeof message.offset === 'number' && typeof message.epoch === 'string') {
       positions.set(message.channel, { epoch: message.epoch, offset: message.offset });
     }

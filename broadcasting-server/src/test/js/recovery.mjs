@@ -36,12 +36,28 @@ if (RECONNECT_EVERY) {
 }
 const pusher = echo.connector.pusher;
 pusher.connection.bind('state_change', ({ current }) => print({ type: current }));
+// 'ready' once first subscribed and, with the plugin, once the server's first answer gave the
+// plugin its position (the plugin reads it right after this listener); 'subscribed' on every later
+// subscription.
+let subscribed = false;
+let answered = RECOVERY === '0';
 let ready = false;
+function readyOnce() {
+  if (!ready && subscribed && answered) {
+    ready = true;
+    print({ type: 'ready' });
+  }
+}
 const received = [];
 echo.channel(CHANNEL)
   .subscribed(() => {
-    print({ type: ready ? 'subscribed' : 'ready' });
-    ready = true;
+    if (ready) print({ type: 'subscribed' });
+    subscribed = true;
+    readyOnce();
+  })
+  .listen('.broadcasting:recovery', () => {
+    answered = true;
+    readyOnce();
   })
   .listen('.broadcasting:not-recovered', (info) => print({ type: 'channel_not_recovered', reason: info.reason }))
   .listen('.Tick', (data) => {

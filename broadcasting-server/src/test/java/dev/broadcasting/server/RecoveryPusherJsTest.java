@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,16 +124,71 @@ class RecoveryPusherJsTest {
     proxy = new TcpProxy(server.port());
     try (NodeScripts node = RecoveryEcho.RECOVERY_AND_PROMPT_RECONNECT.start(proxy.port(), 21)) {
       node.next("ready");
-      proxy.outage(Duration.ofSeconds(1));
+      proxy.refuse();
       for (int n = 1; n <= 20; n++) {
         NewsFeed.publish(server, n);
       }
+      proxy.admit();
       JsonNode notRecovered = node.next("not_recovered");
       assertThat(notRecovered.get("reason").asText()).isEqualTo("trimmed");
       assertThat(notRecovered.get("offset").asInt()).isEqualTo(20);
       NewsFeed.publish(server, 21);
       List<JsonNode> rest = node.rest();
       assertThat(events(rest)).containsExactly(21);
+    }
+  }
+
+  /**
+   * The connection drops after the answer of a recovered resubscription but before the replay:
+   * the next resubscription asks again from the last event the client saw, not from the answer's
+   * offset (which would skip the replay the client never got).
+   */
+  @Test
+  void aReplayCutShortIsAskedForAgainFromTheLastEventSeen() throws Exception {
+    server = NewsFeed.start(100);
+    proxy = new TcpProxy(server.port());
+    try (NodeScripts node = RecoveryEcho.RECOVERY_AND_PROMPT_RECONNECT.start(proxy.port(), 11)) {
+      node.next("ready");
+      for (int n = 1; n <= 3; n++) {
+        NewsFeed.publish(server, n);
+        assertThat(node.next("event").get("n").asInt()).isEqualTo(n);
+      }
+      proxy.refuse();
+      for (int n = 4; n <= 10; n++) {
+        NewsFeed.publish(server, n);
+      }
+      CompletableFuture<Void> cut = proxy.cutAfter("broadcasting:recovery");
+      proxy.admit();
+      cut.get(20, TimeUnit.SECONDS);
+      assertThat(node.next("recovered").get("replayed").asInt()).isEqualTo(7);
+      proxy.admit();
+      assertThat(node.next("recovered").get("replayed").asInt()).isEqualTo(7);
+      NewsFeed.publish(server, 11);
+      assertThat(received(node)).containsExactlyElementsOf(upTo(11));
+    }
+  }
+
+  /**
+   * The connection drops after the first subscription succeeded but before the answer that gives
+   * the client its position: events published meanwhile cannot be asked for, and the client says so.
+   */
+  @Test
+  void aDropBeforeTheFirstAnswerIsReportedAsPositionUnknown() throws Exception {
+    server = NewsFeed.start(100);
+    proxy = new TcpProxy(server.port());
+    CompletableFuture<Void> cut = proxy.cutAfter("pusher_internal:subscription_succeeded");
+    try (NodeScripts node = RecoveryEcho.RECOVERY_AND_PROMPT_RECONNECT.start(proxy.port(), 4)) {
+      cut.get(20, TimeUnit.SECONDS);
+      for (int n = 1; n <= 3; n++) {
+        NewsFeed.publish(server, n);
+      }
+      proxy.admit();
+      JsonNode notRecovered = node.next("not_recovered");
+      assertThat(notRecovered.get("reason").asText()).isEqualTo("position_unknown");
+      assertThat(notRecovered.get("offset").asInt()).isEqualTo(3);
+      assertThat(node.next("channel_not_recovered").get("reason").asText()).isEqualTo("position_unknown");
+      NewsFeed.publish(server, 4);
+      assertThat(events(node.rest())).containsExactly(4);
     }
   }
 
