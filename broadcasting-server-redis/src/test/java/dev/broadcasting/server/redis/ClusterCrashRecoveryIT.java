@@ -59,6 +59,7 @@ class ClusterCrashRecoveryIT {
       // reconnects are refused until the balancer sends them to a live node, 200 events later
       publisher.awaitMore(200);
       balancer.target(cluster.port(1));
+      long retargetedAt = System.currentTimeMillis();
       echo.await("subscribed");
       JsonNode recovered = echo.await("recovered");
       assertThat(recovered.get("replayed").asInt()).isGreaterThanOrEqualTo(200);
@@ -74,8 +75,9 @@ class ClusterCrashRecoveryIT {
       JsonNode users = ClusterTest.json(cluster.sdk(1).get("/channels/presence-crash/users"));
       assertThat(users.get("users").findValuesAsText("id")).containsExactly("alice");
       System.out.printf("SIGKILL mid-stream: %d events; %d replayed by the doomed node after a move, %d by a live node"
-          + " %d ms after the kill%n", last, replayedByDoomed, recovered.get("replayed").asInt(),
-          recovered.get("at").asLong() - killedAt);
+          + " %d ms after the kill, %d ms after the relay turned to it%n", last, replayedByDoomed,
+          recovered.get("replayed").asInt(), recovered.get("at").asLong() - killedAt,
+          recovered.get("at").asLong() - retargetedAt);
     }
   }
 

@@ -46,6 +46,24 @@ class ClusterRecoveryTest {
         .publish(BroadcastMessage.of("Tick", List.of(Channel.of(channel)), "{\"n\":" + n + "}")).join();
   }
 
+  /** Publishes n = {@code from}..{@code to} to {@code channel}, on nodes 0, 1, 2 in turn. */
+  private void publish(String channel, int from, int to) {
+    for (int n = from; n <= to; n++) {
+      publish(n % 3, channel, n);
+    }
+  }
+
+  /**
+   * Drops the client behind {@code proxy}, publishes n = {@code from}..{@code to} while its
+   * reconnects are refused, then lets it in to the node on {@code port}.
+   */
+  private void moveWhilePublishing(GatedProxy proxy, int port, String channel, int from, int to) {
+    proxy.shut();
+    proxy.target(port);
+    publish(channel, from, to);
+    proxy.open();
+  }
+
   private static ObjectNode position(String epoch, long offset) {
     return TestCluster.JSON.createObjectNode().put("epoch", epoch).put("offset", offset);
   }
@@ -262,24 +280,15 @@ class ClusterRecoveryTest {
     try (GatedProxy proxy = new GatedProxy(cluster.port(0));
         RecoveringEcho echo = new RecoveringEcho(proxy, "short-history-x")) {
       echo.await("ready");
-      for (int n = 1; n <= 3; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
+      publish("short-history-x", 1, 3);
       echo.eventsUpTo(3);
-      proxy.shut();
-      proxy.target(cluster.port(1));
-      for (int n = 4; n <= 20; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
-      proxy.open();
+      moveWhilePublishing(proxy, cluster.port(1), "short-history-x", 4, 20);
       echo.await("subscribed");
       JsonNode told = echo.await("not_recovered");
       assertThat(told.get("reason").asText()).isEqualTo("trimmed");
       assertThat(told.get("offset").asLong()).isEqualTo(20);
       assertThat(echo.await("channel_not_recovered").get("reason").asText()).isEqualTo("trimmed");
-      for (int n = 21; n <= 40; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
+      publish("short-history-x", 21, 40);
       List<Integer> expected = new ArrayList<>(List.of(1, 2, 3));
       IntStream.rangeClosed(21, 40).forEach(expected::add);
       assertThat(echo.eventsUpTo(40)).containsExactlyElementsOf(expected);
@@ -293,22 +302,13 @@ class ClusterRecoveryTest {
         GatedProxy proxy = new GatedProxy(cluster.port(0));
         RecoveringEcho echo = new RecoveringEcho(proxy, "history-bare")) {
       echo.await("ready");
-      for (int n = 1; n <= 3; n++) {
-        publish(n % 3, "history-bare", n);
-      }
+      publish("history-bare", 1, 3);
       echo.eventsUpTo(3);
-      proxy.shut();
-      proxy.target(bare.port);
-      for (int n = 4; n <= 10; n++) {
-        publish(n % 3, "history-bare", n);
-      }
-      proxy.open();
+      moveWhilePublishing(proxy, bare.port, "history-bare", 4, 10);
       echo.await("subscribed");
       assertThat(echo.await("not_recovered").get("reason").asText()).isEqualTo("no_history");
       assertThat(echo.await("channel_not_recovered").get("reason").asText()).isEqualTo("no_history");
-      for (int n = 11; n <= 15; n++) {
-        publish(n % 3, "history-bare", n);
-      }
+      publish("history-bare", 11, 15);
       assertThat(echo.eventsUpTo(15)).containsExactly(1, 2, 3, 11, 12, 13, 14, 15);
     }
   }
