@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.IdentityHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -222,10 +221,9 @@ public final class Broadcaster implements AutoCloseable {
    * unit's first event. Nothing is queued when any request is wrong.
    */
   CompletableFuture<Void> submit(List<Request> requests) {
-    Map<Unit, List<Request>> units = new LinkedHashMap<>();
-    Map<Request, BroadcastMessage> messages = new IdentityHashMap<>();
-    Map<Request, BroadcastEvent> views = new IdentityHashMap<>();
-    List<BroadcastEvent> inOrder = new ArrayList<>(requests.size());
+    // a few units at most (connections x now x policy): a list searched in order beats a map per call
+    List<Unit> units = new ArrayList<>(2);
+    List<EventViews.Lazy> inOrder = new ArrayList<>(requests.size());
     for (Request request : requests) {
       if (request.channels().isEmpty()) {
         log.debug("{} has no channels; nothing was broadcast", request.describe());
@@ -234,10 +232,7 @@ public final class Broadcaster implements AutoCloseable {
       String json = serializer.serialize(request.payload(), request.eventClass());
       BroadcastMessage message = BroadcastMessage.of(request.name(), request.channels(), json, request.socketId(),
           request.source() == null ? null : request.eventClass());
-      messages.put(request, message);
-      BroadcastEvent view = new BroadcastEvent(message.id(), message.event(), message.channels(), message.payload(),
-          message.socketId(), request.source());
-      views.put(request, view);
+      EventViews.Lazy view = new EventViews.Lazy(message, request.source());
       inOrder.add(view);
       boolean now = synchronous || request.now();
       RetryPolicy policy = request.policy() != null ? request.policy() : now ? RetryPolicy.none() : retryPolicy;
@@ -246,41 +241,42 @@ public final class Broadcaster implements AutoCloseable {
           throw new BroadcastException(request.describe() + " names connection '" + connection
               + "', which is not configured. Connections: " + connections.keySet());
         }
-        units.computeIfAbsent(new Unit(connection, now, policy), unit -> new ArrayList<>()).add(request);
+        Unit.find(units, connection, now, policy).add(message, view);
       }
     }
     if (units.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return gate.admit(Collections.unmodifiableList(inOrder), () -> dispatch(units, messages, views));
+    return gate.admit(EventViews.of(inOrder), () -> dispatch(units));
   }
 
-  private CompletableFuture<Void> dispatch(Map<Unit, List<Request>> units, Map<Request, BroadcastMessage> messages,
-      Map<Request, BroadcastEvent> views) {
+  private CompletableFuture<Void> dispatch(List<Unit> units) {
+    if (units.size() == 1) {
+      return dispatch(units.get(0));
+    }
     List<CompletableFuture<Void>> sends = new ArrayList<>(units.size());
-    units.forEach((unit, members) -> {
-      List<BroadcastMessage> batch = new ArrayList<>(members.size());
-      List<BroadcastEvent> events = new ArrayList<>(members.size());
-      for (Request request : members) {
-        batch.add(messages.get(request));
-        events.add(views.get(request));
-      }
-      sends.add(queue != null && !unit.now() ? enqueue(unit, batch, events)
-          : dispatcher.submit(unit.connection(), connections.get(unit.connection()), batch, events, unit.policy(),
-              unit.now()));
-    });
-    return sends.size() == 1 ? sends.get(0) : CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+    for (Unit unit : units) {
+      sends.add(dispatch(unit));
+    }
+    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Void> dispatch(Unit unit) {
+    List<BroadcastEvent> events = EventViews.of(unit.events);
+    return queue != null && !unit.now ? enqueue(unit, unit.messages, events)
+        : dispatcher.submit(unit.connection, connections.get(unit.connection), unit.messages, events, unit.policy,
+            unit.now);
   }
 
   /** Into the durable queue; an event it could not store is refused as a full in-memory queue refuses. */
   private CompletableFuture<Void> enqueue(Unit unit, List<BroadcastMessage> batch, List<BroadcastEvent> views) {
     if (closed) {
-      return dispatcher.reject(unit.connection(), views, "the broadcaster is closed");
+      return dispatcher.reject(unit.connection, views, "the broadcaster is closed");
     }
     try {
-      return queue.enqueue(unit.connection(), batch, unit.policy());
+      return queue.enqueue(unit.connection, batch, unit.policy);
     } catch (BroadcastException e) {
-      return dispatcher.reject(unit.connection(), views, e.getMessage());
+      return dispatcher.reject(unit.connection, views, e.getMessage());
     }
   }
 
@@ -303,7 +299,47 @@ public final class Broadcaster implements AutoCloseable {
     return via.isEmpty() ? List.of(defaultConnection) : via;
   }
 
-  private record Unit(String connection, boolean now, RetryPolicy policy) {}
+  /** The messages of one call that go to one connection together: same connection, {@code now} and policy. */
+  private static final class Unit {
+    final String connection;
+    final boolean now;
+    final RetryPolicy policy;
+    /** One message (the usual broadcast) as an immutable list of one, grown to an array list by a second one. */
+    List<BroadcastMessage> messages = List.of();
+    List<EventViews.Lazy> events = List.of();
+
+    private Unit(String connection, boolean now, RetryPolicy policy) {
+      this.connection = connection;
+      this.now = now;
+      this.policy = policy;
+    }
+
+    /** The unit of {@code units} with these three, added at the end when there is none yet. */
+    static Unit find(List<Unit> units, String connection, boolean now, RetryPolicy policy) {
+      for (Unit unit : units) {
+        if (unit.now == now && unit.connection.equals(connection) && unit.policy.equals(policy)) {
+          return unit;
+        }
+      }
+      Unit unit = new Unit(connection, now, policy);
+      units.add(unit);
+      return unit;
+    }
+
+    void add(BroadcastMessage message, EventViews.Lazy event) {
+      if (messages.isEmpty()) {
+        messages = List.of(message);
+        events = List.of(event);
+        return;
+      }
+      if (messages.size() == 1) {
+        messages = new ArrayList<>(messages);
+        events = new ArrayList<>(events);
+      }
+      messages.add(message);
+      events.add(event);
+    }
+  }
 
   /**
    * Configures a {@link Broadcaster}. Each setter checks its value at once and says what is wrong.

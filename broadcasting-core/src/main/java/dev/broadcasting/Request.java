@@ -28,7 +28,7 @@ record Request(Object source, Class<?> eventClass, String name, List<Channel> ch
       }
       List<? extends Channel> channels = event.broadcastOn();
       requests.add(new Request(event, event.getClass(), name(event),
-          channels == null ? List.of() : unique(channels, event.getClass().getName() + ".broadcastOn() returned"),
+          channels == null ? List.of() : unique(channels, event.getClass(), ".broadcastOn() returned"),
           event.broadcastWith(), socketId, !via.isEmpty() ? via : distinct(event.broadcastConnections()),
           event instanceof ShouldBroadcastNow, event.broadcastRetry()));
     }
@@ -38,6 +38,14 @@ record Request(Object source, Class<?> eventClass, String name, List<Channel> ch
   /** The event's class name, or the event name of an anonymous broadcast: for log lines and errors. */
   String describe() {
     return source == null ? "anonymous event '" + name + "'" : eventClass.getName();
+  }
+
+  /** Each channel once, in order; a null names where it came from ({@code origin}'s name, then {@code from}) and its index. */
+  static List<Channel> unique(Collection<? extends Channel> channels, Class<?> origin, String from) {
+    if (channels.size() == 1 && channels instanceof List && ((List<? extends Channel>) channels).get(0) != null) {
+      return List.copyOf(channels); // the usual broadcast: no set to build, and no copy of an immutable list
+    }
+    return unique(channels, origin.getName() + from);
   }
 
   /** Each channel once, in order; a null names where it came from and its index. */

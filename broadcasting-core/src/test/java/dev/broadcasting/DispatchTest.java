@@ -322,6 +322,38 @@ class DispatchTest {
   }
 
   @Test
+  void aShouldBroadcastNowEventGoesAfterTheEventsQueuedBeforeItOnItsChannel() throws Exception {
+    CountDownLatch inFirstCall = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> published = new CopyOnWriteArrayList<>();
+    BroadcastDriver holdsItsFirstCall = new BroadcastDriver() {
+      @Override
+      public CompletableFuture<Void> publish(BroadcastMessage message) {
+        published.add(message.payload());
+        if (published.size() == 1) {
+          inFirstCall.countDown();
+          await(release);
+        }
+        return CompletableFuture.completedFuture(null);
+      }
+    };
+    try (Broadcaster broadcaster = builder(holdsItsFirstCall).build()) {
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      sent.add(send(broadcaster, "now", Map.of("x", "1")));
+      await(inFirstCall);
+      // the dispatch thread is in the driver: these two wait in the intake, not yet in their channel's line
+      sent.add(send(broadcaster, "now", Map.of("x", "2")));
+      sent.add(send(broadcaster, "now", Map.of("x", "3")));
+      CompletableFuture<Void> now = broadcaster.broadcast(new Now("4"));
+      assertThat(now).as("events are queued before it on its channel: it waits its turn").isNotDone();
+      sent.add(now);
+      release.countDown();
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(published).containsExactly("{\"x\":\"1\"}", "{\"x\":\"2\"}", "{\"x\":\"3\"}", "{\"x\":\"4\"}");
+  }
+
+  @Test
   void anAttemptWithNoAnswerTimesOutAndIsRetried() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     CompletableFuture<Void> hanging = new CompletableFuture<>();

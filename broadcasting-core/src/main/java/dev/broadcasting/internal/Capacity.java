@@ -1,20 +1,30 @@
 package dev.broadcasting.internal;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bound of the queue, in events and in payload bytes. When full, {@link #acquire} waits up to
  * the configured time and then says no; it never drops anything itself. An event or batch larger
  * than the whole bound is still admitted when the queue is empty, so that no size is refused forever.
+ *
+ * <pre>{@code
+ * if (capacity.acquire(1, 200)) { ...; capacity.release(1, 200); }
+ * }</pre>
+ *
+ * <p>Room is taken and given back with compare-and-set, so producers and the draining thread do
+ * not queue on a lock for every event; only a producer that finds the queue full takes this
+ * object's monitor, to wait on it.
  */
 final class Capacity {
   private final int maxEvents;
   private final long maxBytes;
   private final long blockNanos;
-  private int events;
-  private long bytes;
-  /** Threads in a wait on this monitor; a release wakes them only when there are some. */
-  private int waiting;
+  private final AtomicInteger events = new AtomicInteger();
+  private final AtomicLong bytes = new AtomicLong();
+  /** Threads waiting for room; a release wakes them only when there are some. */
+  private volatile int waiting;
 
   Capacity(int maxEvents, long maxBytes, long blockNanos) {
     this.maxEvents = maxEvents;
@@ -23,63 +33,62 @@ final class Capacity {
   }
 
   /** Takes room for {@code count} events of {@code size} bytes in all; false when there was none in time. */
-  synchronized boolean acquire(int count, long size) throws InterruptedException {
-    if (isFull(count, size)) {
-      long deadline = System.nanoTime() + blockNanos;
-      do {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        waiting++;
-        try {
-          TimeUnit.NANOSECONDS.timedWait(this, left);
-        } finally {
-          waiting--;
-        }
-      } while (isFull(count, size));
+  boolean acquire(int count, long size) throws InterruptedException {
+    if (tryAcquire(count, size)) {
+      return true;
     }
-    events += count;
-    bytes += size;
-    return true;
-  }
-
-  private boolean isFull(int count, long size) {
-    return events > 0 && (events + count > maxEvents || bytes + size > maxBytes);
-  }
-
-  synchronized void release(int count, long size) {
-    events -= count;
-    bytes -= size;
-    if (waiting > 0) {
-      notifyAll();
-    }
-  }
-
-  /** Waits until no event holds room; false if some still did after {@code nanos}. */
-  synchronized boolean awaitEmpty(long nanos) throws InterruptedException {
-    long deadline = System.nanoTime() + nanos;
-    while (events > 0) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
+    long deadline = System.nanoTime() + blockNanos;
+    synchronized (this) {
+      // counted before looking again: a release either is seen by that look or sees this waiter
       waiting++;
       try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        while (!tryAcquire(count, size)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
       } finally {
         waiting--;
       }
     }
+  }
+
+  private boolean tryAcquire(int count, long size) {
+    int held;
+    do {
+      held = events.get();
+      if (held > 0 && held + count > maxEvents) {
+        return false;
+      }
+    } while (!events.compareAndSet(held, held + count));
+    long heldBytes;
+    do {
+      heldBytes = bytes.get();
+      if (held > 0 && heldBytes + size > maxBytes) {
+        release(count, 0); // the events taken just now
+        return false;
+      }
+    } while (!bytes.compareAndSet(heldBytes, heldBytes + size));
     return true;
   }
 
-  synchronized int events() {
-    return events;
+  void release(int count, long size) {
+    events.addAndGet(-count);
+    if (size != 0) {
+      bytes.addAndGet(-size);
+    }
+    if (waiting > 0) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
   }
 
-  synchronized long bytes() {
-    return bytes;
+  int events() {
+    return events.get();
   }
 
   String describe() {

@@ -56,6 +56,8 @@ public final class Dispatcher {
 
   private final Object lock = new Object();
   private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
+  /** The outlet of the last submit: most applications use one connection, found without a lookup. */
+  private volatile Outlet recent;
   private final boolean ordered;
   private final Capacity capacity;
   private final ExecutorService workers;
@@ -107,9 +109,10 @@ public final class Dispatcher {
     if (closed) {
       return reject(connection, events, "the broadcaster is closed");
     }
-    Outlet outlet = outlets.get(connection);
-    if (outlet == null) {
+    Outlet outlet = recent;
+    if (outlet == null || outlet.connection != connection) { // the same name object, from the broadcaster's map
       outlet = outlets.computeIfAbsent(connection, name -> new Outlet(name, driver, ordered));
+      recent = outlet;
     }
     Job job = new Job(outlet, messages, events, policy, ticker.read());
     try {
@@ -121,15 +124,7 @@ public final class Dispatcher {
       Thread.currentThread().interrupt();
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
-    job.done.whenComplete((ok, error) -> {
-      List<Job> batch = finishing.get();
-      if (batch != null) {
-        batch.add(job); // the drain thread finishes its batch's jobs under one lock
-      } else {
-        finish(List.of(job));
-      }
-    });
-    boolean goesNow;
+    boolean goesNow = false;
     boolean drain;
     // close sets closed, waits until no submit is between here and admit, then reads the live jobs:
     // it sees this job, or this submit sees closed
@@ -140,15 +135,21 @@ public final class Dispatcher {
         return reject(connection, events, "the broadcaster is closed");
       }
       callbacks.queued(events, connection, capacity.events());
-      synchronized (outlet) {
-        outlet.admit(job);
-        goesNow = now && outlet.mayGoAlone(job);
-        if (goesNow) {
-          outlet.launch(job);
-        } else {
-          outlet.offer(job);
+      if (now) {
+        synchronized (outlet) {
+          outlet.admitPushed(); // the jobs queued before this one go before it on their channels
+          outlet.admit(job);
+          goesNow = outlet.mayGoAlone(job);
+          if (goesNow) {
+            outlet.launch(job);
+          } else {
+            outlet.offer(job);
+          }
+          drain = outlet.claimDrain();
         }
-        drain = claimDrain(outlet);
+      } else {
+        outlet.push(job); // no lock: the drain admits it
+        drain = outlet.claim();
       }
     } finally {
       entering.decrementAndGet();
@@ -205,8 +206,8 @@ public final class Dispatcher {
         }
       }
       for (Job job : left) {
-        int state = job.state.get();
-        if (state != Job.SETTLED && job.state.compareAndSet(state, Job.SETTLED)) {
+        int state = job.state();
+        if (state != Job.SETTLED && job.moveState(state, Job.SETTLED)) {
           String why = state == Job.IN_FLIGHT
               ? "the driver had not answered within the drain timeout of " + drainTimeout + " when the broadcaster "
                   + "closed, so the request was cancelled; the event may or may not have been delivered"
@@ -230,23 +231,12 @@ public final class Dispatcher {
     return failedWhileClosing.get();
   }
 
-  /** Under the outlet's lock: true when the caller must start the drain (there is work and nobody draining). */
-  private static boolean claimDrain(Outlet outlet) {
-    if (outlet.draining || !outlet.hasReady()) {
-      return false;
-    }
-    outlet.draining = true;
-    return true;
-  }
-
   private void startDrain(Outlet outlet) {
     try {
       workers.execute(() -> drain(outlet));
     } catch (RuntimeException rejected) {
       // the dispatcher stopped: close settles whatever is left
-      synchronized (outlet) {
-        outlet.draining = false;
-      }
+      outlet.dropDrain();
     }
   }
 
@@ -256,9 +246,12 @@ public final class Dispatcher {
     while (true) {
       List<Job> taken;
       synchronized (outlet) {
+        outlet.admitPushed();
         taken = stopping ? List.of() : outlet.take();
         if (taken.isEmpty()) {
-          outlet.draining = false;
+          if (outlet.endDrain()) {
+            continue; // a job was pushed after admitPushed, and its producer saw this drain running
+          }
           return;
         }
       }
@@ -320,7 +313,7 @@ public final class Dispatcher {
   private void watch(List<Job> jobs, CompletableFuture<Void> sent, boolean callerWaits) {
     for (Job job : jobs) {
       job.inFlight = sent;
-      if (job.state.get() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
+      if (job.state() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
         // close settled it, or a failure before it on its channel, between its launch and now
         sent.cancel(true);
       }
@@ -336,7 +329,9 @@ public final class Dispatcher {
         job.timeout = timeout;
       }
     }
-    if (callerWaits || sent.isDone()) {
+    if (sent.isDone()) {
+      answered(jobs, failureOf(sent));
+    } else if (callerWaits) {
       answered(jobs, sent.handle((ok, error) -> error).join());
     } else {
       sent.whenComplete((ok, error) -> {
@@ -375,9 +370,9 @@ public final class Dispatcher {
       }
       int attempt = job.attempts;
       if (error == null) {
-        if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+        if (job.moveState(Job.IN_FLIGHT, Job.SETTLED)) {
           callbacks.sent(job.events, job.outlet.connection, attempt, ticker.read() - job.startNanos);
-          job.done.complete(null);
+          settled(job, null);
         }
         continue;
       }
@@ -417,7 +412,7 @@ public final class Dispatcher {
       Outlet outlet = job.outlet;
       List<Job> behind;
       synchronized (outlet) {
-        if (!job.state.compareAndSet(Job.IN_FLIGHT, Job.WAITING)) {
+        if (!job.moveState(Job.IN_FLIGHT, Job.WAITING)) {
           return false;
         }
         job.backoff = true;
@@ -434,7 +429,7 @@ public final class Dispatcher {
           job.attempts, delay / 1_000_000, cause.toString());
       return true;
     }
-    if (job.state.compareAndSet(Job.IN_FLIGHT, Job.SETTLED)) {
+    if (job.moveState(Job.IN_FLIGHT, Job.SETTLED)) {
       settleFailed(job, cause, true);
     }
     return false;
@@ -451,7 +446,7 @@ public final class Dispatcher {
       for (Job job : jobs) {
         outlet.offer(job);
       }
-      drain = claimDrain(outlet);
+      drain = outlet.claimDrain();
     }
     if (drain) {
       startDrain(outlet);
@@ -475,7 +470,7 @@ public final class Dispatcher {
       failures.add(new FailedBroadcast(event, connection, job.attempts, error));
     }
     callbacks.failed(failures, false);
-    job.done.completeExceptionally(error);
+    settled(job, error);
   }
 
   /**
@@ -510,7 +505,7 @@ public final class Dispatcher {
       for (Job job : jobs) {
         outlet.remove(job);
       }
-      drain = claimDrain(outlet);
+      drain = outlet.claimDrain();
     }
     if (drain) {
       startDrain(outlet);
@@ -527,13 +522,22 @@ public final class Dispatcher {
     }
     // the caller's future completes after the job has left the queue, so queueDepth() agrees with it
     for (Job job : jobs) {
-      job.done.whenComplete((ok, error) -> {
-        if (error == null) {
-          job.result.complete(null);
-        } else {
-          job.result.completeExceptionally(error);
-        }
-      });
+      if (job.failure == null) {
+        job.result.complete(null);
+      } else {
+        job.result.completeExceptionally(job.failure);
+      }
+    }
+  }
+
+  /** The job is settled ({@code failure} null: delivered): it leaves the queue now, or with its drain's batch. */
+  private void settled(Job job, Throwable failure) {
+    job.failure = failure;
+    List<Job> batch = finishing.get();
+    if (batch != null) {
+      batch.add(job); // the drain thread finishes its batch's jobs under one lock
+    } else {
+      finish(List.of(job));
     }
   }
 
@@ -549,6 +553,19 @@ public final class Dispatcher {
     List<String> names = events.stream().limit(NAMES_IN_A_BATCH).map(BroadcastEvent::name).collect(Collectors.toList());
     String more = events.size() > NAMES_IN_A_BATCH ? " and " + (events.size() - NAMES_IN_A_BATCH) + " more" : "";
     return "Batch of " + events.size() + " events " + names + more + " via connection '" + connection + "'";
+  }
+
+  /** The failure of a completed future, or null: what {@code handle} would give, without a stage per answer. */
+  private static Throwable failureOf(CompletableFuture<Void> done) {
+    if (!done.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      done.join();
+      return null;
+    } catch (CancellationException | CompletionException e) {
+      return e;
+    }
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** One unit of the dispatcher: the messages of one submit, sent and settled together. */
 final class Job {
@@ -24,15 +24,15 @@ final class Job {
   final List<BroadcastMessage> messages;
   final List<BroadcastEvent> events;
   /** The channels whose order this job keeps, each once. */
-  final List<String> keys;
+  final String[] keys;
   final long bytes;
   final RetryPolicy policy;
   final long startNanos;
-  /** Settled: the outcome, before the job has left the queue. */
-  final CompletableFuture<Void> done = new CompletableFuture<>();
   /** The caller's future: the outcome once the job has left the queue. */
   final CompletableFuture<Void> result = new CompletableFuture<>();
-  final AtomicInteger state = new AtomicInteger(WAITING);
+  private static final AtomicIntegerFieldUpdater<Job> STATE = AtomicIntegerFieldUpdater.newUpdater(Job.class, "state");
+  /** {@link #WAITING}, {@link #IN_FLIGHT} or {@link #SETTLED}: a field of the job, read without a pointer to follow. */
+  private volatile int state = WAITING;
   volatile int attempts;
   /** The future the driver returned for the current attempt: the one core cancels. */
   volatile CompletableFuture<Void> inFlight;
@@ -40,7 +40,13 @@ final class Job {
   volatile int timedOutAttempt;
   /** The attempt cancelled because one before it on its channel failed; it is sent again after it. */
   volatile int cascadedAttempt;
+  /** Set when settled, read when the job leaves the queue: null when delivered, else why not. */
+  Throwable failure;
+  /** The next job pushed to the outlet's intake before this one (written before the push publishes it). */
+  Job nextIntake;
   // guarded by the outlet's lock
+  /** The lanes of {@link #keys}, in the same order, from admission on. */
+  Outlet.Lane[] lanes;
   /** In the outlet's ready queue. */
   boolean readied;
   /** Waiting out a back-off: not to be sent until it ends. */
@@ -58,15 +64,41 @@ final class Job {
     this.policy = policy;
     this.startNanos = startNanos;
     long total = 0;
-    Set<String> union = new LinkedHashSet<>();
     for (BroadcastMessage message : messages) {
       total += message.payloadBytes();
+    }
+    this.bytes = total;
+    this.keys = keys(messages);
+  }
+
+  private static String[] keys(List<BroadcastMessage> messages) {
+    if (messages.size() == 1 && messages.get(0).channels().size() == 1) {
+      return new String[] {messages.get(0).channels().get(0).name()}; // the usual broadcast: no set to build
+    }
+    Set<String> union = new LinkedHashSet<>();
+    for (BroadcastMessage message : messages) {
       for (Channel channel : message.channels()) {
         union.add(channel.name());
       }
     }
-    this.bytes = total;
-    this.keys = List.copyOf(union);
+    return union.toArray(String[]::new);
+  }
+
+  int state() {
+    return state;
+  }
+
+  /** From {@code expected} to {@code next}; false when the job was not in {@code expected}. */
+  boolean moveState(int expected, int next) {
+    return STATE.compareAndSet(this, expected, next);
+  }
+
+  /**
+   * Under the outlet's lock, when it leaves for the driver. An ordered write is enough: the threads
+   * that read it later take the same lock, or are handed the job by the one that launched it.
+   */
+  void launched() {
+    STATE.lazySet(this, IN_FLIGHT);
   }
 
   void cancelOpenRequest() {

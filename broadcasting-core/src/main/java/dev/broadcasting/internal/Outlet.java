@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One connection's side of the dispatcher: its channels' order ("lanes") and the jobs ready to go.
@@ -19,12 +21,18 @@ import java.util.Map;
  * without pipelining a channel has one request in flight, carrying up to {@code maxBatch} of its
  * events. Without per-channel order there are no lanes: every job is ready at once.
  *
+ * <p>Intake: a queued job is {@linkplain #push pushed} without the lock, so producers never wait
+ * for each other or for the draining thread; whoever next holds the lock {@linkplain #admitPushed
+ * admits} the pushed jobs, in the order they were pushed, before anything else.
+ *
  * <pre>{@code
  * Outlet outlet = new Outlet("redis", driver, true);
- * synchronized (outlet) { outlet.admit(job); outlet.offer(job); }
+ * outlet.push(job);
+ * if (outlet.claim()) { synchronized (outlet) { outlet.admitPushed(); batch = outlet.take(); } }
  * }</pre>
  *
- * <p>Every method but the constructor runs under the outlet's own monitor.
+ * <p>Every method but the constructor, {@link #push}, {@link #claim} and {@link #dropDrain} runs
+ * under the outlet's own monitor.
  */
 final class Outlet {
   /** Events of one channel in flight at once on a pipelining connection. */
@@ -38,13 +46,15 @@ final class Outlet {
   final boolean pipelined;
   final int maxBatch;
   private final int window;
-  private final Map<String, ArrayDeque<Job>> lanes = new HashMap<>();
+  private final Map<String, Lane> lanes = new HashMap<>();
   private final ArrayDeque<Job> ready = new ArrayDeque<>();
   private long batch;
   /** The jobs admitted and not yet removed, newest first, linked through the jobs themselves. */
   private Job live;
-  /** A thread is draining the ready queue. */
-  boolean draining;
+  /** Jobs pushed and not yet admitted, newest first, linked through {@link Job#nextIntake}. */
+  private final AtomicReference<Job> pushed = new AtomicReference<>();
+  /** A thread is draining the ready queue, or is about to. */
+  private final AtomicBoolean draining = new AtomicBoolean();
 
   Outlet(String connection, BroadcastDriver driver, boolean ordered) {
     this.connection = connection;
@@ -55,29 +65,110 @@ final class Outlet {
     this.window = pipelined ? PIPELINE_WINDOW : maxBatch;
   }
 
-  /** Puts a new job behind the others on its channels; {@link #offer} or {@link #mayGoAlone} then says whether it may go. */
-  void admit(Job job) {
+  /** One channel's jobs, oldest first; a job finds its lanes once, at admission. */
+  static final class Lane {
+    final String key;
+    final ArrayDeque<Job> jobs = new ArrayDeque<>(4);
+
+    Lane(String key) {
+      this.key = key;
+    }
+  }
+
+  /** Without the lock: hands a queued job to the next holder of the lock, who admits and offers it. */
+  void push(Job job) {
+    Job head;
+    do {
+      head = pushed.get();
+      job.nextIntake = head;
+    } while (!pushed.compareAndSet(head, job));
+  }
+
+  /** Admits and offers the pushed jobs, oldest first. */
+  void admitPushed() {
+    Job newest = pushed.getAndSet(null);
+    if (newest == null) {
+      return;
+    }
+    Job oldest = null;
+    while (newest != null) { // reverse the stack into push order
+      Job next = newest.nextIntake;
+      newest.nextIntake = oldest;
+      oldest = newest;
+      newest = next;
+    }
+    for (Job job = oldest; job != null; ) {
+      Job next = job.nextIntake;
+      job.nextIntake = null;
+      if (admit(job)) {
+        offer(job);
+      }
+      job = next;
+    }
+  }
+
+  /**
+   * Puts a new job behind the others on its channels; {@link #offer} or {@link #mayGoAlone} then
+   * says whether it may go. False when offering it now is of no use: without pipelining, a job
+   * behind another on one of its channels is readied when that one leaves ({@link #remove}).
+   */
+  boolean admit(Job job) {
     job.nextLive = live;
     if (live != null) {
       live.previousLive = job;
     }
     live = job;
+    boolean first = true;
     if (ordered) {
-      for (String key : job.keys) {
-        lanes.computeIfAbsent(key, k -> new ArrayDeque<>(4)).addLast(job);
+      Lane[] found = new Lane[job.keys.length];
+      for (int i = 0; i < found.length; i++) {
+        Lane lane = lanes.get(job.keys[i]);
+        if (lane == null) {
+          lane = new Lane(job.keys[i]);
+          lanes.put(lane.key, lane);
+        }
+        first &= lane.jobs.isEmpty();
+        lane.jobs.addLast(job);
+        found[i] = lane;
       }
+      job.lanes = found;
     }
+    return first || pipelined;
+  }
+
+  /** True when the caller must start the drain: there is work (ready or pushed) and nobody was draining. */
+  boolean claimDrain() {
+    return (!ready.isEmpty() || pushed.get() != null) && claim();
+  }
+
+  /** Without the lock, after a {@link #push}: true when the caller must start the drain, nobody draining. */
+  boolean claim() {
+    return !draining.get() && draining.compareAndSet(false, true);
+  }
+
+  /**
+   * Under the lock, when the drain found nothing to take: stops draining, true when it must go on
+   * after all, because a job was pushed after the drain last looked.
+   */
+  boolean endDrain() {
+    draining.set(false);
+    return pushed.get() != null && draining.compareAndSet(false, true);
+  }
+
+  /** When a drain could not be started: lets the next claim start one. */
+  void dropDrain() {
+    draining.set(false);
   }
 
   /** True when a new batch may start with {@code job} now: a {@code ShouldBroadcastNow} sent by its caller. */
   boolean mayGoAlone(Job job) {
     batch++;
-    return !job.readied && job.state.get() == Job.WAITING && !job.backoff && allowed(job);
+    return !job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job);
   }
 
   /** Marks {@code job} as sent in the current batch, and readies what may now follow it. */
   void launch(Job job) {
-    job.state.set(Job.IN_FLIGHT);
+    job.launched();
     job.attempts++;
     job.batch = batch;
     job.inFlight = null;
@@ -97,7 +188,7 @@ final class Outlet {
     Job job;
     while (out.size() < limit && (job = ready.pollFirst()) != null) {
       job.readied = false;
-      if (job.state.get() != Job.WAITING || job.backoff || !allowed(job)) {
+      if (job.state() != Job.WAITING || job.backoff || !allowed(job)) {
         continue; // no longer free to go; a later change on its channels readies it again
       }
       if (job.messages.size() > 1 && !out.isEmpty()) {
@@ -114,8 +205,9 @@ final class Outlet {
     return out;
   }
 
-  /** Every job admitted and not yet removed. */
+  /** Every job pushed or admitted and not yet removed. */
   List<Job> live() {
+    admitPushed();
     List<Job> jobs = new ArrayList<>();
     for (Job job = live; job != null; job = job.nextLive) {
       jobs.add(job);
@@ -123,13 +215,9 @@ final class Outlet {
     return jobs;
   }
 
-  boolean hasReady() {
-    return !ready.isEmpty();
-  }
-
   /** Readies {@code job} (after admission or back-off) if it may go. */
   void offer(Job job) {
-    if (!job.readied && job.state.get() == Job.WAITING && !job.backoff && allowed(job)) {
+    if (!job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job)) {
       job.readied = true;
       ready.addLast(job);
     }
@@ -140,17 +228,13 @@ final class Outlet {
     if (!ordered) {
       return;
     }
-    for (String key : job.keys) {
-      ArrayDeque<Job> lane = lanes.get(key);
-      if (lane == null) {
-        continue;
-      }
+    for (Lane lane : job.lanes) {
       int position = 0;
-      for (Job next : lane) {
+      for (Job next : lane.jobs) {
         if (position++ >= window) {
           break;
         }
-        int state = next.state.get();
+        int state = next.state();
         if (state == Job.WAITING) {
           offer(next);
           break; // the ones after it wait until it is in flight
@@ -174,17 +258,14 @@ final class Outlet {
     if (!ordered) {
       return;
     }
-    for (String key : job.keys) {
-      ArrayDeque<Job> lane = lanes.get(key);
-      if (lane != null) {
-        if (lane.peekFirst() == job) {
-          lane.pollFirst();
-        } else {
-          lane.removeFirstOccurrence(job);
-        }
-        if (lane.isEmpty()) {
-          lanes.remove(key);
-        }
+    for (Lane lane : job.lanes) {
+      if (lane.jobs.peekFirst() == job) {
+        lane.jobs.pollFirst();
+      } else {
+        lane.jobs.removeFirstOccurrence(job);
+      }
+      if (lane.jobs.isEmpty()) {
+        lanes.remove(lane.key);
       }
     }
     promote(job);
@@ -200,17 +281,13 @@ final class Outlet {
     if (!pipelined) {
       return cascaded;
     }
-    for (String key : failed.keys) {
-      ArrayDeque<Job> lane = lanes.get(key);
-      if (lane == null) {
-        continue;
-      }
+    for (Lane lane : failed.lanes) {
       boolean after = false;
-      for (Iterator<Job> it = lane.iterator(); it.hasNext(); ) {
+      for (Iterator<Job> it = lane.jobs.iterator(); it.hasNext(); ) {
         Job next = it.next();
         if (next == failed) {
           after = true;
-        } else if (after && next.state.get() == Job.IN_FLIGHT && next.cascadedAttempt != next.attempts
+        } else if (after && next.state() == Job.IN_FLIGHT && next.cascadedAttempt != next.attempts
             && !cascaded.contains(next)) {
           next.cascadedAttempt = next.attempts;
           cascaded.add(next);
@@ -225,14 +302,13 @@ final class Outlet {
     if (!ordered) {
       return true;
     }
-    for (String key : job.keys) {
-      ArrayDeque<Job> lane = lanes.get(key);
+    for (Lane lane : job.lanes) {
       int position = 0;
-      for (Job ahead : lane) {
+      for (Job ahead : lane.jobs) {
         if (ahead == job) {
           break;
         }
-        if (++position >= window || ahead.state.get() != Job.IN_FLIGHT || !pipelined && ahead.batch != batch) {
+        if (++position >= window || ahead.state() != Job.IN_FLIGHT || !pipelined && ahead.batch != batch) {
           return false;
         }
       }

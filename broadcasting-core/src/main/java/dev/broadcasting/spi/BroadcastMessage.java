@@ -2,7 +2,6 @@ package dev.broadcasting.spi;
 
 import dev.broadcasting.Channel;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -105,7 +104,7 @@ public final class BroadcastMessage {
   public int payloadBytes() {
     int bytes = payloadBytes;
     if (bytes < 0) {
-      bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+      bytes = utf8Length(payload);
       payloadBytes = bytes;
     }
     return bytes;
@@ -127,9 +126,53 @@ public final class BroadcastMessage {
         + payloadBytes() + (socketId == null ? "" : ", socketId=" + socketId) + ", id=" + id() + "}";
   }
 
+  /** Counted, not encoded: the queue's byte bound needs the length of every payload, never the bytes. */
+  private static int utf8Length(String text) {
+    int length = text.length();
+    int any = 0;
+    for (int i = 0; i < length; i++) {
+      any |= text.charAt(i); // no branch per character: ASCII text, the usual payload, is done here
+    }
+    if (any < 0x80) {
+      return length;
+    }
+    int bytes = length;
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          bytes++;
+        } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+          bytes += 2; // 4 bytes for the pair
+          i++;
+        } else {
+          bytes += 2; // 3 bytes; a lone surrogate is encoded as '?', 1 byte
+          if (Character.isSurrogate(c)) {
+            bytes -= 2;
+          }
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static final byte[] BASE64_URL =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
+
+  /** 96 random bits as 16 base64url characters, written straight into the string's bytes (no encoder). */
   private static String newId() {
-    byte[] bytes = new byte[12];
-    ThreadLocalRandom.current().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = random.nextLong();
+    long low = random.nextInt() & 0xFFFFFFFFL;
+    byte[] chars = new byte[16];
+    for (int i = 0; i < 10; i++) {
+      chars[i] = BASE64_URL[(int) (high >>> (58 - 6 * i)) & 63];
+    }
+    // the last 4 bits of high and the 32 of low: 36 bits, 6 characters
+    long rest = (high & 0xF) << 32 | low;
+    for (int i = 0; i < 6; i++) {
+      chars[10 + i] = BASE64_URL[(int) (rest >>> (30 - 6 * i)) & 63];
+    }
+    return new String(chars, StandardCharsets.ISO_8859_1);
   }
 }
