@@ -353,6 +353,44 @@ class DispatchTest {
     assertThat(published).containsExactly("{\"x\":\"1\"}", "{\"x\":\"2\"}", "{\"x\":\"3\"}", "{\"x\":\"4\"}");
   }
 
+  /**
+   * On a pipelining connection an event ahead may be in flight but not yet written: a drain has
+   * taken it and is still in the driver. A {@code ShouldBroadcastNow} event behind it must not be
+   * written first from its caller's thread. The driver notes each message when its call returns,
+   * as a connection has written it then.
+   */
+  @Test
+  void onAPipeliningConnectionANowEventIsNotWrittenBeforeAnEventAheadThatIsStillBeingWritten() throws Exception {
+    CountDownLatch inFirstCall = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    List<String> written = new CopyOnWriteArrayList<>();
+    BroadcastDriver pipelining = new BroadcastDriver() {
+      @Override
+      public CompletableFuture<Void> publish(BroadcastMessage message) {
+        if (calls.incrementAndGet() == 1) {
+          inFirstCall.countDown();
+          await(release);
+        }
+        written.add(message.payload());
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public boolean keepsOrder() {
+        return true;
+      }
+    };
+    try (Broadcaster broadcaster = builder(pipelining).build()) {
+      CompletableFuture<Void> first = send(broadcaster, "now", Map.of("x", "1"));
+      await(inFirstCall);
+      CompletableFuture<Void> now = broadcaster.broadcast(new Now("2"));
+      release.countDown();
+      CompletableFuture.allOf(first, now).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(written).containsExactly("{\"x\":\"1\"}", "{\"x\":\"2\"}");
+  }
+
   @Test
   void anAttemptWithNoAnswerTimesOutAndIsRetried() throws Exception {
     AtomicInteger calls = new AtomicInteger();

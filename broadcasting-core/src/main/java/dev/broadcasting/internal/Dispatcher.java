@@ -125,6 +125,7 @@ public final class Dispatcher {
       return reject(connection, events, "the thread was interrupted while waiting for room in the queue");
     }
     boolean goesNow = false;
+    CompletableFuture<Void> sentNow = null;
     boolean drain;
     // close sets closed, waits until no submit is between here and admit, then reads the live jobs:
     // it sees this job, or this submit sees closed
@@ -139,9 +140,13 @@ public final class Dispatcher {
         synchronized (outlet) {
           outlet.admitPushed(); // the jobs queued before this one go before it on their channels
           outlet.admit(job);
-          goesNow = outlet.mayGoAlone(job);
+          goesNow = outlet.mayGoAlone(job) && (!outlet.pipelined || outlet.firstOnItsChannels(job));
           if (goesNow) {
             outlet.launch(job);
+            if (outlet.pipelined) {
+              // its channels' next events may go once it is in flight: it is written before a drain can take them
+              sentNow = publish(job);
+            }
           } else {
             outlet.offer(job);
           }
@@ -158,7 +163,7 @@ public final class Dispatcher {
       startDrain(outlet);
     }
     if (goesNow) {
-      watch(List.of(job), publish(job), true);
+      watch(List.of(job), sentNow != null ? sentNow : publish(job), true);
     }
     return job.result;
   }

@@ -166,6 +166,22 @@ final class Outlet {
     return !job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job);
   }
 
+  /**
+   * True when no job is ahead of {@code job} on any of its channels, not even one in flight: on a
+   * pipelining connection a job in flight may be one a drain has taken and not yet written.
+   */
+  boolean firstOnItsChannels(Job job) {
+    if (!ordered) {
+      return true;
+    }
+    for (Lane lane : job.lanes) {
+      if (lane.jobs.peekFirst() != job) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Marks {@code job} as sent in the current batch, and readies what may now follow it. */
   void launch(Job job) {
     job.launched();
