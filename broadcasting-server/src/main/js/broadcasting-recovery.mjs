@@ -59,6 +59,7 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
     if (info.epoch !== undefined && !(info.recovered && had)) {
       positions.set(channel, { epoch: info.epoch, offset: info.offset });
     }
+    // (on a channel without history nothing of that moment could be asked for anyway)
     if (unknown.delete(channel) && info.reason !== 'no_history') {
       notRecovered(channel, { ...info, recovered: false, reason: 'position_unknown' });
       return;

@@ -45,6 +45,14 @@ class RecoveryPusherJsTest {
     return received;
   }
 
+  /** Publishes 1..{@code last} one at a time, each received before the next. */
+  private void publishAndReceive(NodeScripts node, int last) throws InterruptedException {
+    for (int n = 1; n <= last; n++) {
+      NewsFeed.publish(server, n);
+      assertThat(node.next("event").get("n").asInt()).isEqualTo(n);
+    }
+  }
+
   private static List<Integer> upTo(int last) {
     return IntStream.rangeClosed(1, last).boxed().toList();
   }
@@ -149,10 +157,7 @@ class RecoveryPusherJsTest {
     proxy = new TcpProxy(server.port());
     try (NodeScripts node = RecoveryEcho.RECOVERY_AND_PROMPT_RECONNECT.start(proxy.port(), 11)) {
       node.next("ready");
-      for (int n = 1; n <= 3; n++) {
-        NewsFeed.publish(server, n);
-        assertThat(node.next("event").get("n").asInt()).isEqualTo(n);
-      }
+      publishAndReceive(node, 3);
       proxy.refuse();
       for (int n = 4; n <= 10; n++) {
         NewsFeed.publish(server, n);
@@ -198,10 +203,7 @@ class RecoveryPusherJsTest {
     proxy = new TcpProxy(server.port());
     try (NodeScripts node = RecoveryEcho.RECOVERY.start(proxy.port(), 4)) {
       node.next("ready");
-      for (int n = 1; n <= 3; n++) {
-        NewsFeed.publish(server, n);
-        assertThat(node.next("event").get("n").asInt()).isEqualTo(n);
-      }
+      publishAndReceive(node, 3);
       restarted = NewsFeed.start(100);
       NewsFeed.publish(restarted, 1);
       proxy.target(restarted.port());
