@@ -168,6 +168,11 @@ public final class Dispatcher {
     return job.result;
   }
 
+  /** Hands a durable queue's report to the listeners, guarded as every callback is. */
+  public void queueStats(dev.broadcasting.QueueStats stats) {
+    callbacks.queueStats(stats);
+  }
+
   /** Events queued or in flight, not yet complete. */
   public int depth() {
     return capacity.events();
