@@ -178,8 +178,8 @@ public final class RedisStreamQueue implements BroadcastQueue {
     List<CompletableFuture<Boolean>> writes = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       outcomesOf.add(outcomes.track(message.id()));
-      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()),
-          new StreamEntry(connectionName, message, policy, outcomes.producer()).fields()));
+      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()), message.id(),
+          new StreamEntry(connectionName, message, policy, outcomes.producer()).encoded()));
     }
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {

@@ -37,7 +37,8 @@ public final class Outcomes {
   private final Map<String, CompletableFuture<Void>> waiting = new LinkedHashMap<>();
   private final Supplier<StatefulRedisPubSubConnection<String, String>> subscriber;
   private final RedisAsyncCommands<String, String> redis;
-  private StatefulRedisPubSubConnection<String, String> subscription;
+  /** Set once, under this object's lock; read without it on every event. */
+  private volatile StatefulRedisPubSubConnection<String, String> subscription;
   /** The id in the outcomes stream of the newest outcome seen; not under this object's lock, which subscribing holds. */
   private final AtomicReference<String> lastSeen = new AtomicReference<>("0-0");
 
@@ -153,6 +154,9 @@ public final class Outcomes {
 
   /** Subscribes on the first event; while Redis cannot be reached, tries again on the next one. */
   private void subscribeOnce() {
+    if (subscription != null) {
+      return; // subscribed: no lock for the producer threads to meet on
+    }
     synchronized (this) {
       if (subscription != null) {
         return;
