@@ -159,6 +159,41 @@ class RedisStreamQueueTest {
     }
   }
 
+  /**
+   * A producer and a worker as two processes (two queues, two producer ids): the worker tells the
+   * producer in the same script that acknowledges a batch, one notice of many lines, not a PUBLISH
+   * per event.
+   */
+  @Test
+  void aWorkerInAnotherProcessTellsTheProducerABatchOfOutcomesInOneNotice() throws Exception {
+    int total = 60;
+    try (RedisStreamQueue producerQueue = RedisStreamQueue.builder().uri(redis.uri()).prefix("told").workers(false)
+            .build();
+        Broadcaster producer = Broadcaster.builder().connection("none", "null", Map.of()).queue(producerQueue)
+            .build()) {
+      List<CompletableFuture<Void>> outcomes = new java.util.ArrayList<>();
+      for (int n = 0; n < total; n++) {
+        outcomes.add(producer.on(new Channel("c" + n % 5)).as("E").with(Map.of("n", n)).send());
+      }
+      io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(redis.uri());
+      try (var connection = admin.connect()) {
+        connection.sync().configResetstat();
+        try (RedisStreamQueue workerQueue = RedisStreamQueue.builder().uri(redis.uri()).prefix("told").build();
+            Broadcaster worker = Broadcaster.builder().connection("none", "null", Map.of()).queue(workerQueue)
+                .build()) {
+          CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String stats = connection.sync().info("commandstats");
+        long publishes = stats.lines().filter(line -> line.startsWith("cmdstat_publish:"))
+            .mapToLong(line -> Long.parseLong(line.replaceAll("^cmdstat_publish:calls=(\\d+),.*", "$1"))).sum();
+        assertThat(publishes).as("notices for %d outcomes", total).isBetween(1L, (long) total / 2);
+      } finally {
+        admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+      assertThat(outcomes).allMatch(future -> future.isDone() && !future.isCompletedExceptionally());
+    }
+  }
+
   @Test
   void statsMoreOftenThanTenTimesASecondAreRefused() {
     assertThatThrownBy(() -> RedisStreamQueue.builder().onStats(Duration.ofMillis(10), stats -> {}))
