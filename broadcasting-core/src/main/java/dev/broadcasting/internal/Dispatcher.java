@@ -4,6 +4,7 @@ import dev.broadcasting.BroadcastEvent;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.Scheduler;
 import dev.broadcasting.Ticker;
@@ -169,7 +170,7 @@ public final class Dispatcher {
   }
 
   /** Hands a durable queue's report to the listeners, guarded as every callback is. */
-  public void queueStats(dev.broadcasting.QueueStats stats) {
+  public void queueStats(QueueStats stats) {
     callbacks.queueStats(stats);
   }
 
