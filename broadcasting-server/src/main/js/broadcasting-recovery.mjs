@@ -41,7 +41,9 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
       if (had && onRecovered) onRecovered(channel, info); // not on a first subscription: nothing was missed
       return;
     }
-    if (!had || info.reason === 'no_history') {
+    // A first subscription has missed nothing. After a position, even no_history loses the gap: the
+    // node that answered lacks the rule the previous one had (a rolling deploy adding it, say).
+    if (!had) {
       return;
     }
     if (onNotRecovered) onNotRecovered(channel, info);

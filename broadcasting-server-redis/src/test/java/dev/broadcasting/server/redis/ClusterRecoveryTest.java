@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pusher.rest.data.Result;
 import dev.broadcasting.Channel;
 import dev.broadcasting.redis.GatedProxy;
-import dev.broadcasting.server.NodeScripts;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,10 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,61 +46,22 @@ class ClusterRecoveryTest {
         .publish(BroadcastMessage.of("Tick", List.of(Channel.of(channel)), "{\"n\":" + n + "}")).join();
   }
 
+  /** Publishes n = {@code from}..{@code to} to {@code channel}, on nodes 0, 1, 2 in turn. */
+  private void publish(String channel, int from, int to) {
+    for (int n = from; n <= to; n++) {
+      publish(n % 3, channel, n);
+    }
+  }
+
   /**
-   * Publishes n = 1..{@code last} to a channel, one every {@code pauseMillis}, on nodes 0, 1, 2 in
-   * turn, each once the one before was accepted; {@link #stop} ends it sooner.
+   * Drops the client behind {@code proxy}, publishes n = {@code from}..{@code to} while its
+   * reconnects are refused, then lets it in to the node on {@code port}.
    */
-  private final class Publisher {
-    final AtomicInteger published = new AtomicInteger();
-    final AtomicReference<Throwable> failed = new AtomicReference<>();
-    final AtomicBoolean stopped = new AtomicBoolean();
-    final Thread thread;
-
-    Publisher(String channel, int last, long pauseMillis) {
-      thread = new Thread(() -> {
-        try {
-          for (int n = 1; n <= last && !stopped.get(); n++) {
-            publish(n % 3, channel, n);
-            published.set(n);
-            LockSupport.parkNanos(pauseMillis * 1_000_000);
-          }
-        } catch (Throwable e) {
-          failed.set(e);
-        }
-      }, "steady-publisher");
-      thread.start();
-    }
-
-    /** Waits until event {@code n} is published; fails if publishing failed or took over 20 s. */
-    void await(int n) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (published.get() < n) {
-        if (failed.get() != null) {
-          throw new AssertionError("publishing failed after event " + published.get(), failed.get());
-        }
-        assertThat(System.nanoTime() - deadline).as("event %d published within 20 s", n).isNegative();
-        LockSupport.parkNanos(1_000_000);
-      }
-    }
-
-    /** Waits until {@code more} events more than now are published. */
-    void awaitMore(int more) {
-      await(published.get() + more);
-    }
-
-
-    /** Stops publishing; returns the n of the last event published. */
-    int stop() throws InterruptedException {
-      stopped.set(true);
-      finish();
-      return published.get();
-    }
-
-    void finish() throws InterruptedException {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-      assertThat(failed.get()).isNull();
-      assertThat(thread.isAlive()).isFalse();
-    }
+  private void moveWhilePublishing(GatedProxy proxy, int port, String channel, int from, int to) {
+    proxy.shut();
+    proxy.target(port);
+    publish(channel, from, to);
+    proxy.open();
   }
 
   private static ObjectNode position(String epoch, long offset) {
@@ -160,7 +116,7 @@ class ClusterRecoveryTest {
     assertThat(first.get("recovered").asBoolean()).isTrue();
     String epoch = first.get("epoch").asText();
     long offset = first.get("offset").asLong();
-    Publisher publisher = new Publisher("history-flow", last, 1);
+    SteadyPublisher publisher = new SteadyPublisher(n -> publish(n % 3, "history-flow", n), last, 1);
     List<Integer> received = new ArrayList<>();
     int replayed = 0;
     for (int hop = 1; hop <= 6; hop++) {
@@ -291,62 +247,12 @@ class ClusterRecoveryTest {
     assertThat(refused.get("events")).isEmpty();
   }
 
-  /**
-   * The lines of {@code recovery.mjs} (laravel-echo with the plugin), read in order, the n of every
-   * event among them kept. Its client is behind {@code proxy}, first on node 0.
-   */
-  private static final class Echo implements AutoCloseable {
-    final NodeScripts script;
-    final List<Integer> events = new ArrayList<>();
-    final List<JsonNode> lines = new ArrayList<>();
-
-    Echo(GatedProxy proxy, String channel) throws Exception {
-      // LAST: no event has n 0, so the script runs until closed; RECONNECT_EVERY: the plugin's
-      // prompt reconnect, so that a refused attempt is retried after 1 s instead of pusher-js's 15 s
-      script = NodeScripts.start(Map.of("PORT", Integer.toString(proxy.port()), "KEY", TestCluster.KEY,
-          "CHANNEL", channel, "LAST", "0", "RECOVERY", "1", "RECONNECT_EVERY", "1000", "TIMEOUT", "60"),
-          "recovery.mjs");
-    }
-
-    /** Reads lines up to the next of {@code type}, within 20 s, and returns it. */
-    JsonNode await(String type) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (System.nanoTime() < deadline) {
-        JsonNode line = script.nextLine(100);
-        if (line == null) {
-          continue;
-        }
-        lines.add(line);
-        if (line.path("type").asText().equals("event")) {
-          events.add(line.get("n").asInt());
-        }
-        if (line.path("type").asText().equals(type)) {
-          return line;
-        }
-      }
-      throw new AssertionError("no " + type + " line within 20 s; the last lines read: "
-          + lines.subList(Math.max(0, lines.size() - 20), lines.size()) + "\n" + script.stderr());
-    }
-
-    /** Reads lines until event {@code n} came; returns the n of every event received. */
-    List<Integer> eventsUpTo(int n) throws Exception {
-      while (events.isEmpty() || events.get(events.size() - 1) != n) {
-        await("event");
-      }
-      return events;
-    }
-
-    @Override
-    public void close() {
-      script.close();
-    }
-  }
-
   @Test
   void echoReconnectingToAnotherNodeGetsEveryEventOnceInOrder() throws Exception {
-    try (GatedProxy proxy = new GatedProxy(cluster.port(0)); Echo echo = new Echo(proxy, "history-echo")) {
+    try (GatedProxy proxy = new GatedProxy(cluster.port(0));
+        RecoveringEcho echo = new RecoveringEcho(proxy, "history-echo")) {
       echo.await("ready");
-      Publisher publisher = new Publisher("history-echo", Integer.MAX_VALUE, 5);
+      SteadyPublisher publisher = new SteadyPublisher(n -> publish(n % 3, "history-echo", n), Integer.MAX_VALUE, 5);
       publisher.await(30);
       int replayed = 0;
       for (int move = 1; move <= 3; move++) {
@@ -371,29 +277,39 @@ class ClusterRecoveryTest {
 
   @Test
   void echoIsToldOfATrimmedGapAndGetsNothingOfIt() throws Exception {
-    try (GatedProxy proxy = new GatedProxy(cluster.port(0)); Echo echo = new Echo(proxy, "short-history-x")) {
+    try (GatedProxy proxy = new GatedProxy(cluster.port(0));
+        RecoveringEcho echo = new RecoveringEcho(proxy, "short-history-x")) {
       echo.await("ready");
-      for (int n = 1; n <= 3; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
+      publish("short-history-x", 1, 3);
       echo.eventsUpTo(3);
-      proxy.shut();
-      proxy.target(cluster.port(1));
-      for (int n = 4; n <= 20; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
-      proxy.open();
+      moveWhilePublishing(proxy, cluster.port(1), "short-history-x", 4, 20);
       echo.await("subscribed");
       JsonNode told = echo.await("not_recovered");
       assertThat(told.get("reason").asText()).isEqualTo("trimmed");
       assertThat(told.get("offset").asLong()).isEqualTo(20);
       assertThat(echo.await("channel_not_recovered").get("reason").asText()).isEqualTo("trimmed");
-      for (int n = 21; n <= 40; n++) {
-        publish(n % 3, "short-history-x", n);
-      }
+      publish("short-history-x", 21, 40);
       List<Integer> expected = new ArrayList<>(List.of(1, 2, 3));
       IntStream.rangeClosed(21, 40).forEach(expected::add);
       assertThat(echo.eventsUpTo(40)).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void echoMovedToANodeWithoutTheChannelsRuleIsToldItsGapIsLost() throws Exception {
+    // a node started without --history, as during a rolling deploy that adds the rule
+    try (NodeProcess bare = NodeProcess.start(cluster.redis.uri(), Duration.ofSeconds(20), "bare", cluster.webhookUrl());
+        GatedProxy proxy = new GatedProxy(cluster.port(0));
+        RecoveringEcho echo = new RecoveringEcho(proxy, "history-bare")) {
+      echo.await("ready");
+      publish("history-bare", 1, 3);
+      echo.eventsUpTo(3);
+      moveWhilePublishing(proxy, bare.port, "history-bare", 4, 10);
+      echo.await("subscribed");
+      assertThat(echo.await("not_recovered").get("reason").asText()).isEqualTo("no_history");
+      assertThat(echo.await("channel_not_recovered").get("reason").asText()).isEqualTo("no_history");
+      publish("history-bare", 11, 15);
+      assertThat(echo.eventsUpTo(15)).containsExactly(1, 2, 3, 11, 12, 13, 14, 15);
     }
   }
 }

@@ -7,6 +7,8 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,14 +29,20 @@ final class NodeProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a node on {@code redisUri} with {@code lease}, sending webhooks to {@code webhook}. */
-  static NodeProcess start(String redisUri, Duration lease, String nodeId, URI webhook) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(
+  /**
+   * Starts a node on {@code redisUri} with {@code lease}, sending webhooks to {@code webhook}, with
+   * more command-line {@code flags} such as {@code "--history", "history-*:1000:5m"}.
+   */
+  static NodeProcess start(String redisUri, Duration lease, String nodeId, URI webhook, String... flags)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // a quick start matters more than top speed for a node that lives a few seconds
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
         BroadcastServerMain.class.getName(), "--host", "127.0.0.1", "--port", "0",
-        "--webhook-url", webhook.toString(), "--backplane", redisUri);
+        "--webhook-url", webhook.toString(), "--backplane", redisUri));
+    command.addAll(List.of(flags));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("PUSHER_APP_ID", TestCluster.APP_ID);
     builder.environment().put("PUSHER_APP_KEY", TestCluster.KEY);
     builder.environment().put("PUSHER_APP_SECRET", TestCluster.SECRET);

@@ -3,6 +3,7 @@ package dev.broadcasting.server.internal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,9 +14,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** Aggregates requests, and answers one over the size limit with a JSON 413 like every other API error. */
 final class JsonHttpObjectAggregator extends HttpObjectAggregator {
+  /** How long the rest of a refused body is read and dropped before the connection is closed. */
+  private static final long LINGER_MILLIS = 2_000;
   private final int maxContentLength;
 
   JsonHttpObjectAggregator(int maxContentLength) {
@@ -32,7 +36,16 @@ final class JsonHttpObjectAggregator extends HttpObjectAggregator {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     HttpUtil.setContentLength(response, response.content().readableBytes());
-    // the rest of the body is still on its way: close rather than read it
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    // The rest of the body is still on its way. Closing now, with it unread, makes the kernel send
+    // a reset that can destroy the 413 before the client reads it; so the answer is followed by a
+    // half-close, and what still arrives is dropped (by the aggregator) for a bounded time.
+    ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+      if (!written.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex)) {
+        ctx.close();
+        return;
+      }
+      duplex.shutdownOutput();
+      ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    });
   }
 }
