@@ -8,7 +8,7 @@ import java.time.Duration;
  * listeners may be added; each sees every call, in the order they were added.
  *
  * <p>Threads: {@link #onQueued} and {@link #onRejected} run on the thread that called
- * {@code broadcast}, before it returns; the others run on the dispatcher's own threads, never on a
+ * {@code broadcast}, before it returns; {@link #onQueueStats} on the durable queue's; the others run on the dispatcher's own threads, never on a
  * driver's I/O thread. With {@link Broadcaster.Builder#callbackExecutor} every call runs on that
  * executor instead. Return quickly either way.
  *
@@ -37,4 +37,12 @@ public interface BroadcastListener {
 
   /** The event was refused at intake: the queue was full or the broadcaster closed. */
   default void onRejected(FailedBroadcast failure) {}
+
+  /**
+   * The durable queue's depth and lag, read from its store, at most once per the queue's report
+   * interval (for {@code RedisStreamQueue}, its {@code statsEvery}, 5 s by default); only from a
+   * queue that can report them, and only while some listener is added. Runs on the queue's report
+   * thread, or on the callback executor.
+   */
+  default void onQueueStats(QueueStats stats) {}
 }

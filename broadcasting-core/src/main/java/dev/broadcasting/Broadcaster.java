@@ -67,7 +67,11 @@ public final class Broadcaster implements AutoCloseable {
         builder.listeners, builder.onFailure, builder.perChannelOrder));
     this.queue = builder.queue;
     if (queue != null) {
-      queue.start(this::deliver);
+      if (builder.listeners.isEmpty()) {
+        queue.start(this::deliver);
+      } else {
+        queue.start(this::deliver, dispatcher::queueStats);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.broadcasting.internal;
 import dev.broadcasting.BroadcastEvent;
 import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.QueueStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The application's listeners and failure handler, called so that none of them can harm an event:
  * each call is guarded (a throw is logged, rate-limited, and changes nothing), and runs on the
- * given executor, or on the calling dispatcher thread when there is none.
+ * given executor, or on the calling thread (a dispatcher's, or the durable queue's for
+ * {@code onQueueStats}) when there is none.
  */
 final class Callbacks {
   private static final Logger log = LoggerFactory.getLogger("dev.broadcasting.Broadcaster");
@@ -50,6 +52,12 @@ final class Callbacks {
     if (!listeners.isEmpty()) {
       run("onRetry", () -> events.forEach(event ->
           each("onRetry", l -> l.onRetry(event, connection, attempt, delay, cause))));
+    }
+  }
+
+  void queueStats(QueueStats stats) {
+    if (!listeners.isEmpty()) {
+      run("onQueueStats", () -> each("onQueueStats", l -> l.onQueueStats(stats)));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.broadcasting.BroadcastEvent;
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.Scheduler;
 import dev.broadcasting.Ticker;
@@ -166,6 +167,11 @@ public final class Dispatcher {
       watch(List.of(job), sentNow != null ? sentNow : publish(job), true);
     }
     return job.result;
+  }
+
+  /** Hands a durable queue's report to the listeners, guarded as every callback is. */
+  public void queueStats(QueueStats stats) {
+    callbacks.queueStats(stats);
   }
 
   /** Events queued or in flight, not yet complete. */

@@ -1,6 +1,7 @@
 package dev.broadcasting.spi;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Where an accepted broadcast waits for its driver, when it must outlive the process: a durable
@@ -21,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  *     .build();
  * }</pre>
  *
- * <p>The broadcaster calls {@link #start} once when it is built, {@link #enqueue} for every queued
+ * <p>The broadcaster calls {@link #start(Delivery)} (or, with listeners, {@link #start(Delivery, Consumer)}) once when it is built, {@link #enqueue} for every queued
  * unit, and on close {@link #stop}, then drains its dispatcher, then {@link #close}. Workers hand
  * what they take back through {@link Delivery}, so the retry policy, the attempt timeout,
  * cancellation, listeners and the failure handler apply to a durable event as to any other.
@@ -65,6 +67,16 @@ public interface BroadcastQueue extends AutoCloseable {
 
   /** Begins the workers of this process, if it runs any, delivering through {@code delivery}. */
   void start(Delivery delivery);
+
+  /**
+   * As {@link #start(Delivery)}, and reports the queue's depth and lag to {@code stats} at the
+   * queue's own rate, bounded, when it can read them; the broadcaster calls this one when it has
+   * listeners, for {@link dev.broadcasting.BroadcastListener#onQueueStats}. A queue that cannot
+   * report them just starts.
+   */
+  default void start(Delivery delivery, Consumer<QueueStats> stats) {
+    start(delivery);
+  }
 
   /**
    * Stores {@code messages} for {@code connection} durably and returns once they are stored: the

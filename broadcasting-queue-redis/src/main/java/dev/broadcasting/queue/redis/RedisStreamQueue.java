@@ -1,6 +1,7 @@
 package dev.broadcasting.queue.redis;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.Scheduler;
 import dev.broadcasting.queue.redis.internal.DepthReports;
@@ -69,8 +70,13 @@ public final class RedisStreamQueue implements BroadcastQueue {
   private final Outcomes outcomes;
   private final StreamWriter writer;
   private final String address;
-  private final DepthReports<QueueStats> reports;
-  private final ScheduledExecutorService reportThread;
+  private final Duration statsEvery;
+  private final Consumer<QueueStats> onStats;
+  private final Scheduler scheduler;
+  private DepthReports<QueueStats> reports;
+  /** The broadcaster's listeners, once it started this queue with some. */
+  private volatile Consumer<QueueStats> listeners;
+  private ScheduledExecutorService reportThread;
   private final RedisURI uri;
   private final ClientResources resources;
   private ReadConnection reads;
@@ -102,28 +108,57 @@ public final class RedisStreamQueue implements BroadcastQueue {
     String id = System.getenv().getOrDefault("HOSTNAME", "host") + "-" + ProcessHandle.current().pid() + "-"
         + Integer.toHexString(ThreadLocalRandom.current().nextInt());
     this.outcomes = new Outcomes(id, settings, client::connectPubSub, redis);
-    if (builder.onStats == null) {
-      this.reportThread = null;
-      this.reports = null;
-    } else {
-      Scheduler scheduler = builder.scheduler;
-      if (scheduler == null) {
-        this.reportThread = Executors.newSingleThreadScheduledExecutor(task -> {
-          Thread thread = new Thread(task, "broadcasting-queue-stats");
-          thread.setDaemon(true);
-          return thread;
-        });
-        scheduler = (task, delay) -> reportThread.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-      } else {
-        this.reportThread = null;
-      }
-      this.reports = new DepthReports<>(this::stats, builder.statsEvery, scheduler, builder.onStats);
-      reports.start();
+    this.statsEvery = builder.statsEvery;
+    this.onStats = builder.onStats;
+    this.scheduler = builder.scheduler;
+    if (onStats != null) {
+      startReports();
     }
+  }
+
+  /** One report thread and one read of the partitions per interval, for the callback and the listeners. */
+  private synchronized void startReports() {
+    Scheduler timer = scheduler;
+    if (timer == null) {
+      reportThread = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "broadcasting-queue-stats");
+        thread.setDaemon(true);
+        return thread;
+      });
+      timer = (task, delay) -> reportThread.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    reports = new DepthReports<>(this::stats, statsEvery, timer, this::report);
+    reports.start();
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * As {@link #start(Delivery)}, and the broadcaster's listeners get {@link QueueStats} every
+   * {@code statsEvery} (5 s by default), after the {@link Builder#onStats} callback if there is one.
+   */
+  @Override
+  public synchronized void start(Delivery delivery, Consumer<QueueStats> stats) {
+    listeners = Objects.requireNonNull(stats, "stats");
+    start(delivery);
+    if (reports == null && !closed) {
+      startReports();
+    }
+  }
+
+  private void report(QueueStats stats) {
+    Consumer<QueueStats> toListeners = listeners;
+    try {
+      if (onStats != null) {
+        onStats.accept(stats);
+      }
+    } finally {
+      if (toListeners != null) {
+        toListeners.accept(stats);
+      }
+    }
   }
 
   @Override
@@ -143,8 +178,8 @@ public final class RedisStreamQueue implements BroadcastQueue {
     List<CompletableFuture<Boolean>> writes = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       outcomesOf.add(outcomes.track(message.id()));
-      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()),
-          new StreamEntry(connectionName, message, policy, outcomes.producer()).fields()));
+      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()), message.id(),
+          new StreamEntry(connectionName, message, policy, outcomes.producer()).encoded()));
     }
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
@@ -205,11 +240,13 @@ public final class RedisStreamQueue implements BroadcastQueue {
       closed = true;
       running = workers;
     }
-    if (reports != null) {
-      reports.close();
-    }
-    if (reportThread != null) {
-      reportThread.shutdownNow();
+    synchronized (this) {
+      if (reports != null) {
+        reports.close();
+      }
+      if (reportThread != null) {
+        reportThread.shutdownNow();
+      }
     }
     if (running != null) {
       running.stop();
@@ -371,7 +408,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
     private Duration commandTimeout = Duration.ofSeconds(5);
     private boolean workers = true;
     private int trackLimit = 100_000;
-    private Duration statsEvery;
+    private Duration statsEvery = Duration.ofSeconds(5);
     private Consumer<QueueStats> onStats;
     private Scheduler scheduler;
 
@@ -506,17 +543,27 @@ public final class RedisStreamQueue implements BroadcastQueue {
      * and alerts. A read that fails is logged and skipped. Off by default.
      */
     public Builder onStats(Duration every, Consumer<QueueStats> callback) {
+      statsEvery(every);
+      this.onStats = Objects.requireNonNull(callback, "callback");
+      return this;
+    }
+
+    /**
+     * How often the depth and lag are read for {@link #onStats} and for the broadcaster's
+     * listeners ({@code BroadcastListener.onQueueStats}); 5 s by default, 100 ms at least. Without
+     * a callback and without listeners nothing is read.
+     */
+    public Builder statsEvery(Duration every) {
       Duration interval = positive("every", every);
       if (interval.compareTo(Duration.ofMillis(100)) < 0) {
         throw new IllegalArgumentException("every must be at least 100ms (each report reads every partition) but "
             + "was " + every);
       }
       this.statsEvery = interval;
-      this.onStats = Objects.requireNonNull(callback, "callback");
       return this;
     }
 
-    /** Where the {@link #onStats} reports are timed; a thread of the queue's own by default. For tests. */
+    /** Where the depth reports are timed; a thread of the queue's own by default. For tests. */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;

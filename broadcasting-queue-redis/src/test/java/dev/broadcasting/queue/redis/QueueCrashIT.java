@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
+import dev.broadcasting.QueueStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

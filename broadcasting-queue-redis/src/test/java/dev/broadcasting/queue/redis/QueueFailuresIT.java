@@ -7,6 +7,7 @@ import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;

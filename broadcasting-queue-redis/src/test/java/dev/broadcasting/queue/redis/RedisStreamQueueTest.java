@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.BroadcastListener;
 import dev.broadcasting.Broadcaster;
 import dev.broadcasting.Channel;
 import dev.broadcasting.FailedBroadcast;
+import dev.broadcasting.QueueStats;
 import dev.broadcasting.Scheduler;
 import dev.broadcasting.ShouldBroadcast;
 import java.time.Duration;
@@ -93,6 +95,103 @@ class RedisStreamQueueTest {
       assertThat(delays).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
     assertThat(scheduled.get(scheduled.size() - 1)).as("the next report after close").isCancelled();
+  }
+
+  @Test
+  void theBroadcastersListenersSeeDepthAndLagAtTheQueuesIntervalWithoutPolling() throws Exception {
+    List<Runnable> due = new CopyOnWriteArrayList<>();
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    Scheduler scheduler = (task, delay) -> {
+      due.add(task);
+      delays.add(delay);
+      return new CompletableFuture<>();
+    };
+    List<QueueStats> heard = new CopyOnWriteArrayList<>();
+    List<QueueStats> alsoHeard = new CopyOnWriteArrayList<>();
+    BroadcastListener listener = new BroadcastListener() {
+      @Override
+      public void onQueueStats(QueueStats stats) {
+        heard.add(stats);
+        throw new IllegalStateException("a listener that throws");
+      }
+    };
+    RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("listened").workers(false)
+        .statsEvery(Duration.ofSeconds(3)).scheduler(scheduler).build();
+    assertThat(due).as("nothing is read before anyone listens").isEmpty();
+    try (Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue)
+        .listener(listener).listener(new BroadcastListener() {
+          @Override
+          public void onQueueStats(QueueStats stats) {
+            alsoHeard.add(stats);
+          }
+        }).build()) {
+      assertThat(due).hasSize(1);
+      for (int n = 0; n < 4; n++) {
+        assertThat(broadcaster.on(new Channel("c" + n)).as("E").with(Map.of("n", n)).send()).isNotDone();
+      }
+      Thread.sleep(20); // lets the oldest entry age, so that the lag below is measurably above zero
+
+      due.remove(0).run();
+      assertThat(heard).singleElement().satisfies(stats -> {
+        assertThat(stats.depth()).isEqualTo(4);
+        assertThat(stats.inHand()).isZero();
+        assertThat(stats.lag()).isBetween(Duration.ofMillis(20), Duration.ofSeconds(30));
+        assertThat(stats.workers()).isZero();
+      });
+      assertThat(alsoHeard).as("the next listener, though the first threw").containsExactlyElementsOf(heard);
+      due.remove(0).run();
+      assertThat(heard).hasSize(2);
+      assertThat(delays).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
+  void withoutListenersAndWithoutCallbackTheQueueReadsNoStats() throws Exception {
+    List<Runnable> due = new CopyOnWriteArrayList<>();
+    try (RedisStreamQueue queue = RedisStreamQueue.builder().uri(redis.uri()).prefix("unheard").workers(false)
+            .scheduler((task, delay) -> {
+              due.add(task);
+              return new CompletableFuture<>();
+            }).build();
+        Broadcaster broadcaster = Broadcaster.builder().connection("log", "log", Map.of()).queue(queue).build()) {
+      assertThat(broadcaster.on(new Channel("c")).as("E").with(Map.of()).send()).isNotDone();
+      assertThat(due).isEmpty();
+    }
+  }
+
+  /**
+   * A producer and a worker as two processes (two queues, two producer ids): the worker tells the
+   * producer in the same script that acknowledges a batch, one notice of many lines, not a PUBLISH
+   * per event.
+   */
+  @Test
+  void aWorkerInAnotherProcessTellsTheProducerABatchOfOutcomesInOneNotice() throws Exception {
+    int total = 60;
+    try (RedisStreamQueue producerQueue = RedisStreamQueue.builder().uri(redis.uri()).prefix("told").workers(false)
+            .build();
+        Broadcaster producer = Broadcaster.builder().connection("none", "null", Map.of()).queue(producerQueue)
+            .build()) {
+      List<CompletableFuture<Void>> outcomes = new java.util.ArrayList<>();
+      for (int n = 0; n < total; n++) {
+        outcomes.add(producer.on(new Channel("c" + n % 5)).as("E").with(Map.of("n", n)).send());
+      }
+      io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(redis.uri());
+      try (var connection = admin.connect()) {
+        connection.sync().configResetstat();
+        try (RedisStreamQueue workerQueue = RedisStreamQueue.builder().uri(redis.uri()).prefix("told").build();
+            Broadcaster worker = Broadcaster.builder().connection("none", "null", Map.of()).queue(workerQueue)
+                .build()) {
+          CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String stats = connection.sync().info("commandstats");
+        long publishes = stats.lines().filter(line -> line.startsWith("cmdstat_publish:"))
+            .mapToLong(line -> Long.parseLong(line.replaceAll("^cmdstat_publish:calls=(\\d+),.*", "$1"))).sum();
+        assertThat(publishes).as("notices for %d outcomes", total).isBetween(1L, (long) total / 2);
+      } finally {
+        admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+      assertThat(outcomes).allMatch(future -> future.isDone() && !future.isCompletedExceptionally());
+    }
   }
 
   @Test

@@ -53,6 +53,26 @@ class StreamEntryTest {
   }
 
   @Test
+  void entriesOfDifferentPoliciesInTurnEachReadBackWithTheirOwnAndAOneChannelEntryWithItsChannel() {
+    RetryPolicy once = RetryPolicy.builder().maxAttempts(1).build();
+    RetryPolicy many = RetryPolicy.builder().maxAttempts(9).deadline(Duration.ofSeconds(90)).build();
+    BroadcastMessage message = BroadcastMessage.of("E", List.of(new PrivateChannel("a.1")), "{}");
+    for (RetryPolicy policy : List.of(once, many, once, RetryPolicy.defaults(), many)) {
+      String written = new StreamEntry("redis", message, policy, "p").encoded();
+      StreamEntry read = StreamEntry.parse("q:p0", "1-0", Map.of("id", message.id(), "entry", written));
+      assertThat(read.policy().toString()).isEqualTo(policy.toString());
+      assertThat(read.message().channels()).containsExactly(new PrivateChannel("a.1"));
+      assertThat(written).isEqualTo("5:redis1:E11:private-a.10:0:" + (text(policy).length()) + ":" + text(policy)
+          + "1:p2:{}");
+    }
+  }
+
+  private static String text(RetryPolicy policy) {
+    return policy.maxAttempts() + " " + policy.baseDelay().toNanos() + " " + policy.maxDelay().toNanos() + " "
+        + policy.deadline().toNanos();
+  }
+
+  @Test
   void anEntryThatIsNotABroadcastIsNamedWithWhatIsMissing() {
     assertThatThrownBy(() -> StreamEntry.parse("q:p1", "5-1", Map.of("id", "x", "connection", "redis")))
         .isInstanceOf(BroadcastException.class)

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Completes a producer's futures when its events settle, wherever a worker settled them: directly
  * when the worker runs in this process; when it runs in another, through the producer's outcomes
  * stream, which the worker appends to and announces on the producer's pub/sub channel in one
- * step. A notice sent while the subscription was down (Redis restarting, say) is not lost: each
+ * step (for a delivered batch, in the step that acknowledges it, one notice line per event). A notice sent while the subscription was down (Redis restarting, say) is not lost: each
  * time the subscription is made again, the producer reads the stream past the last outcome it saw.
  * The stream is bounded ({@code MAXLEN ~ trackLimit}) and expires an hour after its last outcome.
  * At most {@code trackLimit} futures are kept: the oldest beyond it completes with an error saying
@@ -37,7 +37,8 @@ public final class Outcomes {
   private final Map<String, CompletableFuture<Void>> waiting = new LinkedHashMap<>();
   private final Supplier<StatefulRedisPubSubConnection<String, String>> subscriber;
   private final RedisAsyncCommands<String, String> redis;
-  private StatefulRedisPubSubConnection<String, String> subscription;
+  /** Set once, under this object's lock; read without it on every event. */
+  private volatile StatefulRedisPubSubConnection<String, String> subscription;
   /** The id in the outcomes stream of the newest outcome seen; not under this object's lock, which subscribing holds. */
   private final AtomicReference<String> lastSeen = new AtomicReference<>("0-0");
 
@@ -82,12 +83,17 @@ public final class Outcomes {
     }
   }
 
+  /** Whether {@code entryProducer} is this process: its outcomes complete futures here, with no notice. */
+  public boolean mine(String entryProducer) {
+    return producer.equals(entryProducer);
+  }
+
   /**
    * Tells the producer of an event that it settled: {@code reason} null when delivered. Returns
    * at once; the outcome for another process goes out through {@code redis}.
    */
   public void settled(String entryProducer, String messageId, String reason, RedisAsyncCommands<String, String> redis) {
-    if (producer.equals(entryProducer)) {
+    if (mine(entryProducer)) {
       complete(messageId, reason);
     } else if (!entryProducer.isEmpty()) {
       Scripts.NOTIFY.run(redis, ScriptOutputType.VALUE, new String[] {settings.outcomesStream(entryProducer)},
@@ -153,6 +159,9 @@ public final class Outcomes {
 
   /** Subscribes on the first event; while Redis cannot be reached, tries again on the next one. */
   private void subscribeOnce() {
+    if (subscription != null) {
+      return; // subscribed: no lock for the producer threads to meet on
+    }
     synchronized (this) {
       if (subscription != null) {
         return;
@@ -163,9 +172,16 @@ public final class Outcomes {
         opened.addListener(new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String notice) {
-            int first = notice.indexOf(' ');
-            int second = notice.indexOf(' ', first + 1);
-            outcome(notice.substring(0, first), notice.substring(first + 1, second), notice.substring(second + 1));
+            int start = 0;
+            while (start < notice.length()) { // one line per outcome: a reason holds no line break
+              int end = notice.indexOf('\n', start);
+              end = end < 0 ? notice.length() : end;
+              int first = notice.indexOf(' ', start);
+              int second = notice.indexOf(' ', first + 1);
+              outcome(notice.substring(start, first), notice.substring(first + 1, second),
+                  notice.substring(second + 1, end));
+              start = end + 1;
+            }
           }
 
           /** Also after every reconnection: what was announced meanwhile is in the stream. */

@@ -33,12 +33,30 @@ public enum Scripts {
       + "  end\n"
       + "  lengths[key] = length\n"
       + "end\nreturn stored"),
-  /** KEYS: streams. ARGV: group, then per stream the number of its entry ids and the ids. */
-  ACK("local acked = 0\nlocal at = 2\nfor k = 1, #KEYS do\n"
+  /**
+   * KEYS: streams, then the outcomes streams of producers in other processes. ARGV: group, outcomes
+   * streams' length (MAXLEN ~), their time to live in ms, the number of streams; per stream the
+   * number of its entry ids and the ids; per outcomes stream its notice channel, the number of
+   * message ids and the ids. Acknowledges and deletes the delivered entries, then keeps each
+   * producer's outcomes and sends it one notice of as many lines ({@link #NOTIFY}'s, with an empty
+   * reason): one call for a whole batch, whichever processes broadcast it.
+   */
+  ACK("local group = ARGV[1]\nlocal streams = tonumber(ARGV[4])\nlocal acked = 0\nlocal at = 5\n"
+      + "for k = 1, streams do\n"
       + "  local count = tonumber(ARGV[at])\n"
-      + "  acked = acked + redis.call('XACK', KEYS[k], ARGV[1], unpack(ARGV, at + 1, at + count))\n"
+      + "  acked = acked + redis.call('XACK', KEYS[k], group, unpack(ARGV, at + 1, at + count))\n"
       + "  redis.call('XDEL', KEYS[k], unpack(ARGV, at + 1, at + count))\n"
-      + "  at = at + count + 1\nend\nreturn acked"),
+      + "  at = at + count + 1\nend\n"
+      + "for k = streams + 1, #KEYS do\n"
+      + "  local count = tonumber(ARGV[at + 1])\n"
+      + "  local lines = {}\n"
+      + "  for i = at + 2, at + 1 + count do\n"
+      + "    local id = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i], 'reason', '')\n"
+      + "    lines[#lines + 1] = id .. ' ' .. ARGV[i] .. ' '\n"
+      + "  end\n"
+      + "  redis.call('PEXPIRE', KEYS[k], ARGV[3])\n"
+      + "  redis.call('PUBLISH', ARGV[at], table.concat(lines, '\\n'))\n"
+      + "  at = at + count + 2\nend\nreturn acked"),
   /** KEYS: stream, failed stream. ARGV: group, entry id, failed stream's length, then field/value pairs. */
   FAIL("redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))\n"
       + "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\nreturn redis.call('XDEL', KEYS[1], ARGV[2])"),
@@ -48,7 +66,8 @@ public enum Scripts {
   /**
    * KEYS: the producer's outcomes stream. ARGV: its notice channel, the stream's length (MAXLEN ~),
    * its time to live in ms, the message id, the reason (empty when delivered). Keeps the outcome
-   * for a producer that misses the notice, then sends the notice: stream id, message id, reason.
+   * for a producer that misses the notice, then sends the notice: stream id, message id, reason (a
+   * notice of {@link #ACK} holds several such lines).
    */
   NOTIFY("local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[4], 'reason', ARGV[5])\n"
       + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"

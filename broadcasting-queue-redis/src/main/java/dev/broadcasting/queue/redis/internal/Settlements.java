@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Acknowledges what the workers settled, only after: a delivered entry is acknowledged and deleted
  * in one step, a failed one moves to the failed stream with its reason in one step. Settlements
- * that pile up while an acknowledgement is on its way go out together, in one script.
+ * that pile up while an acknowledgement is on its way go out together, in one script, which also
+ * tells their producers in other processes (a producer in this one is told directly).
  *
  * <p>An entry whose delivery ended because the broadcaster was closing is left pending, not
  * failed: the next owner of its partition claims and sends it.
@@ -115,15 +116,33 @@ final class Settlements {
     }
   }
 
+  /** One script for the batch: acknowledges and deletes, and tells the producers of other processes. */
   private CompletableFuture<Long> acknowledge(Map<String, List<Settled>> delivered) {
+    Map<String, List<String>> elsewhere = new LinkedHashMap<>();
     List<String> args = new ArrayList<>();
     args.add(settings.group());
+    args.add(Integer.toString(settings.trackLimit()));
+    args.add(Long.toString(settings.outcomesTtl().toMillis()));
+    args.add(Integer.toString(delivered.size()));
     delivered.values().forEach(entries -> {
       args.add(Integer.toString(entries.size()));
-      entries.forEach(entry -> args.add(entry.entryId()));
+      for (Settled entry : entries) {
+        args.add(entry.entryId());
+        String producer = entry.entry().producer();
+        if (!outcomes.mine(producer) && !producer.isEmpty()) {
+          elsewhere.computeIfAbsent(producer, p -> new ArrayList<>()).add(entry.entry().message().id());
+        }
+      }
+    });
+    List<String> keys = new ArrayList<>(delivered.keySet());
+    elsewhere.forEach((producer, messageIds) -> {
+      keys.add(settings.outcomesStream(producer));
+      args.add(settings.noticeChannel(producer));
+      args.add(Integer.toString(messageIds.size()));
+      args.addAll(messageIds);
     });
     try {
-      return Scripts.ACK.run(redis, ScriptOutputType.INTEGER, delivered.keySet().toArray(String[]::new),
+      return Scripts.ACK.run(redis, ScriptOutputType.INTEGER, keys.toArray(String[]::new),
           args.toArray(String[]::new));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -161,7 +180,9 @@ final class Settlements {
     }
     unsent.decrementAndGet();
     settled.released().run();
-    outcomes.settled(settled.entry().producer(), settled.entry().message().id(), settled.reason(), redis);
+    if (settled.reason() != null || outcomes.mine(settled.entry().producer())) { // else the ACK script told it
+      outcomes.settled(settled.entry().producer(), settled.entry().message().id(), settled.reason(), redis);
+    }
   }
 
   private static String reason(Throwable error) {

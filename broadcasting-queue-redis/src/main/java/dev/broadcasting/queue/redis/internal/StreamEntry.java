@@ -29,39 +29,93 @@ public record StreamEntry(String connection, BroadcastMessage message, RetryPoli
    * absent socket id or origin is empty.
    */
   public Map<String, String> fields() {
-    StringBuilder channels = new StringBuilder();
-    for (Channel channel : message.channels()) {
-      channels.append(channels.length() == 0 ? "" : " ").append(channel.name());
-    }
-    String retry = policy.maxAttempts() + " " + policy.baseDelay().toNanos() + " " + policy.maxDelay().toNanos()
-        + " " + policy.deadline().toNanos();
-    StringBuilder entry = new StringBuilder(message.payload().length() + 128);
-    for (String part : new String[] {connection, message.event(), channels.toString(),
-        message.socketId() == null ? "" : message.socketId(), message.origin() == null ? "" : message.origin(), retry,
-        producer, message.payload()}) {
-      entry.append(part.length()).append(':').append(part);
-    }
     Map<String, String> fields = new LinkedHashMap<>(4);
     fields.put(ID, message.id());
-    fields.put(ENTRY, entry.toString());
+    fields.put(ENTRY, encoded());
     return fields;
+  }
+
+  /** The value of the {@code entry} field, built at its exact size: no copy as it grows. */
+  public String encoded() {
+    String channels = channels(message.channels());
+    String retry = retryText(policy);
+    String socketId = message.socketId() == null ? "" : message.socketId();
+    String origin = message.origin() == null ? "" : message.origin();
+    String[] parts = {connection, message.event(), channels, socketId, origin, retry, producer, message.payload()};
+    int size = 0;
+    for (String part : parts) {
+      size += part.length() + 11; // the longest length prefix and its colon
+    }
+    StringBuilder entry = new StringBuilder(size);
+    for (String part : parts) {
+      entry.append(part.length()).append(':').append(part);
+    }
+    return entry.toString();
+  }
+
+  private static String channels(List<Channel> channels) {
+    if (channels.size() == 1) {
+      return channels.get(0).name();
+    }
+    StringBuilder joined = new StringBuilder();
+    for (Channel channel : channels) {
+      joined.append(joined.length() == 0 ? "" : " ").append(channel.name());
+    }
+    return joined.toString();
+  }
+
+  /**
+   * A policy and its text, the last one written or read: nearly every event of an application has
+   * the same policy, which then is neither formatted nor parsed (nor built) again.
+   */
+  private record Retry(RetryPolicy policy, String text) {}
+
+  private static volatile Retry lastRetry = new Retry(RetryPolicy.defaults(), text(RetryPolicy.defaults()));
+
+  private static String retryText(RetryPolicy policy) {
+    Retry last = lastRetry;
+    if (last.policy().equals(policy)) {
+      return last.text();
+    }
+    Retry now = new Retry(policy, text(policy));
+    lastRetry = now;
+    return now.text();
+  }
+
+  private static RetryPolicy retryPolicy(String text) {
+    Retry last = lastRetry;
+    if (last.text().equals(text)) {
+      return last.policy();
+    }
+    String[] retry = text.split(" ");
+    RetryPolicy policy = RetryPolicy.builder().maxAttempts(Integer.parseInt(retry[0]))
+        .baseDelay(Duration.ofNanos(Long.parseLong(retry[1]))).maxDelay(Duration.ofNanos(Long.parseLong(retry[2])))
+        .deadline(Duration.ofNanos(Long.parseLong(retry[3]))).build();
+    lastRetry = new Retry(policy, text);
+    return policy;
+  }
+
+  private static String text(RetryPolicy policy) {
+    return policy.maxAttempts() + " " + policy.baseDelay().toNanos() + " " + policy.maxDelay().toNanos() + " "
+        + policy.deadline().toNanos();
   }
 
   /** The entry {@code streamId} of {@code stream} read back; what is missing or malformed names the entry. */
   public static StreamEntry parse(String stream, String streamId, Map<String, String> fields) {
     try {
       String[] parts = parts(required(fields, ENTRY), 8);
-      List<Channel> channels = new ArrayList<>();
-      for (String name : parts[2].split(" ")) {
-        channels.add(Channel.of(name));
+      List<Channel> channels;
+      if (parts[2].indexOf(' ') < 0) {
+        channels = List.of(Channel.of(parts[2]));
+      } else {
+        channels = new ArrayList<>();
+        for (String name : parts[2].split(" ")) {
+          channels.add(Channel.of(name));
+        }
       }
       BroadcastMessage message = BroadcastMessage.restore(required(fields, ID), parts[1], channels, parts[7],
           parts[3].isEmpty() ? null : parts[3], parts[4].isEmpty() ? null : parts[4]);
-      String[] retry = parts[5].split(" ");
-      RetryPolicy policy = RetryPolicy.builder().maxAttempts(Integer.parseInt(retry[0]))
-          .baseDelay(Duration.ofNanos(Long.parseLong(retry[1]))).maxDelay(Duration.ofNanos(Long.parseLong(retry[2])))
-          .deadline(Duration.ofNanos(Long.parseLong(retry[3]))).build();
-      return new StreamEntry(parts[0], message, policy, parts[6]);
+      return new StreamEntry(parts[0], message, retryPolicy(parts[5]), parts[6]);
     } catch (RuntimeException e) {
       throw new BroadcastException("Entry " + streamId + " of stream " + stream + " is not a queued broadcast ("
           + e.getMessage() + "); was it written by this library's RedisStreamQueue?", e);

@@ -246,12 +246,14 @@ public final class StreamWorkers {
     do {
       history = reads.commands().xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
           StreamOffset.from(partition.stream, after));
+      List<StreamMessage<String, String>> notHeld = new ArrayList<>();
       for (StreamMessage<String, String> message : history) {
         if (!partition.inHand.contains(message.getId())) {
-          submit(partition, message);
+          notHeld.add(message);
         }
         after = message.getId();
       }
+      submit(notHeld, Map.of(partition.stream, partition));
     } while (!history.isEmpty() && !stopping);
   }
 
@@ -274,33 +276,48 @@ public final class StreamWorkers {
     int count = Math.max(1, Math.min(settings.readCount(), room / offsets.size()));
     List<StreamMessage<String, String>> messages = reads.commands().xreadgroup(Consumer.from(settings.group(), me),
         XReadArgs.Builder.count(count).block(BLOCK), streams);
-    for (StreamMessage<String, String> message : messages) {
-      Partition partition = byStream.get(message.getStream());
-      if (partition != null) {
-        submit(partition, message);
-      }
-    }
+    submit(messages, byStream);
     if (!messages.isEmpty() && messages.size() < count && !settings.readLinger().isZero()) {
       pause(settings.readLinger()); // lets entries gather: fewer reads, wake-ups and acknowledgements per event
     }
   }
 
-  private void submit(Partition partition, StreamMessage<String, String> message) {
-    StreamEntry entry;
-    try {
-      entry = StreamEntry.parse(partition.stream, message.getId(), message.getBody());
-    } catch (BroadcastException e) {
-      log.error(e.getMessage());
-      settlements.unreadable(partition.stream, message, e.getMessage());
-      return;
+  /** An entry read and parsed, for its partition. */
+  private record Taken(Partition partition, String entryId, StreamEntry entry) {}
+
+  /**
+   * Parses every entry read, then hands them to the dispatcher one right after the other: the
+   * dispatcher's drain, woken by the first, then finds the others waiting and sends them to the
+   * driver together, not one by one as they would trickle in between parses.
+   */
+  private void submit(List<StreamMessage<String, String>> messages, Map<String, Partition> byStream) {
+    List<Taken> taken = new ArrayList<>(messages.size());
+    for (StreamMessage<String, String> message : messages) {
+      Partition partition = byStream.get(message.getStream());
+      if (partition == null) {
+        continue;
+      }
+      try {
+        taken.add(new Taken(partition, message.getId(),
+            StreamEntry.parse(partition.stream, message.getId(), message.getBody())));
+      } catch (BroadcastException e) {
+        log.error(e.getMessage());
+        settlements.unreadable(partition.stream, message, e.getMessage());
+      }
     }
-    partition.inHand.add(message.getId());
-    inHand.incrementAndGet();
-    delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) ->
-        settlements.settled(partition.stream, message.getId(), entry, error, () -> {
-          partition.inHand.remove(message.getId());
-          inHand.decrementAndGet();
-        }));
+    for (Taken one : taken) {
+      one.partition().inHand.add(one.entryId());
+    }
+    inHand.addAndGet(taken.size());
+    for (Taken one : taken) {
+      Partition partition = one.partition();
+      StreamEntry entry = one.entry();
+      delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) ->
+          settlements.settled(partition.stream, one.entryId(), entry, error, () -> {
+            partition.inHand.remove(one.entryId());
+            inHand.decrementAndGet();
+          }));
+    }
   }
 
   private static void pause(Duration duration) {

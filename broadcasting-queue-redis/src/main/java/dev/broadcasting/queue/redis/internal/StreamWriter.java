@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * full. One call at a time, so the entries of a partition are stored in the order they came.
  *
  * <pre>{@code
- * CompletableFuture<Boolean> stored = writer.write(3, entry.fields());
+ * CompletableFuture<Boolean> stored = writer.write(3, message.id(), entry.encoded());
  * }</pre>
  */
 public final class StreamWriter {
@@ -37,10 +37,9 @@ public final class StreamWriter {
     this.redis = redis;
   }
 
-  /** Queues the entry with {@code fields} (from {@link StreamEntry#fields()}) for {@code partition}. */
-  public CompletableFuture<Boolean> write(int partition, Map<String, String> fields) {
-    Pending pending = new Pending(partition, fields.get(StreamEntry.ID), fields.get(StreamEntry.ENTRY),
-        new CompletableFuture<>());
+  /** Queues the entry of message {@code id}, {@code entry} from {@link StreamEntry#encoded()}, for {@code partition}. */
+  public CompletableFuture<Boolean> write(int partition, String id, String entry) {
+    Pending pending = new Pending(partition, id, entry, new CompletableFuture<>());
     waiting.add(pending);
     flush();
     return pending.stored();

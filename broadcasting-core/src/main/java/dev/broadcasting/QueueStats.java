@@ -1,9 +1,11 @@
-package dev.broadcasting.queue.redis;
+package dev.broadcasting;
 
 import java.time.Duration;
 
 /**
- * The durable queue as Redis sees it now, for metrics and health checks.
+ * A durable queue as its store sees it now, for metrics and health checks: what
+ * {@link BroadcastListener#onQueueStats} receives, and what a queue such as
+ * {@code RedisStreamQueue.stats()} returns.
  *
  * <pre>{@code
  * QueueStats stats = queue.stats();
