@@ -257,4 +257,132 @@ class RecoveryTest {
     assertThatThrownBy(() -> App.builder("1", KEY, "s").maxHistoryChannels(0))
         .hasMessageContaining("maxHistoryChannels must be at least 1 but was 0");
   }
+
+  private BroadcastServer start(String pattern) {
+    BroadcastServer server = BroadcastServer.builder().host("127.0.0.1").port(0)
+        .app(App.builder("1", KEY, "secret-1").history(pattern, 10, Duration.ofMinutes(1)).build())
+        .build().start();
+    servers.add(server);
+    return server;
+  }
+
+  private static String recoveryAnswer(String channel, String data) {
+    return "{\"event\":\"broadcasting:recovery\",\"channel\":\"" + channel + "\",\"data\":\"" + data.replace("\"", "\\\"")
+        + "\"}";
+  }
+
+  private static String subscribe(String channel, String recovery) {
+    return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"recovery\":" + recovery + "}}";
+  }
+
+  @Test
+  void aPositionThatIsNotWholeIsAnsweredInvalidPositionWhileAnEmptyOneIsAFirstSubscription() throws Exception {
+    BroadcastServer server = start(10);
+    for (int n = 1; n <= 3; n++) {
+      publish(server, "news", n);
+    }
+    String succeeded = "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":\"news\",\"data\":\"{}\"}";
+    String epoch;
+    try (RawClient raw = RawClient.connect(server.port(), "/app/" + KEY + "?protocol=7")) {
+      raw.read();
+      raw.sendAll(subscribe("news", "{}"));
+      assertThat(raw.readText()).isEqualTo(succeeded);
+      String first = raw.readText();
+      epoch = WsClient.JSON.readTree(WsClient.JSON.readTree(first).get("data").asText()).get("epoch").asText();
+      assertThat(first).isEqualTo(recoveryAnswer("news",
+          "{\"recovered\":true,\"epoch\":\"" + epoch + "\",\"offset\":3,\"replayed\":0}"));
+    }
+    for (String malformed : List.of("{\"epoch\":\"whatever\",\"offset\":\"1\"}", "{\"offset\":1}",
+        "{\"epoch\":\"" + epoch + "\"}", "{\"epoch\":7,\"offset\":1}", "{\"epoch\":\"" + epoch + "\",\"offset\":1.5}",
+        "{\"epoch\":\"" + epoch + "\",\"offset\":-1}", "{\"epoch\":null,\"offset\":null}")) {
+      try (RawClient raw = RawClient.connect(server.port(), "/app/" + KEY + "?protocol=7")) {
+        raw.read();
+        raw.sendAll(subscribe("news", malformed));
+        assertThat(raw.readText()).isEqualTo(succeeded);
+        assertThat(raw.readText()).as(malformed).isEqualTo(recoveryAnswer("news",
+            "{\"recovered\":false,\"reason\":\"invalid_position\",\"epoch\":\"" + epoch + "\",\"offset\":3,\"replayed\":0}"));
+      }
+    }
+  }
+
+  @Test
+  void aBlankEpochOnTheHttpApiIsNoEpoch() throws Exception {
+    BroadcastServer server = start(10);
+    for (int n = 1; n <= 3; n++) {
+      publish(server, "news", n);
+    }
+    JsonNode blank = WsClient.JSON.readTree(history(server, "news", java.util.Map.of("from", "1", "epoch", "")).body());
+    JsonNode none = WsClient.JSON.readTree(history(server, "news", java.util.Map.of("from", "1")).body());
+    assertThat(blank).isEqualTo(none);
+    assertThat(blank.get("recovered").asBoolean()).isTrue();
+    assertThat(blank.get("events")).hasSize(2);
+  }
+
+  @Test
+  void clientEventsAreDeliveredLiveButNeverKeptNorReplayedToTheirSender() throws Exception {
+    BroadcastServer server = start("private-news*");
+    WsClient sender = client(server);
+    WsClient receiver = client(server);
+    for (WsClient client : List.of(sender, receiver)) {
+      client.subscribe("private-news", TestSignatures.channelAuth(KEY, "secret-1", client.socketId(), "private-news",
+          null), null);
+      client.next("pusher_internal:subscription_succeeded");
+    }
+    publish(server, "private-news", 1);
+    JsonNode first = nextTick(sender);
+    String epoch = first.get("epoch").asText();
+    sender.send("{\"event\":\"client-typing\",\"channel\":\"private-news\",\"data\":{\"who\":\"me\"}}");
+    publish(server, "private-news", 2);
+    assertThat(nextTick(receiver).get("offset").asLong()).isEqualTo(1);
+    assertThat(receiver.next("client-typing").toString())
+        .isEqualTo("{\"event\":\"client-typing\",\"channel\":\"private-news\",\"data\":{\"who\":\"me\"}}");
+    assertThat(nextTick(receiver).get("offset").asLong()).as("the whisper took no offset").isEqualTo(2);
+    assertThat(nextTick(sender).get("offset").asLong()).isEqualTo(2);
+    sender.close();
+
+    WsClient again = client(server);
+    var data = WsClient.JSON.createObjectNode().put("channel", "private-news")
+        .put("auth", TestSignatures.channelAuth(KEY, "secret-1", again.socketId(), "private-news", null));
+    data.putObject("recovery").put("epoch", epoch).put("offset", 0);
+    again.send("{\"event\":\"pusher:subscribe\",\"data\":" + data + "}");
+    publish(server, "private-news", 3);
+    List<String> seen = new ArrayList<>();
+    JsonNode message;
+    do {
+      message = again.next(m -> true, "any message");
+      seen.add(message.get("event").asText() + (message.has("offset") ? "@" + message.get("offset") : ""));
+    } while (!message.path("data").asText().equals("{\"n\":3}"));
+    assertThat(seen).containsExactly("pusher_internal:subscription_succeeded", "broadcasting:recovery", "Tick@1",
+        "Tick@2", "Tick@3");
+  }
+
+  @Test
+  void aCacheChannelResubscribedFromAPositionGetsTheReplayInsteadOfTheCachedEvent() throws Exception {
+    BroadcastServer server = start("cache-news*");
+    for (int n = 1; n <= 3; n++) {
+      publish(server, "cache-news", n);
+    }
+    String epoch = WsClient.JSON.readTree(history(server, "cache-news", java.util.Map.of("from", "0")).body())
+        .get("epoch").asText();
+    try (RawClient raw = RawClient.connect(server.port(), "/app/" + KEY + "?protocol=7")) {
+      raw.read();
+      raw.sendAll(subscribe("cache-news", "{\"epoch\":\"" + epoch + "\",\"offset\":2}"));
+      assertThat(raw.readText())
+          .isEqualTo("{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":\"cache-news\",\"data\":\"{}\"}");
+      assertThat(raw.readText()).isEqualTo(recoveryAnswer("cache-news",
+          "{\"recovered\":true,\"epoch\":\"" + epoch + "\",\"offset\":3,\"replayed\":1}"));
+      String three = "{\"event\":\"Tick\",\"channel\":\"cache-news\",\"data\":\"{\\\"n\\\":3}\",\"epoch\":\"" + epoch
+          + "\",\"offset\":";
+      assertThat(raw.readText()).isEqualTo(three + "3}");
+      publish(server, "cache-news", 4);
+      assertThat(raw.readText()).as("{\"n\":3} once").isEqualTo(three.replace("3}", "4}") + "4}");
+    }
+    try (RawClient raw = RawClient.connect(server.port(), "/app/" + KEY + "?protocol=7")) {
+      raw.read();
+      raw.sendAll(subscribe("cache-news", "{}"));
+      raw.read();
+      assertThat(raw.readText()).as("without a position, the cached event still comes")
+          .startsWith("{\"event\":\"Tick\",\"channel\":\"cache-news\",\"data\":\"{\\\"n\\\":4}\"");
+    }
+  }
 }

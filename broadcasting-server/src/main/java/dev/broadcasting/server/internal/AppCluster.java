@@ -96,6 +96,7 @@ public final class AppCluster implements LocalApp {
     HistoryRule rule = hub.history().ruleFor(channel);
     boolean recovering = rule != null && recovery != null && recovery.isObject();
     boolean noHistory = rule == null && recovery != null && recovery.isObject();
+    boolean withCache = !hub.history().replaysFrom(channel, recovery);
     CompletableFuture<SharedApp.Joined> joining;
     // the local join and its dispatch happen together, so a re-registration sees both or neither
     synchronized (this) {
@@ -114,7 +115,7 @@ public final class AppCluster implements LocalApp {
       if (error != null) {
         log.warn("Socket {} subscribed to {} on this node only: the cluster is out of reach ({})",
             socket.socketId, channel, error.toString());
-        answerSubscribed(socket, channel, hub.presenceSnapshot(channel), hub.cachedEvent(channel));
+        answerSubscribed(socket, channel, hub.presenceSnapshot(channel), withCache, withCache ? hub.cachedEvent(channel) : null);
       } else if (joined.refused()) {
         this.recovery.forget(socket, channel);
         undoRefused(socket, channel, userId);
@@ -123,8 +124,8 @@ public final class AppCluster implements LocalApp {
       } else {
         Map<String, JsonNode> members = new LinkedHashMap<>();
         joined.members().forEach((id, info) -> members.put(id, info == null ? null : Json.parseOrNull(info)));
-        answerSubscribed(socket, channel, PusherMessages.presenceData(members), joined.cachedFrame());
-        if (ChannelKind.isCache(channel) && joined.cachedFrame() == null) {
+        answerSubscribed(socket, channel, PusherMessages.presenceData(members), withCache, joined.cachedFrame());
+        if (withCache && ChannelKind.isCache(channel) && joined.cachedFrame() == null) {
           hub.webhook(WebhookEvent.CACHE_MISS, channel, null);
         }
         announce(joined.decisions(), socket.socketId);
@@ -140,12 +141,17 @@ public final class AppCluster implements LocalApp {
   /** Reads what {@code socket} missed from the shared history and hands it to the recovery. */
   private void replay(PusherSocket socket, String channel, HistoryRule rule, JsonNode position) {
     Long offset = ChannelHistory.offsetOf(position);
-    history(channel, rule, Json.text(position, "epoch"), offset, Integer.MAX_VALUE).whenComplete((replay, error) -> {
+    boolean malformed = ChannelHistory.malformed(position);
+    String epoch = malformed ? null : Json.text(position, "epoch");
+    history(channel, rule, epoch, offset, Integer.MAX_VALUE).whenComplete((replay, error) -> {
       if (error != null) {
         log.warn("Socket {} resubscribed to {} without its missed events: the shared history did not answer ({})",
             socket.socketId, channel, error.toString());
       }
-      recovery.replayed(socket, channel, replay, offset != null);
+      Replay answer = malformed && replay != null
+          ? new Replay(Replay.INVALID, replay.epoch(), replay.offset(), List.of()) : replay;
+      // a malformed position goes on from the position now, as a whole one does after its replay
+      recovery.replayed(socket, channel, answer, offset != null || malformed);
     });
   }
 
@@ -184,10 +190,12 @@ public final class AppCluster implements LocalApp {
         + hub.app().maxPresenceMembers() + " members, the most this app allows", 403));
   }
 
-  private static void answerSubscribed(PusherSocket socket, String channel, String presence, String cached) {
+  /** {@code withCache}: false when the recovery's replay stands in for a cache channel's last event. */
+  private static void answerSubscribed(PusherSocket socket, String channel, String presence, boolean withCache,
+      String cached) {
     boolean isPresence = ChannelKind.of(channel) == ChannelKind.PRESENCE;
     socket.send(PusherMessages.subscriptionSucceeded(channel, isPresence ? presence : "{}"));
-    if (ChannelKind.isCache(channel)) {
+    if (withCache && ChannelKind.isCache(channel)) {
       socket.send(cached != null ? cached : PusherMessages.cacheMiss(channel));
     }
   }
@@ -223,17 +231,23 @@ public final class AppCluster implements LocalApp {
     if (rule != null) {
       return shared.publishKept(channel, frame, exceptSocketId, ChannelKind.isCache(channel), rule);
     }
+    return shareLive(channel, frame, exceptSocketId);
+  }
+
+  /** Delivers {@code frame} to the channel's subscribers on every node, without keeping it. */
+  private CompletableFuture<Void> shareLive(String channel, String frame, String exceptSocketId) {
     hub.sendToChannel(channel, frame, exceptSocketId);
     return shared.publish(channel, frame, exceptSocketId, ChannelKind.isCache(channel));
   }
 
   /**
-   * Delivers a client event as {@link #shareDelivering} does. Nobody waits for it, so one that the
+   * Delivers a client event live, never kept in history (as Pusher, nobody replays a client's
+   * whisper, not even back to its sender). Nobody waits for it, so one that the
    * cluster did not take (it is out of reach) is logged, once in ten seconds with the number lost
    * meanwhile.
    */
   void shareClientEvent(String channel, String frame, String senderSocketId) {
-    shareDelivering(channel, frame, senderSocketId).whenComplete((done, error) -> {
+    shareLive(channel, frame, senderSocketId).whenComplete((done, error) -> {
       if (error == null) {
         return;
       }
@@ -242,7 +256,7 @@ public final class AppCluster implements LocalApp {
       long last = lastLostWarning.get();
       if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastLostWarning.compareAndSet(last, now)) {
         lostClientEvents.addAndGet(-lost);
-        log.warn("{} client event(s) did not reach the other nodes (nor, on history channels, this one), the last on {}: "
+        log.warn("{} client event(s) did not reach the other nodes, the last on {}: "
             + "the cluster is out of reach ({})", lost, channel, error.toString());
       }
     });

@@ -262,7 +262,8 @@ public final class AppHub {
     if (cluster != null) {
       cluster.shareClientEvent(channel, message, sender.socketId);
     } else {
-      history.deliver(channel, message, positioned -> sendToChannel(channel, positioned, sender.socketId));
+      // live only, never kept: no replay gives a whisper back, not even to its sender
+      sendToChannel(channel, message, sender.socketId);
     }
     webhook(WebhookEvent.CLIENT_EVENT, channel, hook -> {
       hook.put("event", event).put("data", data.isTextual() ? data.asText() : Json.write(data))

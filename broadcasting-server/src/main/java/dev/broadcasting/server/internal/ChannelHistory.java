@@ -64,18 +64,41 @@ final class ChannelHistory {
       join.getAsBoolean();
       return;
     }
-    String epoch = Json.text(recovery, "epoch");
-    Long from = offsetOf(recovery);
-    store.join(channel, rule, epoch, from, join, replay -> {
+    if (malformed(recovery)) {
+      store.join(channel, rule, null, null, join,
+          now -> socket.send(answer(channel, Replay.INVALID, now.epoch(), now.offset(), 0)));
+      return;
+    }
+    store.join(channel, rule, Json.text(recovery, "epoch"), offsetOf(recovery), join, replay -> {
       socket.send(answer(channel, replay));
       replay.events().forEach(socket::send);
     });
   }
 
-  /** The offset of a subscribe's {@code recovery}, or null when it gives no whole position. */
+  /**
+   * The offset of a subscribe's {@code recovery}, or null when it gives no whole position: a string
+   * {@code epoch} and a whole {@code offset} of at least 0.
+   */
   static Long offsetOf(JsonNode recovery) {
     JsonNode offset = recovery.get("offset");
-    return offset != null && offset.canConvertToLong() && Json.text(recovery, "epoch") != null ? offset.asLong() : null;
+    boolean whole = offset != null && offset.isIntegralNumber() && offset.canConvertToLong() && offset.asLong() >= 0;
+    return whole && Json.text(recovery, "epoch") != null ? offset.asLong() : null;
+  }
+
+  /**
+   * Whether {@code recovery} gives a position that is not whole; answered {@link Replay#INVALID}
+   * rather than as a first subscription, which would replay nothing and hide the gap.
+   */
+  static boolean malformed(JsonNode recovery) {
+    return (recovery.has("epoch") || recovery.has("offset")) && offsetOf(recovery) == null;
+  }
+
+  /**
+   * Whether a subscribe to {@code channel} with {@code recovery} gets the events after a position,
+   * which then stand in for a cache channel's last event.
+   */
+  boolean replaysFrom(String channel, JsonNode recovery) {
+    return recovery != null && recovery.isObject() && offsetOf(recovery) != null && ruleFor(channel) != null;
   }
 
   /**

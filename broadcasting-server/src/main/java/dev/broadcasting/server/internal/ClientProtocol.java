@@ -68,7 +68,7 @@ final class ClientProtocol {
       return;
     }
     if (socket.isSubscribed(channel)) {
-      succeeded(channel, kind);
+      succeeded(channel, kind, null);
       return;
     }
     if (socket.subscriptions.size() >= hub.app().maxChannelsPerConnection()) {
@@ -84,13 +84,14 @@ final class ClientProtocol {
       }
       return;
     }
-    hub.history().subscribe(socket, channel, data.get("recovery"), () -> kind == ChannelKind.PRESENCE
-        ? joinPresence(channel, channelData, null) : join(channel, kind));
+    JsonNode recovery = data.get("recovery");
+    hub.history().subscribe(socket, channel, recovery, () -> kind == ChannelKind.PRESENCE
+        ? joinPresence(channel, channelData, recovery) : join(channel, kind, recovery));
   }
 
-  private boolean join(String channel, ChannelKind kind) {
+  private boolean join(String channel, ChannelKind kind, JsonNode recovery) {
     hub.join(socket, channel, null, null);
-    succeeded(channel, kind);
+    succeeded(channel, kind, recovery);
     return true;
   }
 
@@ -135,7 +136,7 @@ final class ClientProtocol {
           + hub.app().maxPresenceMembers() + " members, the most this app allows", 403);
       return false;
     }
-    succeeded(channel, ChannelKind.PRESENCE);
+    succeeded(channel, ChannelKind.PRESENCE, recovery);
     return true;
   }
 
@@ -151,10 +152,11 @@ final class ClientProtocol {
     hub.events().refused(socket.socketId, channel, status, reason);
   }
 
-  private void succeeded(String channel, ChannelKind kind) {
+  /** Answers a subscribe; a cache channel's last event too, unless the recovery's replay holds it. */
+  private void succeeded(String channel, ChannelKind kind, JsonNode recovery) {
     String data = kind == ChannelKind.PRESENCE ? hub.presenceSnapshot(channel) : "{}";
     socket.send(PusherMessages.subscriptionSucceeded(channel, data));
-    if (ChannelKind.isCache(channel)) {
+    if (ChannelKind.isCache(channel) && !hub.history().replaysFrom(channel, recovery)) {
       String cached = hub.cachedEvent(channel);
       socket.send(cached != null ? cached : PusherMessages.cacheMiss(channel));
     }

@@ -44,8 +44,9 @@ final class HistoryEndpoint {
       return HttpApi.error(HttpResponseStatus.BAD_REQUEST, "from must be at least 0 and limit between 1 and "
           + MAX_LIMIT + ", but were " + from + " and " + limit);
     }
-    Replay replay = hub.history().read(hub.cluster, channel, rule, HttpApi.param(uri, "epoch", null), from,
-        limit);
+    String epoch = HttpApi.param(uri, "epoch", "");
+    // a blank epoch= is no epoch, on one node as in the cluster
+    Replay replay = hub.history().read(hub.cluster, channel, rule, epoch.isBlank() ? null : epoch, from, limit);
     ObjectNode root = Json.object().put("recovered", replay.recovered());
     if (!replay.recovered()) {
       root.put("reason", replay.notRecoveredReason());

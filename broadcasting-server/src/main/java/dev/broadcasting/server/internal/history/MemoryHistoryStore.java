@@ -15,7 +15,7 @@ import java.util.function.ToIntFunction;
 /**
  * History kept in this server's memory: per channel, the last events within its rule's size and
  * time-to-live, and at most {@code maxChannels} channels (the one used longest ago is forgotten).
- * A stream created anew, after a restart or an eviction, has a new random epoch, so a client's old
+ * A stream created anew, after a restart or an eviction, has a new epoch, so a client's old
  * position is then answered with {@link Replay#EPOCH_CHANGED} rather than with a partial replay.
  *
  * <pre>{@code
@@ -29,14 +29,28 @@ public final class MemoryHistoryStore implements HistoryStore {
 
   /** One channel's stream; every access holds its monitor. */
   private static final class Stream {
-    final String epoch = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    final String epoch;
     final ArrayDeque<Entry> entries = new ArrayDeque<>();
     long last;
+
+    Stream(String epoch) {
+      this.epoch = epoch;
+    }
   }
 
   private final int maxChannels;
   private final LongSupplier nanoTime;
   private final Map<String, Stream> streams;
+  /**
+   * Epochs are this store's random start (fixed width) and the number of channels forgotten before
+   * the stream was made: a forgotten channel's next stream has a new one. A read of a channel
+   * without a stream creates none (it would push a used channel out) but answers the epoch its
+   * stream would get now, so that a client goes on from offset 0 of it unless a channel is
+   * forgotten meanwhile, which is then answered {@link Replay#EPOCH_CHANGED}.
+   */
+  private final String epochStart = String.format("%13s", Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36))
+      .replace(' ', '0');
+  private long evictions;
 
   public MemoryHistoryStore(int maxChannels, LongSupplier nanoTime) {
     if (maxChannels < 1) {
@@ -47,7 +61,9 @@ public final class MemoryHistoryStore implements HistoryStore {
     this.streams = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Stream> eldest) {
-        return size() > MemoryHistoryStore.this.maxChannels;
+        boolean evict = size() > MemoryHistoryStore.this.maxChannels;
+        evictions += evict ? 1 : 0;
+        return evict;
       }
     };
   }
@@ -67,7 +83,17 @@ public final class MemoryHistoryStore implements HistoryStore {
   @Override
   public void join(String channel, HistoryRule rule, String epoch, Long offset, BooleanSupplier join,
       Consumer<Replay> answer) {
-    Stream stream = stream(channel);
+    Stream stream;
+    synchronized (streams) {
+      stream = streams.get(channel);
+      if (stream == null) {
+        // held under the map's lock, so that no first event of the channel comes in between
+        if (join.getAsBoolean()) {
+          answer.accept(offset == null ? nothingYet() : notKept(epoch, offset));
+        }
+        return;
+      }
+    }
     synchronized (stream) {
       if (join.getAsBoolean()) {
         answer.accept(offset == null ? new Replay(null, stream.epoch, stream.last, List.of())
@@ -78,10 +104,28 @@ public final class MemoryHistoryStore implements HistoryStore {
 
   @Override
   public Replay read(String channel, HistoryRule rule, String epoch, long offset, int limit) {
-    Stream stream = stream(channel);
+    Stream stream;
+    synchronized (streams) {
+      stream = streams.get(channel);
+      if (stream == null) {
+        return notKept(epoch == null ? epochNow() : epoch, offset);
+      }
+    }
     synchronized (stream) {
       return replay(stream, rule, epoch == null ? stream.epoch : epoch, offset, limit);
     }
+  }
+
+  /** The position of a channel without a stream; called holding the map's lock. */
+  private Replay nothingYet() {
+    return new Replay(null, epochNow(), 0, List.of());
+  }
+
+  /** The answer to a position on a channel without a stream; called holding the map's lock. */
+  private Replay notKept(String epoch, long offset) {
+    Replay now = nothingYet();
+    return now.epoch().equals(epoch) ? (offset == 0 ? now : new Replay(Replay.INVALID, now.epoch(), 0, List.of()))
+        : new Replay(Replay.EPOCH_CHANGED, now.epoch(), 0, List.of());
   }
 
   private Replay replay(Stream stream, HistoryRule rule, String epoch, long offset, int limit) {
@@ -106,6 +150,11 @@ public final class MemoryHistoryStore implements HistoryStore {
     return new Replay(null, stream.epoch, stream.last, events);
   }
 
+  /** The epoch of a stream made now; called holding the map's lock. */
+  private String epochNow() {
+    return epochStart + Long.toString(evictions, 36);
+  }
+
   private void trim(Stream stream, HistoryRule rule) {
     while (stream.entries.size() > rule.maxEvents()) {
       stream.entries.removeFirst();
@@ -118,7 +167,7 @@ public final class MemoryHistoryStore implements HistoryStore {
 
   private Stream stream(String channel) {
     synchronized (streams) {
-      return streams.computeIfAbsent(channel, name -> new Stream());
+      return streams.computeIfAbsent(channel, name -> new Stream(epochNow()));
     }
   }
 

@@ -67,4 +67,43 @@ class MemoryHistoryStoreTest {
     assertThat(replay.epoch()).isNotEqualTo(epoch);
     assertThat(replay.offset()).isZero();
   }
+
+  @Test
+  void readsAndJoinsOfChannelsWithoutAStreamCreateNoneAndPushNoChannelOut() {
+    MemoryHistoryStore store = new MemoryHistoryStore(2, () -> now);
+    append(store, "c1", 1);
+    append(store, "c2", 1);
+    String c1 = store.read("c1", rule, null, 0, 10).epoch();
+    String c2 = store.read("c2", rule, null, 0, 10).epoch();
+    Replay unread = store.read("c3", rule, null, 0, 10);
+    List<Replay> joined = new ArrayList<>();
+    store.join("c4", rule, null, null, () -> true, joined::add);
+    store.join("c5", rule, "gone", 4L, () -> true, joined::add);
+
+    assertThat(unread.recovered()).isTrue();
+    assertThat(unread.offset()).isZero();
+    assertThat(unread.events()).isEmpty();
+    assertThat(joined.get(0)).isEqualTo(new Replay(null, unread.epoch(), 0, List.of()));
+    assertThat(joined.get(1)).isEqualTo(new Replay(Replay.EPOCH_CHANGED, unread.epoch(), 0, List.of()));
+    assertThat(store.read("c3", rule, null, 1, 10).notRecoveredReason()).isEqualTo(Replay.INVALID);
+    assertThat(store.read("c1", rule, c1, 0, 10).events()).as("c1 still kept").hasSize(1);
+    assertThat(store.read("c2", rule, c2, 0, 10).events()).as("c2 still kept").hasSize(1);
+  }
+
+  @Test
+  void theStreamMadeAfterAReadGoesOnFromItsPositionUnlessAChannelWasForgottenMeanwhile() {
+    MemoryHistoryStore store = new MemoryHistoryStore(1, () -> now);
+    String empty = store.read("c1", rule, null, 0, 10).epoch();
+    append(store, "c1", 2);
+    Replay missed = store.read("c1", rule, empty, 0, 10);
+    assertThat(missed.recovered()).isTrue();
+    assertThat(missed.events()).hasSize(2);
+
+    String before = store.read("c2", rule, null, 0, 10).epoch();
+    append(store, "c3", 1);
+    append(store, "c2", 1);
+    Replay forgotten = store.read("c2", rule, before, 0, 10);
+    assertThat(forgotten.notRecoveredReason()).as("c1 was forgotten meanwhile").isEqualTo(Replay.EPOCH_CHANGED);
+    assertThat(forgotten.epoch()).isNotEqualTo(before);
+  }
 }
