@@ -312,4 +312,83 @@ class ClusterRecoveryTest {
       assertThat(echo.eventsUpTo(15)).containsExactly(1, 2, 3, 11, 12, 13, 14, 15);
     }
   }
+
+  @Test
+  void aPositionThatIsNotWholeIsAnsweredInvalidPositionWithTheCurrentOne() throws Exception {
+    publish("history-malformed", 1, 3);
+    for (String malformed : List.of("{\"epoch\":\"whatever\",\"offset\":\"1\"}", "{\"offset\":1}")) {
+      RawSocket socket = RawSocket.connect(cluster.port(1));
+      socket.subscribe("history-malformed", (ObjectNode) TestCluster.JSON.readTree(malformed));
+      JsonNode answer = recoveryAnswer(socket);
+      assertThat(answer.get("recovered").asBoolean()).as(malformed).isFalse();
+      assertThat(answer.get("reason").asText()).isEqualTo("invalid_position");
+      assertThat(answer.get("offset").asLong()).isEqualTo(3);
+      assertThat(answer.get("replayed").asInt()).isZero();
+      socket.close();
+    }
+    RawSocket socket = RawSocket.connect(cluster.port(2));
+    socket.subscribe("history-malformed", TestCluster.JSON.createObjectNode().put("offset", 1));
+    assertThat(recoveryAnswer(socket).get("reason").asText()).isEqualTo("invalid_position");
+    publish(0, "history-malformed", 4);
+    JsonNode live = socket.next();
+    assertThat(n(live)).isEqualTo(4);
+    assertThat(live.get("offset").asLong()).isEqualTo(4);
+    socket.close();
+  }
+
+  @Test
+  void clientEventsAreDeliveredLiveOnEveryNodeButNeverKeptNorReplayed() throws Exception {
+    String channel = "private-history-whisper";
+    List<RawSocket> sockets = new ArrayList<>();
+    for (int node = 0; node < 2; node++) {
+      RawSocket socket = RawSocket.connect(cluster.port(node));
+      String auth = TestCluster.JSON.readTree(cluster.nodes.get(0).driver(TestCluster.APP_ID).authSigner()
+          .signPrivate(socket.socketId, channel)).get("auth").asText();
+      socket.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth + "\"}}");
+      assertThat(socket.next().path("event").asText()).isEqualTo("pusher_internal:subscription_succeeded");
+      sockets.add(socket);
+    }
+    RawSocket sender = sockets.get(0);
+    RawSocket receiver = sockets.get(1);
+    publish(2, channel, 1);
+    String epoch = sender.next().get("epoch").asText();
+    sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"who\":\"me\"}}");
+    assertThat(n(receiver.next())).isEqualTo(1);
+    assertThat(receiver.nextText())
+        .isEqualTo("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"who\":\"me\"}}");
+    publish(2, channel, 2);
+    assertThat(receiver.next().get("offset").asLong()).as("the whisper took no offset").isEqualTo(2);
+    assertThat(sender.next().get("offset").asLong()).isEqualTo(2);
+    sender.close();
+
+    RawSocket again = RawSocket.connect(cluster.port(2));
+    String auth = TestCluster.JSON.readTree(cluster.nodes.get(0).driver(TestCluster.APP_ID).authSigner()
+        .signPrivate(again.socketId, channel)).get("auth").asText();
+    again.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth
+        + "\",\"recovery\":{\"epoch\":\"" + epoch + "\",\"offset\":0}}}");
+    assertThat(again.next().path("event").asText()).isEqualTo("pusher_internal:subscription_succeeded");
+    assertThat(recoveryAnswer(again).get("replayed").asInt()).isEqualTo(2);
+    assertThat(n(again.next())).isEqualTo(1);
+    assertThat(n(again.next())).isEqualTo(2);
+    publish(0, channel, 3);
+    assertThat(n(again.next())).as("no whisper before the next event").isEqualTo(3);
+    receiver.close();
+    again.close();
+  }
+
+  @Test
+  void aCacheChannelResubscribedFromAPositionGetsItsLastEventOnce() throws Exception {
+    publish("cache-history-last", 1, 3);
+    String epoch = TestCluster.JSON.readTree(cluster.sdk(0).get("/channels/cache-history-last/history",
+        Map.of("from", "0")).getMessage()).get("epoch").asText();
+    RawSocket socket = RawSocket.connect(cluster.port(1));
+    socket.subscribe("cache-history-last", position(epoch, 2));
+    JsonNode answer = recoveryAnswer(socket);
+    assertThat(answer.get("recovered").asBoolean()).isTrue();
+    assertThat(answer.get("replayed").asInt()).isEqualTo(1);
+    assertThat(n(socket.next())).isEqualTo(3);
+    publish(2, "cache-history-last", 4);
+    assertThat(n(socket.next())).as("{\"n\":3} once").isEqualTo(4);
+    socket.close();
+  }
 }

@@ -54,6 +54,11 @@ final class RawSocket implements AutoCloseable {
     }
   }
 
+  /** Sends {@code json} as it is. */
+  void send(String json) throws Exception {
+    webSocket.sendText(json, true).get(10, TimeUnit.SECONDS);
+  }
+
   /** The next frame as received, or null when none comes within {@code millis}. */
   String poll(long millis) throws InterruptedException {
     return frames.poll(millis, TimeUnit.MILLISECONDS);

@@ -87,10 +87,14 @@ final class TestCluster implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + endpoints.getAddress().getPort() + "/webhooks");
   }
 
-  /** The app of every node: channels {@code history-*} keep 1,000 events, {@code short-history-*} 5. */
+  /**
+   * The app of every node: channels {@code history-*} keep 1,000 events, {@code short-history-*} 5,
+   * {@code private-history-*} and {@code cache-history-*} 10.
+   */
   static App app(URI webhook) {
     return App.builder(APP_ID, KEY, SECRET).maxPresenceMembers(3).webhook(webhook)
         .history("history-*", 1000, Duration.ofMinutes(5)).history("short-history-*", 5, Duration.ofMinutes(5))
+        .history("private-history-*", 10, Duration.ofMinutes(5)).history("cache-history-*", 10, Duration.ofMinutes(5))
         .build();
   }
 
