@@ -10,7 +10,8 @@
 // Channels also receive the event 'broadcasting:not-recovered' (Echo: .listen('.broadcasting:not-recovered')).
 // Its reason is the server's (epoch_changed, trimmed, ...) or 'position_unknown': the connection
 // dropped after a first subscription succeeded but before the server told its position, so what was
-// published meanwhile cannot be asked for.
+// published meanwhile cannot be asked for. A cluster node that lost events of a channel while cut off
+// from Redis, and could not read them back, sends the answer unasked: it is reported the same way.
 
 /**
  * Turns recovery on for a Pusher client or a laravel-echo instance (pusher connector). Returns an
@@ -50,6 +51,13 @@ export function enableRecovery(client, { onNotRecovered, onRecovered } = {}) {
   }
 
   function answered(channel, info) {
+    if (!asked.has(channel)) {
+      // Not the answer to a subscription: the server lost events of a channel this connection is
+      // on (a cluster node cut off from Redis that could not read them back) and says so at once.
+      if (info.epoch !== undefined) positions.set(channel, { epoch: info.epoch, offset: info.offset });
+      if (!info.recovered) notRecovered(channel, info);
+      return;
+    }
     const had = asked.get(channel);
     asked.delete(channel);
     succeeded.delete(channel);

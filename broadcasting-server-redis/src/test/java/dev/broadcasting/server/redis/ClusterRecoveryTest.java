@@ -218,6 +218,52 @@ class ClusterRecoveryTest {
   }
 
   @Test
+  void echoOnANodeCutFromRedisIsToldAtOnceOfAGapTrimmedMeanwhile() throws Exception {
+    try (GatedProxy link = new GatedProxy(cluster.redis.port())) {
+      int deaf = cluster.nodes.indexOf(cluster.addNode("redis://127.0.0.1:" + link.port()));
+      try (GatedProxy proxy = new GatedProxy(cluster.port(deaf));
+          RecoveringEcho echo = new RecoveringEcho(proxy, "short-history-deaf")) {
+        echo.await("ready");
+        for (int n = 1; n <= 3; n++) {
+          publish(1, "short-history-deaf", n);
+        }
+        echo.eventsUpTo(3);
+        link.shut();
+        // 4..10 published while the node hears nothing; Redis keeps 5 events, so 4 and 5 are gone
+        for (int n = 4; n <= 10; n++) {
+          publish(1, "short-history-deaf", n);
+        }
+        link.open();
+        // the node reconnects by itself; until it hears the channel again, what is published is missed too
+        int last = 10;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        JsonNode line = null;
+        while (line == null) {
+          assertThat(System.nanoTime() - deadline).as("the cut node hears Redis again within 20 s").isNegative();
+          publish(1, "short-history-deaf", ++last);
+          line = echo.next(100);
+        }
+        // the connection never dropped: no resubscription, the node tells the client by itself
+        assertThat(line.path("type").asText()).as(line.toString()).isEqualTo("not_recovered");
+        assertThat(line.get("reason").asText()).isEqualTo("trimmed");
+        assertThat(line.get("offset").asLong()).as("the position before the first missed event").isEqualTo(3);
+        assertThat(echo.next(20_000).path("type").asText()).isEqualTo("channel_not_recovered");
+        JsonNode after = echo.next(20_000);
+        assertThat(after.path("type").asText()).as(after.toString()).isEqualTo("event");
+        int first = after.get("n").asInt();
+        publish(1, "short-history-deaf", last + 1);
+        publish(1, "short-history-deaf", last + 2);
+        List<Integer> expected = new ArrayList<>(List.of(1, 2, 3));
+        IntStream.rangeClosed(first, last + 2).forEach(expected::add);
+        assertThat(first).isBetween(11, last);
+        assertThat(echo.eventsUpTo(last + 2)).containsExactlyElementsOf(expected);
+        assertThat(echo.lines.stream().filter(told -> told.path("type").asText().contains("not_recovered")))
+            .as("told once").hasSize(2);
+      }
+    }
+  }
+
+  @Test
   void theHistoryEndpointAnswersFromRedisOnAnyNode() throws Exception {
     for (int n = 1; n <= 5; n++) {
       publish(0, "history-api", n);

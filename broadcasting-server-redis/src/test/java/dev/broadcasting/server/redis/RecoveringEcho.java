@@ -30,20 +30,25 @@ final class RecoveringEcho implements AutoCloseable {
   JsonNode await(String type) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      JsonNode line = script.nextLine(100);
-      if (line == null) {
-        continue;
-      }
-      lines.add(line);
-      if (line.path("type").asText().equals("event")) {
-        events.add(line.get("n").asInt());
-      }
-      if (line.path("type").asText().equals(type)) {
+      JsonNode line = next(100);
+      if (line != null && line.path("type").asText().equals(type)) {
         return line;
       }
     }
     throw new AssertionError("no " + type + " line within 20 s; the last lines read: "
         + lines.subList(Math.max(0, lines.size() - 20), lines.size()) + "\n" + script.stderr());
+  }
+
+  /** The next line, kept with the others, or null when none came within {@code millis}. */
+  JsonNode next(int millis) throws Exception {
+    JsonNode line = script.nextLine(millis);
+    if (line != null) {
+      lines.add(line);
+      if (line.path("type").asText().equals("event")) {
+        events.add(line.get("n").asInt());
+      }
+    }
+    return line;
   }
 
   /** Reads lines until event {@code n} came; returns the n of every event received. */

@@ -3,9 +3,11 @@ package dev.broadcasting.server.internal;
 import dev.broadcasting.server.internal.history.Replay;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * In a cluster, this node's sockets that resubscribe to a history channel with a position. The
@@ -90,6 +92,22 @@ final class ClusterRecovery {
       byChannel.remove(channel);
     }
     return sent;
+  }
+
+  /**
+   * Tells the channel's sockets, with an unasked {@value ChannelHistory#RECOVERY_EVENT} answer, that
+   * the events after {@code gap}'s position are lost to them. A socket still waiting for its replay
+   * is left out: its own answer comes from the shared history.
+   */
+  synchronized void missed(String channel, Replay gap) {
+    Map<PusherSocket, Recovering> sockets = byChannel.getOrDefault(channel, Map.of());
+    Set<PusherSocket> waiting = new HashSet<>();
+    sockets.forEach((socket, recovering) -> {
+      if (!recovering.replayed) {
+        waiting.add(socket);
+      }
+    });
+    hub.sendToChannel(channel, ChannelHistory.answer(channel, gap), null, waiting);
   }
 
   /**

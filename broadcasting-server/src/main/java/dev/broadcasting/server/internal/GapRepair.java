@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * repair of a gap in them. Redis pub/sub keeps nothing for a subscriber that is away: when this
  * node's connection to Redis drops, the events published meanwhile never reach it. The next event of
  * the channel shows the gap (its offset is past the last one plus one); the missed events are then
- * read from the shared history and delivered first, while the channel's later events wait.
+ * read from the shared history and delivered first, while the channel's later events wait. When they
+ * cannot be read back, the channel's sockets are told at once, before the later events: their
+ * connections never dropped, so no resubscription would tell them.
  *
  * <pre>{@code
  * gaps.deliver("news", frame, null, "k2x9", 45);  // 41..44 missing: read, delivered, then 45
@@ -71,7 +73,7 @@ final class GapRepair {
     if (track.waiting != null) {
       track.waiting.add(live);
       if (track.waiting.size() > MAX_GAP) {
-        repaired(channel, track, null, "over " + MAX_GAP + " later events came while they were read");
+        repaired(channel, track, null, Replay.UNAVAILABLE, "over " + MAX_GAP + " later events came while they were read");
       }
       return;
     }
@@ -79,17 +81,24 @@ final class GapRepair {
       long missed = offset - track.last - 1;
       track.waiting = new ArrayList<>(List.of(live));
       if (missed > MAX_GAP) {
-        repaired(channel, track, null, "the gap is over " + MAX_GAP + " events");
+        repaired(channel, track, null, Replay.UNAVAILABLE, "the gap is over " + MAX_GAP + " events");
         return;
       }
       int repair = ++track.repairs;
       Track repairing = track;
       history.read(channel, epoch, track.last, (int) missed).whenComplete((replay, error) -> {
         synchronized (this) {
-          if (repairing.repairs == repair && repairing.waiting != null) {
-            repaired(channel, repairing, replay, error != null ? error.toString()
-                : !replay.recovered() ? replay.notRecoveredReason()
-                : replay.events().size() != missed ? "only " + replay.events().size() + " were kept" : null);
+          if (repairing.repairs != repair || repairing.waiting == null) {
+            return;
+          }
+          if (error != null) {
+            repaired(channel, repairing, null, Replay.UNAVAILABLE, error.toString());
+          } else if (!replay.recovered()) {
+            repaired(channel, repairing, null, replay.notRecoveredReason(), replay.notRecoveredReason());
+          } else if (replay.events().size() != missed) {
+            repaired(channel, repairing, null, Replay.TRIMMED, "only " + replay.events().size() + " were kept");
+          } else {
+            repaired(channel, repairing, replay, null, null);
           }
         }
       });
@@ -106,19 +115,21 @@ final class GapRepair {
     }
   }
 
-  private void repaired(String channel, Track track, Replay replay, String failure) {
+  /** {@code reason}: what the sockets are told when the gap was not read back; {@code failure}: what the log says. */
+  private void repaired(String channel, Track track, Replay replay, String reason, String failure) {
     List<Live> waiting = track.waiting;
     track.waiting = null;
     track.repairs++;
-    if (failure == null) {
+    if (reason == null) {
       // the stream does not keep which socket sent an event: replayed ones go to every socket
       for (String event : replay.events()) {
         pass(channel, track, new Live(event, null, track.epoch, track.last + 1));
       }
     } else {
       log.warn("Events {} to {} of {} were published while this node could not hear Redis and could not be read "
-          + "back ({}): this node's sockets on it missed them; clients with recovery are told when they resubscribe",
-          track.last + 1, waiting.get(0).offset() - 1, channel, failure);
+          + "back ({}): this node's sockets on it missed them and are told '{}'",
+          track.last + 1, waiting.get(0).offset() - 1, channel, failure, reason);
+      recovery.missed(channel, new Replay(reason, track.epoch, track.last, List.of()));
       track.last = waiting.get(0).offset() - 1;
     }
     for (Live live : waiting) {
