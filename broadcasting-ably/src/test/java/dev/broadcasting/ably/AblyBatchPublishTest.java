@@ -13,30 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * publishBatch of coalesced events on several channels: one batch publish ({@code POST /messages})
  * with a spec per channel, and each channel's outcome its own.
  */
-class AblyBatchPublishTest {
+class AblyBatchPublishTest extends AgainstFakeAbly {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private FakeAbly ably;
-  private AblyBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    ably = FakeAbly.start();
-    driver = ably.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    ably.close();
-  }
 
   private static BroadcastMessage on(String name, String channel) {
     return BroadcastMessage.of(name, List.of(new Channel(channel)), "{\"n\":\"" + name + "\"}");

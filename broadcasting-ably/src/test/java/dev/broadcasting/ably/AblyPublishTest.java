@@ -19,27 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AblyPublishTest {
+class AblyPublishTest extends AgainstFakeAbly {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private FakeAbly ably;
-  private AblyBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    ably = FakeAbly.start();
-    driver = ably.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    ably.close();
-  }
 
   @Test
   void postsOneChannelWithPercentEncodedNameBasicAuthAndJsonEncodedData() throws Exception {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.broadcasting.BroadcastException;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,27 +50,37 @@ class PayloadSerializerTest {
         Map.of("big", "y".repeat(3 * PayloadSerializer.KEPT_CHARS)), Map.of("after", "big"));
   }
 
-  private static void writesWhatTheMapperWrites(ObjectMapper mapper) throws Exception {
+  /** Each payload, twice over, as the kept generator wrote it and as the mapper's own writeValueAsString did. */
+  record Written(List<String> kept, List<String> mappers) {}
+
+  private static Written written(ObjectMapper mapper) throws Exception {
     PayloadSerializer serializer = new PayloadSerializer(mapper);
+    List<String> kept = new ArrayList<>();
+    List<String> mappers = new ArrayList<>();
     for (int round = 0; round < 2; round++) {
       for (Object payload : payloads()) {
-        assertThat(serializer.serialize(payload, Order.class)).isEqualTo(mapper.writeValueAsString(payload));
+        kept.add(serializer.serialize(payload, Order.class));
+        mappers.add(mapper.writeValueAsString(payload));
       }
     }
+    return new Written(kept, mappers);
   }
 
   @Test
   void eachPayloadIsTheMappersOwnTextWithNothingBetweenPayloads() throws Exception {
-    writesWhatTheMapperWrites(PayloadSerializer.defaultMapper());
+    Written written = written(PayloadSerializer.defaultMapper());
+    assertThat(written.kept()).isEqualTo(written.mappers());
   }
 
   @Test
   void anApplicationsMapperSettingsApplyToTheKeptGenerator() throws Exception {
-    writesWhatTheMapperWrites(PayloadSerializer.defaultMapper()
+    Written renamed = written(PayloadSerializer.defaultMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS));
-    writesWhatTheMapperWrites(PayloadSerializer.defaultMapper().enable(SerializationFeature.INDENT_OUTPUT));
+    assertThat(renamed.kept()).isEqualTo(renamed.mappers());
+    Written indented = written(PayloadSerializer.defaultMapper().enable(SerializationFeature.INDENT_OUTPUT));
+    assertThat(indented.kept()).isEqualTo(indented.mappers());
   }
 
   @Test
