@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Alone, to profile these rows without the others:
  * {@code java -XX:StartFlightRecording=filename=redis.jfr,settings=profile -cp benchmarks.jar
- * dev.broadcasting.benchmarks.RedisGoals [--short]}, then {@code benchmarks/jfr-top.sh redis.jfr}.
+ * dev.broadcasting.benchmarks.RedisGoals [--short] [--latency | --queued]}, then {@code benchmarks/jfr-top.sh redis.jfr}.
  */
 final class RedisGoals {
   private static final int CLIENTS = 8;
@@ -31,6 +31,9 @@ final class RedisGoals {
   private static final int PEER_REQUESTS_FACTOR = 5;
 
   private final Goals goals;
+  /** Run alone ({@code --latency} or {@code --queued}), to profile one kind of row. */
+  private boolean latencyOnly;
+  private boolean queuedOnly;
 
   RedisGoals(Goals goals) {
     this.goals = goals;
@@ -38,7 +41,10 @@ final class RedisGoals {
 
   public static void main(String[] args) throws Exception {
     Goals goals = new Goals(List.of(args).contains("--short") ? Goals.Sizes.SHORT : Goals.Sizes.FULL, System.out);
-    for (GoalRow row : new RedisGoals(goals).measure()) {
+    RedisGoals redis = new RedisGoals(goals);
+    redis.latencyOnly = List.of(args).contains("--latency");
+    redis.queuedOnly = List.of(args).contains("--queued");
+    for (GoalRow row : redis.measure()) {
       System.out.println(row);
     }
   }
@@ -61,10 +67,12 @@ final class RedisGoals {
           .connection("redis", RedisBroadcastDriver.builder().uri(uri).build())
           .blockWhenFull(Duration.ofMinutes(1)).build()) {
         checkWireBody(uri, broadcaster, body);
-        for (int channels : new int[] {1, 10}) {
+        for (int channels : latencyOnly ? new int[0] : new int[] {1, 10}) {
           rows.add(queued(broadcaster, port, body, channels));
         }
-        rows.add(latency(broadcaster, uri));
+        if (!queuedOnly) {
+          rows.add(latency(broadcaster, uri));
+        }
       }
     }
     return rows;

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger("dev.broadcasting.Broadcaster");
+  /** The period of the own timer's idle task, which keeps attempt timeouts from waking its thread. */
+  private static final long HEAD_TICK_MILLIS = 1_000;
 
   private final Object lock = new Object();
   private final Map<String, Outlet> outlets = new ConcurrentHashMap<>();
@@ -90,6 +92,10 @@ public final class Dispatcher {
       this.ownTimer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("broadcasting-timer-"));
       // A timeout is cancelled by nearly every attempt: drop it from the queue at once, not when due.
       ownTimer.setRemoveOnCancelPolicy(true);
+      // The timer thread is woken only when a task becomes the head of its queue. Into an empty
+      // queue every attempt's timeout would (a futex wake and a context switch per ShouldBroadcastNow
+      // event: 4-11 us of CPU measured); behind this tick, a timeout further away than it never does.
+      ownTimer.scheduleAtFixedRate(() -> {}, HEAD_TICK_MILLIS, HEAD_TICK_MILLIS, TimeUnit.MILLISECONDS);
       this.scheduler = (task, delay) -> ownTimer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
     this.callbacks = new Callbacks(options.listeners(), options.onFailure(), options.callbackExecutor(), ticker);
