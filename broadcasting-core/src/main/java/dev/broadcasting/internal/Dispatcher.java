@@ -12,6 +12,7 @@ import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -170,7 +171,7 @@ public final class Dispatcher {
       startDrain(outlet);
     }
     if (goesNow) {
-      watch(List.of(job), sentNow != null ? sentNow : publish(job), true);
+      watch(List.of(job), List.of(sentNow != null ? sentNow : publish(job)), true);
     }
     return job.result;
   }
@@ -289,7 +290,7 @@ public final class Dispatcher {
 
   private void send(Outlet outlet, List<Job> batch) {
     if (batch.size() == 1) {
-      watch(batch, publish(batch.get(0)), false);
+      watch(batch, List.of(publish(batch.get(0))), false);
       return;
     }
     List<BroadcastMessage> messages = new ArrayList<>(batch.size());
@@ -305,59 +306,87 @@ public final class Dispatcher {
             + " messages: a bug in the driver, which must return one future per message", null, false, 0);
       }
     } catch (RuntimeException | Error e) {
-      watch(batch, CompletableFuture.failedFuture(e), false);
+      watch(batch, Collections.nCopies(batch.size(), CompletableFuture.failedFuture(e)), false);
       return;
     }
-    // jobs that share a request share its timeout and its answer
-    int from = 0;
-    for (int i = 1; i <= batch.size(); i++) {
-      if (i == batch.size() || sent.get(i) != sent.get(from)) {
-        watch(batch.subList(from, i), guard(sent.get(from), outlet), false);
-        from = i;
-      }
+    if (sent.contains(null)) {
+      sent = new ArrayList<>(sent);
+      sent.replaceAll(request -> request != null ? request : CompletableFuture.failedFuture(new BroadcastException(
+          outlet.driver.getClass().getName() + " returned a null future from publishBatch: a bug in the driver",
+          null, false, 0)));
     }
-  }
-
-  private static CompletableFuture<Void> guard(CompletableFuture<Void> sent, Outlet outlet) {
-    return sent != null ? sent : CompletableFuture.failedFuture(new BroadcastException(outlet.driver.getClass()
-        .getName() + " returned a null future from publishBatch: a bug in the driver", null, false, 0));
+    watch(batch, sent, false);
   }
 
   /**
-   * Follows one request that carries {@code jobs}: its timeout, and its answer, handled at once when
-   * it is already there, else on a dispatcher thread; with {@code callerWaits}, on this thread.
+   * Follows the requests of one send, {@code sent.get(i)} carrying {@code jobs.get(i)} (the jobs
+   * of one request share its future, and its answer): one timeout for all of them, and each answer
+   * handled at once when it is already there, else handed back to a dispatcher thread; with
+   * {@code callerWaits}, on this thread.
    */
-  private void watch(List<Job> jobs, CompletableFuture<Void> sent, boolean callerWaits) {
-    for (Job job : jobs) {
-      job.inFlight = sent;
+  private void watch(List<Job> jobs, List<CompletableFuture<Void>> sent, boolean callerWaits) {
+    boolean open = false;
+    for (int i = 0; i < jobs.size(); i++) {
+      Job job = jobs.get(i);
+      CompletableFuture<Void> request = sent.get(i);
+      job.inFlight = request;
       if (job.state() == Job.SETTLED || job.cascadedAttempt == job.attempts) {
         // close settled it, or a failure before it on its channel, between its launch and now
-        sent.cancel(true);
+        request.cancel(true);
+      }
+      open |= !request.isDone();
+    }
+    Deadline deadline = null;
+    if (open) {
+      deadline = new Deadline(jobs, sent);
+      deadline.start(scheduler, attemptTimeout);
+    }
+    int from = 0;
+    for (int i = 1; i <= jobs.size(); i++) {
+      if (i < jobs.size() && sent.get(i) == sent.get(from)) {
+        continue;
+      }
+      List<Job> carried = jobs.subList(from, i);
+      CompletableFuture<Void> request = sent.get(from);
+      if (request.isDone()) {
+        answered(carried, failureOf(request), deadline);
+      } else if (callerWaits) {
+        answered(carried, request.handle((ok, error) -> error).join(), deadline);
+      } else {
+        Deadline shared = deadline;
+        Outlet outlet = carried.get(0).outlet;
+        request.whenComplete((ok, error) -> handBack(outlet, carried, error, shared));
+      }
+      from = i;
+    }
+  }
+
+  /** On the thread that completed a request: its answer goes to a dispatcher thread with the others waiting. */
+  private void handBack(Outlet outlet, List<Job> jobs, Throwable error, Deadline deadline) {
+    if (outlet.answers.add(jobs, error, deadline)) {
+      try {
+        workers.execute(() -> takeAnswers(outlet));
+      } catch (RuntimeException stopped) {
+        takeAnswers(outlet);
       }
     }
-    if (!sent.isDone()) {
-      Future<?> timeout = scheduler.schedule(() -> {
-        for (Job job : jobs) {
-          job.timedOutAttempt = job.attempts;
+  }
+
+  /** Handles the outlet's answers until none is left, finishing the settled jobs of each run together. */
+  private void takeAnswers(Outlet outlet) {
+    for (Answers.Answer answer = outlet.answers.take(); answer != null; answer = outlet.answers.take()) {
+      List<Job> settled = new ArrayList<>();
+      finishing.set(settled);
+      try {
+        for (; answer != null; answer = answer.next) {
+          answered(answer.jobs, answer.error, answer.deadline);
         }
-        sent.cancel(true);
-      }, attemptTimeout);
-      for (Job job : jobs) {
-        job.timeout = timeout;
+      } finally {
+        finishing.remove();
       }
-    }
-    if (sent.isDone()) {
-      answered(jobs, failureOf(sent));
-    } else if (callerWaits) {
-      answered(jobs, sent.handle((ok, error) -> error).join());
-    } else {
-      sent.whenComplete((ok, error) -> {
-        try {
-          workers.execute(() -> answered(jobs, error));
-        } catch (RuntimeException stopped) {
-          answered(jobs, error);
-        }
-      });
+      if (!settled.isEmpty()) {
+        finish(settled);
+      }
     }
   }
 
@@ -377,14 +406,13 @@ public final class Dispatcher {
     }
   }
 
-  private void answered(List<Job> jobs, Throwable error) {
+  private void answered(List<Job> jobs, Throwable error, Deadline deadline) {
+    if (deadline != null) {
+      deadline.answered(jobs.size());
+    }
     List<Job> again = new ArrayList<>(0);
     long delay = -1;
     for (Job job : jobs) {
-      Future<?> timeout = job.timeout;
-      if (timeout != null) {
-        timeout.cancel(false);
-      }
       int attempt = job.attempts;
       if (error == null) {
         if (job.moveState(Job.IN_FLIGHT, Job.SETTLED)) {

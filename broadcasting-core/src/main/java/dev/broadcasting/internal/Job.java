@@ -46,7 +46,7 @@ final class Job {
   Job nextIntake;
   // guarded by the outlet's lock
   /** The lanes of {@link #keys}, in the same order, from admission on. */
-  Outlet.Lane[] lanes;
+  Lane[] lanes;
   /** In the outlet's ready queue. */
   boolean readied;
   /** Waiting out a back-off: not to be sent until it ends. */

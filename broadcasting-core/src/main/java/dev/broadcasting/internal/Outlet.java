@@ -4,7 +4,6 @@ import dev.broadcasting.spi.BroadcastDriver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * what lets a driver that {@linkplain BroadcastDriver#keepsOrder keeps order} be pipelined.
  *
  * <p>A job may go when, on each of its channels, it is within the lane's window and every job
- * ahead of it is in flight: on a pipelining connection in any earlier request, elsewhere in the
+ * ahead of it is in flight: on a pipelining connection in any earlier request (or answered already
+ * and not yet removed: a prefix of launched jobs, see {@link Lane}), elsewhere in the
  * very batch being filled (the driver's batch form keeps a channel's order within a request). So
  * without pipelining a channel has one request in flight, carrying up to {@code maxBatch} of its
  * events. Without per-channel order there are no lanes: every job is ready at once.
@@ -55,6 +55,8 @@ final class Outlet {
   private final AtomicReference<Job> pushed = new AtomicReference<>();
   /** A thread is draining the ready queue, or is about to. */
   private final AtomicBoolean draining = new AtomicBoolean();
+  /** The drivers' answers on their way back to a dispatcher thread; no lock. */
+  final Answers answers = new Answers();
 
   Outlet(String connection, BroadcastDriver driver, boolean ordered) {
     this.connection = connection;
@@ -63,16 +65,6 @@ final class Outlet {
     this.pipelined = ordered && driver.keepsOrder();
     this.maxBatch = Math.max(1, driver.maxBatch());
     this.window = pipelined ? PIPELINE_WINDOW : maxBatch;
-  }
-
-  /** One channel's jobs, oldest first; a job finds its lanes once, at admission. */
-  static final class Lane {
-    final String key;
-    final ArrayDeque<Job> jobs = new ArrayDeque<>(4);
-
-    Lane(String key) {
-      this.key = key;
-    }
   }
 
   /** Without the lock: hands a queued job to the next holder of the lock, who admits and offers it. */
@@ -127,8 +119,8 @@ final class Outlet {
           lane = new Lane(job.keys[i]);
           lanes.put(lane.key, lane);
         }
-        first &= lane.jobs.isEmpty();
-        lane.jobs.addLast(job);
+        first &= lane.isEmpty();
+        lane.add(job);
         found[i] = lane;
       }
       job.lanes = found;
@@ -175,7 +167,7 @@ final class Outlet {
       return true;
     }
     for (Lane lane : job.lanes) {
-      if (lane.jobs.peekFirst() != job) {
+      if (lane.get(0) != job) {
         return false;
       }
     }
@@ -188,6 +180,11 @@ final class Outlet {
     job.attempts++;
     job.batch = batch;
     job.inFlight = null;
+    if (pipelined) {
+      for (Lane lane : job.lanes) {
+        lane.launchedNext(); // allowed: it was the job just after the launched prefix
+      }
+    }
     promote(job);
   }
 
@@ -245,13 +242,17 @@ final class Outlet {
       return;
     }
     for (Lane lane : job.lanes) {
-      int position = 0;
-      for (Job next : lane.jobs) {
-        if (position++ >= window) {
-          break;
+      if (pipelined) {
+        // only the job just after the launched prefix may go: the ones after it wait until it is in flight
+        int next = lane.launched();
+        if (next < window && next < lane.size()) {
+          offer(lane.get(next));
         }
-        int state = next.state();
-        if (state == Job.WAITING) {
+        continue;
+      }
+      for (int position = 0; position < window && position < lane.size(); position++) {
+        Job next = lane.get(position);
+        if (next.state() == Job.WAITING) {
           offer(next);
           break; // the ones after it wait until it is in flight
         }
@@ -275,12 +276,8 @@ final class Outlet {
       return;
     }
     for (Lane lane : job.lanes) {
-      if (lane.jobs.peekFirst() == job) {
-        lane.jobs.pollFirst();
-      } else {
-        lane.jobs.removeFirstOccurrence(job);
-      }
-      if (lane.jobs.isEmpty()) {
+      lane.remove(job);
+      if (lane.isEmpty()) {
         lanes.remove(lane.key);
       }
     }
@@ -298,9 +295,10 @@ final class Outlet {
       return cascaded;
     }
     for (Lane lane : failed.lanes) {
+      lane.relaunchLater(failed);
       boolean after = false;
-      for (Iterator<Job> it = lane.jobs.iterator(); it.hasNext(); ) {
-        Job next = it.next();
+      for (int i = 0; i < lane.size(); i++) {
+        Job next = lane.get(i);
         if (next == failed) {
           after = true;
         } else if (after && next.state() == Job.IN_FLIGHT && next.cascadedAttempt != next.attempts
@@ -313,18 +311,28 @@ final class Outlet {
     return cascaded;
   }
 
-  /** On each of the job's channels: within the window, and every job ahead of it in flight (see the class comment). */
+  /**
+   * On each of the job's channels: within the window, and every job ahead of it in flight (see the
+   * class comment); on a pipelining connection, every job ahead launched in turn ({@link Lane}).
+   */
   private boolean allowed(Job job) {
     if (!ordered) {
       return true;
     }
     for (Lane lane : job.lanes) {
-      int position = 0;
-      for (Job ahead : lane.jobs) {
-        if (ahead == job) {
+      if (pipelined) {
+        int at = lane.launched();
+        if (at >= window || lane.get(at) != job) {
+          return false;
+        }
+        continue;
+      }
+      for (int position = 0; ; position++) {
+        Job ahead = lane.get(position);
+        if (ahead == job || ahead == null) {
           break;
         }
-        if (++position >= window || ahead.state() != Job.IN_FLIGHT || !pipelined && ahead.batch != batch) {
+        if (position + 1 >= window || ahead.state() != Job.IN_FLIGHT || ahead.batch != batch) {
           return false;
         }
       }
