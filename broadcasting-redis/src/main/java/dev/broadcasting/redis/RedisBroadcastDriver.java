@@ -17,6 +17,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -77,6 +78,13 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private static final byte[] PUBLISH = "publish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SPUBLISH = "spublish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] NO_KEYS = new byte[0][];
+  /**
+   * Lettuce's own per-command timer is off on the clients the driver creates: it scheduled and
+   * cancelled a task on the event loop for every command (a tenth of the sending and event-loop
+   * threads' time), while every publish is already bounded by the command timeout here, one timer
+   * per flush ({@link Pipeline}).
+   */
+  private static final TimeoutOptions NO_COMMAND_TIMER = TimeoutOptions.builder().timeoutCommands(false).build();
   /** Commands written with one flush when core coalesces events. */
   private static final int MAX_PIPELINE = 128;
 
@@ -496,6 +504,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         // lettuce 7 follows failovers and resharding (adaptive topology refresh) by default
         owned.setOptions(ClusterClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
             .build());
         connector = RedisConnector.cluster(owned, true, address);
@@ -509,6 +518,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         // every publish waiting out the timeout
         owned.setOptions(ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
             .build());
         connector = RedisConnector.standalone(owned, uri, true, address);
