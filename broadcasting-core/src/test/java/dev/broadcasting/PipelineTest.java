@@ -283,4 +283,44 @@ class PipelineTest {
     assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 3)); // answers handled on several threads
     assertThat(failures).isEmpty();
   }
+
+  /**
+   * The requests of one send share one timer: it cancels only the ones still open when it fires,
+   * and it is gone once the last of them is answered.
+   */
+  @Test
+  void theRequestsOfOneSendShareOneTimeoutThatCancelsOnlyTheOpenOnes() throws Exception {
+    HandDriver driver = new HandDriver(false, 10, false); // a channel's events share a request, one future each
+    try (Broadcaster broadcaster = builder(driver).attemptTimeout(Duration.ofSeconds(2)).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "c", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "c", 2, 4));
+      first.answerAll();
+      Call batch = driver.next();
+      assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, 4));
+      assertThat(time.pending()).as("one timer for the send of three requests").isEqualTo(1);
+
+      batch.answers().get(0).complete(null);
+      eventually(() -> sentEvents.size() == 2);
+      assertThat(time.pending()).as("the timer waits for the two still open").isEqualTo(1);
+      time.advance(Duration.ofSeconds(2));
+      eventually(() -> retried.size() == 2);
+      assertThat(retried).containsExactlyElementsOf(payloads(3, 4));
+      assertThat(batch.answers().get(0)).isNotCancelled();
+      assertThat(batch.answers().subList(1, 3)).allMatch(CompletableFuture::isCancelled);
+
+      time.advance(Duration.ofSeconds(1));
+      List<String> again = new ArrayList<>();
+      while (again.size() < 2) { // together, or 4 after 3 is answered
+        Call call = driver.next();
+        again.addAll(call.payloads());
+        call.answerAll();
+      }
+      assertThat(again).containsExactlyElementsOf(payloads(3, 4));
+      awaitAll(futures);
+      eventually(() -> time.pending() == 0); // the last answer cancelled the retry's timer
+    }
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 4));
+    assertThat(failures).isEmpty();
+  }
 }

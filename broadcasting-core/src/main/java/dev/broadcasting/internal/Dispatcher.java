@@ -372,14 +372,25 @@ public final class Dispatcher {
     }
   }
 
-  /** Handles the outlet's answers until none is left, finishing the settled jobs of each run together. */
+  /**
+   * Handles the outlet's answers until none is left, finishing the jobs settled by each run of up
+   * to {@link Outlet#TAKE} answers together, outside the run: finishing completes the callers'
+   * futures, and the code chained to them may broadcast in turn.
+   */
   private void takeAnswers(Outlet outlet) {
-    for (Answers.Answer answer = outlet.answers.take(); answer != null; answer = outlet.answers.take()) {
+    Answers.Answer answer = outlet.answers.take();
+    while (answer != null) {
       List<Job> settled = new ArrayList<>();
       finishing.set(settled);
       try {
-        for (; answer != null; answer = answer.next) {
-          answered(answer.jobs, answer.error, answer.deadline);
+        for (int handled = 0; answer != null && handled < Outlet.TAKE; handled++) {
+          try {
+            answered(answer.jobs(), answer.error(), answer.deadline());
+          } catch (RuntimeException bug) {
+            // the answers after it, and this outlet's later ones, must still be handled
+            log.error("Handling a driver's answer failed; this is a bug in broadcasting", bug);
+          }
+          answer = outlet.answers.take();
         }
       } finally {
         finishing.remove();
