@@ -298,11 +298,10 @@ class PipelineTest {
       first.answerAll();
       Call batch = driver.next();
       assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, 4));
-      assertThat(time.pending()).as("one timer for the send of three requests").isEqualTo(1);
-
       batch.answers().get(0).complete(null);
-      eventually(() -> sentEvents.size() == 2);
-      assertThat(time.pending()).as("the timer waits for the two still open").isEqualTo(1);
+      eventually(() -> sentEvents.size() == 2); // the send is watched: its timer started before any answer counted
+      assertThat(time.pending()).as("one timer for the send of three requests, waiting for the two still open")
+          .isEqualTo(1);
       time.advance(Duration.ofSeconds(2));
       eventually(() -> retried.size() == 2);
       assertThat(retried).containsExactlyElementsOf(payloads(3, 4));
