@@ -148,6 +148,9 @@ public final class StreamWriter implements AutoCloseable {
         if (error.message().startsWith("READONLY")) {
           connection.disconnect(); // a replica now: the next connection asks the Sentinel again
         }
+      } catch (WriteConnection.Refused e) {
+        answer = e;
+        break;
       } catch (IOException e) {
         answer = e;
       }

@@ -36,6 +36,13 @@ public final class WriteConnection implements AutoCloseable {
   /** An error answer, such as {@code NOSCRIPT ...} or {@code LOADING ...}: the connection is still good. */
   public record ErrorReply(String message) {}
 
+  /** Redis refused the connection's password or database: trying again will not help. */
+  public static final class Refused extends IOException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
   private final RedisURI uri;
   private final int timeoutMillis;
   /** Null when not connected; set and used by one leading thread at a time, closed by any. */
@@ -146,7 +153,7 @@ public final class WriteConnection implements AutoCloseable {
 
   private static void expectOk(Object answer, String command) throws IOException {
     if (answer instanceof ErrorReply error) {
-      throw new IOException("Redis refused " + command.split(" ")[0] + ": " + error.message());
+      throw new Refused("Redis refused " + command + ": " + error.message());
     }
   }
 
