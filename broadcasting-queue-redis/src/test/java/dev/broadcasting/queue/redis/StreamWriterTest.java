@@ -23,9 +23,24 @@ import org.junit.jupiter.api.Test;
 /** The writer's group commits on its own connection, against a real redis-server. */
 class StreamWriterTest {
 
-  private static QueueSettings settings(String prefix, long maxLength, Duration timeout) {
-    return new QueueSettings(prefix, 1, maxLength, 100, Duration.ofSeconds(10), Duration.ofSeconds(5), 256,
-        Duration.ZERO, 1_000, timeout, false, 1_000);
+  /** A writer of one partition, {@code prefix:p0}, holding at most {@code maxLength} entries. */
+  private static StreamWriter writer(String uri, String prefix, long maxLength, Duration timeout) {
+    return new StreamWriter(new QueueSettings(prefix, 1, maxLength, 100, Duration.ofSeconds(10), Duration.ofSeconds(5),
+        256, Duration.ZERO, 1_000, timeout, false, 1_000), new WriteConnection(RedisURI.create(uri), timeout));
+  }
+
+  private interface AdminUse {
+    void run(RedisCommands<String, String> admin) throws Exception;
+  }
+
+  /** Runs {@code use} with a lettuce connection of its own to {@code uri}. */
+  private static void withAdmin(String uri, AdminUse use) throws Exception {
+    RedisClient client = RedisClient.create(uri);
+    try (var connection = client.connect()) {
+      use.run(connection.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   private static boolean store(StreamWriter writer, String id) throws Exception {
@@ -35,11 +50,8 @@ class StreamWriterTest {
   @Test
   void eightProducerThreadsShareCallsAndEachThreadsEntriesAreStoredInItsOrder() throws Exception {
     try (RedisNode redis = RedisNode.start();
-        StreamWriter writer = new StreamWriter(settings("shared", 100_000, Duration.ofSeconds(5)),
-            new WriteConnection(RedisURI.create(redis.uri()), Duration.ofSeconds(5)))) {
-      RedisClient client = RedisClient.create(redis.uri());
-      try (var connection = client.connect()) {
-        RedisCommands<String, String> admin = connection.sync();
+        StreamWriter writer = writer(redis.uri(), "shared", 100_000, Duration.ofSeconds(5))) {
+      withAdmin(redis.uri(), admin -> {
         admin.configResetstat();
         List<CompletableFuture<Void>> producers = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
@@ -68,9 +80,7 @@ class StreamWriterTest {
         }
         long calls = calls(admin.info("commandstats"));
         assertThat(calls).as("script calls for 2,000 entries from 8 threads").isBetween(250L, 1_999L);
-      } finally {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
+      });
     }
   }
 
@@ -78,19 +88,16 @@ class StreamWriterTest {
   void thePasswordAndDatabaseOfTheUriAreUsedAndAScriptTheServerForgotIsSentWhole() throws Exception {
     try (RedisNode redis = RedisNode.start("--requirepass", "s3cret")) {
       String uri = "redis://:s3cret@127.0.0.1:" + redis.port() + "/3";
-      RedisClient client = RedisClient.create(uri);
-      try (var connection = client.connect();
-          StreamWriter writer = new StreamWriter(settings("db", 10, Duration.ofSeconds(5)),
-              new WriteConnection(RedisURI.create(uri), Duration.ofSeconds(5)))) {
-        assertThat(store(writer, "a")).isTrue();
-        connection.sync().scriptFlush();
-        assertThat(store(writer, "b")).isTrue();
+      try (StreamWriter writer = writer(uri, "db", 10, Duration.ofSeconds(5))) {
+        withAdmin(uri, admin -> {
+          assertThat(store(writer, "a")).isTrue();
+          admin.scriptFlush();
+          assertThat(store(writer, "b")).isTrue();
 
-        assertThat(connection.sync().xlen("db:p0")).as("in database 3").isEqualTo(2);
-        connection.sync().select(0);
-        assertThat(connection.sync().exists("db:p0")).isZero();
-      } finally {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+          assertThat(admin.xlen("db:p0")).as("in database 3").isEqualTo(2);
+          admin.select(0);
+          assertThat(admin.exists("db:p0")).isZero();
+        });
       }
     }
   }
@@ -98,10 +105,8 @@ class StreamWriterTest {
   @Test
   void aFullPartitionRefusesAndAWrongPasswordFailsAtOnceSayingSo() throws Exception {
     try (RedisNode redis = RedisNode.start("--requirepass", "s3cret");
-        StreamWriter writer = new StreamWriter(settings("full", 1, Duration.ofSeconds(5)),
-            new WriteConnection(RedisURI.create("redis://:s3cret@127.0.0.1:" + redis.port()), Duration.ofSeconds(5)));
-        StreamWriter wrong = new StreamWriter(settings("full", 1, Duration.ofSeconds(5)),
-            new WriteConnection(RedisURI.create("redis://:guess@127.0.0.1:" + redis.port()), Duration.ofSeconds(5)))) {
+        StreamWriter writer = writer("redis://:s3cret@127.0.0.1:" + redis.port(), "full", 1, Duration.ofSeconds(5));
+        StreamWriter wrong = writer("redis://:guess@127.0.0.1:" + redis.port(), "full", 1, Duration.ofSeconds(5))) {
       assertThat(store(writer, "first")).isTrue();
       assertThat(store(writer, "second")).as("maxLength 1").isFalse();
 
@@ -116,17 +121,13 @@ class StreamWriterTest {
   @Test
   void aServerThatDoesNotAnswerTimesTheWriteOut() throws Exception {
     try (RedisNode redis = RedisNode.start();
-        StreamWriter writer = new StreamWriter(settings("paused", 10, Duration.ofMillis(300)),
-            new WriteConnection(RedisURI.create(redis.uri()), Duration.ofMillis(300)))) {
-      RedisClient client = RedisClient.create(redis.uri());
-      try (var connection = client.connect()) {
+        StreamWriter writer = writer(redis.uri(), "paused", 10, Duration.ofMillis(300))) {
+      withAdmin(redis.uri(), admin -> {
         assertThat(store(writer, "before")).isTrue();
-        connection.async().clientPause(2_000);
+        admin.clientPause(2_000);
 
         assertThatThrownBy(() -> store(writer, "during")).isInstanceOf(TimeoutException.class);
-      } finally {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
+      });
     }
   }
 

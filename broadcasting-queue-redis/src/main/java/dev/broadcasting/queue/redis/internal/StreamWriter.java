@@ -91,21 +91,18 @@ public final class StreamWriter implements AutoCloseable {
           }
         } finally {
           leading.set(false);
-          Write next = waiting.peek();
-          if (next != null) {
-            LockSupport.unpark(next.producer); // it leads the next call
-          }
+          wakeNext();
         }
         continue;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        waiting.remove(write);
+        giveUp(write);
         throw new TimeoutException();
       }
       LockSupport.parkNanos(this, left);
       if (Thread.interrupted()) {
-        waiting.remove(write);
+        giveUp(write);
         throw new InterruptedException();
       }
     }
@@ -117,6 +114,22 @@ public final class StreamWriter implements AutoCloseable {
       throw new ExecutionException(failure.getMessage(), failure);
     }
     return (Boolean) outcome;
+  }
+
+  /** Wakes the producer of the oldest waiting entry: it leads the next call. */
+  private void wakeNext() {
+    Write next = waiting.peek();
+    if (next != null) {
+      LockSupport.unpark(next.producer);
+    }
+  }
+
+  /** Takes back an entry not sent yet; a wake-up meant for its producer goes to the next one. */
+  private void giveUp(Write write) {
+    waiting.remove(write);
+    if (!leading.get()) {
+      wakeNext();
+    }
   }
 
   /** Sends what waits in one call, sent again as long as it may be; then tells every producer in it. */
