@@ -37,6 +37,22 @@ final class HttpGoals {
     this.goals = goals;
   }
 
+  /**
+   * Only the two pusher queued rows (1 and 64 channels, side by side with the official client), for
+   * measuring a change of the pusher driver without the other goals: {@code HttpGoals [--short]}.
+   */
+  public static void main(String[] args) throws Exception {
+    Goals goals = new Goals(List.of(args).contains("--short") ? Goals.Sizes.SHORT : Goals.Sizes.FULL, System.out);
+    HttpGoals http = new HttpGoals(goals);
+    List<GoalRow> rows = new ArrayList<>();
+    try (HttpSink sink = HttpSink.start(200, "{}")) {
+      for (int channels : new int[] {1, 64}) {
+        rows.addAll(http.pusherQueued(sink, channels));
+      }
+    }
+    rows.forEach(System.out::println);
+  }
+
   List<GoalRow> measure() throws Exception {
     List<GoalRow> rows = new ArrayList<>();
     try (HttpSink sink = HttpSink.start(200, "{}")) {

@@ -106,14 +106,17 @@ public final class PusherHttp {
     return send("GET", path, query, null);
   }
 
-  private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
+  /** The signed request, timestamped now: what {@link #post} and {@link #get} send. */
+  public Request request(String method, String path, Map<String, String> query, byte[] body) {
     long now = System.currentTimeMillis() / 1000;
-    HttpUrl.Builder url = baseUrl.newBuilder().encodedPath(path);
-    signer.signRequest(method, path, query, body, now).forEach(url::addQueryParameter);
-    Request request = new Request.Builder()
-        .url(url.build())
+    return new Request.Builder()
+        .url(url(path, signer.signRequest(method, path, query, body, now)))
         .method(method, body == null ? null : RequestBody.create(body, JSON))
         .build();
+  }
+
+  private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
+    Request request = request(method, path, query, body);
     CompletableFuture<String> result = new CompletableFuture<>();
     Call call = client.newCall(request);
     // Core cancels this very future on its attempt timeout and on close: that stops the call.
@@ -146,6 +149,37 @@ public final class PusherHttp {
       }
     });
     return result;
+  }
+
+  /**
+   * The request's URL with its signed query. The signed values of an event are hex, digits and the
+   * app key, which need no escaping: then the query is written as it is, which spares OkHttp's
+   * per-parameter canonicalizing on every request; anything else is escaped by OkHttp.
+   */
+  private HttpUrl url(String path, Map<String, String> signed) {
+    StringBuilder query = new StringBuilder(160);
+    for (Map.Entry<String, String> param : signed.entrySet()) {
+      if (!isUnreserved(param.getKey()) || !isUnreserved(param.getValue())) {
+        HttpUrl.Builder escaped = baseUrl.newBuilder().encodedPath(path);
+        signed.forEach(escaped::addQueryParameter);
+        return escaped.build();
+      }
+      query.append(query.length() == 0 ? "" : "&").append(param.getKey()).append('=').append(param.getValue());
+    }
+    return baseUrl.newBuilder().encodedPath(path).encodedQuery(query.toString()).build();
+  }
+
+  /** Only RFC 3986's unreserved characters, which mean the same escaped or not. */
+  private static boolean isUnreserved(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean unreserved = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '-' || c == '.' || c == '_' || c == '~';
+      if (!unreserved) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** 4xx means the request itself is wrong and will stay wrong, except 429 (slow down and retry). */
