@@ -33,6 +33,8 @@ public class PusherRequestBenchmark {
   private static final String PATH = "/apps/" + AuthBenchmark.APP_ID + "/batch_events";
 
   private final List<EventBodies.BatchItem> items = new ArrayList<>();
+  private final HttpUrl base = HttpUrl.get("http://127.0.0.1:8080/");
+  private final PusherSigner signer = new PusherSigner(AuthBenchmark.KEY, AuthBenchmark.SECRET);
   private PusherHttp http;
   private byte[] body;
 
@@ -43,8 +45,7 @@ public class PusherRequestBenchmark {
     for (int i = 0; i < 10; i++) {
       items.add(new EventBodies.BatchItem(GoalEvent.channelName(i), "OrderShipped", data, null));
     }
-    http = new PusherHttp(null, HttpUrl.get("http://127.0.0.1:8080/"), AuthBenchmark.APP_ID,
-        new PusherSigner(AuthBenchmark.KEY, AuthBenchmark.SECRET));
+    http = new PusherHttp(null, base, AuthBenchmark.APP_ID, signer);
     body = EventBodies.batch(items);
   }
 

@@ -5,6 +5,7 @@ import dev.broadcasting.internal.DaemonThreads;
 import dev.broadcasting.internal.NoDelaySockets;
 import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -109,8 +110,10 @@ public final class PusherHttp {
   /** The signed request, timestamped now: what {@link #post} and {@link #get} send. */
   public Request request(String method, String path, Map<String, String> query, byte[] body) {
     long now = System.currentTimeMillis() / 1000;
+    HttpUrl.Builder url = baseUrl.newBuilder().encodedPath(path);
+    signer.signRequest(method, path, query, body, now).forEach(url::addQueryParameter);
     return new Request.Builder()
-        .url(url(path, signer.signRequest(method, path, query, body, now)))
+        .url(url.build())
         .method(method, body == null ? null : RequestBody.create(body, JSON))
         .build();
   }
@@ -130,7 +133,9 @@ public final class PusherHttp {
       public void onResponse(Call call, Response response) {
         try (response) {
           ResponseBody responseBody = response.body();
-          String text = responseBody.string();
+          // JSON is UTF-8 (RFC 8259): decoding it so skips parsing the Content-Type, a regular
+          // expression per response, which string() does to find a charset
+          String text = new String(responseBody.bytes(), StandardCharsets.UTF_8);
           if (response.isSuccessful()) {
             result.complete(text);
           } else {
@@ -149,37 +154,6 @@ public final class PusherHttp {
       }
     });
     return result;
-  }
-
-  /**
-   * The request's URL with its signed query. The signed values of an event are hex, digits and the
-   * app key, which need no escaping: then the query is written as it is, which spares OkHttp's
-   * per-parameter canonicalizing on every request; anything else is escaped by OkHttp.
-   */
-  private HttpUrl url(String path, Map<String, String> signed) {
-    StringBuilder query = new StringBuilder(160);
-    for (Map.Entry<String, String> param : signed.entrySet()) {
-      if (!isUnreserved(param.getKey()) || !isUnreserved(param.getValue())) {
-        HttpUrl.Builder escaped = baseUrl.newBuilder().encodedPath(path);
-        signed.forEach(escaped::addQueryParameter);
-        return escaped.build();
-      }
-      query.append(query.length() == 0 ? "" : "&").append(param.getKey()).append('=').append(param.getValue());
-    }
-    return baseUrl.newBuilder().encodedPath(path).encodedQuery(query.toString()).build();
-  }
-
-  /** Only RFC 3986's unreserved characters, which mean the same escaped or not. */
-  private static boolean isUnreserved(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean unreserved = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || c == '-' || c == '.' || c == '_' || c == '~';
-      if (!unreserved) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** 4xx means the request itself is wrong and will stay wrong, except 429 (slow down and retry). */
