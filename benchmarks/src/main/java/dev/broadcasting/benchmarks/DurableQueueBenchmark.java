@@ -10,11 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +39,8 @@ import java.util.function.Supplier;
  */
 public final class DurableQueueBenchmark {
   private static int producers = 4;
+  /** The producer threads, alive across rounds so that {@link ThreadCosts} counts them. */
+  private static ExecutorService PRODUCERS;
   private static final int CHANNELS = 64;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -56,6 +59,12 @@ public final class DurableQueueBenchmark {
     if (at >= 0) {
       producers = Integer.parseInt(args[at + 1]);
     }
+    AtomicInteger named = new AtomicInteger();
+    PRODUCERS = Executors.newFixedThreadPool(producers, task -> {
+      Thread thread = new Thread(task, "producer-" + named.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    });
     try (RedisProcess queueRedis = RedisProcess.start(); RedisProcess deliveryRedis = RedisProcess.start()) {
       long[] servers = {queueRedis.pid(), deliveryRedis.pid()};
       System.out.printf(Locale.ROOT, "%d events a round, %d producer threads, %d channels, %d rounds after "
@@ -92,12 +101,12 @@ public final class DurableQueueBenchmark {
       io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + queueRedis.port());
       var stats = admin.connect().sync();
       stats.configResetstat();
-      Map<String, Long> durableThreads = new HashMap<>();
+      String lastDurableRound = "";
       for (int i = 0; i < rounds; i++) {
         inMemory.add(round(memory, events, servers));
-        Map<String, Long> before = ThreadCpu.byKind();
+        ThreadCosts before = ThreadCosts.now();
         inStreams.add(round(durable, events, servers));
-        ThreadCpu.add(durableThreads, ThreadCpu.since(before));
+        lastDurableRound = ThreadCosts.now().minus(before).perEvent(events);
       }
       String commands = commandsPerEvent(stats.info("commandstats"), (double) events * rounds);
       admin.shutdown();
@@ -113,8 +122,7 @@ public final class DurableQueueBenchmark {
           + "%.1fx the CPU per event with redis-server%n", driverName, 100 * d.eventsPerSecond() / m.eventsPerSecond(),
           d.totalCpuNanos() / m.totalCpuNanos());
       System.out.printf(Locale.ROOT, "%s: the queue's Redis ran, per durable event, %s%n", driverName, commands);
-      System.out.printf(Locale.ROOT, "%s: JVM CPU per durable event by thread, us: %s%n", driverName,
-          ThreadCpu.perEvent(durableThreads, (double) events * rounds));
+      System.out.printf(Locale.ROOT, "%s: the last durable round, by thread:%n%s", driverName, lastDurableRound);
     }
   }
 
@@ -151,9 +159,8 @@ public final class DurableQueueBenchmark {
         for (int i = 0; i < sent.length; i++) {
           sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
         }
-        ThreadCpu.ending();
         return CompletableFuture.allOf(sent);
-      }, runnable -> new Thread(runnable, "producer-" + first).start()).thenCompose(all -> all));
+      }, PRODUCERS).thenCompose(all -> all));
     }
     CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
     long wall = System.nanoTime() - start;
