@@ -10,6 +10,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,6 +102,28 @@ class StreamWriterTest {
           admin.select(0);
           assertThat(admin.exists("db:p0")).isZero();
         });
+      }
+    }
+  }
+
+  @Test
+  void withASentinelUriTheEntriesGoToTheMasterItNames() throws Exception {
+    Path dir = Files.createTempDirectory("queue-sentinel-");
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    try (RedisNode master = RedisNode.start()) {
+      Path config = Files.writeString(dir.resolve("sentinel.conf"), "port " + port + "\nbind 127.0.0.1\n"
+          + "sentinel monitor orders 127.0.0.1 " + master.port() + " 1\n");
+      Process sentinel = new ProcessBuilder("redis-server", config.toString(), "--sentinel").redirectErrorStream(true)
+          .redirectOutput(dir.resolve("log").toFile()).start();
+      try (StreamWriter writer = writer("redis-sentinel://127.0.0.1:" + port + "#orders", "watched", 10,
+          Duration.ofSeconds(5))) {
+        assertThat(store(writer, "a")).as("retried while the Sentinel starts").isTrue();
+        withAdmin(master.uri(), admin -> assertThat(admin.xlen("watched:p0")).isEqualTo(1));
+      } finally {
+        sentinel.destroyForcibly().waitFor();
       }
     }
   }

@@ -167,7 +167,8 @@ public final class StreamWriter implements AutoCloseable {
       } catch (IOException e) {
         answer = e;
       }
-      if (closed || System.nanoTime() + RETRY_PAUSE_NANOS - deadline >= 0) {
+      boolean giveUp = closed || Thread.currentThread().isInterrupted();
+      if (giveUp || System.nanoTime() + RETRY_PAUSE_NANOS - deadline >= 0) {
         answer = answer instanceof ErrorReply error ? new IOException(error.message()) : TIMED_OUT;
         break;
       }
