@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * Rounds of one HTTP driver's goals row alone (ours, no peer), 10,000 queued events each against a
+ * Rounds of one HTTP driver's goals row alone (ours, no peer), 10,000 queued events each (or as given) against a
  * loopback {@link HttpSink}, printing each round and the sink's request count: a workload to record
  * with JFR and read with {@code jfr-top.sh}.
  *
@@ -20,9 +20,10 @@ public final class HttpDriverRounds {
   private HttpDriverRounds() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3 || !(args[0].equals("pusher") || args[0].equals("ably"))) {
-      throw new IllegalArgumentException("usage: HttpDriverRounds pusher|ably <channels> <rounds>");
+    if (args.length < 3 || args.length > 4 || !(args[0].equals("pusher") || args[0].equals("ably"))) {
+      throw new IllegalArgumentException("usage: HttpDriverRounds pusher|ably <channels> <rounds> [events a round, 10000]");
     }
+    int perRound = args.length == 4 ? Integer.parseInt(args[3]) : 10_000;
     boolean ably = args[0].equals("ably");
     int channels = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
@@ -37,9 +38,11 @@ public final class HttpDriverRounds {
       Arrays.setAll(events, GoalEvent::new);
       for (int round = 0; round < rounds; round++) {
         long before = sink.requests();
-        Round measured = Round.run(args[0] + " queued, " + channels + " channel(s)", 10_000, 0, Duration.ofMinutes(1),
+        ThreadCosts costs = ThreadCosts.now();
+        Round measured = Round.run(args[0] + " queued, " + channels + " channel(s)", perRound, 0, Duration.ofMinutes(1),
             i -> broadcaster.broadcast(events[i % channels]));
         System.out.println(measured.describe() + " " + (sink.requests() - before) + " requests");
+        System.out.print(ThreadCosts.now().minus(costs).perEvent(measured.delivered()));
       }
     }
   }

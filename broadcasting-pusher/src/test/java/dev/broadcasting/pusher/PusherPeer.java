@@ -45,11 +45,11 @@ final class PusherPeer implements AutoCloseable {
   static final int UNANSWERED = -1;
 
   /**
-   * One request as the peer saw it; {@code signatureValid} is the peer's own verdict, {@code status}
+   * One request as the peer saw it ({@code query} decoded, {@code encodedQuery} as sent); {@code signatureValid} is the peer's own verdict, {@code status}
    * the status it answered with.
    */
-  record Received(String method, String path, Map<String, String> query, byte[] body, String contentType,
-      boolean signatureValid, int status) {
+  record Received(String method, String path, Map<String, String> query, String encodedQuery, byte[] body,
+      String contentType, boolean signatureValid, int status) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -160,7 +160,7 @@ final class PusherPeer implements AutoCloseable {
     }
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
     String contentType = request.getHeaders().get("Content-Type");
-    return new Received(request.getMethod(), url.encodedPath(), query, body, contentType,
+    return new Received(request.getMethod(), url.encodedPath(), query, url.encodedQuery(), body, contentType,
         signatureValid(request.getMethod(), url.encodedPath(), query, body), status);
   }
 

@@ -1,7 +1,6 @@
 package dev.broadcasting.pusher.protocol;
 
 import dev.broadcasting.spi.ChannelNames;
-import java.util.regex.Pattern;
 
 /**
  * The channel-name rules of the Pusher protocol, on top of the base rule every driver shares
@@ -19,7 +18,25 @@ public final class PusherChannelNames {
   /** The channel a signed-in user's server-to-user events go to, followed by the user id. */
   public static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
 
-  private static final Pattern VALID = Pattern.compile(ALPHABET + "+");
+  /**
+   * {@link #ALPHABET} as a table of the ASCII characters, so that the check of every channel of
+   * every event is a loop, not a regular expression's matcher.
+   */
+  private static final boolean[] IN_ALPHABET = new boolean[128];
+
+  static {
+    for (char c : "-_=@,.;".toCharArray()) {
+      IN_ALPHABET[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      IN_ALPHABET[c] = true;
+      IN_ALPHABET[Character.toUpperCase(c)] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      IN_ALPHABET[c] = true;
+    }
+  }
+
   private static final String[] CACHE_PREFIXES =
       {"cache-", "private-cache-", "presence-cache-", "private-encrypted-cache-"};
 
@@ -35,11 +52,21 @@ public final class PusherChannelNames {
     if (base != null) {
       return base;
     }
-    String rest = name.startsWith(SERVER_TO_USER_PREFIX) ? name.substring(SERVER_TO_USER_PREFIX.length()) : name;
-    if (rest.isEmpty() || !VALID.matcher(rest).matches()) {
+    int from = name.startsWith(SERVER_TO_USER_PREFIX) ? SERVER_TO_USER_PREFIX.length() : 0;
+    if (from == name.length() || !inAlphabet(name, from)) {
       return "has characters outside " + ALPHABET + ", the alphabet of Pusher channel names";
     }
     return null;
+  }
+
+  private static boolean inAlphabet(String name, int from) {
+    for (int i = from; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= IN_ALPHABET.length || !IN_ALPHABET[c]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Cache channels keep their last event for new subscribers: {@code cache-}, {@code private-cache-}, ... */

@@ -5,6 +5,7 @@ import dev.broadcasting.internal.DaemonThreads;
 import dev.broadcasting.internal.NoDelaySockets;
 import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -106,14 +107,19 @@ public final class PusherHttp {
     return send("GET", path, query, null);
   }
 
-  private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
+  /** The signed request, timestamped now: what {@link #post} and {@link #get} send. */
+  public Request request(String method, String path, Map<String, String> query, byte[] body) {
     long now = System.currentTimeMillis() / 1000;
     HttpUrl.Builder url = baseUrl.newBuilder().encodedPath(path);
     signer.signRequest(method, path, query, body, now).forEach(url::addQueryParameter);
-    Request request = new Request.Builder()
+    return new Request.Builder()
         .url(url.build())
         .method(method, body == null ? null : RequestBody.create(body, JSON))
         .build();
+  }
+
+  private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
+    Request request = request(method, path, query, body);
     CompletableFuture<String> result = new CompletableFuture<>();
     Call call = client.newCall(request);
     // Core cancels this very future on its attempt timeout and on close: that stops the call.
@@ -127,7 +133,9 @@ public final class PusherHttp {
       public void onResponse(Call call, Response response) {
         try (response) {
           ResponseBody responseBody = response.body();
-          String text = responseBody.string();
+          // JSON is UTF-8 (RFC 8259): decoding it so skips parsing the Content-Type, a regular
+          // expression per response, which string() does to find a charset
+          String text = new String(responseBody.bytes(), StandardCharsets.UTF_8);
           if (response.isSuccessful()) {
             result.complete(text);
           } else {
