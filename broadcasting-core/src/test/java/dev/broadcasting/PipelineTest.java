@@ -111,6 +111,21 @@ class PipelineTest {
     return futures;
   }
 
+  /**
+   * Without pipelining: event 1 on {@code channel} goes alone and is answered, events 2 to
+   * {@code last} wait behind it and go out together; returns that batch's call.
+   */
+  private static Call batchBehindTheFirst(HandDriver driver, Broadcaster broadcaster, String channel, int last,
+      List<CompletableFuture<Void>> futures) throws InterruptedException {
+    futures.addAll(burst(broadcaster, channel, 1, 1));
+    Call first = driver.next();
+    futures.addAll(burst(broadcaster, channel, 2, last));
+    first.answerAll();
+    Call batch = driver.next();
+    assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, last));
+    return batch;
+  }
+
   private static List<String> payloads(int from, int to) {
     List<String> out = new ArrayList<>();
     for (int n = from; n <= to; n++) {
@@ -211,12 +226,8 @@ class PipelineTest {
   void aFailedBatchIsRetriedWholeInOrderAndNoEventIsReportedTwice() throws Exception {
     HandDriver driver = new HandDriver(false, 10, true);
     try (Broadcaster broadcaster = builder(driver).build()) {
-      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
-      Call first = driver.next();
-      futures.addAll(burst(broadcaster, "hot", 2, 11));
-      first.answerAll();
-      Call batch = driver.next();
-      assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, 11));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Call batch = batchBehindTheFirst(driver, broadcaster, "hot", 11, futures);
       batch.answers().get(0).completeExceptionally(
           new BroadcastException("HTTP 500 from the service", null, true, 500));
       eventually(() -> retried.size() == 10 && time.pending() == 1); // one back-off for the whole batch
@@ -292,12 +303,8 @@ class PipelineTest {
   void theRequestsOfOneSendShareOneTimeoutThatCancelsOnlyTheOpenOnes() throws Exception {
     HandDriver driver = new HandDriver(false, 10, false); // a channel's events share a request, one future each
     try (Broadcaster broadcaster = builder(driver).attemptTimeout(Duration.ofSeconds(2)).build()) {
-      List<CompletableFuture<Void>> futures = burst(broadcaster, "c", 1, 1);
-      Call first = driver.next();
-      futures.addAll(burst(broadcaster, "c", 2, 4));
-      first.answerAll();
-      Call batch = driver.next();
-      assertThat(batch.payloads()).containsExactlyElementsOf(payloads(2, 4));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Call batch = batchBehindTheFirst(driver, broadcaster, "c", 4, futures);
       batch.answers().get(0).complete(null);
       eventually(() -> sentEvents.size() == 2); // the send is watched: its timer started before any answer counted
       assertThat(time.pending()).as("one timer for the send of three requests, waiting for the two still open")

@@ -62,14 +62,7 @@ public final class RedisFloor {
           for (int round = 0; round <= rounds; round++) {
             String tag = round == 0 ? "warm-up " : "";
             measure(tag + "ours queued, " + channels + " ch", events, redis.pid(), () -> {
-              CompletableFuture<?> last = null;
-              for (int i = 0; i < events; i++) {
-                last = broadcaster.broadcast(goal[i % channels]);
-              }
-              last.join();
-              while (broadcaster.queueDepth() > 0) {
-                Thread.onSpinWait();
-              }
+              queued(broadcaster, goal, events);
               return -1;
             });
             measure(tag + "floor from events, " + channels + " ch", events, redis.pid(),
@@ -82,6 +75,18 @@ public final class RedisFloor {
         }
       }
       System.out.printf(Locale.ROOT, "load after: %s%n", load());
+    }
+  }
+
+  /** Broadcasts {@code events} of {@code goal} round-robin, queued, and waits until the queue is empty. */
+  static void queued(Broadcaster broadcaster, GoalEvent[] goal, int events) {
+    CompletableFuture<?> last = null;
+    for (int i = 0; i < events; i++) {
+      last = broadcaster.broadcast(goal[i % goal.length]);
+    }
+    last.join();
+    while (broadcaster.queueDepth() > 0) {
+      Thread.onSpinWait();
     }
   }
 

@@ -63,7 +63,13 @@ public final class Pipeline {
     open.set(commands.size());
     timeout = connection.getResources().timer().newTimeout(t -> expire(), limit.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      connection.dispatch(commands);
+      if (commands.size() == 1) {
+        // lettuce writes a list command by command and flushes after: a task each for the event
+        // loop, which may sleep between them; one command goes as one write-and-flush
+        connection.dispatch(commands.get(0));
+      } else {
+        connection.dispatch(commands);
+      }
     } catch (RuntimeException e) {
       commands.forEach(command -> command.completeExceptionally(e));
     }
