@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ final class NettyPusherPrototype implements BroadcastDriver {
   static final int MAX_WAITING = 4096;
   private static final AttributeKey<Exchange> CURRENT = AttributeKey.valueOf("pusher-exchange");
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+      new DefaultThreadFactory("pusher-netty", true), NioIoHandler.newFactory());
   private final EventLoop loop = group.next();
   private final Bootstrap bootstrap;
   private final String host;
@@ -74,6 +76,7 @@ final class NettyPusherPrototype implements BroadcastDriver {
   private final ArrayDeque<io.netty.channel.Channel> idle = new ArrayDeque<>();
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private int open;
+  private volatile List<long[]> phases;
 
   NettyPusherPrototype(String host, int port, String appId, String key, String secret) {
     this.host = host + ":" + port;
@@ -148,6 +151,16 @@ final class NettyPusherPrototype implements BroadcastDriver {
     return results;
   }
 
+  /**
+   * From now on, each answered request adds its {@code System.nanoTime()} at {@link RequestPhases}'
+   * five points to {@code done}: {@code post} called, written from the event loop, flushed, answer
+   * decoded, its future completed (core's callbacks run inside).
+   */
+  NettyPusherPrototype recordPhases(List<long[]> done) {
+    phases = done;
+    return this;
+  }
+
   @Override
   public void close() {
     loop.execute(() -> {
@@ -170,6 +183,7 @@ final class NettyPusherPrototype implements BroadcastDriver {
     request.headers().set(HttpHeaderNames.HOST, host).set(HttpHeaderNames.CONTENT_TYPE, "application/json")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     Exchange exchange = new Exchange(request, new CompletableFuture<>());
+    exchange.at = phases == null ? null : new long[] {System.nanoTime(), 0, 0, 0, 0};
     exchange.result.whenComplete((ok, error) -> {
       if (exchange.result.isCancelled()) {
         loop.execute(() -> cancel(exchange));
@@ -216,7 +230,9 @@ final class NettyPusherPrototype implements BroadcastDriver {
     }
     exchange.channel = channel;
     channel.attr(CURRENT).set(exchange);
+    at(exchange, 1);
     channel.writeAndFlush(exchange.request).addListener((ChannelFutureListener) written -> {
+      at(exchange, 2);
       if (!written.isSuccess()) {
         written.channel().close();
       }
@@ -250,6 +266,12 @@ final class NettyPusherPrototype implements BroadcastDriver {
     }
   }
 
+  private static void at(Exchange exchange, int phase) {
+    if (exchange.at != null) {
+      exchange.at[phase] = System.nanoTime();
+    }
+  }
+
   private static List<String> names(BroadcastMessage message) {
     List<String> names = new ArrayList<>(message.channels().size());
     for (Channel channel : message.channels()) {
@@ -268,6 +290,7 @@ final class NettyPusherPrototype implements BroadcastDriver {
     final FullHttpRequest request;
     final CompletableFuture<Void> result;
     io.netty.channel.Channel channel;
+    long[] at;
 
     Exchange(FullHttpRequest request, CompletableFuture<Void> result) {
       this.request = request;
@@ -289,12 +312,18 @@ final class NettyPusherPrototype implements BroadcastDriver {
       if (exchange == null) {
         return;
       }
+      at(exchange, 3);
       if (status / 100 == 2) {
         exchange.result.complete(null);
       } else {
         boolean retryable = status >= 500 || status == 429 || status == 408;
         exchange.result.completeExceptionally(new BroadcastException("Pusher answered " + status + ": "
             + response.content().toString(StandardCharsets.UTF_8), null, retryable, status));
+      }
+      List<long[]> done = phases;
+      if (exchange.at != null && done != null) {
+        at(exchange, 4);
+        done.add(exchange.at);
       }
     }
 

@@ -45,6 +45,7 @@ public final class PusherTransportRows {
         Map<String, Callable<Round>> sides = sides(http, okhttp, netty, official, count, channels);
         Map<String, List<Round>> rounds = new LinkedHashMap<>();
         Map<String, List<Double>> cycles = new LinkedHashMap<>();
+        Map<String, List<ThreadCosts>> threads = new LinkedHashMap<>();
         for (int round = 0; round < goals.sizes().rounds(); round++) {
           for (Map.Entry<String, Callable<Round>> side : sides.entrySet()) {
             long requests = sink.requests();
@@ -52,7 +53,9 @@ public final class PusherTransportRows {
             Round measured = side.getValue().call();
             requests = sink.requests() - requests;
             System.out.println("  " + measured.describe() + " " + requests + " requests");
-            System.out.print(ThreadCosts.now().minus(costs).perEvent(measured.delivered()));
+            costs = ThreadCosts.now().minus(costs);
+            System.out.print(costs.perEvent(measured.delivered()));
+            threads.computeIfAbsent(side.getKey(), key -> new ArrayList<>()).add(costs);
             rounds.computeIfAbsent(side.getKey(), key -> new ArrayList<>()).add(measured);
             cycles.computeIfAbsent(side.getKey(), key -> new ArrayList<>()).add(measured.nanos() / 1e3 / requests);
           }
@@ -62,6 +65,8 @@ public final class PusherTransportRows {
             measured.size(), side, Goals.medianRate(measured.toArray(Round[]::new)),
             Goals.medianCpu(measured.toArray(Round[]::new)),
             cycles.get(side).stream().sorted().toList().get(measured.size() / 2)));
+        threads.forEach((side, costs) -> System.out.print("  " + side + ", median by thread:\n" + ThreadCosts
+            .medianPerEvent(costs, rounds.get(side).stream().map(Round::delivered).toList())));
       }
     }
     System.out.println("load after " + Goals.loadAverage());
