@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -28,10 +31,16 @@ import java.util.function.Supplier;
  * threads broadcast {@code OrderShipped} on 64 channels; rounds alternate between the two queues,
  * and the median of each is printed.
  *
- * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]}</pre>
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]
+ *     [--producers N] [--driver redis|no-op]}</pre>
+ *
+ * <p>{@code --driver} runs one driver's comparison only (both by default): {@code no-op} is the one
+ * to profile the queue with.
  */
 public final class DurableQueueBenchmark {
   private static int producers = 4;
+  /** The producer threads, alive across rounds so that {@link ThreadCosts} counts them. */
+  private static ExecutorService PRODUCERS;
   private static final int CHANNELS = 64;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -50,14 +59,29 @@ public final class DurableQueueBenchmark {
     if (at >= 0) {
       producers = Integer.parseInt(args[at + 1]);
     }
+    AtomicInteger named = new AtomicInteger();
+    PRODUCERS = Executors.newFixedThreadPool(producers, task -> {
+      Thread thread = new Thread(task, "producer-" + named.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    });
     try (RedisProcess queueRedis = RedisProcess.start(); RedisProcess deliveryRedis = RedisProcess.start()) {
       long[] servers = {queueRedis.pid(), deliveryRedis.pid()};
       System.out.printf(Locale.ROOT, "%d events a round, %d producer threads, %d channels, %d rounds after "
           + "2 warm-up rounds; %d processors%n", events, producers, CHANNELS, rounds,
           Runtime.getRuntime().availableProcessors());
-      compare("redis driver", () -> RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + deliveryRedis.port())
-          .build(), queueRedis, servers, events, rounds);
-      compare("no-op driver", InMemoryDriver::new, queueRedis, servers, events, rounds);
+      int only = List.of(args).indexOf("--driver");
+      String driver = only >= 0 ? args[only + 1] : "both";
+      if (!List.of("both", "redis", "no-op").contains(driver)) {
+        throw new IllegalArgumentException("--driver must be redis or no-op but was " + driver);
+      }
+      if (!driver.equals("no-op")) {
+        compare("redis driver", () -> RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + deliveryRedis.port())
+            .build(), queueRedis, servers, events, rounds);
+      }
+      if (!driver.equals("redis")) {
+        compare("no-op driver", InMemoryDriver::new, queueRedis, servers, events, rounds);
+      }
     }
   }
 
@@ -77,9 +101,12 @@ public final class DurableQueueBenchmark {
       io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + queueRedis.port());
       var stats = admin.connect().sync();
       stats.configResetstat();
+      String lastDurableRound = "";
       for (int i = 0; i < rounds; i++) {
         inMemory.add(round(memory, events, servers));
+        ThreadCosts before = ThreadCosts.now();
         inStreams.add(round(durable, events, servers));
+        lastDurableRound = ThreadCosts.now().minus(before).perEvent(events);
       }
       String commands = commandsPerEvent(stats.info("commandstats"), (double) events * rounds);
       admin.shutdown();
@@ -95,19 +122,27 @@ public final class DurableQueueBenchmark {
           + "%.1fx the CPU per event with redis-server%n", driverName, 100 * d.eventsPerSecond() / m.eventsPerSecond(),
           d.totalCpuNanos() / m.totalCpuNanos());
       System.out.printf(Locale.ROOT, "%s: the queue's Redis ran, per durable event, %s%n", driverName, commands);
+      System.out.printf(Locale.ROOT, "%s: the last durable round, by thread:%n%s", driverName, lastDurableRound);
     }
   }
 
-  /** From {@code INFO commandstats}: each command's calls per event, the most frequent first. */
+  /**
+   * From {@code INFO commandstats}: each command's calls per event and its time in Redis per event
+   * (a script's time includes the commands it calls, which are listed as well), most frequent first.
+   */
   private static String commandsPerEvent(String commandStats, double events) {
     StringBuilder line = new StringBuilder();
     commandStats.lines().filter(l -> l.startsWith("cmdstat_"))
-        .map(l -> new Object[] {l.substring(8, l.indexOf(':')),
-            Long.parseLong(l.substring(l.indexOf("calls=") + 6, l.indexOf(',', l.indexOf("calls="))))})
+        .map(l -> new Object[] {l.substring(8, l.indexOf(':')), field(l, "calls="), field(l, "usec=")})
         .sorted((a, b) -> Long.compare((Long) b[1], (Long) a[1]))
         .forEach(c -> line.append(line.length() == 0 ? "" : ", ")
-            .append(String.format(Locale.ROOT, "%s %.3f", c[0], (Long) c[1] / events)));
+            .append(String.format(Locale.ROOT, "%s %.3f (%.2f us)", c[0], (Long) c[1] / events, (Long) c[2] / events)));
     return line.toString();
+  }
+
+  private static long field(String commandStat, String name) {
+    int at = commandStat.indexOf(name) + name.length();
+    return Long.parseLong(commandStat.substring(at, commandStat.indexOf(',', at)));
   }
 
   /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
@@ -125,7 +160,7 @@ public final class DurableQueueBenchmark {
           sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
         }
         return CompletableFuture.allOf(sent);
-      }, runnable -> new Thread(runnable, "producer-" + first).start()).thenCompose(all -> all));
+      }, PRODUCERS).thenCompose(all -> all));
     }
     CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
     long wall = System.nanoTime() - start;

@@ -13,6 +13,7 @@ import dev.broadcasting.queue.redis.internal.Scripts;
 import dev.broadcasting.queue.redis.internal.StreamEntry;
 import dev.broadcasting.queue.redis.internal.StreamWorkers;
 import dev.broadcasting.queue.redis.internal.StreamWriter;
+import dev.broadcasting.queue.redis.internal.WriteConnection;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.BroadcastQueue;
 import io.lettuce.core.ClientOptions;
@@ -89,6 +90,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
         builder.workers, builder.trackLimit);
     this.address = describe(builder.uri);
     this.uri = builder.uri;
+    this.writer = new StreamWriter(settings, new WriteConnection(builder.uri, builder.commandTimeout));
     this.resources = DefaultClientResources.create();
     this.client = RedisClient.create(resources, builder.uri);
     // Every command of this connection may be sent again after a reconnect: each is one that does
@@ -104,7 +106,6 @@ public final class RedisStreamQueue implements BroadcastQueue {
           + ". Check BROADCAST_QUEUE_REDIS_URL (or REDIS_URL) and that the server is up", e);
     }
     this.redis = connection.async();
-    this.writer = new StreamWriter(settings, redis);
     String id = System.getenv().getOrDefault("HOSTNAME", "host") + "-" + ProcessHandle.current().pid() + "-"
         + Integer.toHexString(ThreadLocalRandom.current().nextInt());
     this.outcomes = new Outcomes(id, settings, client::connectPubSub, redis);
@@ -175,7 +176,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
   @Override
   public CompletableFuture<Void> enqueue(String connectionName, List<BroadcastMessage> messages, RetryPolicy policy) {
     List<CompletableFuture<Void>> outcomesOf = new ArrayList<>(messages.size());
-    List<CompletableFuture<Boolean>> writes = new ArrayList<>(messages.size());
+    List<StreamWriter.Write> writes = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       outcomesOf.add(outcomes.track(message.id()));
       writes.add(writer.write(StreamEntry.partition(message, settings.partitions()), message.id(),
@@ -197,9 +198,9 @@ public final class RedisStreamQueue implements BroadcastQueue {
   }
 
   /** Null when stored; else why not. */
-  private String written(CompletableFuture<Boolean> write, BroadcastMessage message) {
+  private String written(StreamWriter.Write write, BroadcastMessage message) {
     try {
-      if (!write.get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!writer.stored(write)) {
         int partition = StreamEntry.partition(message, settings.partitions());
         return "the durable queue's partition " + partition + " holds " + settings.maxLength() + " undelivered events "
             + "(its maxLength): the workers are behind or none runs. Start workers, or raise maxLength "
@@ -210,7 +211,6 @@ public final class RedisStreamQueue implements BroadcastQueue {
       Thread.currentThread().interrupt();
       return "the thread was interrupted while writing to the durable queue";
     } catch (TimeoutException e) {
-      write.cancel(true);
       return "Redis at " + address + " did not confirm the write to the durable queue within "
           + settings.commandTimeout() + "; the event may or may not be stored";
     } catch (ExecutionException e) {
@@ -254,6 +254,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
       reads.close();
     }
     outcomes.close();
+    writer.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -86,6 +86,16 @@ public enum Scripts {
     this.sha = sha1(source);
   }
 
+  /** The script's SHA-1, to run it with EVALSHA. */
+  String sha() {
+    return sha;
+  }
+
+  /** The script itself, for EVAL when the server does not know its digest (after a restart, say). */
+  String source() {
+    return source;
+  }
+
   /** Runs by digest, and sends the source when the server does not know it (after a restart, say). */
   public <T> CompletableFuture<T> run(RedisAsyncCommands<String, String> redis, ScriptOutputType type,
       String[] keys, String... args) {
