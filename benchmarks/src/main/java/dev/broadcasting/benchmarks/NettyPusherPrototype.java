@@ -161,6 +161,11 @@ final class NettyPusherPrototype implements BroadcastDriver {
     return this;
   }
 
+  /** Connections open and requests waiting for one, read on the event loop: for tests of the bounds. */
+  int[] openAndWaiting() {
+    return loop.submit(() -> new int[] {open, waiting.size()}).syncUninterruptibly().getNow();
+  }
+
   @Override
   public void close() {
     loop.execute(() -> {

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The prototype measures the real driver's requests: the same targets and bodies, signed as Pusher checks them. */
+/**
+ * The prototype measures the real driver's requests: the same targets and bodies, signed as Pusher
+ * checks them; and it keeps the bounds and the cancel it claims.
+ */
 class NettyPusherPrototypeTest {
   private final MockWebServer server = new MockWebServer();
   private PusherBroadcastDriver real;
@@ -92,6 +95,44 @@ class NettyPusherPrototypeTest {
     assertThat(refused.getMessage()).contains("too big");
     assertThat(busy.isRetryable()).isTrue();
     assertThat(busy.httpStatus()).isEqualTo(503);
+  }
+
+  @Test
+  void aCancelClosesTheConnectionInFlight() throws Exception {
+    server.enqueue(new MockResponse.Builder().headersDelay(30, TimeUnit.SECONDS).code(200).body("{}").build());
+    CompletableFuture<Void> sent = prototype.publish(
+        BroadcastMessage.of("OrderShipped", List.of(new PrivateChannel("orders.1")), "{}"));
+    server.takeRequest(10, TimeUnit.SECONDS);
+    assertThat(prototype.openAndWaiting()).containsExactly(1, 0);
+
+    sent.cancel(true);
+
+    assertThat(awaitOpen(0)).isZero();
+  }
+
+  @Test
+  void opensAtMost64ConnectionsAndQueuesTheRest() throws Exception {
+    for (int i = 0; i < NettyPusherPrototype.MAX_CONNECTIONS + 1; i++) {
+      server.enqueue(new MockResponse.Builder().headersDelay(30, TimeUnit.SECONDS).code(200).body("{}").build());
+    }
+    for (int i = 0; i < NettyPusherPrototype.MAX_CONNECTIONS + 1; i++) {
+      prototype.publish(BroadcastMessage.of("OrderShipped", List.of(new PrivateChannel("orders." + i)), "{}"));
+    }
+    for (int i = 0; i < NettyPusherPrototype.MAX_CONNECTIONS; i++) {
+      assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    assertThat(prototype.openAndWaiting()).containsExactly(NettyPusherPrototype.MAX_CONNECTIONS, 1);
+  }
+
+  /** Polls the open connections until they are {@code expected} or 10 s passed; returns the last count. */
+  private int awaitOpen(int expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int open;
+    while ((open = prototype.openAndWaiting()[0]) != expected && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    return open;
   }
 
   private List<RecordedRequest> send(BroadcastDriver driver, List<BroadcastMessage> batch, BroadcastMessage single)
