@@ -28,7 +28,7 @@ final class HttpGoals {
   /** The official async client's concurrency in the measurement. */
   static final int OFFICIAL_IN_FLIGHT = 256;
   static final Duration NETWORK_LATENCY = Duration.ofMillis(20);
-  private static final int PUSHER_WARM_UP_ROUNDS = 3;
+  static final int PUSHER_WARM_UP_ROUNDS = 3;
   private static final String ABLY_KEY = "appid.keyid:secretsecret";
 
   private final Goals goals;
@@ -158,14 +158,14 @@ final class HttpGoals {
     }
   }
 
-  private Round queued(Broadcaster broadcaster, String who, int count, int channels) throws InterruptedException {
+  Round queued(Broadcaster broadcaster, String who, int count, int channels) throws InterruptedException {
     GoalEvent[] events = new GoalEvent[channels];
     java.util.Arrays.setAll(events, GoalEvent::new);
     return Round.run(who + " queued, " + channels + " channel(s)", count, 0, goals.sizes().limit(),
         i -> broadcaster.broadcast(events[i % channels]));
   }
 
-  private static Broadcaster pusher(HttpSink sink, UnaryOperator<Broadcaster.Builder> options) {
+  static Broadcaster pusher(HttpSink sink, UnaryOperator<Broadcaster.Builder> options) {
     return options.apply(Broadcaster.builder().connection("pusher", PusherBroadcastDriver.builder()
             .appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY).secret(AuthBenchmark.SECRET)
             .host("127.0.0.1").port(sink.port()).scheme("http").build())
@@ -173,7 +173,7 @@ final class HttpGoals {
   }
 
   /** The official pusher-http-java async client, {@value #OFFICIAL_IN_FLIGHT} events in flight, the same data. */
-  private final class Official implements AutoCloseable {
+  final class Official implements AutoCloseable {
     private final PusherAsync client;
 
     Official(HttpSink sink) {

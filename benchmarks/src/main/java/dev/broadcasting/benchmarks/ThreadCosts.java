@@ -3,6 +3,8 @@ package dev.broadcasting.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,6 +58,27 @@ record ThreadCosts(Map<String, long[]> byGroup) {
       difference.put(name, new long[] {sums[0] - earlier[0], sums[1] - earlier[1]});
     });
     return new ThreadCosts(difference);
+  }
+
+  /**
+   * As {@link #perEvent}, each group's median over several rounds ({@code events.get(i)} events in
+   * {@code rounds.get(i)}; a group missing from a round counts 0 there).
+   */
+  static String medianPerEvent(List<ThreadCosts> rounds, List<Long> events) {
+    Map<String, long[]> medians = new TreeMap<>();
+    rounds.forEach(round -> round.byGroup.keySet().forEach(name -> medians.put(name, new long[2])));
+    medians.forEach((name, median) -> {
+      for (int field = 0; field < 2; field++) {
+        double[] perEvent = new double[rounds.size()];
+        for (int i = 0; i < perEvent.length; i++) {
+          perEvent[i] = (double) rounds.get(i).byGroup.getOrDefault(name, new long[2])[field] / events.get(i);
+        }
+        Arrays.sort(perEvent);
+        // scaled back to a million events, so that perEvent prints the median per event
+        median[field] = Math.round(perEvent[perEvent.length / 2] * 1_000_000);
+      }
+    });
+    return new ThreadCosts(medians).perEvent(1_000_000);
   }
 
   /** One line per thread group with any CPU or switch: µs of CPU and sleeps per event. */
