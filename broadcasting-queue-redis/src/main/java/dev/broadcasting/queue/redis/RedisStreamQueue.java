@@ -23,6 +23,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -30,6 +31,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Transports;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +81,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
   private volatile Consumer<QueueStats> listeners;
   private ScheduledExecutorService reportThread;
   private final RedisURI uri;
+  private final SslOptions sslOptions;
   private final ClientResources resources;
   private ReadConnection reads;
   private StreamWorkers workers;
@@ -90,12 +93,13 @@ public final class RedisStreamQueue implements BroadcastQueue {
         builder.workers, builder.trackLimit);
     this.address = describe(builder.uri);
     this.uri = builder.uri;
-    this.writer = new StreamWriter(settings, new WriteConnection(builder.uri, builder.commandTimeout));
+    this.sslOptions = builder.sslOptions;
+    this.writer = new StreamWriter(settings, new WriteConnection(builder.uri, builder.sslOptions, builder.commandTimeout));
     this.resources = DefaultClientResources.create();
     this.client = RedisClient.create(resources, builder.uri);
     // Every command of this connection may be sent again after a reconnect: each is one that does
     // no harm twice (a write twice is a duplicate, which at least once allows). Reads are not on it.
-    client.setOptions(ClientOptions.builder().autoReconnect(true)
+    client.setOptions(ClientOptions.builder().autoReconnect(true).sslOptions(builder.sslOptions)
         .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout)).build());
     try {
       this.connection = client.connect();
@@ -168,7 +172,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
     if (!settings.workers() || workers != null) {
       return;
     }
-    reads = new ReadConnection(resources, uri, settings.commandTimeout());
+    reads = new ReadConnection(resources, uri, sslOptions, settings.commandTimeout());
     workers = new StreamWorkers(settings, redis, reads, delivery, outcomes);
     workers.start();
   }
@@ -384,6 +388,9 @@ public final class RedisStreamQueue implements BroadcastQueue {
   }
 
   private static String describe(RedisURI uri) {
+    if (uri.getSocket() != null) {
+      return "redis-socket://" + uri.getSocket() + (uri.getDatabase() != 0 ? "?database=" + uri.getDatabase() : "");
+    }
     return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort()
         + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
   }
@@ -407,6 +414,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
     private Duration readLinger = Duration.ofMillis(2);
     private int maxInHand = 1_000;
     private Duration commandTimeout = Duration.ofSeconds(5);
+    private SslOptions sslOptions = SslOptions.create();
     private boolean workers = true;
     private int trackLimit = 100_000;
     private Duration statsEvery = Duration.ofSeconds(5);
@@ -523,6 +531,17 @@ public final class RedisStreamQueue implements BroadcastQueue {
       return this;
     }
 
+    /**
+     * The TLS trust and key material for a {@code rediss://} URI, e.g.
+     * {@code SslOptions.builder().truststore(file, password).build()}; the JVM's trust store by
+     * default. Every connection of the queue uses it as the URI's {@code verifyPeer} says: NONE
+     * trusts any certificate, CA checks the chain, FULL (the default) the chain and the host name.
+     */
+    public Builder sslOptions(SslOptions sslOptions) {
+      this.sslOptions = Objects.requireNonNull(sslOptions, "sslOptions");
+      return this;
+    }
+
     /** Whether this process runs workers; true by default. False for a process that only broadcasts. */
     public Builder workers(boolean workers) {
       this.workers = workers;
@@ -576,6 +595,11 @@ public final class RedisStreamQueue implements BroadcastQueue {
       } else if (claimIdle.compareTo(leaseTtl) > 0) {
         throw new IllegalStateException("claimIdle (" + claimIdle + ") must not be longer than leaseTtl ("
             + leaseTtl + "): a new owner would wait for entries it may already claim");
+      }
+      if (uri.getSocket() != null && !Transports.NativeTransports.isDomainSocketSupported()) {
+        throw new IllegalStateException("the Unix socket " + uri.getSocket() + " needs netty's native transport, "
+            + "which lettuce uses for the queue's reads: add io.netty:netty-transport-native-epoll (Linux) or "
+            + "netty-transport-native-kqueue (macOS) to the class path, or use a redis:// URI");
       }
       return new RedisStreamQueue(this);
     }

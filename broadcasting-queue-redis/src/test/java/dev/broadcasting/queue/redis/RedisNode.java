@@ -30,11 +30,21 @@ final class RedisNode implements AutoCloseable {
   private Process process;
 
   private RedisNode(String... args) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      this.port = socket.getLocalPort();
-    }
+    this.port = freePort();
     this.dir = Files.createTempDirectory("queue-redis-" + port + "-");
     this.args = List.of(args);
+  }
+
+  /** A loopback port free at the time of the call, for a server the test starts. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The directory of the server's data and log, for files it should keep beside them. */
+  Path dir() {
+    return dir;
   }
 
   /** Started with {@code args} after the defaults (no RDB snapshots, no AOF unless asked). */

@@ -8,10 +8,9 @@ import dev.broadcasting.queue.redis.internal.StreamWriter;
 import dev.broadcasting.queue.redis.internal.WriteConnection;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +28,13 @@ class StreamWriterTest {
 
   /** A writer of one partition, {@code prefix:p0}, holding at most {@code maxLength} entries. */
   private static StreamWriter writer(String uri, String prefix, long maxLength, Duration timeout) {
+    return writer(uri, SslOptions.create(), prefix, maxLength, timeout);
+  }
+
+  /** The same, over TLS with {@code ssl} when {@code uri} is a {@code rediss://} one. */
+  static StreamWriter writer(String uri, SslOptions ssl, String prefix, long maxLength, Duration timeout) {
     return new StreamWriter(new QueueSettings(prefix, 1, maxLength, 100, Duration.ofSeconds(10), Duration.ofSeconds(5),
-        256, Duration.ZERO, 1_000, timeout, false, 1_000), new WriteConnection(RedisURI.create(uri), timeout));
+        256, Duration.ZERO, 1_000, timeout, false, 1_000), new WriteConnection(RedisURI.create(uri), ssl, timeout));
   }
 
   private interface AdminUse {
@@ -47,7 +51,7 @@ class StreamWriterTest {
     }
   }
 
-  private static boolean store(StreamWriter writer, String id) throws Exception {
+  static boolean store(StreamWriter writer, String id) throws Exception {
     return writer.stored(writer.write(0, id, "entry-" + id));
   }
 
@@ -109,10 +113,7 @@ class StreamWriterTest {
   @Test
   void withASentinelUriTheEntriesGoToTheMasterItNames() throws Exception {
     Path dir = Files.createTempDirectory("queue-sentinel-");
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+    int port = RedisNode.freePort();
     try (RedisNode master = RedisNode.start()) {
       Path config = Files.writeString(dir.resolve("sentinel.conf"), "port " + port + "\nbind 127.0.0.1\n"
           + "sentinel monitor orders 127.0.0.1 " + master.port() + " 1\n");

@@ -3,6 +3,7 @@ package dev.broadcasting.queue.redis.internal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -17,7 +18,7 @@ import java.time.Duration;
  * next read opens a new connection.
  *
  * <pre>{@code
- * try (ReadConnection reads = new ReadConnection(resources, uri, Duration.ofSeconds(5))) {
+ * try (ReadConnection reads = new ReadConnection(resources, uri, SslOptions.create(), Duration.ofSeconds(5))) {
  *   reads.commands().xreadgroup(consumer, args, offsets);
  * }
  * }</pre>
@@ -26,9 +27,9 @@ public final class ReadConnection implements AutoCloseable {
   private final RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
-  public ReadConnection(ClientResources resources, RedisURI uri, Duration commandTimeout) {
+  public ReadConnection(ClientResources resources, RedisURI uri, SslOptions ssl, Duration commandTimeout) {
     this.client = RedisClient.create(resources, uri);
-    client.setOptions(ClientOptions.builder().autoReconnect(false)
+    client.setOptions(ClientOptions.builder().autoReconnect(false).sslOptions(ssl)
         .timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
   }
 

@@ -2,7 +2,7 @@ package dev.broadcasting.queue.redis.internal;
 
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.SslOptions;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -12,12 +12,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The writer's own connection to Redis: a blocking socket on which the producer thread that leads
@@ -25,10 +23,11 @@ import javax.net.ssl.SSLSocketFactory;
  * to its event loop and its answer came back through it: two thread hops per call, which cost the
  * JVM more than everything else a durable write does (see the module's README). Speaks RESP2 for
  * the few commands the writer needs; connects as the queue's URI says (password, user, database,
- * TLS, or the master a Sentinel names), again after any failure.
+ * TLS as lettuce does it, a Unix socket, or the master a Sentinel names), again after any failure.
  *
  * <pre>{@code
- * WriteConnection connection = new WriteConnection(RedisURI.create("redis://127.0.0.1:6379"), Duration.ofSeconds(5));
+ * WriteConnection connection = new WriteConnection(RedisURI.create("redis://127.0.0.1:6379"), SslOptions.create(),
+ *     Duration.ofSeconds(5));
  * Object answer = connection.call("EVALSHA", sha, "1", "stream", "arg");
  * }</pre>
  */
@@ -41,24 +40,35 @@ public final class WriteConnection implements AutoCloseable {
     Refused(String message) {
       super(message);
     }
+
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   private final RedisURI uri;
   private final int timeoutMillis;
+  private final SslOptions ssl;
+  /** Null for a connection in clear. */
+  private final TlsSockets tls;
   /** Null when not connected; set and used by one leading thread at a time, closed by any. */
-  private volatile Socket socket;
+  private volatile AutoCloseable link;
   private volatile boolean closed;
   private OutputStream out;
   private InputStream in;
   private final ByteArrayOutputStream request = new ByteArrayOutputStream(4096);
 
-  public WriteConnection(RedisURI uri, Duration timeout) {
-    if (uri.getSocket() != null) {
-      throw new IllegalArgumentException("the durable queue needs a TCP address (redis://, rediss:// or Sentinel), "
-          + "not the Unix socket " + uri.getSocket());
-    }
+  /**
+   * A connection to {@code uri}; over TLS ({@code rediss://}) with the trust material of
+   * {@code ssl}, the options the queue gives lettuce, checked as lettuce checks them for the URI's
+   * {@code verifyPeer}: NONE trusts any certificate, CA checks the chain but not the host name, FULL
+   * both.
+   */
+  public WriteConnection(RedisURI uri, SslOptions ssl, Duration timeout) {
     this.uri = uri;
+    this.ssl = ssl;
     this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    this.tls = uri.isSsl() ? TlsSockets.of(ssl, uri.getVerifyMode()) : null;
   }
 
   /**
@@ -67,7 +77,7 @@ public final class WriteConnection implements AutoCloseable {
    * write or read within the timeout closes it and is thrown.
    */
   public Object call(String... args) throws IOException {
-    if (socket == null) {
+    if (link == null) {
       open();
     }
     try {
@@ -93,15 +103,17 @@ public final class WriteConnection implements AutoCloseable {
     if (closed) {
       throw new IOException("the durable queue is closed");
     }
-    InetSocketAddress address = address();
-    Socket plain = new Socket();
     try {
-      plain.connect(address, timeoutMillis);
-      plain.setTcpNoDelay(true);
-      plain.setSoTimeout(timeoutMillis);
-      socket = uri.isSsl() ? tls(plain, address) : plain;
-      out = socket.getOutputStream();
-      in = new BufferedInputStream(socket.getInputStream(), 8192);
+      if (uri.getSocket() != null) {
+        UnixSocketStreams streams = UnixSocketStreams.connect(Path.of(uri.getSocket()), timeoutMillis);
+        link = streams;
+        out = streams.output();
+        in = new BufferedInputStream(streams.input(), 8192);
+      } else {
+        Socket socket = tcp(address());
+        out = socket.getOutputStream();
+        in = new BufferedInputStream(socket.getInputStream(), 8192);
+      }
       RedisCredentials credentials = uri.getCredentialsProvider() == null ? null
           : uri.getCredentialsProvider().resolveCredentials().block(Duration.ofMillis(timeoutMillis));
       if (credentials != null && credentials.hasPassword()) {
@@ -114,21 +126,23 @@ public final class WriteConnection implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       disconnect();
-      plain.close();
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
   }
 
-  private Socket tls(Socket plain, InetSocketAddress address) throws IOException {
-    SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain,
-        address.getHostString(), address.getPort(), true);
-    if (uri.getVerifyMode() == SslVerifyMode.FULL) {
-      SSLParameters parameters = tls.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      tls.setSSLParameters(parameters);
+  /** A TCP connection to {@code address}, through TLS when the URI says so; it is {@link #link} once made. */
+  private Socket tcp(InetSocketAddress address) throws IOException {
+    Socket plain = new Socket();
+    link = plain;
+    plain.connect(address, timeoutMillis);
+    plain.setTcpNoDelay(true);
+    plain.setSoTimeout(timeoutMillis);
+    if (tls == null) {
+      return plain;
     }
-    tls.startHandshake();
-    return tls;
+    Socket secured = tls.handshake(plain, address.getHostString(), address.getPort());
+    link = secured;
+    return secured;
   }
 
   /** The server itself, or the master the first Sentinel that answers names. */
@@ -138,7 +152,7 @@ public final class WriteConnection implements AutoCloseable {
     }
     IOException last = null;
     for (RedisURI sentinel : uri.getSentinels()) {
-      try (WriteConnection asking = new WriteConnection(sentinel, Duration.ofMillis(timeoutMillis))) {
+      try (WriteConnection asking = new WriteConnection(sentinel, ssl, Duration.ofMillis(timeoutMillis))) {
         if (asking.call("SENTINEL", "get-master-addr-by-name", uri.getSentinelMasterId()) instanceof List<?> master
             && master.size() == 2) {
           return new InetSocketAddress((String) master.get(0), Integer.parseInt((String) master.get(1)));
@@ -217,12 +231,12 @@ public final class WriteConnection implements AutoCloseable {
 
   /** Closes this connection; the next call opens a new one. */
   public void disconnect() {
-    Socket open = socket;
-    socket = null;
+    AutoCloseable open = link;
+    link = null;
     if (open != null) {
       try {
         open.close();
-      } catch (IOException ignored) {
+      } catch (Exception ignored) {
         // closing is all that was left to do with it
       }
     }

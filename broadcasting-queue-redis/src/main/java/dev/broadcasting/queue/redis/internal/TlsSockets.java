@@ -1,0 +1,90 @@
+package dev.broadcasting.queue.redis.internal;
+
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * TLS for the writer's socket, made as lettuce makes it for the queue's other connections: the
+ * same {@link SslOptions} (trust store, key store, protocols, cipher suites), and for each
+ * {@code verifyPeer} what lettuce's {@code SslConnectionBuilder} does: NONE trusts any certificate,
+ * CA checks the chain only, FULL the chain and the host name. So a URI that lettuce connects with,
+ * the writer connects with too, and one it refuses, the writer refuses.
+ *
+ * <pre>{@code
+ * TlsSockets tls = TlsSockets.of(SslOptions.create(), SslVerifyMode.FULL);
+ * Socket secured = tls.handshake(plain, "redis.example.com", 6380);
+ * }</pre>
+ */
+final class TlsSockets {
+  private final SSLContext context;
+  private final SslOptions options;
+  private final SslVerifyMode verify;
+
+  private TlsSockets(SSLContext context, SslOptions options, SslVerifyMode verify) {
+    this.context = context;
+    this.options = options;
+    this.verify = verify;
+  }
+
+  /** Throws IllegalArgumentException when the options name trust material that cannot be read. */
+  static TlsSockets of(SslOptions options, SslVerifyMode verify) {
+    try {
+      SslContextBuilder builder = options.createSslContextBuilder();
+      if (verify == SslVerifyMode.NONE) {
+        builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+      }
+      SslContext built = builder.build();
+      if (!(built instanceof JdkSslContext jdk)) {
+        throw new IllegalArgumentException("the durable queue's writer needs SslProvider.JDK in its SslOptions, not "
+            + options.getSslProvider());
+      }
+      return new TlsSockets(jdk.context(), options, verify);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot read the TLS trust or key material of the SslOptions: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs the TLS handshake over {@code plain}, connected to {@code host}; a certificate refused is
+   * {@link WriteConnection.Refused}, as trying again would not help.
+   */
+  Socket handshake(Socket plain, String host, int port) throws IOException {
+    SSLSocket secured = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
+    SSLParameters parameters = options.createSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm(verify == SslVerifyMode.FULL ? "HTTPS" : null);
+    secured.setSSLParameters(parameters);
+    try {
+      secured.startHandshake();
+    } catch (SSLHandshakeException e) {
+      if (certificateRefused(e)) {
+        throw new WriteConnection.Refused("Redis's certificate at " + host + ":" + port + " was refused (verifyPeer="
+            + verify + "): " + e.getMessage() + ". Give the queue the CA in SslOptions, use the host name the "
+            + "certificate names, or lower verifyPeer in the URI", e);
+      }
+      throw e;
+    }
+    return secured;
+  }
+
+  private static boolean certificateRefused(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

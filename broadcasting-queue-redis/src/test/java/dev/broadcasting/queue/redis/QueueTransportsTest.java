@@ -1,0 +1,196 @@
+package dev.broadcasting.queue.redis;
+
+import static dev.broadcasting.queue.redis.StreamWriterTest.store;
+import static dev.broadcasting.queue.redis.StreamWriterTest.writer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.broadcasting.Broadcaster;
+import dev.broadcasting.Channel;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue over TLS and over a Unix socket, against a real redis-server that listens on a TLS port
+ * with a self-signed certificate for {@code localhost} only, and on a socket in a temporary
+ * directory. Events are delivered through the real redis driver to a second server.
+ */
+class QueueTransportsTest {
+  private static RedisNode redis;
+  private static RedisNode delivery;
+  private static int tlsPort;
+  private static Path certificate;
+  private static Path socket;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path dir = Files.createTempDirectory("queue-transports-");
+    certificate = dir.resolve("redis.crt");
+    Path key = dir.resolve("redis.key");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(), "-out",
+        certificate.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+    assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0)
+        .as("openssl made the certificate: %s", dir.resolve("openssl.log")).isTrue();
+    tlsPort = RedisNode.freePort();
+    socket = dir.resolve("redis.sock");
+    redis = RedisNode.start("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", certificate.toString(),
+        "--tls-key-file", key.toString(), "--tls-ca-cert-file", certificate.toString(), "--tls-auth-clients", "no",
+        "--unixsocket", socket.toString(), "--unixsocketperm", "700");
+    delivery = RedisNode.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    redis.close();
+    delivery.close();
+  }
+
+  /** Trusts the server's self-signed certificate, and nothing else. */
+  private static SslOptions trusting() {
+    return SslOptions.builder().trustManager(certificate.toFile()).build();
+  }
+
+  @Test
+  void theWriterAcceptsAndRefusesTheServersCertificateExactlyAsLettuceDoesForEveryVerifyMode() throws Exception {
+    Map<String, Boolean> expected = new TreeMap<>();
+    Map<String, Boolean> byWriter = new TreeMap<>();
+    Map<String, Boolean> byLettuce = new TreeMap<>();
+    ClientResources resources = DefaultClientResources.create();
+    try {
+      for (SslVerifyMode mode : SslVerifyMode.values()) {
+        for (String host : List.of("localhost", "127.0.0.1")) {
+          for (boolean trusted : List.of(true, false)) {
+            String uri = "rediss://" + host + ":" + tlsPort + "?verifyPeer=" + mode;
+            SslOptions ssl = trusted ? trusting() : SslOptions.create();
+            String name = mode + " " + host + (trusted ? " trusted" : " untrusted");
+            expected.put(name, mode == SslVerifyMode.NONE
+                || trusted && (mode == SslVerifyMode.CA || host.equals("localhost")));
+            byWriter.put(name, writes(uri, ssl));
+            byLettuce.put(name, lettuceConnects(resources, uri, ssl));
+          }
+        }
+      }
+    } finally {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+    assertThat(byLettuce).as("lettuce, as documented").isEqualTo(expected);
+    assertThat(byWriter).as("the writer").isEqualTo(byLettuce);
+  }
+
+  private static boolean writes(String uri, SslOptions ssl) throws Exception {
+    try (var writer = writer(uri, ssl, "modes", 1_000, Duration.ofSeconds(5))) {
+      return store(writer, "x");
+    } catch (ExecutionException refused) {
+      return false;
+    }
+  }
+
+  private static boolean lettuceConnects(ClientResources resources, String uri, SslOptions ssl) {
+    RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
+    client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
+    try (var connection = client.connect()) {
+      return "PONG".equals(connection.sync().ping());
+    } catch (RedisConnectionException refused) {
+      return false;
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void fullVerificationOfATrustedCertificateMadeForAnotherHostIsRefusedAtOnceNamingTheHost() {
+    try (var writer = writer("rediss://127.0.0.1:" + tlsPort, trusting(), "named", 10, Duration.ofSeconds(5))) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> store(writer, "x")).isInstanceOf(ExecutionException.class)
+          .hasMessageStartingWith("Redis's certificate at 127.0.0.1:" + tlsPort + " was refused (verifyPeer=FULL): ")
+          .hasMessageContaining("No subject alternative names matching IP address 127.0.0.1 found")
+          .hasMessageEndingWith("use the host name the certificate names, or lower verifyPeer in the URI");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not retried until the timeout")
+          .isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
+  void withVerifyPeerNoneTheSelfSignedServerStoresTheEventsAndTheyAreDelivered() throws Exception {
+    deliverThrough(RedisStreamQueue.builder().uri("rediss://127.0.0.1:" + tlsPort + "?verifyPeer=NONE")
+        .prefix("none"));
+  }
+
+  @Test
+  void withFullVerificationTheRightHostAndTheQueuesTrustStoreTheEventsAreDelivered() throws Exception {
+    deliverThrough(RedisStreamQueue.builder().uri("rediss://localhost:" + tlsPort).sslOptions(trusting())
+        .prefix("full"));
+  }
+
+  @Test
+  void aRedisSocketUriStoresTheEventsInItsDatabaseAndTheyAreDelivered() throws Exception {
+    deliverThrough(RedisStreamQueue.builder().uri("redis-socket://" + socket + "?database=2").prefix("unix"));
+    RedisClient client = RedisClient.create(redis.uri());
+    try (var admin = client.connect()) {
+      assertThat(admin.sync().exists("unix:p0", "unix:p1")).as("in database 0").isZero();
+      admin.sync().select(2);
+      assertThat(admin.sync().exists("unix:p0", "unix:p1")).as("in database 2").isEqualTo(2);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** 100 events on 3 channels through a queue of 2 partitions: each delivered once, in order per channel. */
+  private static void deliverThrough(RedisStreamQueue.Builder builder) throws Exception {
+    int total = 100;
+    try (Received received = new Received(delivery.uri());
+        RedisStreamQueue queue = builder.partitions(2).build();
+        Broadcaster broadcaster = Broadcaster.builder()
+            .connection("redis", "redis", Map.of("REDIS_URL", delivery.uri())).queue(queue).build()) {
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      for (int n = 0; n < total; n++) {
+        sent.add(broadcaster.on(new Channel("orders." + n % 3)).as("Seq").with(Map.of("n", n)).send());
+      }
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+      List<Received.Message> messages = received.awaitAll(total, Duration.ofSeconds(30));
+      assertThat(received.missing(total)).as("events never delivered").isEmpty();
+      assertThat(messages).as("each once").hasSize(total);
+      QueueCrashIT.assertOrderedPerChannel(messages);
+    }
+  }
+
+  @Test
+  void aServerPausedBehindTheSocketTimesTheWriteOutRatherThanHoldingTheWriter() throws Exception {
+    Path dir = Files.createTempDirectory("queue-paused-");
+    Path paused = dir.resolve("redis.sock");
+    try (RedisNode node = RedisNode.start("--unixsocket", paused.toString());
+        var writer = writer("redis-socket://" + paused, SslOptions.create(), "paused", 10, Duration.ofMillis(300))) {
+      assertThat(store(writer, "before")).isTrue();
+      RedisClient client = RedisClient.create(node.uri());
+      try (var admin = client.connect()) {
+        admin.sync().clientPause(2_000);
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+
+      assertThatThrownBy(() -> store(writer, "during")).isInstanceOf(TimeoutException.class);
+    }
+  }
+}
