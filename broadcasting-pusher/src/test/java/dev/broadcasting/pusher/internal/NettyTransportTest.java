@@ -7,11 +7,15 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.pusher.protocol.PusherSigner;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Netty transport against MockWebServer: signed requests as the driver sends them, TLS with a
- * certificate made here (SNI, hostname verification), the call timeout, a connection cut in the
+ * certificate made here (SNI, hostname verification), the connect and call timeouts, a connection cut in the
  * middle of an answer, the pool's bounds and its idle age, a cancel.
  */
 class NettyTransportTest {
@@ -194,6 +198,36 @@ class NettyTransportTest {
     assertThat(transport.openAndWaiting()[0]).isEqualTo(1);
     sent.cancel(false);
     awaitTrue(() -> transport.openAndWaiting()[0] == 0);
+  }
+
+  @Test
+  void theConnectTimeoutEndsAConnectionThatIsNeverAccepted() throws Exception {
+    List<Socket> fillers = new ArrayList<>();
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // nobody accepts: once the accept queue is full the kernel drops the next SYNs, so a connect hangs
+      while (fillers.size() < 16) {
+        Socket filler = new Socket();
+        fillers.add(filler);
+        try {
+          filler.connect(full.getLocalSocketAddress(), 200);
+        } catch (SocketTimeoutException queueFull) {
+          break;
+        }
+      }
+      assertThat(fillers).as("sockets until the accept queue was full").hasSizeLessThan(16);
+      PusherEndpoint endpoint = new PusherEndpoint("http", "127.0.0.1", full.getLocalPort());
+      transport = new NettyTransport(endpoint, Duration.ofMillis(300), SECONDS_5, SECONDS_5,
+          NettyTransport.Limits.DEFAULT, null);
+      PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+      BroadcastException error = (BroadcastException) failure(http.get("/apps/1/channels", Map.of()));
+      assertThat(error.isRetryable()).isTrue();
+      assertThat(error.getMessage()).contains("could not connect").contains("300");
+      assertThat(error.getCause()).isInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+    } finally {
+      for (Socket filler : fillers) {
+        filler.close();
+      }
+    }
   }
 
   @Test
