@@ -31,6 +31,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -82,6 +83,9 @@ public final class NettyTransport implements PusherTransport {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("broadcasting-pusher-http", true), NioIoHandler.newFactory());
   private final EventLoop loop = group.next();
+  /** Started at the first lookup; an IP address or a cached name still passes through it. */
+  private final DefaultEventExecutor lookups = new DefaultEventExecutor(
+      new DefaultThreadFactory("broadcasting-pusher-http-dns", true));
   private final Bootstrap bootstrap;
   // touched on the event loop only
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
@@ -105,7 +109,7 @@ public final class NettyTransport implements PusherTransport {
     this.tls = endpoint.tls() ? tlsContext(trust) : null;
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, (connect != null ? connect : Duration.ofSeconds(5)).toMillis());
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-        .remoteAddress(endpoint.host(), endpoint.port())
+        .remoteAddress(endpoint.host(), endpoint.port()).resolver(new OffLoopResolver(lookups))
         .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -354,8 +358,10 @@ public final class NettyTransport implements PusherTransport {
       idle.forEach(Channel::close);
     });
     io.netty.util.concurrent.Future<?> end = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    lookups.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     if (!loop.inEventLoop()) {
       end.awaitUninterruptibly(5, TimeUnit.SECONDS);
+      lookups.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 

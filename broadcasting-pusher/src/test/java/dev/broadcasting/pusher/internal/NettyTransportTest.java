@@ -104,11 +104,7 @@ class NettyTransportTest {
 
   @Test
   void speaksTlsWithSniToATrustedCertificateForTheHost() throws Exception {
-    X509Bundle certificate = certificate("localhost");
-    server.useHttps(sslContext(certificate).getSocketFactory());
-    server.enqueue(ok("{}"));
-    PusherHttp http = http("https", NettyTransport.Limits.DEFAULT, (X509TrustManager) certificate.toTrustManager(),
-        SECONDS_5, SECONDS_5);
+    PusherHttp http = overTlsWithACertificateFor("localhost");
     assertThat(http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS))
         .isEqualTo("{}");
     RecordedRequest request = server.takeRequest();
@@ -119,11 +115,7 @@ class NettyTransportTest {
 
   @Test
   void refusesATrustedCertificateForAnotherHost() throws Exception {
-    X509Bundle certificate = certificate("pusher.example");
-    server.useHttps(sslContext(certificate).getSocketFactory());
-    server.enqueue(ok("{}"));
-    PusherHttp http = http("https", NettyTransport.Limits.DEFAULT, (X509TrustManager) certificate.toTrustManager(),
-        SECONDS_5, SECONDS_5);
+    PusherHttp http = overTlsWithACertificateFor("pusher.example");
     Throwable error = failure(http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8)));
     assertThat(error).isInstanceOf(BroadcastException.class).hasMessageContaining("localhost")
         .hasRootCauseInstanceOf(java.security.cert.CertificateException.class);
@@ -257,6 +249,15 @@ class NettyTransportTest {
       query.put(name, url.queryParameter(name));
     }
     return query;
+  }
+
+  /** The server answers {@code {}} over TLS with a certificate for {@code host}, which the transport trusts. */
+  private PusherHttp overTlsWithACertificateFor(String host) throws Exception {
+    X509Bundle certificate = certificate(host);
+    server.useHttps(sslContext(certificate).getSocketFactory());
+    server.enqueue(ok("{}"));
+    return http("https", NettyTransport.Limits.DEFAULT, (X509TrustManager) certificate.toTrustManager(), SECONDS_5,
+        SECONDS_5);
   }
 
   private static X509Bundle certificate(String host) throws Exception {
