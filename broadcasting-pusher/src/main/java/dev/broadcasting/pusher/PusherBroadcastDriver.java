@@ -361,13 +361,16 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
       return this;
     }
 
-    /** How long to wait for each read or write on the connection; default 10 s. */
+    /**
+     * How long the answer may go without a byte once the request is written; default 10 s. On an
+     * application's {@link #client} OkHttp's read and write timeouts.
+     */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive("readTimeout", timeout);
       return this;
     }
 
-    /** How long one whole request may take, connecting and retries of OkHttp included; default 20 s. */
+    /** How long one whole request may take, the wait for a connection and connecting included; default 20 s. */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = positive("callTimeout", timeout);
       return this;
