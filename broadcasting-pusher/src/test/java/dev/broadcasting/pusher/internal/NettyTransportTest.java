@@ -170,6 +170,21 @@ class NettyTransportTest {
   }
 
   @Test
+  void theCallTimeoutAlsoEndsTheWaitForAConnection() {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(2, TimeUnit.SECONDS).build());
+    PusherEndpoint endpoint = new PusherEndpoint("http", "localhost", server.getPort());
+    transport = new NettyTransport(endpoint, SECONDS_5, SECONDS_5, Duration.ofMillis(300),
+        new NettyTransport.Limits(1, 8, Duration.ofMinutes(5)), null);
+    PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+    CompletableFuture<String> inFlight = http.get("/apps/1/channels", Map.of());
+    CompletableFuture<String> waiting = http.get("/apps/1/channels", Map.of());
+    assertThat(failure(waiting).getCause()).isInstanceOf(SocketTimeoutException.class).hasMessageContaining("callTimeout");
+    assertThat(failure(inFlight).getCause()).isInstanceOf(SocketTimeoutException.class);
+    assertThat(transport.openAndWaiting()[1]).isZero();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
   void closesAConnectionIdleLongerThanItsAge() throws Exception {
     server.enqueue(ok("{}"));
     server.enqueue(ok("{}"));
@@ -183,7 +198,7 @@ class NettyTransportTest {
 
   @Test
   void aCancelClosesTheConnectionOfTheRequestInFlight() throws Exception {
-    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(5, TimeUnit.SECONDS).build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(2, TimeUnit.SECONDS).build());
     PusherHttp http = http(NettyTransport.Limits.DEFAULT);
     CompletableFuture<String> sent = http.get("/apps/1/channels", Map.of());
     server.takeRequest(5, TimeUnit.SECONDS);
