@@ -41,6 +41,21 @@ class PusherConfigurationTest {
   }
 
   @Test
+  void takesContainerNamesAndIpAddressesAsHostsAndPutsAnIpv6AddressInBrackets() {
+    try (PusherBroadcastDriver driver = minimal().host("broadcasting_server").port(6001).scheme("http").build()) {
+      assertThat(driver.toString()).contains("url=http://broadcasting_server:6001/");
+    }
+    try (PusherBroadcastDriver driver = minimal().host("::1").port(6001).scheme("http").build()) {
+      assertThat(driver.toString()).contains("url=http://[::1]:6001/");
+    }
+    try (PusherBroadcastDriver driver = minimal().host("10.0.0.7").port(80).scheme("http").build()) {
+      assertThat(driver.toString()).contains("url=http://10.0.0.7/");
+    }
+    assertThatThrownBy(() -> minimal().host("soketi internal")).hasMessageContaining("\"soketi internal\" is not a valid host name");
+    assertThatThrownBy(() -> minimal().host("soketi:6001")).hasMessageContaining("\"soketi:6001\"");
+  }
+
+  @Test
   void namesTheWrongValue() {
     assertThatThrownBy(() -> minimal().host("http://soketi:6001")).hasMessageContaining("\"http://soketi:6001\"")
         .hasMessageContaining("host name only");
