@@ -40,7 +40,8 @@ class PusherWithoutOkHttpTest {
     for (Class<?> anchor : List.of(PusherBroadcastDriver.class, Broadcaster.class, PusherSigner.class,
         ObjectMapper.class, JsonFactory.class, JsonAutoDetect.class, org.slf4j.Logger.class,
         io.netty.util.concurrent.Future.class, ByteBuf.class, Bootstrap.class, AddressResolver.class,
-        ByteToMessageDecoder.class, HttpClientCodec.class, SslContext.class)) {
+        ByteToMessageDecoder.class, HttpClientCodec.class, SslContext.class, io.netty.handler.proxy.ProxyHandler.class,
+        io.netty.handler.codec.socksx.v5.Socks5ClientEncoder.class)) {
       jars.add(anchor.getProtectionDomain().getCodeSource().getLocation());
     }
     assertThat(jars).noneMatch(url -> url.toString().contains("okhttp"));

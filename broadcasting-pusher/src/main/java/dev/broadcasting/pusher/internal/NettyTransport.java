@@ -25,17 +25,24 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyHandler;
+import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -54,7 +61,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * The driver's default transport: HTTP/1.1 on Netty, one event loop thread owning a keep-alive
  * pool of connections to the one Pusher host, with TLS (the JDK's engine, SNI and hostname
- * verification) for {@code https}. It measured half of OkHttp's CPU per event on 64 channels
+ * verification) for {@code https}, through the proxy the JVM's settings name, if any (HTTP
+ * {@code CONNECT} or SOCKS5). It measured half of OkHttp's CPU per event on 64 channels
  * (benchmarks/RESULTS.md, "pusher over Netty").
  * {@code new NettyTransport(endpoint, Duration.ofSeconds(5), null, null)}
  *
@@ -96,24 +104,36 @@ public final class NettyTransport implements PusherTransport {
 
   /** Null timeouts keep the driver's defaults: connect 5 s, read 10 s, call 20 s (inside core's 30 s attempt timeout). */
   public NettyTransport(PusherEndpoint endpoint, Duration connect, Duration read, Duration call) {
-    this(endpoint, connect, read, call, Limits.DEFAULT, null);
+    this(endpoint, connect, read, call, Limits.DEFAULT, null, ProxySelector.getDefault());
   }
 
-  /** @param trust the certificates to trust, null for the JDK's */
+  /**
+   * @param trust the certificates to trust, null for the JDK's
+   * @param proxies the JVM's proxy settings ({@code https.proxyHost}, {@code socksProxyHost}), or null for none
+   */
   NettyTransport(PusherEndpoint endpoint, Duration connect, Duration read, Duration call, Limits limits,
-      X509TrustManager trust) {
+      X509TrustManager trust, ProxySelector proxies) {
     this.endpoint = endpoint;
     this.limits = limits;
     this.readNanos = (read != null ? read : Duration.ofSeconds(10)).toNanos();
     this.callNanos = (call != null ? call : Duration.ofSeconds(20)).toNanos();
     this.tls = endpoint.tls() ? tlsContext(trust) : null;
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, (connect != null ? connect : Duration.ofSeconds(5)).toMillis());
+    Proxy proxy = proxyFor(endpoint, proxies);
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-        .remoteAddress(endpoint.host(), endpoint.port()).resolver(new OffLoopResolver(lookups))
+        .remoteAddress(endpoint.host(), endpoint.port())
+        // through a proxy, the proxy looks the host up
+        .resolver(proxy.type() == Proxy.Type.DIRECT ? new OffLoopResolver(lookups) : NoopAddressResolverGroup.INSTANCE)
         .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
+            if (proxy.type() != Proxy.Type.DIRECT) {
+              ProxyHandler tunnel = proxy.type() == Proxy.Type.HTTP ? new HttpProxyHandler(proxy.address())
+                  : new Socks5ProxyHandler(proxy.address());
+              tunnel.setConnectTimeoutMillis(connectMillis);
+              channel.pipeline().addLast(tunnel);
+            }
             if (tls != null) {
               channel.pipeline().addLast(tlsHandler(channel));
             }
@@ -123,6 +143,15 @@ public final class NettyTransport implements PusherTransport {
         });
     long sweep = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(limits.idle().toNanos(), TimeUnit.SECONDS.toNanos(30)) / 2);
     loop.scheduleWithFixedDelay(this::closeIdle, sweep, sweep, TimeUnit.NANOSECONDS);
+  }
+
+  /** The first proxy the JVM's settings name for this endpoint, as OkHttp's default client took it. */
+  private static Proxy proxyFor(PusherEndpoint endpoint, ProxySelector proxies) {
+    if (proxies == null) {
+      return Proxy.NO_PROXY;
+    }
+    List<Proxy> chosen = proxies.select(URI.create(endpoint.toString()));
+    return chosen == null || chosen.isEmpty() ? Proxy.NO_PROXY : chosen.get(0);
   }
 
   /**
