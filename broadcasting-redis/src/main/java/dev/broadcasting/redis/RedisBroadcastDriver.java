@@ -6,6 +6,8 @@ import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
 import dev.broadcasting.redis.internal.OrderFence;
 import dev.broadcasting.redis.internal.Pipeline;
+import dev.broadcasting.redis.internal.PublishSocket;
+import dev.broadcasting.redis.internal.RespCommands;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -78,6 +80,11 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private static final byte[] PUBLISH = "publish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SPUBLISH = "spublish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] NO_KEYS = new byte[0][];
+  private static final byte[] EVAL = "EVAL".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SCRIPT = PUBLISH_BATCH.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ZERO = {'0'};
+  /** Commands the publish socket lets wait for their answer; beyond, a publish fails as retryable. */
+  private static final int MAX_UNANSWERED = 8_192;
   /**
    * Lettuce's own per-command timer is off on the clients the driver creates: it scheduled and
    * cancelled a task on the event loop for every command (a tenth of the sending and event-loop
@@ -88,7 +95,10 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   /** Commands written with one flush when core coalesces events. */
   private static final int MAX_PIPELINE = 128;
 
+  /** Null when the publishes go on {@link #socket}. */
   private final RedisConnector connector;
+  /** Null when the publishes go through lettuce. */
+  private final PublishSocket socket;
   private final RedisFailures failures;
   private final OrderFence fence;
   private final String address;
@@ -106,6 +116,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
     this.fence = new OrderFence(address, System::nanoTime);
+    this.socket = connector != null ? null : new PublishSocket(PublishSocket.tcp(builder.uri, commandTimeout), failures,
+        fence, commandTimeout, MAX_UNANSWERED, System::nanoTime);
   }
 
   public static Builder builder() {
@@ -171,6 +183,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
     Objects.requireNonNull(messages, "messages");
+    if (socket != null) {
+      return publishOnSocket(messages);
+    }
     List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     Open open;
     try {
@@ -214,10 +229,61 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     return results;
   }
 
+  /** {@link #publishBatch} on the driver's own socket: the same commands, preformatted, with one write. */
+  private List<CompletableFuture<Void>> publishOnSocket(List<BroadcastMessage> messages) {
+    List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
+    RespCommands batch = new RespCommands(messages.size() * 256);
+    List<List<BroadcastMessage>> sent = new ArrayList<>(messages.size());
+    long[] attempts = new long[messages.size()];
+    int[] resultIndex = new int[messages.size()];
+    for (BroadcastMessage message : messages) {
+      long attempt = fence.next();
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        results.add(CompletableFuture.failedFuture(refused));
+        continue;
+      }
+      byte[] body = RedisMessageFormat.body(message);
+      byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
+      if (channels.length == 1) {
+        batch.publish(sharded, channels[0], body);
+      } else {
+        eval(batch, List.of(new Encoded(body, channels)));
+      }
+      resultIndex[sent.size()] = results.size();
+      attempts[sent.size()] = attempt;
+      sent.add(List.of(message));
+      results.add(null);
+    }
+    if (!sent.isEmpty()) {
+      List<CompletableFuture<Void>> answers = socket.send(batch, sent, attempts);
+      for (int i = 0; i < answers.size(); i++) {
+        results.set(resultIndex[i], answers.get(i));
+      }
+    }
+    return results;
+  }
+
+  /** Appends the script call that publishes {@code batch} at once. */
+  private void eval(RespCommands commands, List<Encoded> batch) {
+    byte[][] args = scriptArgs(sharded ? SPUBLISH : PUBLISH, batch);
+    byte[][] command = new byte[args.length + 3][];
+    command[0] = EVAL;
+    command[1] = SCRIPT;
+    command[2] = ZERO;
+    System.arraycopy(args, 0, command, 3, args.length);
+    commands.command(command);
+  }
+
   private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
     List<Encoded> batch = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
+    }
+    if (socket != null) {
+      RespCommands command = new RespCommands(256 * messages.size());
+      eval(command, batch);
+      return socket.send(command, List.of(messages), new long[] {attempt}).get(0);
     }
     List<RedisFuture<?>> commands = new ArrayList<>(1);
     try {
@@ -351,7 +417,11 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   /** Closes the driver's connection, and the lettuce client only if the driver created it. */
   @Override
   public void close() {
-    connector.close();
+    if (socket != null) {
+      socket.close();
+    } else {
+      connector.close();
+    }
   }
 
   @Override
@@ -383,6 +453,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     private boolean sharded;
     private boolean lazy;
     private Duration commandTimeout = Duration.ofSeconds(5);
+    private boolean publishSocket;
 
     private Builder() {}
 
@@ -487,6 +558,17 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       return this;
     }
 
+    /**
+     * Experimental, off by default: publishes on a socket of the driver's own, preformatted and
+     * pipelined, with one thread reading the answers, instead of through lettuce (see the
+     * module's RESP-PUBLISH.md). Only for {@link #uri} with a plain {@code redis://} server so far:
+     * not TLS, Sentinel, a Unix socket, a cluster or an application's client.
+     */
+    public Builder publishSocket(boolean publishSocket) {
+      this.publishSocket = publishSocket;
+      return this;
+    }
+
     /** Builds the driver, connecting at once unless {@link #lazyConnect()} was called. */
     public RedisBroadcastDriver build() {
       if (source == null) {
@@ -495,6 +577,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       RedisConnector connector;
       String address;
+      if (publishSocket) {
+        return withPublishSocket();
+      }
       if (clusterClient != null) {
         address = "the application's Redis Cluster client";
         connector = RedisConnector.cluster(clusterClient, false, address);
@@ -527,6 +612,23 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         connector.connect(commandTimeout);
       }
       return new RedisBroadcastDriver(connector, address, this);
+    }
+
+    private RedisBroadcastDriver withPublishSocket() {
+      if (uri == null || client != null || uri.isSsl() || !uri.getSentinels().isEmpty() || uri.getSocket() != null) {
+        throw new IllegalStateException("publishSocket(true) works with uri(\"redis://host:port\") only so far, not with "
+            + source + (uri != null && uri.isSsl() ? " over TLS" : "") + "; leave publishSocket off for it");
+      }
+      RedisBroadcastDriver driver = new RedisBroadcastDriver(null, RedisAddress.describe(uri), this);
+      if (!lazy) {
+        try {
+          driver.socket.connect();
+        } catch (BroadcastException e) {
+          driver.close();
+          throw RedisConnector.cannotStart(e);
+        }
+      }
+      return driver;
     }
 
     private void where(String what) {

@@ -1,0 +1,375 @@
+package dev.broadcasting.redis.internal;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.spi.BroadcastMessage;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * The driver's own connection for its publishes: commands preformatted as RESP by the caller,
+ * written with one write per batch, and one reader thread that takes Redis's answers in the order
+ * the commands were written and completes their futures. Lettuce's event loop, which cost more
+ * JVM CPU per event than everything else the driver does, is not on this path.
+ *
+ * <pre>{@code
+ * PublishSocket socket = new PublishSocket(connect, failures, fence, Duration.ofSeconds(5), 8192, System::nanoTime);
+ * RespCommands batch = new RespCommands();
+ * List<CompletableFuture<Void>> sent = socket.send(batch, messages, attempts);
+ * }</pre>
+ *
+ * <p>A connection that fails (cut off, a reply that is not RESP, no answer within the command
+ * timeout) is closed for good: every command it had not answered fails as retryable and fences its
+ * channels, and the next send opens a new connection. So a late answer can never be taken for a
+ * later command's, and the socket itself never writes a command twice.
+ */
+public final class PublishSocket implements AutoCloseable {
+  /** Opens a connected, authenticated socket; an error reply while doing so is thrown as {@link RedisCommandExecutionException}. */
+  @FunctionalInterface
+  public interface Connect {
+    Socket open() throws IOException;
+  }
+
+  private static final byte[] AUTH = "AUTH".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+
+  private final Connect connect;
+  private final RedisFailures failures;
+  private final OrderFence fence;
+  private final long timeoutNanos;
+  private final int maxUnanswered;
+  private final LongSupplier nanoTime;
+  private final Object writeLock = new Object();
+  /** The open connection, or null; replaced only under {@link #writeLock}. */
+  private Link link;
+  private boolean closed;
+
+  public PublishSocket(Connect connect, RedisFailures failures, OrderFence fence, Duration timeout, int maxUnanswered,
+      LongSupplier nanoTime) {
+    this.connect = connect;
+    this.failures = failures;
+    this.fence = fence;
+    this.timeoutNanos = timeout.toNanos();
+    this.maxUnanswered = maxUnanswered;
+    this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Writes the commands of {@code batch}, the i-th carrying {@code messages.get(i)} (several
+   * messages for one script call of {@code publishAll}) sent as {@code attempts[i]}; returns one
+   * future per command, in order. Opens the connection first when there is none.
+   */
+  public List<CompletableFuture<Void>> send(RespCommands batch, List<List<BroadcastMessage>> messages, long[] attempts) {
+    Sent[] sent = new Sent[messages.size()];
+    for (int i = 0; i < sent.length; i++) {
+      sent[i] = new Sent(messages.get(i), attempts[i]);
+    }
+    synchronized (writeLock) {
+      Link current;
+      try {
+        current = connected();
+      } catch (IOException | RuntimeException e) {
+        for (Sent command : sent) {
+          command.fail(e);
+        }
+        return List.of(sent);
+      }
+      if (current.unanswered.remainingCapacity() < sent.length) {
+        BroadcastException full = BroadcastException.retryable("More than " + maxUnanswered
+            + " publishes are waiting for Redis's answer; this one was not sent. Redis is slower than the events "
+            + "come: it will be sent again", null);
+        for (Sent command : sent) {
+          command.fail(full);
+        }
+        return List.of(sent);
+      }
+      long now = nanoTime.getAsLong();
+      for (Sent command : sent) {
+        command.written = now;
+        current.unanswered.add(command);
+      }
+      try {
+        batch.writeTo(current.out);
+        current.out.flush();
+      } catch (IOException | RuntimeException e) {
+        current.die(e);
+      }
+    }
+    return List.of(sent);
+  }
+
+  /** Opens the connection now if there is none; a failure is thrown, mapped as a publish's would be. */
+  public void connect() {
+    synchronized (writeLock) {
+      try {
+        connected();
+      } catch (IOException | RuntimeException e) {
+        throw failures.map(e);
+      }
+    }
+  }
+
+  /**
+   * Connects to the server {@code uri} names over TCP and authenticates as it says (password, or
+   * user and password) and selects its database. TLS, Sentinel and Unix sockets are not done here.
+   */
+  public static Connect tcp(RedisURI uri, Duration timeout) {
+    int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    return () -> {
+      Socket socket = new Socket();
+      try {
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), millis);
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(millis);
+        RedisCredentials credentials = uri.getCredentialsProvider() == null ? null
+            : uri.getCredentialsProvider().resolveCredentials().block(timeout);
+        if (credentials != null && credentials.hasPassword()) {
+          byte[] password = new String(credentials.getPassword()).getBytes(StandardCharsets.UTF_8);
+          handshake(socket, credentials.hasUsername()
+              ? new byte[][] {AUTH, credentials.getUsername().getBytes(StandardCharsets.UTF_8), password}
+              : new byte[][] {AUTH, password});
+        }
+        if (uri.getDatabase() != 0) {
+          handshake(socket, SELECT, Integer.toString(uri.getDatabase()).getBytes(StandardCharsets.US_ASCII));
+        }
+        return socket;
+      } catch (IOException | RuntimeException e) {
+        socket.close();
+        throw e;
+      }
+    };
+  }
+
+  /** One command of the handshake and its status answer; an error answer is thrown as lettuce would. */
+  private static void handshake(Socket socket, byte[]... command) throws IOException {
+    RespCommands request = new RespCommands(64);
+    request.command(command);
+    request.writeTo(socket.getOutputStream());
+    InputStream in = socket.getInputStream();
+    int type = in.read();
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\r'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("Redis closed the connection while it was being opened");
+      }
+      line.append((char) c);
+    }
+    in.read(); // '\n'
+    if (type == '-') {
+      throw new RedisCommandExecutionException(line.toString());
+    }
+    if (type != '+') {
+      throw new IOException("Redis answered " + new String(command[0], StandardCharsets.US_ASCII)
+          + " with something that is not a RESP2 status (first byte " + type + ")");
+    }
+  }
+
+  private Link connected() throws IOException {
+    if (closed) {
+      throw new BroadcastException("The Redis driver is closed");
+    }
+    if (link == null || link.dead) {
+      link = new Link(connect.open(), maxUnanswered);
+      link.reader.start();
+    }
+    return link;
+  }
+
+  /** Closes the connection; its unanswered commands fail as retryable. A send after it fails. */
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      closed = true;
+      if (link != null) {
+        link.die(new IOException("the driver was closed"));
+      }
+    }
+  }
+
+  /** One connection: its socket, the commands it has not answered yet, and the thread reading its answers. */
+  private final class Link implements Runnable {
+    final Socket socket;
+    final OutputStream out;
+    final InputStream in;
+    final ArrayBlockingQueue<Sent> unanswered;
+    final Thread reader;
+    volatile boolean dead;
+    private final byte[] buffer = new byte[64 * 1024];
+    private int position;
+    private int limit;
+
+    Link(Socket socket, int capacity) throws IOException {
+      this.socket = socket;
+      this.out = socket.getOutputStream();
+      this.in = socket.getInputStream();
+      this.unanswered = new ArrayBlockingQueue<>(capacity);
+      // the reader wakes this often to see whether the oldest command has waited too long
+      socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 4_000_000)));
+      this.reader = new Thread(this, "broadcasting-redis-reader");
+      reader.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!dead) {
+          Object answer = reply();
+          Sent command = unanswered.poll();
+          if (command == null) {
+            throw new IOException("Redis answered a command that was not sent");
+          }
+          if (answer instanceof RedisCommandExecutionException error) {
+            command.fail(error);
+          } else {
+            command.answered();
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        die(e);
+      }
+    }
+
+    /** Closes the socket and fails every command not answered yet; once. */
+    void die(Throwable cause) {
+      synchronized (this) {
+        if (dead) {
+          return;
+        }
+        dead = true;
+      }
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing is all that was left to do with it
+      }
+      for (Sent command; (command = unanswered.poll()) != null; ) {
+        command.fail(cause);
+      }
+    }
+
+    /** One reply: null for an integer or a simple string, the error for an error reply. */
+    private Object reply() throws IOException {
+      int type = next();
+      if (type == '-') {
+        return new RedisCommandExecutionException(line());
+      }
+      if (type == ':' || type == '+') {
+        skipLine();
+        return null;
+      }
+      throw new IOException("Redis answered something that is not a RESP2 integer, status or error (first byte "
+          + type + ")");
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      for (int c = next(); c != '\r'; c = next()) {
+        line.append((char) c);
+      }
+      next(); // '\n'
+      return line.toString();
+    }
+
+    private void skipLine() throws IOException {
+      while (next() != '\n') {
+        // the receiver count or "OK": of no use to core
+      }
+    }
+
+    private int next() throws IOException {
+      while (position == limit) {
+        fill();
+      }
+      return buffer[position++] & 0xff;
+    }
+
+    private void fill() throws IOException {
+      while (true) {
+        try {
+          int read = in.read(buffer, 0, buffer.length);
+          if (read < 0) {
+            throw new EOFException("Redis closed the connection");
+          }
+          position = 0;
+          limit = read;
+          return;
+        } catch (SocketTimeoutException e) {
+          Sent oldest = unanswered.peek();
+          if (oldest != null && nanoTime.getAsLong() - oldest.written >= timeoutNanos) {
+            throw new IOException(new TimeoutException());
+          }
+          if (dead) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /** One command written, and the future core holds for it. */
+  private final class Sent extends CompletableFuture<Void> {
+    final List<BroadcastMessage> messages;
+    final long attempt;
+    volatile long written;
+    private boolean settled;
+
+    Sent(List<BroadcastMessage> messages, long attempt) {
+      this.messages = messages;
+      this.attempt = attempt;
+    }
+
+    /** Whether this call is the one that settles it: an answer, a failure and core's cancel may race. */
+    private synchronized boolean claim() {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      return true;
+    }
+
+    void answered() {
+      if (claim()) {
+        messages.forEach(fence::delivered);
+        complete(null);
+      }
+    }
+
+    /** Fails it, fencing its channels first when core may retry it, so no later event overtakes the retry. */
+    void fail(Throwable error) {
+      if (!claim()) {
+        return;
+      }
+      Throwable cause = error instanceof IOException && error.getCause() instanceof TimeoutException timeout
+          ? timeout : error;
+      BroadcastException mapped = failures.map(cause);
+      if (mapped.isRetryable()) {
+        messages.forEach(m -> fence.failed(m, attempt));
+      }
+      completeExceptionally(mapped);
+    }
+
+    /** Core gave up on it: it was written already, so only its channels are fenced and its answer ignored. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      if (!claim()) {
+        return false;
+      }
+      messages.forEach(m -> fence.failed(m, attempt));
+      return super.cancel(mayInterruptIfRunning);
+    }
+  }
+}
