@@ -143,6 +143,13 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       return CompletableFuture.completedFuture(null);
     }
     List<BroadcastMessage> batch = List.copyOf(messages);
+    if (socket != null) {
+      List<Encoded> encoded = new ArrayList<>(batch.size());
+      for (BroadcastMessage message : batch) {
+        encoded.add(encode(message));
+      }
+      return socket.send(List.of(batch), (commands, i) -> eval(commands, encoded)).get(0);
+    }
     long attempt = fence.next();
     for (BroadcastMessage message : batch) {
       BroadcastException refused = fence.admit(message, attempt);
@@ -231,37 +238,20 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
 
   /** {@link #publishBatch} on the driver's own socket: the same commands, preformatted, with one write. */
   private List<CompletableFuture<Void>> publishOnSocket(List<BroadcastMessage> messages) {
-    List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
-    RespCommands batch = new RespCommands(messages.size() * 256);
-    List<List<BroadcastMessage>> sent = new ArrayList<>(messages.size());
-    long[] attempts = new long[messages.size()];
-    int[] resultIndex = new int[messages.size()];
-    for (BroadcastMessage message : messages) {
-      long attempt = fence.next();
-      BroadcastException refused = fence.admit(message, attempt);
-      if (refused != null) {
-        results.add(CompletableFuture.failedFuture(refused));
-        continue;
-      }
-      byte[] body = RedisMessageFormat.body(message);
-      byte[][] channels = RedisMessageFormat.channels(prefix, message.channels());
-      if (channels.length == 1) {
-        batch.publish(sharded, channels[0], body);
+    Encoded[] encoded = new Encoded[messages.size()];
+    List<List<BroadcastMessage>> groups = new ArrayList<>(messages.size());
+    for (int i = 0; i < encoded.length; i++) {
+      BroadcastMessage message = messages.get(i);
+      encoded[i] = encode(message);
+      groups.add(List.of(message));
+    }
+    return socket.send(groups, (batch, i) -> {
+      if (encoded[i].channels.length == 1) {
+        batch.publish(sharded, encoded[i].channels[0], encoded[i].body);
       } else {
-        eval(batch, List.of(new Encoded(body, channels)));
+        eval(batch, List.of(encoded[i]));
       }
-      resultIndex[sent.size()] = results.size();
-      attempts[sent.size()] = attempt;
-      sent.add(List.of(message));
-      results.add(null);
-    }
-    if (!sent.isEmpty()) {
-      List<CompletableFuture<Void>> answers = socket.send(batch, sent, attempts);
-      for (int i = 0; i < answers.size(); i++) {
-        results.set(resultIndex[i], answers.get(i));
-      }
-    }
-    return results;
+    });
   }
 
   /** Appends the script call that publishes {@code batch} at once. */
@@ -278,12 +268,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
     List<Encoded> batch = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
-      batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
-    }
-    if (socket != null) {
-      RespCommands command = new RespCommands(256 * messages.size());
-      eval(command, batch);
-      return socket.send(command, List.of(messages), new long[] {attempt}).get(0);
+      batch.add(encode(message));
     }
     List<RedisFuture<?>> commands = new ArrayList<>(1);
     try {
@@ -364,6 +349,10 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
 
   /** One message: its body and the Redis channel names it goes to. */
   private record Encoded(byte[] body, byte[][] channels) {}
+
+  private Encoded encode(BroadcastMessage message) {
+    return new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels()));
+  }
 
   private void send(RedisClusterAsyncCommands<byte[], byte[]> redis, List<Encoded> batch, List<RedisFuture<?>> commands) {
     if (batch.size() == 1 && batch.get(0).channels.length == 1) {

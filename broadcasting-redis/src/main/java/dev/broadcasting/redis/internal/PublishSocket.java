@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +28,10 @@ import java.util.function.LongSupplier;
  * JVM CPU per event than everything else the driver does, is not on this path.
  *
  * <pre>{@code
- * PublishSocket socket = new PublishSocket(connect, failures, fence, Duration.ofSeconds(5), 8192, System::nanoTime);
- * RespCommands batch = new RespCommands();
- * List<CompletableFuture<Void>> sent = socket.send(batch, messages, attempts);
+ * PublishSocket socket = new PublishSocket(PublishSocket.tcp(uri, timeout), failures, fence, timeout, 8192,
+ *     System::nanoTime);
+ * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)),
+ *     (batch, i) -> batch.publish(false, channel, body));
  * }</pre>
  *
  * <p>A connection that fails (cut off, a reply that is not RESP, no answer within the command
@@ -45,6 +47,7 @@ public final class PublishSocket implements AutoCloseable {
   }
 
   private static final byte[] AUTH = "AUTH".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
 
   private final Connect connect;
@@ -68,48 +71,75 @@ public final class PublishSocket implements AutoCloseable {
     this.nanoTime = nanoTime;
   }
 
+  /** Appends the command of the {@code index}-th group of messages to {@code batch}. */
+  @FunctionalInterface
+  public interface Format {
+    void append(RespCommands batch, int index);
+  }
+
   /**
-   * Writes the commands of {@code batch}, the i-th carrying {@code messages.get(i)} (several
-   * messages for one script call of {@code publishAll}) sent as {@code attempts[i]}; returns one
-   * future per command, in order. Opens the connection first when there is none.
+   * Sends one command per group of {@code messages} (a group of several is one script call of
+   * {@code publishAll}, delivered whole or not at all), formatted by {@code format}, with one write;
+   * returns one future per group, in order. Opens the connection first when there is none.
+   *
+   * <p>The order fence admits each group here, under the lock that orders the writes, once the
+   * connection it goes on is known to be alive: a connection that died has fenced all it left
+   * unanswered before a later group is admitted, so no group admitted before that fence went up
+   * can be written on the next connection ahead of the retry of an earlier one.
    */
-  public List<CompletableFuture<Void>> send(RespCommands batch, List<List<BroadcastMessage>> messages, long[] attempts) {
-    Sent[] sent = new Sent[messages.size()];
-    for (int i = 0; i < sent.length; i++) {
-      sent[i] = new Sent(messages.get(i), attempts[i]);
-    }
+  public List<CompletableFuture<Void>> send(List<List<BroadcastMessage>> messages, Format format) {
+    List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     synchronized (writeLock) {
       Link current;
       try {
         current = connected();
       } catch (IOException | RuntimeException e) {
-        for (Sent command : sent) {
+        for (List<BroadcastMessage> group : messages) {
+          Sent command = new Sent(group, fence.next());
           command.fail(e);
+          results.add(command);
         }
-        return List.of(sent);
+        return results;
       }
-      if (current.unanswered.remainingCapacity() < sent.length) {
-        BroadcastException full = BroadcastException.retryable("More than " + maxUnanswered
-            + " publishes are waiting for Redis's answer; this one was not sent. Redis is slower than the events "
-            + "come: it will be sent again", null);
-        for (Sent command : sent) {
-          command.fail(full);
+      RespCommands batch = new RespCommands(256 * messages.size());
+      List<Sent> sent = new ArrayList<>(messages.size());
+      for (int i = 0; i < messages.size(); i++) {
+        List<BroadcastMessage> group = messages.get(i);
+        long attempt = fence.next();
+        BroadcastException refused = admit(group, attempt);
+        if (refused != null) {
+          results.add(CompletableFuture.failedFuture(refused));
+          continue;
         }
-        return List.of(sent);
+        format.append(batch, i);
+        Sent command = new Sent(group, attempt);
+        sent.add(command);
+        results.add(command);
       }
-      long now = nanoTime.getAsLong();
-      for (Sent command : sent) {
-        command.written = now;
-        current.unanswered.add(command);
-      }
-      try {
-        batch.writeTo(current.out);
-        current.out.flush();
-      } catch (IOException | RuntimeException e) {
-        current.die(e);
+      if (!sent.isEmpty() && current.enqueue(sent)) {
+        try {
+          batch.writeTo(current.out);
+          current.out.flush();
+        } catch (IOException | RuntimeException e) {
+          current.die(e);
+        }
       }
     }
-    return List.of(sent);
+    return results;
+  }
+
+  /** Null when the fence lets the whole group go; otherwise all of it waits for the retry. */
+  private BroadcastException admit(List<BroadcastMessage> group, long attempt) {
+    for (BroadcastMessage message : group) {
+      BroadcastException refused = fence.admit(message, attempt);
+      if (refused != null) {
+        if (group.size() > 1) {
+          group.forEach(m -> fence.failed(m, attempt));
+        }
+        return refused;
+      }
+    }
+    return null;
   }
 
   /** Opens the connection now if there is none; a failure is thrown, mapped as a publish's would be. */
@@ -142,6 +172,9 @@ public final class PublishSocket implements AutoCloseable {
           handshake(socket, credentials.hasUsername()
               ? new byte[][] {AUTH, credentials.getUsername().getBytes(StandardCharsets.UTF_8), password}
               : new byte[][] {AUTH, password});
+        } else {
+          // a server that wants a password says so now (NOAUTH), not on the first publish
+          handshake(socket, PING);
         }
         if (uri.getDatabase() != 0) {
           handshake(socket, SELECT, Integer.toString(uri.getDatabase()).getBytes(StandardCharsets.US_ASCII));
@@ -182,7 +215,7 @@ public final class PublishSocket implements AutoCloseable {
     if (closed) {
       throw new BroadcastException("The Redis driver is closed");
     }
-    if (link == null || link.dead) {
+    if (link == null || link.isDead()) {
       link = new Link(connect.open(), maxUnanswered);
       link.reader.start();
     }
@@ -207,7 +240,9 @@ public final class PublishSocket implements AutoCloseable {
     final InputStream in;
     final ArrayBlockingQueue<Sent> unanswered;
     final Thread reader;
-    volatile boolean dead;
+    /** Set, with every unanswered command fenced, under this link's monitor. */
+    private boolean dead;
+    private Throwable cause;
     private final byte[] buffer = new byte[64 * 1024];
     private int position;
     private int limit;
@@ -226,7 +261,7 @@ public final class PublishSocket implements AutoCloseable {
     @Override
     public void run() {
       try {
-        while (!dead) {
+        while (true) {
           Object answer = reply();
           Sent command = unanswered.poll();
           if (command == null) {
@@ -243,21 +278,62 @@ public final class PublishSocket implements AutoCloseable {
       }
     }
 
-    /** Closes the socket and fails every command not answered yet; once. */
-    void die(Throwable cause) {
+    /** Whether it died; waits for a death under way, so that its commands are all fenced when this answers. */
+    synchronized boolean isDead() {
+      return dead;
+    }
+
+    /**
+     * Takes the commands to wait for their answers, in order; false when they were failed instead:
+     * the connection died, or too many are unanswered already.
+     */
+    boolean enqueue(List<Sent> sent) {
+      Throwable refusal;
+      synchronized (this) {
+        if (!dead && unanswered.remainingCapacity() >= sent.size()) {
+          long now = nanoTime.getAsLong();
+          for (Sent command : sent) {
+            command.written = now;
+            unanswered.add(command);
+          }
+          return true;
+        }
+        refusal = dead ? cause : BroadcastException.retryable("More than " + maxUnanswered
+            + " publishes are waiting for Redis's answer; this one was not sent. Redis is slower than the events "
+            + "come: it will be sent again", null);
+      }
+      sent.forEach(command -> command.fail(refusal));
+      return false;
+    }
+
+    /**
+     * Closes the socket and fails every command not answered yet; once. Their channels are fenced
+     * before {@link #isDead} can answer true; the futures complete after, outside the monitor.
+     */
+    void die(Throwable error) {
+      List<Sent> failed = new ArrayList<>(unanswered.size());
+      List<BroadcastException> mapped = new ArrayList<>(unanswered.size());
       synchronized (this) {
         if (dead) {
           return;
         }
         dead = true;
+        cause = error;
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing is all that was left to do with it
+        }
+        for (Sent command; (command = unanswered.poll()) != null; ) {
+          BroadcastException failure = command.fence(error);
+          if (failure != null) {
+            failed.add(command);
+            mapped.add(failure);
+          }
+        }
       }
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing is all that was left to do with it
-      }
-      for (Sent command; (command = unanswered.poll()) != null; ) {
-        command.fail(cause);
+      for (int i = 0; i < failed.size(); i++) {
+        failed.get(i).completeExceptionally(mapped.get(i));
       }
     }
 
@@ -312,7 +388,7 @@ public final class PublishSocket implements AutoCloseable {
           if (oldest != null && nanoTime.getAsLong() - oldest.written >= timeoutNanos) {
             throw new IOException(new TimeoutException());
           }
-          if (dead) {
+          if (isDead()) {
             throw e;
           }
         }
@@ -328,6 +404,7 @@ public final class PublishSocket implements AutoCloseable {
     private boolean settled;
 
     Sent(List<BroadcastMessage> messages, long attempt) {
+      // created under the write lock; published to the reader through the queue
       this.messages = messages;
       this.attempt = attempt;
     }
@@ -350,8 +427,16 @@ public final class PublishSocket implements AutoCloseable {
 
     /** Fails it, fencing its channels first when core may retry it, so no later event overtakes the retry. */
     void fail(Throwable error) {
+      BroadcastException mapped = fence(error);
+      if (mapped != null) {
+        completeExceptionally(mapped);
+      }
+    }
+
+    /** Settles it as failed with {@code error} and fences its channels if core may retry it; null if already settled. */
+    BroadcastException fence(Throwable error) {
       if (!claim()) {
-        return;
+        return null;
       }
       Throwable cause = error instanceof IOException && error.getCause() instanceof TimeoutException timeout
           ? timeout : error;
@@ -359,7 +444,7 @@ public final class PublishSocket implements AutoCloseable {
       if (mapped.isRetryable()) {
         messages.forEach(m -> fence.failed(m, attempt));
       }
-      completeExceptionally(mapped);
+      return mapped;
     }
 
     /** Core gave up on it: it was written already, so only its channels are fenced and its answer ignored. */
