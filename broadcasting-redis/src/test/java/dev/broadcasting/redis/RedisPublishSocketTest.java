@@ -101,6 +101,46 @@ class RedisPublishSocketTest {
     }
   }
 
+  /**
+   * {@link RedisOrderFenceTest}'s scenario on the socket: a publish that fails on a cut connection
+   * fences its channel, so the channel's next event, handed over once Redis can be reached again,
+   * is held back instead of overtaking the retry; other channels go on.
+   */
+  @Test
+  void aPublishThatFailsOnACutConnectionHoldsItsChannelUntilItIsSentAgain() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        GatedProxy proxy = new GatedProxy(server.port());
+        RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*");
+        RedisBroadcastDriver driver = RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port())
+            .publishSocket(true).build()) {
+      assertThat(driver.keepsOrder()).isTrue();
+      BroadcastMessage refused = tick("room", 2);
+      BroadcastMessage next = tick("room", 3);
+      driver.publish(tick("room", 1)).get(5, TimeUnit.SECONDS);
+
+      proxy.shut();
+      assertRetryable(driver.publish(refused), "is unreachable");
+      proxy.open();
+
+      assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
+      driver.publish(tick("lobby", 1)).get(5, TimeUnit.SECONDS); // other channels are not held
+      driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
+      driver.publish(next).get(5, TimeUnit.SECONDS);
+
+      assertThat(subscriber.settle(server.port())).extracting(r -> r.channel() + " " + r.text()).containsExactly(
+          "room {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+          "lobby {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+          "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
+          "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
+    }
+  }
+
+  private static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
+    Throwable error = publish.handle((ok, e) -> e).get(5, TimeUnit.SECONDS);
+    assertThat(error).isInstanceOf(BroadcastException.class).hasMessageContaining(why);
+    assertThat(((BroadcastException) error).isRetryable()).isTrue();
+  }
+
   @Test
   void authenticatesSelectsTheDatabaseAndRefusesAWrongPasswordAtStartUp() throws Exception {
     try (RedisServer server = RedisServer.start("--requirepass", "right-horse-battery")) {
