@@ -50,6 +50,9 @@ public final class PublishSocket implements AutoCloseable {
   private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
 
+  private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
+  private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+
   private final Connect connect;
   private final RedisFailures failures;
   private final OrderFence fence;
@@ -60,6 +63,10 @@ public final class PublishSocket implements AutoCloseable {
   /** The open connection, or null; replaced only under {@link #writeLock}. */
   private Link link;
   private boolean closed;
+  /** The last failure to connect, thrown again until {@link #retryAt}; null after a success. */
+  private Exception connectFailure;
+  private long retryAt;
+  private long backoffNanos;
 
   public PublishSocket(Connect connect, RedisFailures failures, OrderFence fence, Duration timeout, int maxUnanswered,
       LongSupplier nanoTime) {
@@ -216,7 +223,24 @@ public final class PublishSocket implements AutoCloseable {
       throw new BroadcastException("The Redis driver is closed");
     }
     if (link == null || link.isDead()) {
-      link = new Link(connect.open(), maxUnanswered);
+      long now = nanoTime.getAsLong();
+      if (connectFailure instanceof IOException io && now - retryAt < 0) {
+        throw io;
+      } else if (connectFailure instanceof RuntimeException refused && now - retryAt < 0) {
+        throw refused;
+      }
+      try {
+        link = new Link(connect.open(), maxUnanswered);
+      } catch (IOException | RuntimeException e) {
+        // every send would try again, each holding the dispatcher for up to the timeout when the
+        // packets are dropped: the next attempt waits, 20 ms doubling up to 1 s, as lettuce's does
+        backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
+        retryAt = now + backoffNanos;
+        connectFailure = e;
+        throw e;
+      }
+      connectFailure = null;
+      backoffNanos = 0;
       link.reader.start();
     }
     return link;

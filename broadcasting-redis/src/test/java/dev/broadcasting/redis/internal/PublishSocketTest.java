@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -114,5 +115,28 @@ class PublishSocketTest {
           .hasMessage("The Redis driver is closed");
       assertThat(connects).hasValue(1);
     }
+  }
+
+  @Test
+  void afterAFailedConnectTheNextAttemptWaitsTwentyMillisecondsDoublingUpToOneSecond() throws Exception {
+    AtomicLong now = new AtomicLong();
+    AtomicLong attempts = new AtomicLong();
+    OrderFence fence = new OrderFence("test", now::get);
+    PublishSocket socket = new PublishSocket(() -> {
+      attempts.incrementAndGet();
+      throw new java.net.ConnectException("Connection refused");
+    }, new RedisFailures("test", TIMEOUT), fence, TIMEOUT, 16, now::get);
+    List<Long> attemptedAt = new ArrayList<>();
+    for (long millis = 0; millis <= 3_000; millis++) {
+      now.set(TimeUnit.MILLISECONDS.toNanos(millis));
+      long before = attempts.get();
+      CompletableFuture<Void> sent = send(socket, fence, message("m" + millis)).get(0);
+      assertThat(catchThrowable(sent::join).getCause()).hasMessage("Redis at test is unreachable: Connection refused");
+      if (attempts.get() > before) {
+        attemptedAt.add(millis);
+      }
+    }
+
+    assertThat(attemptedAt).containsExactly(0L, 20L, 60L, 140L, 300L, 620L, 1_260L, 2_260L);
   }
 }
