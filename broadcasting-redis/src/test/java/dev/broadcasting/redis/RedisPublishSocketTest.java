@@ -121,9 +121,15 @@ class RedisPublishSocketTest {
       proxy.shut();
       assertRetryable(driver.publish(refused), "is unreachable");
       proxy.open();
+      // another channel goes through once the connect back-off lets a new attempt be made
+      BroadcastMessage elsewhere = tick("lobby", 1);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (driver.publish(elsewhere).handle((ok, e) -> e).get(5, TimeUnit.SECONDS) != null) {
+        assertThat(System.nanoTime()).as("reconnected within 5 s").isLessThan(deadline);
+      }
 
+      // connected again: without the fence this one would be written now, ahead of the retry of 2
       assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
-      driver.publish(tick("lobby", 1)).get(5, TimeUnit.SECONDS); // other channels are not held
       driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
       driver.publish(next).get(5, TimeUnit.SECONDS);
 
@@ -169,6 +175,29 @@ class RedisPublishSocketTest {
       } finally {
         admin.shutdown();
       }
+    }
+  }
+
+  @Test
+  void shardedPublishingSendsSpublishAndTheScriptWithSpublishToAStandaloneRedis() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        RedisSubscriber subscriber = RedisSubscriber.sharded(server.port(), "room.1", "room.2");
+        GatedProxy proxy = new GatedProxy(server.port());
+        RedisBroadcastDriver driver = RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port())
+            .shardedPublish(true).publishSocket(true).build()) {
+      String one = "{\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}";
+      String two = "{\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}";
+      proxy.recordReads();
+
+      allOf(driver.publishBatch(List.of(tick("room.1", 1),
+          BroadcastMessage.of("Tick", List.of(new Channel("room.1"), new Channel("room.2")), "{\"seq\":2}"))));
+
+      assertThat(proxy.readsFromClient()).extracting(read -> new String(read, StandardCharsets.UTF_8)).containsExactly(
+          resp("SPUBLISH", "room.1", one)
+              + resp("EVAL", RedisBroadcastDriver.PUBLISH_BATCH, "0", "spublish", "2", two, "room.1", "room.2"));
+      assertThat(subscriber.await(3, java.time.Duration.ofSeconds(10)))
+          .extracting(r -> r.channel() + " " + r.text()).containsExactly("room.1 " + one, "room.1 " + two,
+              "room.2 " + two);
     }
   }
 
