@@ -145,10 +145,13 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     List<BroadcastMessage> batch = List.copyOf(messages);
     if (socket != null) {
       List<Encoded> encoded = new ArrayList<>(batch.size());
+      int bytes = SCRIPT.length + 64;
       for (BroadcastMessage message : batch) {
-        encoded.add(encode(message));
+        Encoded one = encode(message);
+        encoded.add(one);
+        bytes += one.wireSize();
       }
-      return socket.send(List.of(batch), (commands, i) -> eval(commands, encoded)).get(0);
+      return socket.send(List.of(batch), bytes, (commands, i) -> eval(commands, encoded)).get(0);
     }
     long attempt = fence.next();
     for (BroadcastMessage message : batch) {
@@ -240,12 +243,14 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private List<CompletableFuture<Void>> publishOnSocket(List<BroadcastMessage> messages) {
     Encoded[] encoded = new Encoded[messages.size()];
     List<List<BroadcastMessage>> groups = new ArrayList<>(messages.size());
+    int bytes = 0;
     for (int i = 0; i < encoded.length; i++) {
       BroadcastMessage message = messages.get(i);
       encoded[i] = encode(message);
       groups.add(List.of(message));
+      bytes += encoded[i].wireSize() + (encoded[i].channels.length == 1 ? 0 : SCRIPT.length + 64);
     }
-    return socket.send(groups, (batch, i) -> {
+    return socket.send(groups, bytes, (batch, i) -> {
       if (encoded[i].channels.length == 1) {
         batch.publish(sharded, encoded[i].channels[0], encoded[i].body);
       } else {
@@ -348,7 +353,16 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   }
 
   /** One message: its body and the Redis channel names it goes to. */
-  private record Encoded(byte[] body, byte[][] channels) {}
+  private record Encoded(byte[] body, byte[][] channels) {
+    /** About the bytes it takes as RESP: its body and channels with their heads. */
+    int wireSize() {
+      int size = body.length + 48;
+      for (byte[] channel : channels) {
+        size += channel.length + 16;
+      }
+      return size;
+    }
+  }
 
   private Encoded encode(BroadcastMessage message) {
     return new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels()));

@@ -30,7 +30,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * PublishSocket socket = new PublishSocket(PublishSocket.tcp(uri, timeout), failures, fence, timeout, 8192,
  *     System::nanoTime);
- * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)),
+ * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)), 64 + body.length,
  *     (batch, i) -> batch.publish(false, channel, body));
  * }</pre>
  *
@@ -86,15 +86,16 @@ public final class PublishSocket implements AutoCloseable {
 
   /**
    * Sends one command per group of {@code messages} (a group of several is one script call of
-   * {@code publishAll}, delivered whole or not at all), formatted by {@code format}, with one write;
-   * returns one future per group, in order. Opens the connection first when there is none.
+   * {@code publishAll}, delivered whole or not at all), formatted by {@code format} into about
+   * {@code bytes} bytes, with one write; returns one future per group, in order. Opens the
+   * connection first when there is none.
    *
    * <p>The order fence admits each group here, under the lock that orders the writes, once the
    * connection it goes on is known to be alive: a connection that died has fenced all it left
    * unanswered before a later group is admitted, so no group admitted before that fence went up
    * can be written on the next connection ahead of the retry of an earlier one.
    */
-  public List<CompletableFuture<Void>> send(List<List<BroadcastMessage>> messages, Format format) {
+  public List<CompletableFuture<Void>> send(List<List<BroadcastMessage>> messages, int bytes, Format format) {
     List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     synchronized (writeLock) {
       Link current;
@@ -108,7 +109,7 @@ public final class PublishSocket implements AutoCloseable {
         }
         return results;
       }
-      RespCommands batch = new RespCommands(256 * messages.size());
+      RespCommands batch = new RespCommands(bytes);
       List<Sent> sent = new ArrayList<>(messages.size());
       for (int i = 0; i < messages.size(); i++) {
         List<BroadcastMessage> group = messages.get(i);

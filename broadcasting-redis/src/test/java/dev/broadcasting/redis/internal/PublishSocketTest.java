@@ -59,7 +59,7 @@ class PublishSocketTest {
   }
 
   private static List<CompletableFuture<Void>> send(PublishSocket socket, OrderFence fence, BroadcastMessage... messages) {
-    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), (batch, i) -> batch.publish(false,
+    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), 64, (batch, i) -> batch.publish(false,
         messages[i].channels().get(0).name().getBytes(StandardCharsets.UTF_8), new byte[] {'x'}));
   }
 
