@@ -1,6 +1,6 @@
 package dev.broadcasting.benchmarks;
 
-import dev.broadcasting.pusher.internal.PusherHttp;
+import dev.broadcasting.pusher.internal.OkHttpTransport;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -93,7 +93,7 @@ public final class HttpTransports {
 
   private static List<Transport> transports(URI uri, byte[] body) {
     List<Transport> all = new ArrayList<>();
-    OkHttpClient drivers = PusherHttp.newClient(null, null, null, null);
+    OkHttpClient drivers = OkHttpTransport.newClient(null, null, null, null);
     all.add(okHttp("OkHttp as the drivers build it", drivers, uri, body));
     // a pool of its own: OkHttp's pool would hand it the other client's connections, whose
     // sockets have Nagle off (its Address does not compare socket factories)
@@ -123,7 +123,7 @@ public final class HttpTransports {
   private static Transport okHttp(String name, OkHttpClient client, URI uri, byte[] body) {
     Request request = new Request.Builder().url(uri.toString())
         .post(RequestBody.create(body, MediaType.get("application/json"))).build();
-    return new Transport(name, i -> RawPost.send(client, request), () -> PusherHttp.shutDown(client));
+    return new Transport(name, i -> RawPost.send(client, request), () -> OkHttpTransport.shutDown(client));
   }
 
   private static void check(HttpResponse<String> response) {

@@ -1,6 +1,7 @@
 package dev.broadcasting.benchmarks;
 
 import dev.broadcasting.pusher.internal.EventBodies;
+import dev.broadcasting.pusher.internal.PusherEndpoint;
 import dev.broadcasting.pusher.internal.PusherHttp;
 import dev.broadcasting.pusher.protocol.PusherChannelNames;
 import dev.broadcasting.pusher.protocol.PusherSigner;
@@ -8,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -33,7 +32,7 @@ public class PusherRequestBenchmark {
   private static final String PATH = "/apps/" + AuthBenchmark.APP_ID + "/batch_events";
 
   private final List<EventBodies.BatchItem> items = new ArrayList<>();
-  private final HttpUrl base = HttpUrl.get("http://127.0.0.1:8080/");
+  private final PusherEndpoint base = new PusherEndpoint("http", "127.0.0.1", 8080);
   private final PusherSigner signer = new PusherSigner(AuthBenchmark.KEY, AuthBenchmark.SECRET);
   private PusherHttp http;
   private byte[] body;
@@ -55,8 +54,8 @@ public class PusherRequestBenchmark {
   }
 
   @Benchmark
-  public Request signedRequest() {
-    return http.request("POST", PATH, Map.of(), body);
+  public String signedRequest() {
+    return http.target("POST", PATH, Map.of(), body);
   }
 
   @Benchmark

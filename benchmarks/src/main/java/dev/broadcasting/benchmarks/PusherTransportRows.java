@@ -1,6 +1,8 @@
 package dev.broadcasting.benchmarks;
 
 import dev.broadcasting.Broadcaster;
+import dev.broadcasting.pusher.PusherBroadcastDriver;
+import dev.broadcasting.pusher.internal.OkHttpTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import okhttp3.OkHttpClient;
 
 /**
  * The two pusher queued rows of #15 (1 and 64 channels) with three sides in turns in one JVM: the
- * real driver (OkHttp), {@link NettyPusherPrototype} (the same requests over Netty) and the
- * official async client, after the goals' warm-up of every side on both channel counts. Prints
+ * driver on its default Netty transport, the same driver on OkHttp (an application's client, built
+ * as the driver built its own before Netty) and the official async client, after the goals' warm-up of every side on both channel counts. Prints
  * every round with the sink's request count and its CPU and sleeps per event by thread
  * ({@link ThreadCosts}), then each side's medians and, on 1 channel, the request cycle (round
  * time over requests).
@@ -27,11 +30,13 @@ public final class PusherTransportRows {
     HttpGoals http = new HttpGoals(goals);
     int count = goals.sizes().httpEvents();
     System.out.println("pusher transports, " + count + " events a round, load before " + Goals.loadAverage());
+    OkHttpClient okHttpClient = OkHttpTransport.newClient(null, null, null, null);
     try (HttpSink sink = HttpSink.start(200, "{}");
-        Broadcaster okhttp = HttpGoals.pusher(sink, builder -> builder);
-        Broadcaster netty = Broadcaster.builder().connection("pusher", new NettyPusherPrototype("127.0.0.1",
-            sink.port(), AuthBenchmark.APP_ID, AuthBenchmark.KEY, AuthBenchmark.SECRET))
+        Broadcaster okhttp = Broadcaster.builder().connection("pusher", PusherBroadcastDriver.builder()
+            .appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY).secret(AuthBenchmark.SECRET)
+            .host("127.0.0.1").port(sink.port()).scheme("http").client(okHttpClient).build())
             .blockWhenFull(Duration.ofMinutes(1)).build();
+        Broadcaster netty = HttpGoals.pusher(sink, builder -> builder);
         HttpGoals.Official official = http.new Official(sink)) {
       for (int round = 0; round < HttpGoals.PUSHER_WARM_UP_ROUNDS; round++) {
         for (int channels : new int[] {1, 64}) {
@@ -69,6 +74,7 @@ public final class PusherTransportRows {
             .medianPerEvent(costs, rounds.get(side).stream().map(Round::delivered).toList())));
       }
     }
+    OkHttpTransport.shutDown(okHttpClient);
     System.out.println("load after " + Goals.loadAverage());
   }
 
@@ -76,7 +82,7 @@ public final class PusherTransportRows {
       HttpGoals.Official official, int count, int channels) {
     Map<String, Callable<Round>> sides = new LinkedHashMap<>();
     sides.put("okhttp", () -> http.queued(okhttp, "ours (OkHttp)", count, channels));
-    sides.put("netty", () -> http.queued(netty, "prototype (Netty)", count, channels));
+    sides.put("netty", () -> http.queued(netty, "ours (Netty)", count, channels));
     sides.put("official", () -> official.run(count, channels));
     return sides;
   }

@@ -33,7 +33,7 @@ import okhttp3.Request;
  * flight at a time, so that a request's phases and the gap until the next one add up to the cycle
  * that bounds the row: 3 unmeasured rounds of 40,000 queued events, then 3 measured.
  *
- * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RequestPhases [pusher|pusher-netty]}</pre>
+ * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RequestPhases [pusher]}</pre>
  */
 public final class RequestPhases {
   private static final int CALL_START = 0;
@@ -46,7 +46,7 @@ public final class RequestPhases {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].startsWith("pusher")) {
-      pusherCycle(args[0].equals("pusher-netty"));
+      pusherCycle();
       return;
     }
     System.out.println("ably, 1 channel, 10,000 queued events per round, load " + Goals.loadAverage());
@@ -80,23 +80,18 @@ public final class RequestPhases {
 
   /**
    * The pusher driver on one channel with the client it builds by default (timeouts and pool as
-   * {@code PusherHttp} sets them) plus the phase listener, or ({@code pusher-netty}) the same
-   * requests over {@link NettyPusherPrototype}, whose five points are its own (see
-   * {@link NettyPusherPrototype#recordPhases}). With one request in flight, the gap from a call's end
+   * {@code OkHttpTransport} sets them) plus the phase listener. With one request in flight, the gap from a call's end
    * to the next call's start is the answer's way back through core to the next batch.
    */
-  private static void pusherCycle(boolean netty) throws Exception {
-    System.out.println("pusher" + (netty ? " over the Netty prototype" : "") + ", 1 channel, 40,000 queued events "
+  private static void pusherCycle() throws Exception {
+    System.out.println("pusher over OkHttp, 1 channel, 40,000 queued events "
         + "per round, load " + Goals.loadAverage());
     List<long[]> done = new CopyOnWriteArrayList<>();
     OkHttpClient built = PooledClients.pool64().newBuilder().eventListener(phases(done))
         .readTimeout(Duration.ofSeconds(10)).writeTimeout(Duration.ofSeconds(10)).callTimeout(Duration.ofSeconds(20))
         .build();
     try (HttpSink sink = HttpSink.start(200, "{}");
-        Broadcaster broadcaster = Broadcaster.builder().connection("pusher", netty
-            ? new NettyPusherPrototype("127.0.0.1", sink.port(), AuthBenchmark.APP_ID, AuthBenchmark.KEY,
-                AuthBenchmark.SECRET).recordPhases(done)
-            : PusherBroadcastDriver.builder().appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY)
+        Broadcaster broadcaster = Broadcaster.builder().connection("pusher", PusherBroadcastDriver.builder().appId(AuthBenchmark.APP_ID).key(AuthBenchmark.KEY)
                 .secret(AuthBenchmark.SECRET).host("127.0.0.1").port(sink.port()).scheme("http").client(built).build())
             .blockWhenFull(Duration.ofMinutes(1)).build()) {
       GoalEvent event = new GoalEvent(0);
@@ -111,11 +106,7 @@ public final class RequestPhases {
           gaps[i - 1] = (calls[i][CALL_START] - calls[i - 1][CALL_END]) / 1e3;
         }
         Arrays.sort(gaps);
-        System.out.printf(Locale.ROOT, netty
-                ? "  %d requests; median us: post to the event loop's write %.1f, write flushed %.1f, flushed to "
-                    + "answer decoded %.1f, answer to future completed %.1f, completed to the next post %.1f; "
-                    + "whole cycle %.1f%n"
-                : "  %d requests; median us: enqueue to headers written %.1f, headers and body written %.1f, body "
+        System.out.printf(Locale.ROOT, "  %d requests; median us: enqueue to headers written %.1f, headers and body written %.1f, body "
                     + "end to answer headers %.1f, answer headers to call end %.1f, call end to the next call's "
                     + "start %.1f; whole cycle %.1f%n", done.size(),
             1e3 * median(done, CALL_START, HEADERS_END), 1e3 * median(done, HEADERS_END, BODY_END),

@@ -5,7 +5,11 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.PresenceChannel;
 import dev.broadcasting.pusher.internal.ChannelEncrypter;
 import dev.broadcasting.pusher.internal.EventSender;
+import dev.broadcasting.pusher.internal.NettyTransport;
+import dev.broadcasting.pusher.internal.OkHttpTransport;
+import dev.broadcasting.pusher.internal.PusherEndpoint;
 import dev.broadcasting.pusher.internal.PusherHttp;
+import dev.broadcasting.pusher.internal.PusherTransport;
 import dev.broadcasting.pusher.internal.QueryResults;
 import dev.broadcasting.pusher.protocol.EncryptionMasterKey;
 import dev.broadcasting.pusher.protocol.PusherAuthSigner;
@@ -27,7 +31,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
@@ -58,17 +61,19 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
   private final PusherHttp http;
   private final EventSender events;
   private final PusherAuthSigner authSigner;
-  private final boolean ownsClient;
   private final boolean encrypted;
   private volatile boolean closed;
 
   private PusherBroadcastDriver(Builder builder) {
     this.appId = builder.appId;
     this.signer = new PusherSigner(builder.key, builder.secret);
-    this.ownsClient = builder.client == null;
-    OkHttpClient client = PusherHttp.newClient(builder.client, builder.connectTimeout, builder.readTimeout,
-        builder.callTimeout);
-    this.http = new PusherHttp(client, builder.baseUrl(), appId, signer);
+    PusherEndpoint endpoint = builder.endpoint();
+    // OkHttp only for an application's own client: the class is not touched otherwise, so OkHttp may be absent
+    PusherTransport transport = builder.client != null
+        ? new OkHttpTransport((OkHttpClient) builder.client, endpoint, builder.connectTimeout, builder.readTimeout,
+            builder.callTimeout)
+        : new NettyTransport(endpoint, builder.connectTimeout, builder.readTimeout, builder.callTimeout);
+    this.http = new PusherHttp(transport, endpoint, appId, signer);
     this.encrypted = builder.masterKey != null;
     this.events = new EventSender(http, encrypted ? new ChannelEncrypter(builder.masterKey) : null,
         builder.payloadLimit);
@@ -227,8 +232,8 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
   }
 
   /**
-   * Releases the HTTP client if the driver built it: its open calls are cancelled and its daemon
-   * threads end. Idempotent.
+   * Releases the transport the driver built: its open requests fail, its connections close and
+   * its daemon thread ends. An application's {@link Builder#client} stays open. Idempotent.
    */
   @Override
   public void close() {
@@ -236,14 +241,12 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
       return;
     }
     closed = true;
-    if (ownsClient) {
-      PusherHttp.shutDown(http.client());
-    }
+    http.transport().close();
   }
 
   @Override
   public String toString() {
-    return "PusherBroadcastDriver{appId=" + appId + ", key=" + signer.key() + ", url=" + http.baseUrl()
+    return "PusherBroadcastDriver{appId=" + appId + ", key=" + signer.key() + ", url=" + http.endpoint()
         + ", encrypted=" + encrypted + "}";
   }
 
@@ -259,6 +262,8 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     public static final int DEFAULT_PAYLOAD_LIMIT = 10 * 1024;
     private static final Pattern APP_ID = Pattern.compile("[-a-zA-Z0-9_.]+");
     private static final Pattern CLUSTER = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    /** A DNS name (underscores allowed, as in container names), an IPv4 address, or an IPv6 address without brackets. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_.])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private String appId;
     private String key;
@@ -272,7 +277,8 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     private Duration callTimeout;
     private byte[] masterKey;
     private int payloadLimit = DEFAULT_PAYLOAD_LIMIT;
-    private OkHttpClient client;
+    /** An {@code OkHttpClient}, typed Object so that the builder loads without OkHttp on the class path. */
+    private Object client;
 
     private Builder() {}
 
@@ -319,7 +325,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
         throw new IllegalArgumentException("Pusher host " + quoted(host) + " must be a host name only, such as "
             + "\"soketi.internal\" or \"127.0.0.1\": put the scheme in scheme() and the port in port()");
       }
-      if (HttpUrl.parse("http://" + h + "/") == null) {
+      if (!HOST.matcher(h).matches()) {
         throw new IllegalArgumentException("Pusher host " + quoted(host) + " is not a valid host name");
       }
       this.host = h;
@@ -390,10 +396,12 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     }
 
     /**
-     * An application's own OkHttpClient to share (its connection pool and threads); the driver
-     * derives its client with {@code newBuilder()} and never shuts it down. The derived client's
-     * sockets have Nagle's algorithm off ({@code TCP_NODELAY}), unless the application's client has
-     * a socket factory of its own.
+     * Sends over an application's own OkHttpClient (its interceptors, proxy, TLS settings, pool and
+     * threads) instead of the driver's default Netty transport; the driver derives its client with
+     * {@code newBuilder()} and never shuts it down. The derived client's sockets have Nagle's
+     * algorithm off ({@code TCP_NODELAY}), unless the application's client has a socket factory of
+     * its own. OkHttp is an optional dependency of this module: an application that calls this
+     * method adds {@code com.squareup.okhttp3:okhttp-jvm} itself.
      */
     public Builder client(OkHttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -417,9 +425,9 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
       return new PusherBroadcastDriver(this);
     }
 
-    HttpUrl baseUrl() {
-      return new HttpUrl.Builder().scheme(scheme).host(host != null ? host : "api-" + cluster + ".pusher.com")
-          .port(port != null ? port : "https".equals(scheme) ? 443 : 80).build();
+    PusherEndpoint endpoint() {
+      return new PusherEndpoint(scheme, host != null ? host : "api-" + cluster + ".pusher.com",
+          port != null ? port : "https".equals(scheme) ? 443 : 80);
     }
 
     private static String requireText(String name, String value, String setting) {
@@ -442,7 +450,7 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
 
     @Override
     public String toString() {
-      return "PusherBroadcastDriver.Builder{appId=" + appId + ", key=" + key + ", url=" + baseUrl() + "}";
+      return "PusherBroadcastDriver.Builder{appId=" + appId + ", key=" + key + ", url=" + endpoint() + "}";
     }
   }
 }

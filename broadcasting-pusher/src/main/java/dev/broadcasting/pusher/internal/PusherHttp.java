@@ -1,97 +1,30 @@
 package dev.broadcasting.pusher.internal;
 
 import dev.broadcasting.BroadcastException;
-import dev.broadcasting.internal.DaemonThreads;
-import dev.broadcasting.internal.NoDelaySockets;
 import dev.broadcasting.pusher.protocol.PusherSigner;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
- * Sends signed requests to one Pusher app's HTTP API and turns the answer into a future: the body
- * on 2xx, else a {@link BroadcastException} that says whether a retry may help.
+ * Sends signed requests to one Pusher app's HTTP API over a {@link PusherTransport} and turns the
+ * answer into a future: the body on 2xx, else a {@link BroadcastException} that says whether a
+ * retry may help.
  */
 public final class PusherHttp {
-  private static final MediaType JSON = MediaType.get("application/json");
   private static final int MAX_ERROR_BODY = 512;
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  private final OkHttpClient client;
-  private final HttpUrl baseUrl;
+  private final PusherTransport transport;
+  private final PusherEndpoint endpoint;
   private final String appId;
   private final PusherSigner signer;
 
-  public PusherHttp(OkHttpClient client, HttpUrl baseUrl, String appId, PusherSigner signer) {
-    this.client = client;
-    this.baseUrl = baseUrl;
+  public PusherHttp(PusherTransport transport, PusherEndpoint endpoint, String appId, PusherSigner signer) {
+    this.transport = transport;
+    this.endpoint = endpoint;
     this.appId = appId;
     this.signer = signer;
-  }
-
-  /**
-   * The driver's client: derived from the application's with {@code newBuilder()} (sharing its
-   * pool and threads, so nothing to close later), or a new one. Null timeouts keep the defaults:
-   * connect 5 s, read and write 10 s, whole call 20 s (inside core's 30 s attempt timeout).
-   */
-  public static OkHttpClient newClient(OkHttpClient shared, Duration connect, Duration read, Duration call) {
-    OkHttpClient.Builder client;
-    if (shared != null) {
-      client = shared.newBuilder();
-    } else {
-      // Daemon threads the driver owns and stops on close: OkHttp's default ones are not daemons and
-      // linger a minute after the last call, holding up JVM exit.
-      Dispatcher dispatcher = new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-          new SynchronousQueue<>(), DaemonThreads.named("broadcasting-pusher-http-")));
-      // Core orders events per channel, not globally, so many channels may be in flight at once.
-      dispatcher.setMaxRequests(128);
-      dispatcher.setMaxRequestsPerHost(64);
-      // As many idle connections as requests in flight: with OkHttp's default of 5, a burst of 64
-      // closes 59 connections when it ends and opens them again for the next one.
-      client = new OkHttpClient.Builder().dispatcher(dispatcher)
-          .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
-          .connectTimeout(Duration.ofSeconds(5))
-          .readTimeout(Duration.ofSeconds(10))
-          .writeTimeout(Duration.ofSeconds(10))
-          .callTimeout(Duration.ofSeconds(20));
-    }
-    client.socketFactory(NoDelaySockets.unlessCustom(shared != null ? shared.socketFactory() : SocketFactory.getDefault()));
-    if (connect != null) {
-      client.connectTimeout(connect);
-    }
-    if (read != null) {
-      client.readTimeout(read).writeTimeout(read);
-    }
-    if (call != null) {
-      client.callTimeout(call);
-    }
-    return client.build();
-  }
-
-  /**
-   * Stops a client this driver built: cancels its calls still open, lets its threads end, and
-   * closes its idle connections.
-   */
-  public static void shutDown(OkHttpClient client) {
-    client.dispatcher().cancelAll();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
   }
 
   /** {@code /apps/<id>} followed by {@code suffix}, e.g. {@code /events}. */
@@ -107,50 +40,37 @@ public final class PusherHttp {
     return send("GET", path, query, null);
   }
 
-  /** The signed request, timestamped now: what {@link #post} and {@link #get} send. */
-  public Request request(String method, String path, Map<String, String> query, byte[] body) {
-    long now = System.currentTimeMillis() / 1000;
-    HttpUrl.Builder url = baseUrl.newBuilder().encodedPath(path);
-    signer.signRequest(method, path, query, body, now).forEach(url::addQueryParameter);
-    return new Request.Builder()
-        .url(url.build())
-        .method(method, body == null ? null : RequestBody.create(body, JSON))
-        .build();
+  /** The path and the signed, escaped query, timestamped now: what {@link #post} and {@link #get} send. */
+  public String target(String method, String path, Map<String, String> query, byte[] body) {
+    StringBuilder target = new StringBuilder(path.length() + 192).append(path);
+    char separator = '?';
+    for (Map.Entry<String, String> parameter : signer.signRequest(method, path, query, body,
+        System.currentTimeMillis() / 1000).entrySet()) {
+      target.append(separator);
+      escape(parameter.getKey(), target);
+      escape(parameter.getValue(), target.append('='));
+      separator = '&';
+    }
+    return target.toString();
   }
 
   private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
-    Request request = request(method, path, query, body);
+    CompletableFuture<PusherTransport.Answer> sent = transport.send(method, target(method, path, query, body), body);
     CompletableFuture<String> result = new CompletableFuture<>();
-    Call call = client.newCall(request);
-    // Core cancels this very future on its attempt timeout and on close: that stops the call.
+    // Core cancels this very future on its attempt timeout and on close: the transport stops the request.
     result.whenComplete((ok, error) -> {
       if (error != null) {
-        call.cancel();
+        sent.cancel(false);
       }
     });
-    call.enqueue(new Callback() {
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          ResponseBody responseBody = response.body();
-          // JSON is UTF-8 (RFC 8259): decoding it so skips parsing the Content-Type, a regular
-          // expression per response, which string() does to find a charset
-          String text = new String(responseBody.bytes(), StandardCharsets.UTF_8);
-          if (response.isSuccessful()) {
-            result.complete(text);
-          } else {
-            result.completeExceptionally(failure(method, path, response.code(), text));
-          }
-        } catch (IOException e) {
-          onFailure(call, e);
-        }
-      }
-
-      @Override
-      public void onFailure(Call call, IOException e) {
-        result.completeExceptionally(BroadcastException.retryable(
-            "Pusher request " + method + " " + path + " to " + baseUrl.host() + ":" + baseUrl.port()
-                + " failed: " + e, e));
+    sent.whenComplete((answer, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error instanceof BroadcastException ? error : BroadcastException.retryable(
+            "Pusher request " + method + " " + path + " to " + endpoint + " failed: " + error, error));
+      } else if (answer.status() / 100 == 2) {
+        result.complete(answer.body());
+      } else {
+        result.completeExceptionally(failure(method, path, answer.status(), answer.body()));
       }
     });
     return result;
@@ -165,11 +85,28 @@ public final class PusherHttp {
             + "PUSHER_APP_SECRET, and that the server clock is right)" : ""), null, retryable, status);
   }
 
-  public HttpUrl baseUrl() {
-    return baseUrl;
+  /** Percent-encodes all but RFC 3986's unreserved characters, as UTF-8: the signed values are mostly hex and digits. */
+  static void escape(String text, StringBuilder out) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+          || c == '_' || c == '~') {
+        out.append(c);
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < text.length() ? i + 2 : i + 1;
+        for (byte b : text.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+          out.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+        }
+        i = end - 1;
+      }
+    }
   }
 
-  public OkHttpClient client() {
-    return client;
+  public PusherEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public PusherTransport transport() {
+    return transport;
   }
 }
