@@ -94,7 +94,8 @@ class RedisOrderFenceTest {
     return BroadcastMessage.of("Tick", List.of(new Channel(channel)), "{\"seq\":" + seq + "}");
   }
 
-  private static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
+  /** {@code publish} failed as retryable, saying {@code why}. */
+  static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
     Throwable error = publish.handle((ok, e) -> e).get(5, TimeUnit.SECONDS);
     assertThat(error).isInstanceOf(BroadcastException.class).hasMessageContaining(why);
     assertThat(((BroadcastException) error).isRetryable()).isTrue();

@@ -119,7 +119,7 @@ class RedisPublishSocketTest {
       driver.publish(tick("room", 1)).get(5, TimeUnit.SECONDS);
 
       proxy.shut();
-      assertRetryable(driver.publish(refused), "is unreachable");
+      RedisOrderFenceTest.assertRetryable(driver.publish(refused), "is unreachable");
       proxy.open();
       // another channel goes through once the connect back-off lets a new attempt be made
       BroadcastMessage elsewhere = tick("lobby", 1);
@@ -129,7 +129,7 @@ class RedisPublishSocketTest {
       }
 
       // connected again: without the fence this one would be written now, ahead of the retry of 2
-      assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
+      RedisOrderFenceTest.assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
       driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
       driver.publish(next).get(5, TimeUnit.SECONDS);
 
@@ -139,12 +139,6 @@ class RedisPublishSocketTest {
           "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
           "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
     }
-  }
-
-  private static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
-    Throwable error = publish.handle((ok, e) -> e).get(5, TimeUnit.SECONDS);
-    assertThat(error).isInstanceOf(BroadcastException.class).hasMessageContaining(why);
-    assertThat(((BroadcastException) error).isRetryable()).isTrue();
   }
 
   @Test
