@@ -79,15 +79,24 @@ class RedisOrderFenceTest {
       // connected again: without the fence this one would be written now, ahead of the retry of 2
       assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
       driver.publish(elsewhere).get(5, TimeUnit.SECONDS); // other channels are not held
-      driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
-      driver.publish(next).get(5, TimeUnit.SECONDS);
-
-      assertThat(subscriber.settle(server.port())).extracting(r -> r.channel() + " " + r.text()).containsExactly(
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
-          "lobby {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
+      resendInOrder(driver, refused, next, subscriber, server.port());
     }
+  }
+
+  /**
+   * Core's part after the fence: the refused room 2 sent again lifts it, then room 3 goes; the
+   * subscriber has room 1, lobby 1, room 2, room 3, in that order.
+   */
+  static void resendInOrder(RedisBroadcastDriver driver, BroadcastMessage refused, BroadcastMessage next,
+      RedisSubscriber subscriber, int port) throws Exception {
+    driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
+    driver.publish(next).get(5, TimeUnit.SECONDS);
+
+    assertThat(subscriber.settle(port)).extracting(r -> r.channel() + " " + r.text()).containsExactly(
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+        "lobby {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
   }
 
   private static BroadcastMessage message(String channel, int seq) {
