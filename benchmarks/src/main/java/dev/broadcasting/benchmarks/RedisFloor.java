@@ -29,7 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code PUBLISH} commands on one socket (pipelined, a thread reading the replies), fed by the same
  * events (the payload serialized and the body formatted per event, as the driver does) and, apart,
  * with the bytes made once; and {@code redis-benchmark -c 8 -P 16}. For each: events/s, the JVM's
- * CPU per event (or redis-benchmark's), and redis-server's CPU per event from {@code /proc}.
+ * CPU per event (or redis-benchmark's), and redis-server's CPU per event from {@code /proc}. The
+ * broadcaster runs twice: through lettuce, and on the driver's own publish socket
+ * ({@code publishSocket(true)}).
  * A measurement only: the floor has no reconnect, AUTH, TLS, order fence or failure reporting.
  *
  * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisFloor [events] [rounds]}</pre>
@@ -55,7 +57,11 @@ public final class RedisFloor {
           StandardCharsets.UTF_8);
       try (Broadcaster broadcaster = Broadcaster.builder()
           .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + port).build())
-          .blockWhenFull(Duration.ofMinutes(1)).build()) {
+          .blockWhenFull(Duration.ofMinutes(1)).build();
+          Broadcaster onSocket = Broadcaster.builder()
+              .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + port)
+                  .publishSocket(true).build())
+              .blockWhenFull(Duration.ofMinutes(1)).build()) {
         for (int channels : new int[] {1, 10}) {
           GoalEvent[] goal = new GoalEvent[channels];
           java.util.Arrays.setAll(goal, GoalEvent::new);
@@ -63,6 +69,10 @@ public final class RedisFloor {
             String tag = round == 0 ? "warm-up " : "";
             measure(tag + "ours queued, " + channels + " ch", events, redis.pid(), () -> {
               queued(broadcaster, goal, events);
+              return -1;
+            });
+            measure(tag + "ours queued on the socket, " + channels + " ch", events, redis.pid(), () -> {
+              queued(onSocket, goal, events);
               return -1;
             });
             measure(tag + "floor from events, " + channels + " ch", events, redis.pid(),

@@ -21,7 +21,9 @@ import java.util.List;
  *
  * <p>Alone, to profile these rows without the others:
  * {@code java -XX:StartFlightRecording=filename=redis.jfr,settings=profile -cp benchmarks.jar
- * dev.broadcasting.benchmarks.RedisGoals [--short] [--latency | --queued]}, then {@code benchmarks/jfr-top.sh redis.jfr}.
+ * dev.broadcasting.benchmarks.RedisGoals [--short] [--latency | --queued] [--socket]}, then
+ * {@code benchmarks/jfr-top.sh redis.jfr}. {@code --socket} measures the driver with its own publish
+ * socket ({@code publishSocket(true)}) instead of lettuce.
  */
 final class RedisGoals {
   private static final int CLIENTS = 8;
@@ -34,6 +36,7 @@ final class RedisGoals {
   /** Run alone ({@code --latency} or {@code --queued}), to profile one kind of row. */
   private boolean latencyOnly;
   private boolean queuedOnly;
+  private boolean publishSocket;
 
   RedisGoals(Goals goals) {
     this.goals = goals;
@@ -44,6 +47,7 @@ final class RedisGoals {
     RedisGoals redis = new RedisGoals(goals);
     redis.latencyOnly = List.of(args).contains("--latency");
     redis.queuedOnly = List.of(args).contains("--queued");
+    redis.publishSocket = List.of(args).contains("--socket");
     for (GoalRow row : redis.measure()) {
       System.out.println(row);
     }
@@ -64,7 +68,7 @@ final class RedisGoals {
           StandardCharsets.UTF_8);
       goals.log().println("redis: wire body " + body.length() + " bytes, the same for redis-benchmark");
       try (Broadcaster broadcaster = Broadcaster.builder()
-          .connection("redis", RedisBroadcastDriver.builder().uri(uri).build())
+          .connection("redis", RedisBroadcastDriver.builder().uri(uri).publishSocket(publishSocket).build())
           .blockWhenFull(Duration.ofMinutes(1)).build()) {
         checkWireBody(uri, broadcaster, body);
         for (int channels : latencyOnly ? new int[0] : new int[] {1, 10}) {

@@ -16,7 +16,9 @@ import java.util.Locale;
  * timers), for rounds of queued {@code broadcast()} on 1 and 10 channels and of
  * {@code broadcastNow} one at a time next to raw lettuce's synchronous {@code PUBLISH}, with
  * p50/p90/p99 for the latter two. Thread CPU is what a loaded machine disturbs least, where
- * events/s and latencies are the scheduler's.
+ * events/s and latencies are the scheduler's. Each round runs twice in turn, through lettuce and
+ * through the driver's own publish socket ({@code publishSocket(true)}, see broadcasting-redis's
+ * RESP-PUBLISH.md), each on a broadcaster of its own.
  *
  * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisThreadSplit [events] [rounds]}</pre>
  */
@@ -32,14 +34,16 @@ public final class RedisThreadSplit {
       try (Broadcaster broadcaster = Broadcaster.builder()
           .connection("redis", RedisBroadcastDriver.builder().uri(uri).build())
           .blockWhenFull(Duration.ofMinutes(1)).build();
+          Broadcaster onSocket = Broadcaster.builder()
+              .connection("redis", RedisBroadcastDriver.builder().uri(uri).publishSocket(true).build())
+              .blockWhenFull(Duration.ofMinutes(1)).build();
           StatefulRedisConnection<byte[], byte[]> raw = client.connect(ByteArrayCodec.INSTANCE)) {
         for (int channels : new int[] {1, 10}) {
           GoalEvent[] goal = new GoalEvent[channels];
           java.util.Arrays.setAll(goal, GoalEvent::new);
           for (int round = 0; round < rounds; round++) {
-            ThreadCosts before = ThreadCosts.now();
-            RedisFloor.queued(broadcaster, goal, events);
-            System.out.print("queued, " + channels + " ch:\n" + ThreadCosts.now().minus(before).perEvent(events));
+            queuedRound("lettuce", broadcaster, goal, events);
+            queuedRound("socket", onSocket, goal, events);
           }
         }
         int calls = events / 10;
@@ -48,12 +52,24 @@ public final class RedisThreadSplit {
         OrderShipped.Now now = OrderShipped.Now.sample();
         for (int round = 0; round < rounds; round++) {
           oneAtATime("broadcastNow", calls, () -> broadcaster.broadcast(now).join());
+          oneAtATime("broadcastNow on the publish socket", calls, () -> onSocket.broadcast(now).join());
           oneAtATime("lettuce sync PUBLISH", calls, () -> raw.sync().publish(channel, body));
         }
       } finally {
         client.shutdown();
       }
     }
+  }
+
+  private static void queuedRound(String side, Broadcaster broadcaster, GoalEvent[] goal, int events) throws Exception {
+    ThreadCosts before = ThreadCosts.now();
+    long start = System.nanoTime();
+    RedisFloor.queued(broadcaster, goal, events);
+    long nanos = System.nanoTime() - start;
+    ThreadCosts split = ThreadCosts.now().minus(before);
+    long cpu = split.byGroup().values().stream().mapToLong(sums -> sums[0]).sum();
+    System.out.printf(Locale.ROOT, "queued, %d ch, %s: %.0f events/s, all threads %.2f us CPU/event%n%s", goal.length,
+        side, events * 1e9 / nanos, cpu / 1e3 / events, split.perEvent(events));
   }
 
   private static void oneAtATime(String name, int calls, Runnable call) throws IOException {

@@ -6,6 +6,8 @@ import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
 import dev.broadcasting.redis.internal.OrderFence;
 import dev.broadcasting.redis.internal.Pipeline;
+import dev.broadcasting.redis.internal.PublishSocket;
+import dev.broadcasting.redis.internal.RespCommands;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.spi.BroadcastDriver;
@@ -78,6 +80,11 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private static final byte[] PUBLISH = "publish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SPUBLISH = "spublish".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] NO_KEYS = new byte[0][];
+  private static final byte[] EVAL = "EVAL".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SCRIPT = PUBLISH_BATCH.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ZERO = {'0'};
+  /** Commands the publish socket lets wait for their answer; beyond, a publish fails as retryable. */
+  private static final int MAX_UNANSWERED = 8_192;
   /**
    * Lettuce's own per-command timer is off on the clients the driver creates: it scheduled and
    * cancelled a task on the event loop for every command (a tenth of the sending and event-loop
@@ -88,7 +95,10 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   /** Commands written with one flush when core coalesces events. */
   private static final int MAX_PIPELINE = 128;
 
+  /** Null when the publishes go on {@link #socket}. */
   private final RedisConnector connector;
+  /** Null when the publishes go through lettuce. */
+  private final PublishSocket socket;
   private final RedisFailures failures;
   private final OrderFence fence;
   private final String address;
@@ -106,6 +116,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
     this.fence = new OrderFence(address, System::nanoTime);
+    this.socket = connector != null ? null : new PublishSocket(PublishSocket.tcp(builder.uri, commandTimeout), failures,
+        fence, commandTimeout, MAX_UNANSWERED, System::nanoTime);
   }
 
   public static Builder builder() {
@@ -131,6 +143,16 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       return CompletableFuture.completedFuture(null);
     }
     List<BroadcastMessage> batch = List.copyOf(messages);
+    if (socket != null) {
+      List<Encoded> encoded = new ArrayList<>(batch.size());
+      int bytes = SCRIPT.length + 64;
+      for (BroadcastMessage message : batch) {
+        Encoded one = encode(message);
+        encoded.add(one);
+        bytes += one.wireSize();
+      }
+      return socket.send(List.of(batch), bytes, (commands, i) -> eval(commands, encoded)).get(0);
+    }
     long attempt = fence.next();
     for (BroadcastMessage message : batch) {
       BroadcastException refused = fence.admit(message, attempt);
@@ -171,6 +193,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   @Override
   public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
     Objects.requireNonNull(messages, "messages");
+    if (socket != null) {
+      return publishOnSocket(messages);
+    }
     List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     Open open;
     try {
@@ -214,10 +239,41 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     return results;
   }
 
+  /** {@link #publishBatch} on the driver's own socket: the same commands, preformatted, with one write. */
+  private List<CompletableFuture<Void>> publishOnSocket(List<BroadcastMessage> messages) {
+    Encoded[] encoded = new Encoded[messages.size()];
+    List<List<BroadcastMessage>> groups = new ArrayList<>(messages.size());
+    int bytes = 0;
+    for (int i = 0; i < encoded.length; i++) {
+      BroadcastMessage message = messages.get(i);
+      encoded[i] = encode(message);
+      groups.add(List.of(message));
+      bytes += encoded[i].wireSize() + (encoded[i].channels.length == 1 ? 0 : SCRIPT.length + 64);
+    }
+    return socket.send(groups, bytes, (batch, i) -> {
+      if (encoded[i].channels.length == 1) {
+        batch.publish(sharded, encoded[i].channels[0], encoded[i].body);
+      } else {
+        eval(batch, List.of(encoded[i]));
+      }
+    });
+  }
+
+  /** Appends the script call that publishes {@code batch} at once. */
+  private void eval(RespCommands commands, List<Encoded> batch) {
+    byte[][] args = scriptArgs(sharded ? SPUBLISH : PUBLISH, batch);
+    byte[][] command = new byte[args.length + 3][];
+    command[0] = EVAL;
+    command[1] = SCRIPT;
+    command[2] = ZERO;
+    System.arraycopy(args, 0, command, 3, args.length);
+    commands.command(command);
+  }
+
   private CompletableFuture<Void> execute(List<BroadcastMessage> messages, long attempt) {
     List<Encoded> batch = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
-      batch.add(new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels())));
+      batch.add(encode(message));
     }
     List<RedisFuture<?>> commands = new ArrayList<>(1);
     try {
@@ -297,7 +353,20 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   }
 
   /** One message: its body and the Redis channel names it goes to. */
-  private record Encoded(byte[] body, byte[][] channels) {}
+  private record Encoded(byte[] body, byte[][] channels) {
+    /** About the bytes it takes as RESP: its body and channels with their heads. */
+    int wireSize() {
+      int size = body.length + 48;
+      for (byte[] channel : channels) {
+        size += channel.length + 16;
+      }
+      return size;
+    }
+  }
+
+  private Encoded encode(BroadcastMessage message) {
+    return new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels()));
+  }
 
   private void send(RedisClusterAsyncCommands<byte[], byte[]> redis, List<Encoded> batch, List<RedisFuture<?>> commands) {
     if (batch.size() == 1 && batch.get(0).channels.length == 1) {
@@ -351,7 +420,11 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   /** Closes the driver's connection, and the lettuce client only if the driver created it. */
   @Override
   public void close() {
-    connector.close();
+    if (socket != null) {
+      socket.close();
+    } else {
+      connector.close();
+    }
   }
 
   @Override
@@ -383,6 +456,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     private boolean sharded;
     private boolean lazy;
     private Duration commandTimeout = Duration.ofSeconds(5);
+    private boolean publishSocket;
 
     private Builder() {}
 
@@ -487,6 +561,17 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       return this;
     }
 
+    /**
+     * Experimental, off by default: publishes on a socket of the driver's own, preformatted and
+     * pipelined, with one thread reading the answers, instead of through lettuce (see the
+     * module's RESP-PUBLISH.md). Only for {@link #uri} with a plain {@code redis://} server so far:
+     * not TLS, Sentinel, a Unix socket, a cluster or an application's client.
+     */
+    public Builder publishSocket(boolean publishSocket) {
+      this.publishSocket = publishSocket;
+      return this;
+    }
+
     /** Builds the driver, connecting at once unless {@link #lazyConnect()} was called. */
     public RedisBroadcastDriver build() {
       if (source == null) {
@@ -495,6 +580,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       RedisConnector connector;
       String address;
+      if (publishSocket) {
+        return withPublishSocket();
+      }
       if (clusterClient != null) {
         address = "the application's Redis Cluster client";
         connector = RedisConnector.cluster(clusterClient, false, address);
@@ -527,6 +615,23 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         connector.connect(commandTimeout);
       }
       return new RedisBroadcastDriver(connector, address, this);
+    }
+
+    private RedisBroadcastDriver withPublishSocket() {
+      if (uri == null || client != null || uri.isSsl() || !uri.getSentinels().isEmpty() || uri.getSocket() != null) {
+        throw new IllegalStateException("publishSocket(true) works with uri(\"redis://host:port\") only so far, not with "
+            + source + (uri != null && uri.isSsl() ? " over TLS" : "") + "; leave publishSocket off for it");
+      }
+      RedisBroadcastDriver driver = new RedisBroadcastDriver(null, RedisAddress.describe(uri), this);
+      if (!lazy) {
+        try {
+          driver.socket.connect();
+        } catch (BroadcastException e) {
+          driver.close();
+          throw RedisConnector.cannotStart(e);
+        }
+      }
+      return driver;
     }
 
     private void where(String what) {

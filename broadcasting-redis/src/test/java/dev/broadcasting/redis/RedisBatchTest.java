@@ -35,6 +35,11 @@ import org.junit.jupiter.api.Test;
  * whole or not at all, never twice, and never both delivered and reported failed.
  */
 class RedisBatchTest {
+  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  RedisBroadcastDriver.Builder driverBuilder() {
+    return RedisBroadcastDriver.builder();
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EVENTS = 200;
 
@@ -63,7 +68,7 @@ class RedisBatchTest {
       });
       Throwable outcome;
       try (Broadcaster broadcaster = Broadcaster.builder()
-          .connection("redis", RedisBroadcastDriver.builder().uri(server.uri()).build())
+          .connection("redis", driverBuilder().uri(server.uri()).build())
           .retry(RetryPolicy.builder().maxAttempts(3).baseDelay(Duration.ofMillis(10))
               .maxDelay(Duration.ofMillis(50)).build())
           .onFailure(failed::add)
@@ -87,7 +92,7 @@ class RedisBatchTest {
         GatedProxy proxy = new GatedProxy(server.port());
         RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*");
         Broadcaster broadcaster = Broadcaster.builder()
-            .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port()).build())
+            .connection("redis", driverBuilder().uri("redis://127.0.0.1:" + proxy.port()).build())
             .retry(RetryPolicy.builder().maxAttempts(1_000).baseDelay(Duration.ofMillis(10))
                 .maxDelay(Duration.ofMillis(100)).deadline(Duration.ofSeconds(60)).build())
             .onFailure(failed::add)

@@ -20,6 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
  * failure contracts.
  */
 class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
+  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  RedisBroadcastDriver.Builder driverBuilder() {
+    return RedisBroadcastDriver.builder();
+  }
+
   private static final String PREFIX = "kit_";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static RedisServer server;
@@ -50,7 +55,7 @@ class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
   protected BroadcastDriver createDriver() {
     subscriber.clear();
     proxy.open();
-    return RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port()).prefix(PREFIX).build();
+    return driverBuilder().uri("redis://127.0.0.1:" + proxy.port()).prefix(PREFIX).build();
   }
 
   @Override

@@ -44,6 +44,11 @@ import org.junit.jupiter.api.Test;
  * at least once, in order per channel among first arrivals, and print the duplicates they saw.
  */
 class RedisFaultTest {
+  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  RedisBroadcastDriver.Builder driverBuilder() {
+    return RedisBroadcastDriver.builder();
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EVENTS = 10_000;
 
@@ -91,7 +96,7 @@ class RedisFaultTest {
         GatedProxy proxy = new GatedProxy(server.port());
         RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*")) {
       Broadcaster broadcaster = Broadcaster.builder()
-          .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port())
+          .connection("redis", driverBuilder().uri("redis://127.0.0.1:" + proxy.port())
               .commandTimeout(Duration.ofSeconds(2)).build())
           .queueCapacity(EVENTS * 2)
           .retry(RetryPolicy.builder().maxAttempts(10_000).baseDelay(Duration.ofMillis(10))

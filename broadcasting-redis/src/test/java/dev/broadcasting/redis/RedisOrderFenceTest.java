@@ -79,22 +79,32 @@ class RedisOrderFenceTest {
       // connected again: without the fence this one would be written now, ahead of the retry of 2
       assertRetryable(driver.publish(next), "Held back to keep the order of channel 'room'");
       driver.publish(elsewhere).get(5, TimeUnit.SECONDS); // other channels are not held
-      driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
-      driver.publish(next).get(5, TimeUnit.SECONDS);
-
-      assertThat(subscriber.settle(server.port())).extracting(r -> r.channel() + " " + r.text()).containsExactly(
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
-          "lobby {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
-          "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
+      resendInOrder(driver, refused, next, subscriber, server.port());
     }
+  }
+
+  /**
+   * Core's part after the fence: the refused room 2 sent again lifts it, then room 3 goes; the
+   * subscriber has room 1, lobby 1, room 2, room 3, in that order.
+   */
+  static void resendInOrder(RedisBroadcastDriver driver, BroadcastMessage refused, BroadcastMessage next,
+      RedisSubscriber subscriber, int port) throws Exception {
+    driver.publish(refused).get(5, TimeUnit.SECONDS); // the retry lifts the fence
+    driver.publish(next).get(5, TimeUnit.SECONDS);
+
+    assertThat(subscriber.settle(port)).extracting(r -> r.channel() + " " + r.text()).containsExactly(
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+        "lobby {\"event\":\"Tick\",\"data\":{\"seq\":1},\"socket\":null}",
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":2},\"socket\":null}",
+        "room {\"event\":\"Tick\",\"data\":{\"seq\":3},\"socket\":null}");
   }
 
   private static BroadcastMessage message(String channel, int seq) {
     return BroadcastMessage.of("Tick", List.of(new Channel(channel)), "{\"seq\":" + seq + "}");
   }
 
-  private static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
+  /** {@code publish} failed as retryable, saying {@code why}. */
+  static void assertRetryable(CompletableFuture<Void> publish, String why) throws Exception {
     Throwable error = publish.handle((ok, e) -> e).get(5, TimeUnit.SECONDS);
     assertThat(error).isInstanceOf(BroadcastException.class).hasMessageContaining(why);
     assertThat(((BroadcastException) error).isRetryable()).isTrue();

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
  * there: one command per event whatever its channel count, on one connection for all events.
  */
 class RedisWireFormatTest {
+  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  RedisBroadcastDriver.Builder driverBuilder() {
+    return RedisBroadcastDriver.builder();
+  }
+
   private static RedisServer server;
   private static RedisSubscriber subscriber;
   private static RedisClient admin;
@@ -77,7 +82,7 @@ class RedisWireFormatTest {
 
   @Test
   void writesEventDataAndNullSocketExactlyAsLaravel() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     send(driver, BroadcastMessage.of("OrderShipped", List.of(new PrivateChannel("orders.42")),
         "{\"id\":42,\"carrier\":\"UPS\",\"items\":[1,2.5,null]}"));
 
@@ -95,7 +100,7 @@ class RedisWireFormatTest {
    */
   @Test
   void carriesLaravelChannelNamesAsTheyStandAndAuthorizesThem() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     send(driver, BroadcastMessage.of("MessageSent",
         List.of(new PrivateChannel("chat:1"), new Channel("orders/1"), new PresenceChannel("room:5")), "{\"id\":1}"));
 
@@ -113,7 +118,7 @@ class RedisWireFormatTest {
 
   @Test
   void embedsThePayloadByteForByteAndEscapesTheEventName() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     // unusual but valid JSON: spacing, escapes and big numbers must survive untouched
     String payload = "{ \"text\" : \"h\\u00e9llo \\\"w\u00f6rld\\\" \u2713 \ud83c\udf89\\n\", \"big\": 12345678901234567890123 }";
     send(driver, BroadcastMessage.of("chat.\"quoted\"\\ \u00e9v\u00e9nement", List.of(new Channel("room.1")), payload));
@@ -126,7 +131,7 @@ class RedisWireFormatTest {
 
   @Test
   void carriesTheSocketIdOfToOthers() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     send(driver, BroadcastMessage.of("Typing", List.of(new PresenceChannel("room.7")), "{}", "1234.5678", null));
 
     List<RedisSubscriber.Received> got = subscriber.settle(server.port());
@@ -136,7 +141,7 @@ class RedisWireFormatTest {
 
   @Test
   void putsThePrefixBeforeEveryChannel() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).prefix("shop_database_").build();
+    driver = driverBuilder().uri(server.uri()).prefix("shop_database_").build();
     send(driver, BroadcastMessage.of("Paid", List.of(new Channel("orders"), new PrivateChannel("orders.9")), "{\"n\":1}"));
 
     List<RedisSubscriber.Received> got = subscriber.settle(server.port());
@@ -146,7 +151,7 @@ class RedisWireFormatTest {
 
   @Test
   void publishesAnEventOnSeveralChannelsWithOneCommand() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     List<Channel> channels = List.of(new Channel("a"), new PrivateChannel("b"), new PresenceChannel("c"),
         new Channel("d.1"), new Channel("d.2"));
     send(driver, BroadcastMessage.of("Fanned", channels, "{\"x\":[1]}", "9.9", null));
@@ -162,7 +167,7 @@ class RedisWireFormatTest {
 
   @Test
   void sharesOneConnectionAcrossAllEvents() throws Exception {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).build();
+    driver = driverBuilder().uri(server.uri()).build();
     long before = stat("total_connections_received");
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
@@ -178,7 +183,7 @@ class RedisWireFormatTest {
   @Test
   void coalescedEventsGoOutInOneWriteOfPipelinedCommands() throws Exception {
     try (GatedProxy proxy = new GatedProxy(server.port())) {
-      driver = RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + proxy.port()).build();
+      driver = driverBuilder().uri("redis://127.0.0.1:" + proxy.port()).build();
       send(driver, BroadcastMessage.of("Warm", List.of(new Channel("warm")), "{}")); // the handshake is over
       List<BroadcastMessage> batch = new ArrayList<>();
       StringBuilder wire = new StringBuilder();
@@ -220,7 +225,7 @@ class RedisWireFormatTest {
 
   @Test
   void answersChannelAuthAsLaravelEchoServerExpects() {
-    driver = RedisBroadcastDriver.builder().uri(server.uri()).lazyConnect().build();
+    driver = driverBuilder().uri(server.uri()).lazyConnect().build();
     assertThat(driver.authSigner().signPrivate("1.2", "private-chat.1")).isEqualTo("true");
     assertThat(driver.authSigner().signPresence("1.2", "presence-chat.1", "{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}"))
         .isEqualTo("{\"channel_data\":{\"user_id\":1,\"user_info\":{\"name\":\"Ann\"}}}");

@@ -99,13 +99,17 @@ public final class RedisConnector {
       throw new BroadcastException("Interrupted while connecting to Redis at " + address, e);
     } catch (Exception e) {
       close();
-      BroadcastException cause = new RedisFailures(address, timeout).map(e);
-      // a refusal (a wrong password) already says what to fix; starting later would not help
-      String advice = cause.isRetryable() ? ". Start Redis or fix its address, or connect on the first broadcast "
-          + "instead: BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder" : "";
-      throw new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
-          cause, cause.isRetryable(), 0);
+      throw cannotStart(new RedisFailures(address, timeout).map(e));
     }
+  }
+
+  /** The error of a driver that could not connect when it was built, with what to do about it. */
+  public static BroadcastException cannotStart(BroadcastException cause) {
+    // a refusal (a wrong password) already says what to fix; starting later would not help
+    String advice = cause.isRetryable() ? ". Start Redis or fix its address, or connect on the first broadcast "
+        + "instead: BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder" : "";
+    return new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
+        cause, cause.isRetryable(), 0);
   }
 
   /** Closes the connection, and the lettuce client if the driver created it. Idempotent. */

@@ -244,11 +244,15 @@ public final class StreamWorkers {
     String after = "0-0";
     List<StreamMessage<String, String>> history;
     do {
+      // Held before the read, not at the check: an entry whose acknowledgement lands while the
+      // answer is on its way is still pending in the answer but already released here, and
+      // checking the live set would send it a second time.
+      Set<String> holding = Set.copyOf(partition.inHand);
       history = reads.commands().xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
           StreamOffset.from(partition.stream, after));
       List<StreamMessage<String, String>> notHeld = new ArrayList<>();
       for (StreamMessage<String, String> message : history) {
-        if (!partition.inHand.contains(message.getId())) {
+        if (!holding.contains(message.getId())) {
           notHeld.add(message);
         }
         after = message.getId();

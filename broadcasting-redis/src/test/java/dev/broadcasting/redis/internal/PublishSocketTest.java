@@ -1,0 +1,142 @@
+package dev.broadcasting.redis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.broadcasting.BroadcastException;
+import dev.broadcasting.Channel;
+import dev.broadcasting.spi.BroadcastMessage;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The socket against a server that reads everything and answers nothing: its timeout and its bound. */
+class PublishSocketTest {
+  private static final Duration TIMEOUT = Duration.ofMillis(400);
+
+  private static BroadcastMessage message(String channel) {
+    return BroadcastMessage.of("E", List.of(new Channel(channel)), "{}");
+  }
+
+  /** Accepts connections and swallows what they send, never answering. */
+  private static ServerSocket silentServer() throws Exception {
+    ServerSocket server = new ServerSocket(0);
+    Thread accept = new Thread(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket client = server.accept();
+          Thread drain = new Thread(() -> {
+            try (InputStream in = client.getInputStream()) {
+              in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (Exception ignored) {
+              // the test closed it
+            }
+          });
+          drain.setDaemon(true);
+          drain.start();
+        } catch (Exception e) {
+          return;
+        }
+      }
+    });
+    accept.setDaemon(true);
+    accept.start();
+    return server;
+  }
+
+  private static PublishSocket socket(ServerSocket server, OrderFence fence, int maxUnanswered) {
+    return new PublishSocket(() -> new Socket("127.0.0.1", server.getLocalPort()),
+        new RedisFailures("test", TIMEOUT), fence, TIMEOUT, maxUnanswered, System::nanoTime);
+  }
+
+  private static List<CompletableFuture<Void>> send(PublishSocket socket, OrderFence fence, BroadcastMessage... messages) {
+    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), 64, (batch, i) -> batch.publish(false,
+        messages[i].channels().get(0).name().getBytes(StandardCharsets.UTF_8), new byte[] {'x'}));
+  }
+
+  @Test
+  void aCommandNotAnsweredWithinTheTimeoutFailsAsRetryableAndFencesItsChannel() throws Exception {
+    OrderFence fence = new OrderFence("test", System::nanoTime);
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 16)) {
+      BroadcastMessage first = message("orders");
+      CompletableFuture<Void> sent = send(socket, fence, first).get(0);
+
+      Throwable error = catchThrowable(() -> sent.get(10, TimeUnit.SECONDS));
+      assertThat(error).isInstanceOf(ExecutionException.class).cause().isInstanceOf(BroadcastException.class)
+          .hasMessageContaining("No answer from Redis at test within PT0.4S");
+      assertThat(((BroadcastException) error.getCause()).isRetryable()).isTrue();
+      // the channel is fenced: the next event on it is refused until the failed one is sent again
+      assertThat(fence.admit(message("orders"), fence.next())).isNotNull();
+      assertThat(fence.admit(first, fence.next())).isNull();
+    }
+  }
+
+  @Test
+  void refusesCommandsBeyondTheBoundOfUnansweredOnesWithoutSendingThem() throws Exception {
+    OrderFence fence = new OrderFence("test", System::nanoTime);
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2)) {
+      List<CompletableFuture<Void>> two = send(socket, fence, message("a"), message("b"));
+      List<CompletableFuture<Void>> third = send(socket, fence, message("c"));
+
+      Throwable error = catchThrowable(() -> third.get(0).get(1, TimeUnit.SECONDS));
+      assertThat(error.getCause()).isInstanceOf(BroadcastException.class)
+          .hasMessageStartingWith("More than 2 publishes are waiting for Redis's answer");
+      assertThat(((BroadcastException) error.getCause()).isRetryable()).isTrue();
+      assertThat(two).noneMatch(CompletableFuture::isDone);
+    }
+  }
+
+  @Test
+  void closingFailsTheUnansweredCommandsAndRefusesLaterOnes() throws Exception {
+    OrderFence fence = new OrderFence("test", System::nanoTime);
+    AtomicLong connects = new AtomicLong();
+    try (ServerSocket server = silentServer()) {
+      PublishSocket socket = new PublishSocket(() -> {
+        connects.incrementAndGet();
+        return new Socket("127.0.0.1", server.getLocalPort());
+      }, new RedisFailures("test", TIMEOUT), fence, Duration.ofSeconds(30), 16, System::nanoTime);
+      CompletableFuture<Void> open = send(socket, fence, message("a")).get(0);
+
+      socket.close();
+
+      assertThat(catchThrowable(() -> open.get(5, TimeUnit.SECONDS)).getCause())
+          .hasMessageContaining("the driver was closed");
+      CompletableFuture<Void> after = send(socket, fence, message("b")).get(0);
+      assertThat(catchThrowable(() -> after.get(5, TimeUnit.SECONDS)).getCause())
+          .hasMessage("The Redis driver is closed");
+      assertThat(connects).hasValue(1);
+    }
+  }
+
+  @Test
+  void afterAFailedConnectTheNextAttemptWaitsTwentyMillisecondsDoublingUpToOneSecond() throws Exception {
+    AtomicLong now = new AtomicLong();
+    AtomicLong attempts = new AtomicLong();
+    OrderFence fence = new OrderFence("test", now::get);
+    PublishSocket socket = new PublishSocket(() -> {
+      attempts.incrementAndGet();
+      throw new java.net.ConnectException("Connection refused");
+    }, new RedisFailures("test", TIMEOUT), fence, TIMEOUT, 16, now::get);
+    List<Long> attemptedAt = new ArrayList<>();
+    for (long millis = 0; millis <= 3_000; millis++) {
+      now.set(TimeUnit.MILLISECONDS.toNanos(millis));
+      long before = attempts.get();
+      CompletableFuture<Void> sent = send(socket, fence, message("m" + millis)).get(0);
+      assertThat(catchThrowable(sent::join).getCause()).hasMessage("Redis at test is unreachable: Connection refused");
+      if (attempts.get() > before) {
+        attemptedAt.add(millis);
+      }
+    }
+
+    assertThat(attemptedAt).containsExactly(0L, 20L, 60L, 140L, 300L, 620L, 1_260L, 2_260L);
+  }
+}
