@@ -133,19 +133,19 @@ class QueueTransportsTest {
 
   @Test
   void withVerifyPeerNoneTheSelfSignedServerStoresTheEventsAndTheyAreDelivered() throws Exception {
-    deliverThrough(RedisStreamQueue.builder().uri("rediss://127.0.0.1:" + tlsPort + "?verifyPeer=NONE")
+    assertDeliveredOnceInOrderThrough(RedisStreamQueue.builder().uri("rediss://127.0.0.1:" + tlsPort + "?verifyPeer=NONE")
         .prefix("none"));
   }
 
   @Test
   void withFullVerificationTheRightHostAndTheQueuesTrustStoreTheEventsAreDelivered() throws Exception {
-    deliverThrough(RedisStreamQueue.builder().uri("rediss://localhost:" + tlsPort).sslOptions(trusting())
+    assertDeliveredOnceInOrderThrough(RedisStreamQueue.builder().uri("rediss://localhost:" + tlsPort).sslOptions(trusting())
         .prefix("full"));
   }
 
   @Test
   void aRedisSocketUriStoresTheEventsInItsDatabaseAndTheyAreDelivered() throws Exception {
-    deliverThrough(RedisStreamQueue.builder().uri("redis-socket://" + socket + "?database=2").prefix("unix"));
+    assertDeliveredOnceInOrderThrough(RedisStreamQueue.builder().uri("redis-socket://" + socket + "?database=2").prefix("unix"));
     RedisClient client = RedisClient.create(redis.uri());
     try (var admin = client.connect()) {
       assertThat(admin.sync().exists("unix:p0", "unix:p1")).as("in database 0").isZero();
@@ -157,7 +157,7 @@ class QueueTransportsTest {
   }
 
   /** 100 events on 3 channels through a queue of 2 partitions: each delivered once, in order per channel. */
-  private static void deliverThrough(RedisStreamQueue.Builder builder) throws Exception {
+  private static void assertDeliveredOnceInOrderThrough(RedisStreamQueue.Builder builder) throws Exception {
     int total = 100;
     try (Received received = new Received(delivery.uri());
         RedisStreamQueue queue = builder.partitions(2).build();
