@@ -13,10 +13,19 @@ class RedisSentinelTest {
 
   @Test
   void publishesToTheMasterTheSentinelNames() throws Exception {
+    publishesToTheMasterTheSentinelNames(RedisBroadcastDriver.builder());
+  }
+
+  @Test
+  void publishesThroughLettuceToTheMasterTheSentinelNames() throws Exception {
+    publishesToTheMasterTheSentinelNames(RedisBroadcastDriver.builder().publishSocket(false));
+  }
+
+  private static void publishesToTheMasterTheSentinelNames(RedisBroadcastDriver.Builder builder) throws Exception {
     try (RedisServer master = RedisServer.start();
         RedisServer sentinel = RedisServer.sentinel("mymaster", master.port());
         RedisSubscriber subscriber = RedisSubscriber.pattern(master.port(), "*");
-        RedisBroadcastDriver driver = RedisBroadcastDriver.builder()
+        RedisBroadcastDriver driver = builder
             .uri("redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#mymaster").build()) {
       assertThat(driver.toString()).contains("master 'mymaster' of Sentinel 127.0.0.1:" + sentinel.port());
 
