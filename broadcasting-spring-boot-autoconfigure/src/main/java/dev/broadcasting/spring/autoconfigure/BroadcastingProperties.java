@@ -447,6 +447,15 @@ public class BroadcastingProperties {
     private Integer maxInHand;
     /** Outcomes this producer waits for at once (default 100000). */
     private Integer trackLimit;
+    /**
+     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
+     * to (BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
+     */
+    private String caFile;
+    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_QUEUE_REDIS_TRUST_STORE). */
+    private String trustStore;
+    /** The trust store's password (BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD). */
+    private String trustStorePassword;
 
     /** These settings by their environment names, for the queue's provider. */
     void putInto(Map<String, String> values) {
@@ -463,6 +472,9 @@ public class BroadcastingProperties {
       put(values, "BROADCAST_QUEUE_READ_LINGER", readLinger);
       put(values, "BROADCAST_QUEUE_MAX_IN_HAND", maxInHand);
       put(values, "BROADCAST_QUEUE_TRACK_LIMIT", trackLimit);
+      put(values, "BROADCAST_QUEUE_REDIS_CA_FILE", caFile);
+      put(values, "BROADCAST_QUEUE_REDIS_TRUST_STORE", trustStore);
+      put(values, "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD", trustStorePassword);
     }
 
     public String getUrl() {
@@ -567,6 +579,30 @@ public class BroadcastingProperties {
 
     public void setTrackLimit(Integer trackLimit) {
       this.trackLimit = trackLimit;
+    }
+
+    public String getCaFile() {
+      return caFile;
+    }
+
+    public void setCaFile(String caFile) {
+      this.caFile = caFile;
+    }
+
+    public String getTrustStore() {
+      return trustStore;
+    }
+
+    public void setTrustStore(String trustStore) {
+      this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+      return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+      this.trustStorePassword = trustStorePassword;
     }
   }
 
