@@ -15,7 +15,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.Collections;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -76,7 +75,7 @@ public final class TrustSettings {
   /** What to do when the queue cannot connect: for a certificate refused, which settings give it the CA. */
   public static String advice(Throwable connectFailure) {
     for (Throwable cause = connectFailure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLHandshakeException || cause instanceof CertificateException) {
+      if (cause instanceof CertificateException) {
         return "Redis's certificate was refused (" + cause.getMessage() + "): give the queue the certificate authority "
             + "that signed it (" + CA_FILE + " for a PEM file, " + TRUST_STORE + " for a PKCS12 or JKS store, "
             + "sslOptions(...) in code), use the host name the certificate names, or lower verifyPeer in the URI";
