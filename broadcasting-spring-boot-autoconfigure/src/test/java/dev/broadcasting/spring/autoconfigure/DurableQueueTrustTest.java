@@ -95,8 +95,8 @@ class DurableQueueTrustTest {
     queueOverTls("spring-untrusted").run(context -> assertThat(context).getFailure()
         .hasStackTraceContaining("Cannot connect the durable queue to Redis at rediss://localhost:" + tlsPort)
         .hasStackTraceContaining("give the queue the certificate authority that signed it "
-            + "(BROADCAST_QUEUE_REDIS_CA_FILE for a PEM file, BROADCAST_QUEUE_REDIS_TRUST_STORE for a PKCS12 or JKS "
-            + "store"));
+            + "(broadcasting.queue.redis.ca-file (BROADCAST_QUEUE_REDIS_CA_FILE) for a PEM file, "
+            + "broadcasting.queue.redis.trust-store (BROADCAST_QUEUE_REDIS_TRUST_STORE) for a PKCS12 or JKS store"));
   }
 
   @Test
@@ -104,11 +104,22 @@ class DurableQueueTrustTest {
     queueOverTls("spring-wrong", "broadcasting.queue.redis.trust-store=" + trustStore,
         "broadcasting.queue.redis.trust-store-password=wrong-secret-17").run(context -> {
           assertThat(context).getFailure().hasStackTraceContaining("broadcasting.queue.store (or BROADCAST_QUEUE) is "
-              + "'redis': The durable queue's settings are invalid: BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD does not "
-              + "open the trust store " + trustStore + " (the password is wrong): set it to the password the store was "
-              + "made with Its settings: broadcasting.queue.redis.* or BROADCAST_QUEUE_*");
+              + "'redis': The durable queue's settings are invalid: broadcasting.queue.redis.trust-store-password "
+              + "(BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD) does not open the trust store " + trustStore + " (the "
+              + "password is wrong): set it to the password the store was made with Its settings: "
+              + "broadcasting.queue.redis.* or BROADCAST_QUEUE_*");
           assertThat(stackTrace(context.getStartupFailure())).doesNotContain("wrong-secret-17").doesNotContain(PASSWORD);
         });
+  }
+
+  @Test
+  void aCaFileThatDoesNotExistFailsTheContextNamingTheProperty() {
+    Path missing = certificate.resolveSibling("missing.pem");
+    queueOverTls("spring-missing", "broadcasting.queue.redis.ca-file=" + missing).run(context ->
+        assertThat(context).getFailure().hasStackTraceContaining("The durable queue's settings are invalid: "
+            + "broadcasting.queue.redis.ca-file (BROADCAST_QUEUE_REDIS_CA_FILE) is " + missing + ", which is not a "
+            + "readable file (it does not exist): set it to the PEM file of the certificate authority that signed "
+            + "Redis's certificate"));
   }
 
   private static String stackTrace(Throwable failure) {
