@@ -123,8 +123,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.failures = new RedisFailures(address, commandTimeout);
     this.fence = new OrderFence(address, System::nanoTime);
     this.socket = connector != null ? null : new PublishSocket(PublishSocket.to(new RespEndpoint(builder.uri,
-        builder.sslOptions, commandTimeout)), failures, fence, commandTimeout, MAX_UNANSWERED, System::nanoTime,
-        PublishSocket.THREAD_PER_ATTEMPT);
+        builder.sslOptions, commandTimeout), !builder.uri.getSentinels().isEmpty()), failures, fence, commandTimeout,
+        MAX_UNANSWERED, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
   }
 
   public static Builder builder() {

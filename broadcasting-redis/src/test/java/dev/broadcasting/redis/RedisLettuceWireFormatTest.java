@@ -1,6 +1,9 @@
 package dev.broadcasting.redis;
 
-/** {@link RedisWireFormatTest} with the driver's publishes through lettuce ({@code publishSocket(false)}), the path a cluster and an application's client take. */
+/**
+ * {@link RedisWireFormatTest} with the driver's publishes through lettuce ({@code publishSocket(false)}), the path a
+ * cluster and an application's client take.
+ */
 class RedisLettuceWireFormatTest extends RedisWireFormatTest {
   @Override
   RedisBroadcastDriver.Builder driverBuilder() {

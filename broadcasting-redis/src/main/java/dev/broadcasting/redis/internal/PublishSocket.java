@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * JVM CPU per event than everything else the driver does, is not on this path.
  *
  * <pre>{@code
- * PublishSocket socket = new PublishSocket(PublishSocket.to(endpoint), failures, fence, timeout, 8192,
+ * PublishSocket socket = new PublishSocket(PublishSocket.to(endpoint, false), failures, fence, timeout, 8192,
  *     System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
  * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)), 64 + body.length,
  *     (batch, i) -> RespCommands.publish(batch, false, channel, body));
@@ -92,14 +92,22 @@ public final class PublishSocket implements AutoCloseable {
   /**
    * Connects as {@code endpoint} says (address or Sentinel, TCP, TLS or Unix socket, AUTH,
    * SELECT), then sends {@code PING}: a server that wants a password none was given for says
-   * NOAUTH when the driver starts, not at the first publish.
+   * NOAUTH when the driver starts, not at the first publish. With {@code masterOnly} (a master a
+   * Sentinel named), {@code ROLE} too: a Sentinel's answer may be stale during a failover, and a
+   * replica takes a {@code PUBLISH} without complaint but its subscribers are not the master's. A
+   * user whose ACL refuses {@code ROLE} connects unchecked.
    */
-  public static Connect to(RespEndpoint endpoint) {
+  public static Connect to(RespEndpoint endpoint, boolean masterOnly) {
     return () -> {
       RespLink link = endpoint.open();
       try {
         if (link.call("PING") instanceof RespError error) {
           throw new RespRefused("Redis refused PING: " + error.message(), error.message(), null);
+        }
+        if (masterOnly && link.call("ROLE") instanceof List<?> role && !role.isEmpty()
+            && !"master".equals(role.get(0))) {
+          throw new IOException("the server the Sentinels named as the master is a " + role.get(0)
+              + " (a failover under way?); the Sentinels are asked again at the next attempt");
         }
       } catch (IOException | RuntimeException e) {
         link.close();
