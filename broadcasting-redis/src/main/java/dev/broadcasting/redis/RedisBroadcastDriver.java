@@ -608,6 +608,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
       }
       RedisConnector connector;
       String address;
+      SslOptions tls = sslOptions != null ? sslOptions : SslOptions.create();
       if (clusterClient != null) {
         address = "the application's Redis Cluster client";
         connector = RedisConnector.cluster(clusterClient, false, address);
@@ -619,7 +620,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-            .sslOptions(sslOptions != null ? sslOptions : SslOptions.create())
+            .sslOptions(tls)
             .build());
         connector = RedisConnector.cluster(owned, true, address);
       } else if (client != null) {
@@ -634,7 +635,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-            .sslOptions(sslOptions != null ? sslOptions : SslOptions.create())
+            .sslOptions(tls)
             .build());
         connector = RedisConnector.standalone(owned, uri, true, address);
       }

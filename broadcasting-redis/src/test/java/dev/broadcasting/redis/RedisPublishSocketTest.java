@@ -204,6 +204,10 @@ class RedisPublishSocketTest {
       assertThatThrownBy(() -> RedisBroadcastDriver.builder().client(client, RedisURI.create("redis://127.0.0.1:6379"))
           .publishSocket(true).build()).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("not with client(redis://127.0.0.1:6379)");
+      assertThatThrownBy(() -> RedisBroadcastDriver.builder().client(client, RedisURI.create("redis://127.0.0.1:6379"))
+          .sslOptions(io.lettuce.core.SslOptions.create()).build()).isInstanceOf(IllegalStateException.class)
+          .hasMessage("sslOptions(...) is for the connections the driver makes; give the application's lettuce "
+              + "client its SslOptions in its ClientOptions instead (now client(redis://127.0.0.1:6379))");
     } finally {
       client.shutdown();
     }
