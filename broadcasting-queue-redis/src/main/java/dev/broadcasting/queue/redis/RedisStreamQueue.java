@@ -175,6 +175,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
     reads = new ReadConnection(resources, uri, sslOptions, settings.commandTimeout());
     workers = new StreamWorkers(settings, redis, reads, delivery, outcomes);
     workers.start();
+    writer.claimFor(workers.claims());
   }
 
   @Override
@@ -183,8 +184,8 @@ public final class RedisStreamQueue implements BroadcastQueue {
     List<StreamWriter.Write> writes = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       outcomesOf.add(outcomes.track(message.id()));
-      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()), message.id(),
-          new StreamEntry(connectionName, message, policy, outcomes.producer()).encoded()));
+      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()),
+          new StreamEntry(connectionName, message, policy, outcomes.producer())));
     }
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
