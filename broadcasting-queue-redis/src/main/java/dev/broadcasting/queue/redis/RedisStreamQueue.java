@@ -175,7 +175,6 @@ public final class RedisStreamQueue implements BroadcastQueue {
     reads = new ReadConnection(resources, uri, sslOptions, settings.commandTimeout());
     workers = new StreamWorkers(settings, redis, reads, delivery, outcomes);
     workers.start();
-    writer.claimFor(workers.claims());
   }
 
   @Override
@@ -184,8 +183,8 @@ public final class RedisStreamQueue implements BroadcastQueue {
     List<StreamWriter.Write> writes = new ArrayList<>(messages.size());
     for (BroadcastMessage message : messages) {
       outcomesOf.add(outcomes.track(message.id()));
-      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()),
-          new StreamEntry(connectionName, message, policy, outcomes.producer())));
+      writes.add(writer.write(StreamEntry.partition(message, settings.partitions()), message.id(),
+          new StreamEntry(connectionName, message, policy, outcomes.producer()).encoded()));
     }
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {

@@ -16,57 +16,23 @@ import java.util.concurrent.CompletableFuture;
  */
 public enum Scripts {
   /**
-   * KEYS: streams. ARGV: max length; the number of streams to claim from (0: none), and when there
-   * are any the group, the consumer, the count per stream and the claimed streams' key indexes;
-   * then per entry its stream's key index, message id and entry value. Without claims, per entry 1
-   * when stored, 0 when its stream held max length entries. With them, that list and the entries
-   * the consumer now holds (XREADGROUP {@code >} after the writes, so that this process's worker
-   * gets them without reading them back): per entry its stream's key index, its stream id, and the
-   * number of the argument entry it is, or 0 and its fields when another writer wrote it; false
-   * instead of that list when the read failed (the group is gone, say).
+   * KEYS: streams. ARGV: max length, then per entry its stream's key index, message id and entry
+   * value. Per entry 1 when stored, 0 when its stream held max length entries.
    */
-  ENQUEUE("local max = tonumber(ARGV[1])\nlocal claims = tonumber(ARGV[2])\nlocal first = 3\n"
-      + "if claims > 0 then first = 6 + claims end\n"
-      + "local lengths = {}\nlocal stored = {}\nlocal mine = {}\n"
-      + "for i = first, #ARGV, 3 do\n"
+  ENQUEUE("local max = tonumber(ARGV[1])\nlocal lengths = {}\nlocal stored = {}\n"
+      + "for i = 2, #ARGV, 3 do\n"
       + "  local key = KEYS[tonumber(ARGV[i])]\n"
       + "  local length = lengths[key] or redis.call('XLEN', key)\n"
       + "  if length < max then\n"
-      + "    local id = redis.call('XADD', key, '*', '" + StreamEntry.ID + "', ARGV[i + 1], '" + StreamEntry.ENTRY
+      + "    redis.call('XADD', key, '*', '" + StreamEntry.ID + "', ARGV[i + 1], '" + StreamEntry.ENTRY
       + "', ARGV[i + 2])\n"
-      + "    mine[key .. ' ' .. id] = #stored + 1\n"
       + "    length = length + 1\n"
       + "    stored[#stored + 1] = 1\n"
       + "  else\n"
       + "    stored[#stored + 1] = 0\n"
       + "  end\n"
       + "  lengths[key] = length\n"
-      + "end\n"
-      + "if claims == 0 then return stored end\n"
-      + "local streams = {}\nlocal indexOf = {}\n"
-      + "for k = 6, 5 + claims do\n"
-      + "  local key = KEYS[tonumber(ARGV[k])]\n"
-      + "  streams[#streams + 1] = key\n  indexOf[key] = tonumber(ARGV[k])\n"
-      + "end\n"
-      + "for k = 1, claims do streams[#streams + 1] = '>' end\n"
-      + "local read = redis.pcall('XREADGROUP', 'GROUP', ARGV[3], ARGV[4], 'COUNT', ARGV[5], 'STREAMS', unpack(streams))\n"
-      + "if type(read) == 'table' and read.err then return {stored, false} end\n"
-      + "local claimed = {}\n"
-      + "if read then\n"
-      + "  for _, stream in ipairs(read) do\n"
-      + "    for _, entry in ipairs(stream[2]) do\n"
-      + "      local n = mine[stream[1] .. ' ' .. entry[1]]\n"
-      + "      if n then\n"
-      + "        claimed[#claimed + 1] = {indexOf[stream[1]], entry[1], n}\n"
-      + "      else\n"
-      + "        local one = {indexOf[stream[1]], entry[1], 0}\n"
-      + "        for _, field in ipairs(entry[2] or {}) do one[#one + 1] = field end\n"
-      + "        claimed[#claimed + 1] = one\n"
-      + "      end\n"
-      + "    end\n"
-      + "  end\n"
-      + "end\n"
-      + "return {stored, claimed}"),
+      + "end\nreturn stored"),
   /**
    * KEYS: streams, then the outcomes streams of producers in other processes. ARGV: group, outcomes
    * streams' length (MAXLEN ~), their time to live in ms, the number of streams; per stream the

@@ -15,6 +15,7 @@ import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +51,6 @@ public final class StreamWorkers {
   private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
   private final AtomicInteger inHand = new AtomicInteger();
   private final Thread thread;
-  private final WriteClaims claims = new WriteClaims(this);
   private volatile boolean stopping;
 
   /** A partition this process holds the lease of, and the entries of it in the dispatcher now. */
@@ -59,7 +59,7 @@ public final class StreamWorkers {
     final String stream;
     final Set<String> inHand;
     volatile boolean recovered;
-    volatile long nextRecovery;
+    long nextRecovery;
 
     Partition(int index, String stream, Set<String> inHand) {
       this.index = index;
@@ -91,59 +91,15 @@ public final class StreamWorkers {
     return indexes;
   }
 
-  /**
-   * For the writer: writes may claim what they store in the partitions this worker owns, and hand
-   * it over here (see {@link WriteClaims}).
-   */
-  public WriteClaims claims() {
-    return claims;
-  }
-
-  String group() {
-    return settings.group();
-  }
-
-  String consumer() {
-    return me;
-  }
-
-  /** Owned, recovered, and this worker still reads: a write may claim its new entries. */
-  boolean claimable(int partition) {
-    Partition owner = owned.get(settings.stream(partition));
-    return owner != null && owner.recovered;
-  }
-
-  boolean stopping() {
-    return stopping;
-  }
-
-  /** Entries the dispatcher may still take from this process. */
-  int room() {
-    return settings.maxInHand() - inHand.get();
-  }
-
-  /** Pending entries of these partitions may be in no one's hand: each recovers before new ones go out. */
-  void recoverFirst(List<Integer> partitions) {
-    for (Integer index : partitions) {
-      Partition partition = owned.get(settings.stream(index));
-      if (partition != null) {
-        partition.recovered = false;
-        partition.nextRecovery = System.nanoTime();
-      }
-    }
-  }
-
   /** Stops reading; what the dispatcher holds still settles and is acknowledged. */
   public void stop() {
     stopping = true;
-    List<Taken> claimed = claims.stopped();
     settlements.stopping();
     try {
       thread.join(settings.commandTimeout().toMillis() + BLOCK.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    handOver(claimed); // after the worker's last submit: claimed while it paused, so later than what it read
   }
 
   /** After the dispatcher drained: the last acknowledgements, then the leases go back. */
@@ -301,15 +257,17 @@ public final class StreamWorkers {
         }
         after = message.getId();
       }
-      submit(notHeld);
+      submit(notHeld, Map.of(partition.stream, partition));
     } while (!history.isEmpty() && !stopping);
   }
 
   private void read() {
     List<StreamOffset<String>> offsets = new ArrayList<>();
+    Map<String, Partition> byStream = new LinkedHashMap<>();
     for (Partition partition : owned.values()) {
       if (partition.recovered) {
         offsets.add(StreamOffset.lastConsumed(partition.stream));
+        byStream.put(partition.stream, partition);
       }
     }
     int room = settings.maxInHand() - inHand.get();
@@ -322,66 +280,40 @@ public final class StreamWorkers {
     int count = Math.max(1, Math.min(settings.readCount(), room / offsets.size()));
     List<StreamMessage<String, String>> messages = reads.commands().xreadgroup(Consumer.from(settings.group(), me),
         XReadArgs.Builder.count(count).block(BLOCK), streams);
-    submit(messages);
+    submit(messages, byStream);
     if (!messages.isEmpty() && messages.size() < count && !settings.readLinger().isZero()) {
-      // Lets entries gather: fewer reads, wake-ups and acknowledgements per event. Meanwhile writes
-      // claim what they store here and hand it over themselves; while they do, reading is not needed.
-      long until = System.nanoTime() + BLOCK.toNanos();
-      long handedOver;
-      do {
-        handedOver = claims.handedOver();
-        pause(settings.readLinger());
-      } while (claims.handedOver() != handedOver && System.nanoTime() - until < 0 && !stopping);
+      pause(settings.readLinger()); // lets entries gather: fewer reads, wake-ups and acknowledgements per event
     }
   }
 
-  /**
-   * An entry for the dispatcher: read back by the worker or claimed by a write in this process.
-   *
-   * @param entry the parsed entry when the writer has it, else null and parsed from {@code fields}
-   */
-  record Taken(int partition, String entryId, StreamEntry entry, Map<String, String> fields) {}
-
-  private void submit(List<StreamMessage<String, String>> messages) {
-    List<Taken> taken = new ArrayList<>(messages.size());
-    for (StreamMessage<String, String> message : messages) {
-      Partition partition = owned.get(message.getStream());
-      if (partition != null) {
-        taken.add(new Taken(partition.index, message.getId(), null, message.getBody()));
-      }
-    }
-    handOver(taken);
-  }
+  /** An entry read and parsed, for its partition. */
+  private record Taken(Partition partition, String entryId, StreamEntry entry) {}
 
   /**
    * Parses every entry read, then hands them to the dispatcher one right after the other: the
    * dispatcher's drain, woken by the first, then finds the others waiting and sends them to the
    * driver together, not one by one as they would trickle in between parses.
    */
-  void handOver(List<Taken> entries) {
-    record Parsed(Partition partition, String entryId, StreamEntry entry) {}
-    List<Parsed> parsed = new ArrayList<>(entries.size());
-    for (Taken one : entries) {
-      Partition partition = owned.get(settings.stream(one.partition()));
+  private void submit(List<StreamMessage<String, String>> messages, Map<String, Partition> byStream) {
+    List<Taken> taken = new ArrayList<>(messages.size());
+    for (StreamMessage<String, String> message : messages) {
+      Partition partition = byStream.get(message.getStream());
       if (partition == null) {
-        partition = new Partition(one.partition(), settings.stream(one.partition()),
-            held.computeIfAbsent(settings.stream(one.partition()), s -> ConcurrentHashMap.newKeySet()));
+        continue;
       }
       try {
-        StreamEntry entry = one.entry() != null ? one.entry()
-            : StreamEntry.parse(partition.stream, one.entryId(), one.fields());
-        parsed.add(new Parsed(partition, one.entryId(), entry));
+        taken.add(new Taken(partition, message.getId(),
+            StreamEntry.parse(partition.stream, message.getId(), message.getBody())));
       } catch (BroadcastException e) {
         log.error(e.getMessage());
-        settlements.unreadable(partition.stream, new StreamMessage<>(partition.stream, one.entryId(), one.fields()),
-            e.getMessage());
+        settlements.unreadable(partition.stream, message, e.getMessage());
       }
     }
-    for (Parsed one : parsed) {
+    for (Taken one : taken) {
       one.partition().inHand.add(one.entryId());
     }
-    inHand.addAndGet(parsed.size());
-    for (Parsed one : parsed) {
+    inHand.addAndGet(taken.size());
+    for (Taken one : taken) {
       Partition partition = one.partition();
       StreamEntry entry = one.entry();
       delivery.deliver(entry.connection(), List.of(entry.message()), entry.policy()).whenComplete((ok, error) ->
@@ -392,15 +324,11 @@ public final class StreamWorkers {
     }
   }
 
-  /** Sleeps; meanwhile writes may claim, and what they claimed goes to the dispatcher after (see {@link WriteClaims}). */
-  private void pause(Duration duration) {
-    claims.paused();
+  private static void pause(Duration duration) {
     try {
       TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      handOver(claims.reading());
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.broadcasting.queue.redis.internal.WriteConnection.ErrorReply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,18 +40,15 @@ public final class StreamWriter implements AutoCloseable {
     private final int partition;
     private final String id;
     private final String entry;
-    /** The entry itself, to hand over when a claim takes it; null: parsed from {@link #entry} then. */
-    private final StreamEntry parsed;
     private final Thread producer = Thread.currentThread();
     private final long since = System.nanoTime();
     /** Null while on its way; then TRUE (stored), FALSE (partition full) or the failure. */
     private volatile Object outcome;
 
-    private Write(int partition, String id, String entry, StreamEntry parsed) {
+    private Write(int partition, String id, String entry) {
       this.partition = partition;
       this.id = id;
       this.entry = entry;
-      this.parsed = parsed;
     }
   }
 
@@ -63,8 +59,6 @@ public final class StreamWriter implements AutoCloseable {
   private final WriteConnection connection;
   private final ConcurrentLinkedQueue<Write> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean leading = new AtomicBoolean();
-  /** The worker of this process, when it runs: writes claim for it. */
-  private volatile WriteClaims claims;
   private volatile boolean closed;
 
   public StreamWriter(QueueSettings settings, WriteConnection connection) {
@@ -77,21 +71,9 @@ public final class StreamWriter implements AutoCloseable {
    * {@code partition}; {@link #stored} sends it and waits. Call both on the same thread.
    */
   public Write write(int partition, String id, String entry) {
-    Write write = new Write(partition, id, entry, null);
+    Write write = new Write(partition, id, entry);
     waiting.add(write);
     return write;
-  }
-
-  /** {@link #write(int, String, String)} of {@code entry}, which a claim hands over as it is. */
-  public Write write(int partition, StreamEntry entry) {
-    Write write = new Write(partition, entry.message().id(), entry.encoded(), entry);
-    waiting.add(write);
-    return write;
-  }
-
-  /** From now on, writes claim for this process's worker what they store in its partitions (null: no more). */
-  public void claimFor(WriteClaims claims) {
-    this.claims = claims;
   }
 
   /**
@@ -161,31 +143,7 @@ public final class StreamWriter implements AutoCloseable {
       return;
     }
     long deadline = batch.get(0).since + settings.commandTimeout().toNanos();
-    List<Integer> keys = keys(batch);
-    WriteClaims claiming = claims;
-    WriteClaims.Claim claim = claiming == null ? null : claiming.begin(keys);
-    try {
-      Object answer = call(batch, keys, claiming, claim, deadline);
-      if (claim != null) {
-        WriteClaims.Claim handing = claim;
-        claim = null;
-        answer = handOver(batch, keys, claiming, handing, answer);
-      }
-      settle(batch, answer);
-    } finally {
-      if (claim != null) {
-        claiming.abandon(claim);
-      }
-    }
-  }
-
-  /**
-   * Sends the call until it is answered or may no longer be sent. A claiming call that must be
-   * sent again is abandoned first and sent without its claim (see {@link WriteClaims}).
-   */
-  private Object call(List<Write> batch, List<Integer> keys, WriteClaims claiming, WriteClaims.Claim claim,
-      long deadline) {
-    String[] command = command(batch, keys, claiming, claim);
+    String[] command = command(batch);
     Object answer;
     while (true) {
       try {
@@ -209,11 +167,6 @@ public final class StreamWriter implements AutoCloseable {
       } catch (IOException e) {
         answer = e;
       }
-      if (claim != null) {
-        claiming.abandon(claim);
-        claim = null;
-        command = command(batch, keys, null, null);
-      }
       boolean giveUp = closed || Thread.currentThread().isInterrupted();
       if (giveUp || System.nanoTime() + RETRY_PAUSE_NANOS - deadline >= 0) {
         answer = answer instanceof ErrorReply error ? new IOException(error.message()) : TIMED_OUT;
@@ -221,39 +174,7 @@ public final class StreamWriter implements AutoCloseable {
       }
       LockSupport.parkNanos(RETRY_PAUSE_NANOS);
     }
-    return answer;
-  }
-
-  /**
-   * Hands what the claiming call took to the worker and returns the per-entry answer; a claim
-   * whose read failed, or an answer that is not a claim's, is abandoned instead.
-   */
-  private Object handOver(List<Write> batch, List<Integer> keys, WriteClaims claiming, WriteClaims.Claim claim,
-      Object answer) {
-    if (!(answer instanceof List<?> parts) || parts.size() != 2 || !(parts.get(1) instanceof List<?> claimed)) {
-      claiming.abandon(claim);
-      return answer instanceof List<?> parts && parts.size() == 2 ? parts.get(0) : answer;
-    }
-    List<StreamWorkers.Taken> taken = new ArrayList<>(claimed.size());
-    for (Object item : claimed) {
-      List<?> one = (List<?>) item;
-      int partition = keys.get(((Long) one.get(0)).intValue() - 1);
-      String entryId = (String) one.get(1);
-      int n = ((Long) one.get(2)).intValue();
-      if (n > 0) {
-        Write write = batch.get(n - 1);
-        taken.add(new StreamWorkers.Taken(partition, entryId, write.parsed,
-            Map.of(StreamEntry.ID, write.id, StreamEntry.ENTRY, write.entry)));
-      } else {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (int f = 3; f + 1 < one.size(); f += 2) {
-          fields.put(String.valueOf(one.get(f)), String.valueOf(one.get(f + 1)));
-        }
-        taken.add(new StreamWorkers.Taken(partition, entryId, null, fields));
-      }
-    }
-    claiming.handOver(claim, taken);
-    return parts.get(0);
+    settle(batch, answer);
   }
 
   /** Errors that pass once Redis has loaded its data, finished a script, or a new master took over. */
@@ -281,46 +202,23 @@ public final class StreamWriter implements AutoCloseable {
     }
   }
 
-  /** The partitions the batch touches, in the order of the call's keys. */
-  private static List<Integer> keys(List<Write> batch) {
-    List<Integer> keys = new ArrayList<>(Math.min(batch.size(), 16));
+  /** EVALSHA of {@link Scripts#ENQUEUE} for the batch: keys are the partitions it touches. */
+  private String[] command(List<Write> batch) {
+    Map<Integer, Integer> keyOf = new LinkedHashMap<>();
     for (Write write : batch) {
-      if (!keys.contains(write.partition)) {
-        keys.add(write.partition);
-      }
+      keyOf.computeIfAbsent(write.partition, p -> keyOf.size() + 1);
     }
-    return keys;
-  }
-
-  /** EVALSHA of {@link Scripts#ENQUEUE} for the batch, claiming with {@code claim} unless it is null. */
-  private String[] command(List<Write> batch, List<Integer> keys, WriteClaims claiming, WriteClaims.Claim claim) {
-    int claimArgs = claim == null ? 1 : 4 + claim.partitions().size();
-    String[] command = new String[3 + keys.size() + 1 + claimArgs + batch.size() * 3];
+    String[] command = new String[3 + keyOf.size() + 1 + batch.size() * 3];
     command[0] = "EVALSHA";
     command[1] = Scripts.ENQUEUE.sha();
-    command[2] = Integer.toString(keys.size());
+    command[2] = Integer.toString(keyOf.size());
     int at = 3;
-    for (Integer partition : keys) {
+    for (Integer partition : keyOf.keySet()) {
       command[at++] = settings.stream(partition);
     }
     command[at++] = Long.toString(settings.maxLength());
-    if (claim == null) {
-      command[at++] = "0";
-    } else {
-      command[at++] = Integer.toString(claim.partitions().size());
-      command[at++] = claiming.group();
-      command[at++] = claiming.consumer();
-      command[at++] = Integer.toString(claim.count());
-      for (Integer partition : claim.partitions()) {
-        command[at++] = Integer.toString(keys.indexOf(partition) + 1);
-      }
-    }
-    Map<Integer, String> keyOf = new HashMap<>();
-    for (int k = 0; k < keys.size(); k++) {
-      keyOf.put(keys.get(k), Integer.toString(k + 1));
-    }
     for (Write write : batch) {
-      command[at++] = keyOf.get(write.partition);
+      command[at++] = keyOf.get(write.partition).toString();
       command[at++] = write.id;
       command[at++] = write.entry;
     }
