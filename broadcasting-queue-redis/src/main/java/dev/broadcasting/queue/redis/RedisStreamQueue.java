@@ -172,7 +172,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
     if (!settings.workers() || workers != null) {
       return;
     }
-    reads = new ReadConnection(uri, sslOptions, settings.commandTimeout());
+    reads = new ReadConnection(resources, uri, sslOptions, settings.commandTimeout());
     workers = new StreamWorkers(settings, redis, reads, delivery, outcomes);
     workers.start();
   }

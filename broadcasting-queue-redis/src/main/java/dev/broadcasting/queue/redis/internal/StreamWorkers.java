@@ -8,13 +8,13 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -248,7 +248,8 @@ public final class StreamWorkers {
       // answer is on its way is still pending in the answer but already released here, and
       // checking the live set would send it a second time.
       Set<String> holding = Set.copyOf(partition.inHand);
-      history = reads.read(settings.group(), me, settings.readCount(), null, List.of(partition.stream), List.of(after));
+      history = reads.commands().xreadgroup(Consumer.from(settings.group(), me), XReadArgs.Builder.count(settings.readCount()),
+          StreamOffset.from(partition.stream, after));
       List<StreamMessage<String, String>> notHeld = new ArrayList<>();
       for (StreamMessage<String, String> message : history) {
         if (!holding.contains(message.getId())) {
@@ -261,11 +262,11 @@ public final class StreamWorkers {
   }
 
   private void read() {
-    List<String> offsets = new ArrayList<>();
+    List<StreamOffset<String>> offsets = new ArrayList<>();
     Map<String, Partition> byStream = new LinkedHashMap<>();
     for (Partition partition : owned.values()) {
       if (partition.recovered) {
-        offsets.add(partition.stream);
+        offsets.add(StreamOffset.lastConsumed(partition.stream));
         byStream.put(partition.stream, partition);
       }
     }
@@ -274,9 +275,11 @@ public final class StreamWorkers {
       pause(Duration.ofMillis(offsets.isEmpty() ? 50 : 2));
       return;
     }
+    @SuppressWarnings("unchecked")
+    StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
     int count = Math.max(1, Math.min(settings.readCount(), room / offsets.size()));
-    List<StreamMessage<String, String>> messages = reads.read(settings.group(), me, count, BLOCK, offsets,
-        Collections.nCopies(offsets.size(), ">"));
+    List<StreamMessage<String, String>> messages = reads.commands().xreadgroup(Consumer.from(settings.group(), me),
+        XReadArgs.Builder.count(count).block(BLOCK), streams);
     submit(messages, byStream);
     if (!messages.isEmpty() && messages.size() < count && !settings.readLinger().isZero()) {
       pause(settings.readLinger()); // lets entries gather: fewer reads, wake-ups and acknowledgements per event
