@@ -17,7 +17,7 @@ import java.io.IOException;
 public final class RespRefused extends IOException {
   private final String reply;
 
-  RespRefused(String message, String reply, Throwable cause) {
+  public RespRefused(String message, String reply, Throwable cause) {
     super(message, cause);
     this.reply = reply;
   }
