@@ -241,13 +241,13 @@ public final class RedisFloor {
   }
 
   /** utime + stime of a process, in clock ticks. */
-  private static long ticks(long pid) throws IOException {
+  static long ticks(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
-  private static String load() {
+  static String load() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {
