@@ -260,8 +260,12 @@ final class Outlet {
     }
   }
 
-  /** Removes a settled job from its channels and readies what it held back. */
+  /** Removes a settled job from its channels and readies what it held back; once. */
   void remove(Job job) {
+    if (job.left) {
+      return;
+    }
+    job.left = true;
     if (job.previousLive != null) {
       job.previousLive.nextLive = job.nextLive;
     } else if (live == job) {
