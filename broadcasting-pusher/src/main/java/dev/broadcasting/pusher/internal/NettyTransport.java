@@ -202,7 +202,13 @@ public final class NettyTransport implements PusherTransport {
         run(() -> abandon(exchange));
       }
     });
-    run(() -> start(exchange));
+    if (loop.inEventLoop()) {
+      // sent from an answer's callback (core launches a channel's next batch there): written now,
+      // on the connection that answer just freed, not after a task that waits behind the callback
+      start(exchange);
+    } else {
+      run(() -> start(exchange));
+    }
     return exchange.result;
   }
 
