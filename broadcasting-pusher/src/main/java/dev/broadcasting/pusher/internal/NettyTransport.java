@@ -100,6 +100,7 @@ public final class NettyTransport implements PusherTransport {
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final ArrayList<Channel> busy = new ArrayList<>();
   private int open;
+  private int sentAgain;
   private volatile boolean closed;
 
   /** Null timeouts keep the driver's defaults: connect 5 s, read 10 s, call 20 s (inside core's 30 s attempt timeout). */
@@ -185,14 +186,7 @@ public final class NettyTransport implements PusherTransport {
 
   @Override
   public CompletableFuture<Answer> send(String method, String target, byte[] body) {
-    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
-        body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
-    if (body != null) {
-      request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    }
-    Exchange exchange = new Exchange(request, System.nanoTime() + callNanos);
+    Exchange exchange = new Exchange(method, target, body, System.nanoTime() + callNanos);
     if (closed) {
       exchange.result.completeExceptionally(closedError());
       return exchange.result;
@@ -234,7 +228,7 @@ public final class NettyTransport implements PusherTransport {
       // closed by the server while idle; channelInactive counts it
     }
     if (channel != null) {
-      write(channel, exchange);
+      write(channel, exchange, true);
     } else if (open < limits.connections()) {
       connect(exchange);
     } else if (waiting.size() < limits.waiting()) {
@@ -250,36 +244,77 @@ public final class NettyTransport implements PusherTransport {
     open++;
     bootstrap.connect().addListener((ChannelFutureListener) connected -> {
       if (connected.isSuccess()) {
-        write(connected.channel(), exchange);
+        write(connected.channel(), exchange, false);
       } else {
         open--;
-        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.request.method() + " to "
+        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.method + " to "
             + endpoint + " could not connect: " + connected.cause().getMessage(), connected.cause()));
         startWaiting();
       }
     });
   }
 
-  private void write(Channel channel, Exchange exchange) {
+  /** @param reused the connection carried a request before: the server may have closed it meanwhile */
+  private void write(Channel channel, Exchange exchange, boolean reused) {
     if (exchange.result.isDone()) {
       release(channel);
       return;
     }
     exchange.channel = channel;
+    exchange.reused = reused;
     channel.attr(CURRENT).set(exchange);
     busy.add(channel);
-    channel.writeAndFlush(exchange.request).addListener((ChannelFutureListener) written -> {
-      if (exchange.result.isDone()) {
+    channel.writeAndFlush(request(exchange)).addListener((ChannelFutureListener) written -> {
+      if (exchange.result.isDone() || exchange.channel != channel) {
         return;
       }
       if (written.isSuccess()) {
         exchange.lastRead = System.nanoTime();
         exchange.written = true;
         arm(exchange);
-      } else {
+      } else if (!sentAgain(exchange, channel)) {
         fail(exchange, written.cause());
       }
     });
+  }
+
+  /** A new request object for each write: a written one is released, and a request may be written twice ({@link #sentAgain}). */
+  private FullHttpRequest request(Exchange exchange) {
+    byte[] body = exchange.body;
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(exchange.method),
+        exchange.target, body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
+    if (body != null) {
+      request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    }
+    return request;
+  }
+
+  /**
+   * A request on a kept-alive connection that the server closed while it was idle (its FIN or reset
+   * was still on its way when the request was written): when the write failed or the connection
+   * ended before any byte of the answer, the server cannot have handled the request, so it goes
+   * once more, on a new connection, as OkHttp does, instead of costing the caller an attempt.
+   * False when that does not apply; then the caller fails the request.
+   */
+  private boolean sentAgain(Exchange exchange, Channel stale) {
+    if (!exchange.reused || exchange.sentAgain || exchange.answering || exchange.result.isDone() || closed) {
+      return false;
+    }
+    exchange.sentAgain = true;
+    sentAgain++;
+    stale.attr(CURRENT).compareAndSet(exchange, null);
+    stale.close();
+    exchange.channel = null;
+    exchange.written = false;
+    arm(exchange); // the call deadline goes on; the read deadline starts again with the new write
+    if (open < limits.connections()) {
+      connect(exchange);
+    } else {
+      waiting.addFirst(exchange); // the stale connection's end frees its place
+    }
+    return true;
   }
 
   /** A connection free again: to the oldest waiting request, else to the pool. */
@@ -290,7 +325,7 @@ public final class NettyTransport implements PusherTransport {
       // cancelled or timed out while waiting
     }
     if (next != null) {
-      write(channel, next);
+      write(channel, next, true);
     } else {
       channel.attr(IDLE_SINCE).set(System.nanoTime());
       idle.addLast(channel);
@@ -373,6 +408,11 @@ public final class NettyTransport implements PusherTransport {
     return loop.submit(() -> new int[] {open, waiting.size()}).syncUninterruptibly().getNow();
   }
 
+  /** Requests sent again after meeting a connection the server had closed, read on the event loop: for tests. */
+  int requestsSentAgain() {
+    return loop.submit(() -> sentAgain).syncUninterruptibly().getNow();
+  }
+
   /** Fails the requests waiting and in flight, closes the connections, and ends the event loop thread. */
   @Override
   public void close() {
@@ -402,16 +442,27 @@ public final class NettyTransport implements PusherTransport {
 
   /** One request and its outcome; the fields after {@code result} are touched on the event loop only. */
   private static final class Exchange {
-    final FullHttpRequest request;
+    final String method;
+    final String target;
+    /** Null for a {@code GET}. */
+    final byte[] body;
     final long deadline;
     final CompletableFuture<Answer> result = new CompletableFuture<>();
     Channel channel;
     ScheduledFuture<?> timer;
     boolean written;
     long lastRead;
+    /** Written on a connection that had carried a request before. */
+    boolean reused;
+    /** Bytes of the answer arrived. */
+    boolean answering;
+    /** Already sent again after meeting a stale connection. */
+    boolean sentAgain;
 
-    Exchange(FullHttpRequest request, long deadline) {
-      this.request = request;
+    Exchange(String method, String target, byte[] body, long deadline) {
+      this.method = method;
+      this.target = target;
+      this.body = body;
       this.deadline = deadline;
     }
   }
@@ -423,6 +474,7 @@ public final class NettyTransport implements PusherTransport {
       Exchange exchange = ctx.channel().attr(CURRENT).get();
       if (exchange != null) {
         exchange.lastRead = System.nanoTime();
+        exchange.answering = true;
       }
       ctx.fireChannelRead(message);
     }
@@ -460,11 +512,12 @@ public final class NettyTransport implements PusherTransport {
       open--;
       idle.remove(ctx.channel());
       busy.remove(ctx.channel());
-      Exchange exchange = ctx.channel().attr(CURRENT).getAndSet(null);
-      if (exchange != null) {
+      Exchange exchange = ctx.channel().attr(CURRENT).get();
+      if (exchange != null && !sentAgain(exchange, ctx.channel())) {
+        ctx.channel().attr(CURRENT).set(null);
         exchange.timer.cancel(false);
         exchange.result.completeExceptionally(BroadcastException.retryable("Pusher request "
-            + exchange.request.method() + " to " + endpoint + ": the connection closed before the whole answer came", null));
+            + exchange.method + " to " + endpoint + ": the connection closed before the whole answer came", null));
       }
       startWaiting();
     }
@@ -472,7 +525,7 @@ public final class NettyTransport implements PusherTransport {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       Exchange exchange = ctx.channel().attr(CURRENT).get();
-      if (exchange != null) {
+      if (exchange != null && !(cause instanceof IOException && sentAgain(exchange, ctx.channel()))) {
         fail(exchange, cause);
       }
       ctx.close();

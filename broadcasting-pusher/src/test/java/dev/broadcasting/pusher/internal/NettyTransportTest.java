@@ -147,6 +147,45 @@ class NettyTransportTest {
     assertThat(server.takeRequest().getConnectionIndex()).isNotEqualTo(server.takeRequest().getConnectionIndex());
   }
 
+  /**
+   * A server that closes a connection as soon as it is idle (after each answer, without saying
+   * {@code Connection: close}, as an idle timeout does): the next request, sent from the answer's
+   * callback on the event loop, is written on that connection before its end is read. No byte of an
+   * answer comes, so it goes once more on a new connection, and the caller sees only the answer.
+   */
+  @Test
+  void aRequestOnAConnectionTheServerClosedWhileIdleGoesOnceMoreOnANewConnection() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"n\":1}")
+        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(ok("{\"n\":2}"));
+    PusherHttp http = http(NettyTransport.Limits.DEFAULT);
+    CompletableFuture<String> second = http.post("/apps/1/events", "{\"a\":1}".getBytes(StandardCharsets.UTF_8))
+        .thenCompose(first -> http.post("/apps/1/events", "{\"a\":2}".getBytes(StandardCharsets.UTF_8)));
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("{\"n\":2}");
+    RecordedRequest one = server.takeRequest();
+    RecordedRequest two = server.takeRequest();
+    assertThat(two.getBody().utf8()).isEqualTo("{\"a\":2}");
+    assertThat(two.getConnectionIndex()).isNotEqualTo(one.getConnectionIndex());
+    assertThat(server.getRequestCount()).isEqualTo(2);
+    assertThat(transport.requestsSentAgain()).as("requests sent again after meeting a closed connection").isEqualTo(1);
+  }
+
+  /** Sent again once only: when the new connection ends before an answer too, the request fails, retryably. */
+  @Test
+  void aRequestIsSentAgainOnceOnly() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}")
+        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}")
+        .onRequestStart(new SocketEffect.CloseSocket(true, true, true)).build());
+    PusherHttp http = http(NettyTransport.Limits.DEFAULT);
+    CompletableFuture<String> second = http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8))
+        .thenCompose(first -> http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8)));
+    BroadcastException error = (BroadcastException) failure(second);
+    assertThat(error.isRetryable()).isTrue();
+    assertThat(error.getMessage()).contains("the connection closed before the whole answer came");
+    assertThat(transport.requestsSentAgain()).isEqualTo(1);
+  }
+
   @Test
   void aRequestBeyondTheConnectionsAndTheWaitingBoundFailsAtOnceAndTheWaitingOneTakesTheFreedConnection()
       throws Exception {
