@@ -307,6 +307,7 @@ class PipelineTest {
       Call retry = driver.next();
       assertThat(retry.payloads()).containsExactlyElementsOf(payloads(2, 11));
       assertThat(retry.thread()).startsWith("broadcasting-dispatch-");
+      eventually(PipelineTest::dispatcherIdle); // the drain that sent the retry has ended
       io.submit(retry::answerAll).get();
       Call third = driver.next();
       assertThat(third.payloads()).containsExactlyElementsOf(payloads(12, 21));
