@@ -4,11 +4,13 @@ import dev.broadcasting.BroadcastException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -87,6 +89,7 @@ public final class NettyTransport implements PusherTransport {
   private final Limits limits;
   private final long readNanos;
   private final long callNanos;
+  private final long connectNanos;
   private final SslContext tls;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("broadcasting-pusher-http", true), NioIoHandler.newFactory());
@@ -120,6 +123,7 @@ public final class NettyTransport implements PusherTransport {
     this.callNanos = (call != null ? call : Duration.ofSeconds(20)).toNanos();
     this.tls = endpoint.tls() ? tlsContext(trust) : null;
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, (connect != null ? connect : Duration.ofSeconds(5)).toMillis());
+    this.connectNanos = TimeUnit.MILLISECONDS.toNanos(connectMillis);
     Proxy proxy = proxyFor(endpoint, proxies);
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
         .remoteAddress(endpoint.host(), endpoint.port())
@@ -240,9 +244,39 @@ public final class NettyTransport implements PusherTransport {
     }
   }
 
+  /**
+   * Opens a connection for {@code exchange}. Netty's connect timeout starts once the host is looked
+   * up; the connect timeout here also covers the lookup, which a slow DNS server could stretch: the
+   * request then fails when it ends, and the connection, if it is made later, is closed.
+   */
   private void connect(Exchange exchange) {
     open++;
-    bootstrap.connect().addListener((ChannelFutureListener) connected -> {
+    ChannelFuture connecting = bootstrap.connect();
+    boolean[] gaveUp = {false}; // touched on the event loop only
+    ScheduledFuture<?> limit = connecting.isDone() ? null : loop.schedule(() -> {
+      if (!connecting.isDone()) {
+        gaveUp[0] = true;
+        connecting.channel().close();
+        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.method + " to " + endpoint
+            + " could not connect: not connected within the connect timeout of "
+            + TimeUnit.NANOSECONDS.toMillis(connectNanos) + " ms (connectTimeout), the host lookup included",
+            new ConnectTimeoutException("connection to " + endpoint + " not made within "
+                + TimeUnit.NANOSECONDS.toMillis(connectNanos) + " ms, the host lookup included")));
+      }
+    }, connectNanos, TimeUnit.NANOSECONDS);
+    connecting.addListener((ChannelFutureListener) connected -> {
+      if (limit != null) {
+        limit.cancel(false);
+      }
+      if (gaveUp[0]) {
+        if (connected.isSuccess()) {
+          connected.channel().close(); // its end counts it off (channelInactive)
+        } else {
+          open--;
+          startWaiting();
+        }
+        return;
+      }
       if (connected.isSuccess()) {
         write(connected.channel(), exchange, false);
       } else {
@@ -406,6 +440,11 @@ public final class NettyTransport implements PusherTransport {
   /** Connections open and requests waiting, read on the event loop: for tests of the bounds. */
   int[] openAndWaiting() {
     return loop.submit(() -> new int[] {open, waiting.size()}).syncUninterruptibly().getNow();
+  }
+
+  /** The thread that looks hosts up: for tests, to make a lookup slow. */
+  DefaultEventExecutor lookupThread() {
+    return lookups;
   }
 
   /** Requests sent again after meeting a connection the server had closed, read on the event loop: for tests. */

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -275,6 +276,37 @@ class NettyTransportTest {
         filler.close();
       }
     }
+  }
+
+  /** A lookup that does not end (the lookup thread busy, as with a DNS server that does not answer) is within the connect timeout. */
+  @Test
+  void theConnectTimeoutCoversTheHostLookup() throws Exception {
+    PusherEndpoint endpoint = new PusherEndpoint("http", "localhost", server.getPort());
+    transport = new NettyTransport(endpoint, Duration.ofMillis(300), SECONDS_5, SECONDS_5,
+        NettyTransport.Limits.DEFAULT, null, null);
+    CountDownLatch dnsAnswers = new CountDownLatch(1);
+    transport.lookupThread().execute(() -> {
+      try {
+        dnsAnswers.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+      long start = System.nanoTime();
+      BroadcastException error = (BroadcastException) failure(http.get("/apps/1/channels", Map.of()));
+      assertThat(error.isRetryable()).isTrue();
+      assertThat(error.getMessage()).contains("could not connect").contains("300 ms (connectTimeout), the host lookup included");
+      assertThat(error.getCause()).isInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SECONDS_5);
+    } finally {
+      dnsAnswers.countDown();
+    }
+    server.enqueue(ok("{}"));
+    PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+    assertThat(http.get("/apps/1/channels", Map.of()).get(5, TimeUnit.SECONDS)).isEqualTo("{}");
+    awaitTrue(() -> transport.openAndWaiting()[0] == 1); // the late connection of the failed request was closed
   }
 
   @Test
