@@ -30,8 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * events (the payload serialized and the body formatted per event, as the driver does) and, apart,
  * with the bytes made once; and {@code redis-benchmark -c 8 -P 16}. For each: events/s, the JVM's
  * CPU per event (or redis-benchmark's), and redis-server's CPU per event from {@code /proc}. The
- * broadcaster runs twice: through lettuce, and on the driver's own publish socket
- * ({@code publishSocket(true)}).
+ * broadcaster runs twice: through lettuce ({@code publishSocket(false)}), and on the driver's own
+ * publish socket (its default).
  * A measurement only: the floor has no reconnect, AUTH, TLS, order fence or failure reporting.
  *
  * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisFloor [events] [rounds]}</pre>
@@ -56,7 +56,8 @@ public final class RedisFloor {
       String body = new String(RedisBenchmark.wireBody("OrderShipped", Payloads.json(GoalEvent.PAYLOAD_BYTES)),
           StandardCharsets.UTF_8);
       try (Broadcaster broadcaster = Broadcaster.builder()
-          .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + port).build())
+          .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + port).publishSocket(false)
+              .build())
           .blockWhenFull(Duration.ofMinutes(1)).build();
           Broadcaster onSocket = Broadcaster.builder()
               .connection("redis", RedisBroadcastDriver.builder().uri("redis://127.0.0.1:" + port)

@@ -21,9 +21,9 @@ import java.util.List;
  *
  * <p>Alone, to profile these rows without the others:
  * {@code java -XX:StartFlightRecording=filename=redis.jfr,settings=profile -cp benchmarks.jar
- * dev.broadcasting.benchmarks.RedisGoals [--short] [--latency | --queued] [--socket]}, then
- * {@code benchmarks/jfr-top.sh redis.jfr}. {@code --socket} measures the driver with its own publish
- * socket ({@code publishSocket(true)}) instead of lettuce.
+ * dev.broadcasting.benchmarks.RedisGoals [--short] [--latency | --queued] [--lettuce]}, then
+ * {@code benchmarks/jfr-top.sh redis.jfr}. The driver publishes on its own socket, its default;
+ * {@code --lettuce} measures it through lettuce instead ({@code publishSocket(false)}).
  */
 final class RedisGoals {
   private static final int CLIENTS = 8;
@@ -36,7 +36,7 @@ final class RedisGoals {
   /** Run alone ({@code --latency} or {@code --queued}), to profile one kind of row. */
   private boolean latencyOnly;
   private boolean queuedOnly;
-  private boolean publishSocket;
+  private boolean publishSocket = true;
 
   RedisGoals(Goals goals) {
     this.goals = goals;
@@ -47,7 +47,7 @@ final class RedisGoals {
     RedisGoals redis = new RedisGoals(goals);
     redis.latencyOnly = List.of(args).contains("--latency");
     redis.queuedOnly = List.of(args).contains("--queued");
-    redis.publishSocket = List.of(args).contains("--socket");
+    redis.publishSocket = !List.of(args).contains("--lettuce");
     for (GoalRow row : redis.measure()) {
       System.out.println(row);
     }

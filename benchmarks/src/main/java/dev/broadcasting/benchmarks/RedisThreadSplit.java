@@ -17,8 +17,8 @@ import java.util.Locale;
  * {@code broadcastNow} one at a time next to raw lettuce's synchronous {@code PUBLISH}, with
  * p50/p90/p99 for the latter two. Thread CPU is what a loaded machine disturbs least, where
  * events/s and latencies are the scheduler's. Each round runs twice in turn, through lettuce and
- * through the driver's own publish socket ({@code publishSocket(true)}, see broadcasting-redis's
- * RESP-PUBLISH.md), each on a broadcaster of its own.
+ * through the driver's own publish socket (its default, see broadcasting-redis's RESP-PUBLISH.md),
+ * each on a broadcaster of its own.
  *
  * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisThreadSplit [events] [rounds]}</pre>
  */
@@ -32,7 +32,7 @@ public final class RedisThreadSplit {
       String uri = "redis://127.0.0.1:" + redis.port();
       RedisClient client = RedisClient.create(uri);
       try (Broadcaster broadcaster = Broadcaster.builder()
-          .connection("redis", RedisBroadcastDriver.builder().uri(uri).build())
+          .connection("redis", RedisBroadcastDriver.builder().uri(uri).publishSocket(false).build())
           .blockWhenFull(Duration.ofMinutes(1)).build();
           Broadcaster onSocket = Broadcaster.builder()
               .connection("redis", RedisBroadcastDriver.builder().uri(uri).publishSocket(true).build())

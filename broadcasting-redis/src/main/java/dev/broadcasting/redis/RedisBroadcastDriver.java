@@ -10,6 +10,8 @@ import dev.broadcasting.redis.internal.PublishSocket;
 import dev.broadcasting.redis.internal.RespCommands;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
+import dev.broadcasting.resp.internal.RespEndpoint;
+import dev.broadcasting.resp.internal.RespWriter;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.ChannelAuthSigner;
@@ -19,6 +21,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -47,7 +50,10 @@ import java.util.concurrent.TimeoutException;
  * unchanged. Each message is {@code {"event":..,"data":..,"socket":..}} on the channel
  * {@code <prefix><channel name>}; an event on several channels, or a batch of events
  * ({@code broadcastAll}), goes out as one script call: one round trip, run by Redis all at once.
- * All events share one connection, which lettuce reconnects when it is lost.
+ * All events share one connection, opened again when it is lost. For a server or a Sentinel-managed
+ * master that is a socket of the driver's own, pipelined, with one thread reading the answers
+ * ({@link Builder#publishSocket}); for a cluster, or a lettuce client the application gives, it is
+ * lettuce's.
  *
  * <pre>{@code
  * Broadcaster broadcaster = Broadcaster.builder()
@@ -116,8 +122,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.commandTimeout = builder.commandTimeout;
     this.failures = new RedisFailures(address, commandTimeout);
     this.fence = new OrderFence(address, System::nanoTime);
-    this.socket = connector != null ? null : new PublishSocket(PublishSocket.tcp(builder.uri, commandTimeout), failures,
-        fence, commandTimeout, MAX_UNANSWERED, System::nanoTime);
+    this.socket = connector != null ? null : new PublishSocket(PublishSocket.to(new RespEndpoint(builder.uri,
+        builder.sslOptions, commandTimeout), !builder.uri.getSentinels().isEmpty()), failures, fence, commandTimeout,
+        MAX_UNANSWERED, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
   }
 
   public static Builder builder() {
@@ -252,7 +259,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     }
     return socket.send(groups, bytes, (batch, i) -> {
       if (encoded[i].channels.length == 1) {
-        batch.publish(sharded, encoded[i].channels[0], encoded[i].body);
+        RespCommands.publish(batch, sharded, encoded[i].channels[0], encoded[i].body);
       } else {
         eval(batch, List.of(encoded[i]));
       }
@@ -260,7 +267,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   }
 
   /** Appends the script call that publishes {@code batch} at once. */
-  private void eval(RespCommands commands, List<Encoded> batch) {
+  private void eval(RespWriter commands, List<Encoded> batch) {
     byte[][] args = scriptArgs(sharded ? SPUBLISH : PUBLISH, batch);
     byte[][] command = new byte[args.length + 3][];
     command[0] = EVAL;
@@ -456,7 +463,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     private boolean sharded;
     private boolean lazy;
     private Duration commandTimeout = Duration.ofSeconds(5);
-    private boolean publishSocket;
+    /** Null: the socket for {@link #uri}, lettuce otherwise. */
+    private Boolean publishSocket;
+    private SslOptions sslOptions;
 
     private Builder() {}
 
@@ -562,13 +571,25 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     }
 
     /**
-     * Experimental, off by default: publishes on a socket of the driver's own, preformatted and
-     * pipelined, with one thread reading the answers, instead of through lettuce (see the
-     * module's RESP-PUBLISH.md). Only for {@link #uri} with a plain {@code redis://} server so far:
-     * not TLS, Sentinel, a Unix socket, a cluster or an application's client.
+     * Whether the publishes go on a socket of the driver's own, preformatted and pipelined, with one
+     * thread reading the answers (true), or through lettuce (false). The default is the socket for
+     * {@link #uri} (a server or a Sentinel-managed master, over TCP, TLS or a Unix socket): it costs
+     * the JVM about half the CPU per event of lettuce's event loop (see the module's
+     * RESP-PUBLISH.md). A cluster and an application's {@link #client} always go through lettuce.
      */
     public Builder publishSocket(boolean publishSocket) {
       this.publishSocket = publishSocket;
+      return this;
+    }
+
+    /**
+     * The TLS trust and key material for a {@code rediss://} URI: a private CA's certificate, a
+     * client certificate. The URI's {@code verifyPeer} says what is checked, as lettuce does it:
+     * NONE nothing, CA the chain, FULL (the default) the chain and the host name. By default the
+     * JVM's trust store.
+     */
+    public Builder sslOptions(SslOptions sslOptions) {
+      this.sslOptions = Objects.requireNonNull(sslOptions, "sslOptions");
       return this;
     }
 
@@ -578,11 +599,16 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
         throw new IllegalStateException("No Redis to connect to: call uri(\"redis://localhost:6379\"), "
             + "cluster(seedUris...), client(redisClient, uri) or clusterClient(redisClusterClient)");
       }
-      RedisConnector connector;
-      String address;
-      if (publishSocket) {
+      if (sslOptions != null && (client != null || clusterClient != null)) {
+        throw new IllegalStateException("sslOptions(...) is for the connections the driver makes; give the application's "
+            + "lettuce client its SslOptions in its ClientOptions instead (now " + source + ")");
+      }
+      if (publishSocket == null ? uri != null && client == null : publishSocket) {
         return withPublishSocket();
       }
+      RedisConnector connector;
+      String address;
+      SslOptions tls = sslOptions != null ? sslOptions : SslOptions.create();
       if (clusterClient != null) {
         address = "the application's Redis Cluster client";
         connector = RedisConnector.cluster(clusterClient, false, address);
@@ -594,6 +620,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+            .sslOptions(tls)
             .build());
         connector = RedisConnector.cluster(owned, true, address);
       } else if (client != null) {
@@ -608,6 +635,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(NO_COMMAND_TIMER)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+            .sslOptions(tls)
             .build());
         connector = RedisConnector.standalone(owned, uri, true, address);
       }
@@ -618,9 +646,9 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     }
 
     private RedisBroadcastDriver withPublishSocket() {
-      if (uri == null || client != null || uri.isSsl() || !uri.getSentinels().isEmpty() || uri.getSocket() != null) {
-        throw new IllegalStateException("publishSocket(true) works with uri(\"redis://host:port\") only so far, not with "
-            + source + (uri != null && uri.isSsl() ? " over TLS" : "") + "; leave publishSocket off for it");
+      if (uri == null || client != null) {
+        throw new IllegalStateException("publishSocket(true) works with uri(...) only, not with " + source
+            + ": a cluster and an application's lettuce client publish through lettuce; leave publishSocket unset");
       }
       RedisBroadcastDriver driver = new RedisBroadcastDriver(null, RedisAddress.describe(uri), this);
       if (!lazy) {

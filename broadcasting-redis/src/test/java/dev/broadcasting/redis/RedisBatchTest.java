@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * whole or not at all, never twice, and never both delivered and reported failed.
  */
 class RedisBatchTest {
-  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  /** The driver's builder (on its own publish socket); a subclass runs these tests through lettuce. */
   RedisBroadcastDriver.Builder driverBuilder() {
     return RedisBroadcastDriver.builder();
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
  * failure contracts.
  */
 class RedisDriverCompatibilityTest extends DriverCompatibilityKit {
-  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  /** The driver's builder (on its own publish socket); a subclass runs these tests through lettuce. */
   RedisBroadcastDriver.Builder driverBuilder() {
     return RedisBroadcastDriver.builder();
   }

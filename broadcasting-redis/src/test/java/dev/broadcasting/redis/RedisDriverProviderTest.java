@@ -68,4 +68,28 @@ class RedisDriverProviderTest {
       assertThat(driver.toString()).contains("127.0.0.1:" + port);
     }
   }
+
+  @Test
+  void publishSocketFalseFromTheEnvironmentPublishesThroughLettuce() throws Exception {
+    for (String setting : new String[] {null, "false"}) {
+      try (RedisServer server = RedisServer.start();
+          BroadcastDriver driver = DriverRegistry.create("redis", DriverSettings.of(setting == null
+              ? Map.of("REDIS_URL", server.uri())
+              : Map.of("REDIS_URL", server.uri(), "BROADCAST_REDIS_PUBLISH_SOCKET", setting)))) {
+        driver.publish(BroadcastMessage.of("E", List.of(new Channel("c")), "{}")).get(10, TimeUnit.SECONDS);
+
+        io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(server.uri());
+        // RESP2, so that the admin connection itself sends no HELLO
+        admin.setOptions(io.lettuce.core.ClientOptions.builder()
+            .protocolVersion(io.lettuce.core.protocol.ProtocolVersion.RESP2).build());
+        try (var connection = admin.connect()) {
+          // lettuce opens with HELLO (it asks for RESP3); the publish socket speaks RESP2 and never sends it
+          String stats = connection.sync().info("commandstats");
+          assertThat(stats.contains("cmdstat_hello:")).as("HELLO with setting %s", setting).isEqualTo(setting != null);
+        } finally {
+          admin.shutdown();
+        }
+      }
+    }
+  }
 }

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * at least once, in order per channel among first arrivals, and print the duplicates they saw.
  */
 class RedisFaultTest {
-  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  /** The driver's builder (on its own publish socket); a subclass runs these tests through lettuce. */
   RedisBroadcastDriver.Builder driverBuilder() {
     return RedisBroadcastDriver.builder();
   }

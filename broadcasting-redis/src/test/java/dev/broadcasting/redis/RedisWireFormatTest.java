@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * there: one command per event whatever its channel count, on one connection for all events.
  */
 class RedisWireFormatTest {
-  /** The driver's builder; a subclass runs these tests on the driver's own publish socket. */
+  /** The driver's builder (on its own publish socket); a subclass runs these tests through lettuce. */
   RedisBroadcastDriver.Builder driverBuilder() {
     return RedisBroadcastDriver.builder();
   }

@@ -4,6 +4,7 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.QueueStats;
 import dev.broadcasting.RetryPolicy;
 import dev.broadcasting.Scheduler;
+import dev.broadcasting.queue.redis.internal.ClientSettings;
 import dev.broadcasting.queue.redis.internal.DepthReports;
 import dev.broadcasting.queue.redis.internal.Outcomes;
 import dev.broadcasting.queue.redis.internal.QueueSettings;
@@ -13,10 +14,10 @@ import dev.broadcasting.queue.redis.internal.Scripts;
 import dev.broadcasting.queue.redis.internal.StreamEntry;
 import dev.broadcasting.queue.redis.internal.StreamWorkers;
 import dev.broadcasting.queue.redis.internal.StreamWriter;
+import dev.broadcasting.queue.redis.internal.TrustSettings;
 import dev.broadcasting.queue.redis.internal.WriteConnection;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.BroadcastQueue;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -25,7 +26,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -99,15 +99,15 @@ public final class RedisStreamQueue implements BroadcastQueue {
     this.client = RedisClient.create(resources, builder.uri);
     // Every command of this connection may be sent again after a reconnect: each is one that does
     // no harm twice (a write twice is a duplicate, which at least once allows). Reads are not on it.
-    client.setOptions(ClientOptions.builder().autoReconnect(true).sslOptions(builder.sslOptions)
-        .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout)).build());
+    client.setOptions(ClientSettings.options(builder.uri, builder.sslOptions, builder.commandTimeout).autoReconnect(true)
+        .build());
     try {
       this.connection = client.connect();
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new BroadcastException("Cannot connect the durable queue to Redis at " + address + ": " + e.getMessage()
-          + ". Check BROADCAST_QUEUE_REDIS_URL (or REDIS_URL) and that the server is up", e);
+          + ". " + TrustSettings.advice(e), e);
     }
     this.redis = connection.async();
     String id = System.getenv().getOrDefault("HOSTNAME", "host") + "-" + ProcessHandle.current().pid() + "-"

@@ -15,6 +15,10 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * directory. Events are delivered through the real redis driver to a second server.
  */
 class QueueTransportsTest {
-  private static RedisNode redis;
+  private static TlsRedis redis;
   private static RedisNode delivery;
   private static int tlsPort;
   private static Path certificate;
@@ -44,19 +48,10 @@ class QueueTransportsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("queue-transports-");
-    certificate = dir.resolve("redis.crt");
-    Path key = dir.resolve("redis.key");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(), "-out",
-        certificate.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-    assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0)
-        .as("openssl made the certificate: %s", dir.resolve("openssl.log")).isTrue();
-    tlsPort = RedisNode.freePort();
-    socket = dir.resolve("redis.sock");
-    redis = RedisNode.start("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", certificate.toString(),
-        "--tls-key-file", key.toString(), "--tls-ca-cert-file", certificate.toString(), "--tls-auth-clients", "no",
-        "--unixsocket", socket.toString(), "--unixsocketperm", "700");
+    redis = TlsRedis.start();
+    tlsPort = redis.tlsPort();
+    certificate = redis.certificate();
+    socket = redis.socket();
     delivery = RedisNode.start();
   }
 
@@ -146,7 +141,7 @@ class QueueTransportsTest {
   @Test
   void aRedisSocketUriStoresTheEventsInItsDatabaseAndTheyAreDelivered() throws Exception {
     assertDeliveredOnceInOrderThrough(RedisStreamQueue.builder().uri("redis-socket://" + socket + "?database=2").prefix("unix"));
-    RedisClient client = RedisClient.create(redis.uri());
+    RedisClient client = RedisClient.create(redis.node().uri());
     try (var admin = client.connect()) {
       assertThat(admin.sync().exists("unix:p0", "unix:p1")).as("in database 0").isZero();
       admin.sync().select(2);
@@ -156,13 +151,36 @@ class QueueTransportsTest {
     }
   }
 
-  /** 100 events on 3 channels through a queue of 2 partitions: each delivered once, in order per channel. */
+  @Test
+  void aRedisSocketQueueLogsNoWarningAsItsConnectionsOpen() throws Exception {
+    PrintStream console = System.err;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      InternalLoggerFactory.getInstance(QueueTransportsTest.class).warn("the capture sees netty's warnings");
+      assertDeliveredOnceInOrderThrough(RedisStreamQueue.builder().uri("redis-socket://" + socket).prefix("quiet"));
+    } finally {
+      System.setErr(console);
+      console.print(log.toString(StandardCharsets.UTF_8));
+    }
+    List<String> warnings = log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(" WARN ")).toList();
+    assertThat(warnings).containsExactly("[main] WARN " + QueueTransportsTest.class.getName()
+        + " - the capture sees netty's warnings");
+  }
+
+  /** Through a queue of 2 partitions, see {@link #assertDeliversOnceInOrder}. */
   private static void assertDeliveredOnceInOrderThrough(RedisStreamQueue.Builder builder) throws Exception {
-    int total = 100;
-    try (Received received = new Received(delivery.uri());
-        RedisStreamQueue queue = builder.partitions(2).build();
+    try (RedisStreamQueue queue = builder.partitions(2).build();
         Broadcaster broadcaster = Broadcaster.builder()
             .connection("redis", "redis", Map.of("REDIS_URL", delivery.uri())).queue(queue).build()) {
+      assertDeliversOnceInOrder(broadcaster, delivery.uri());
+    }
+  }
+
+  /** 100 events on 3 channels through {@code broadcaster}: each delivered once to the Redis at {@code to}, in order per channel. */
+  static void assertDeliversOnceInOrder(Broadcaster broadcaster, String to) throws Exception {
+    int total = 100;
+    try (Received received = new Received(to)) {
       List<CompletableFuture<Void>> sent = new ArrayList<>();
       for (int n = 0; n < total; n++) {
         sent.add(broadcaster.on(new Channel("orders." + n % 3)).as("Seq").with(Map.of("n", n)).send());

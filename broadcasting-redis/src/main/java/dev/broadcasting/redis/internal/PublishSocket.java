@@ -1,23 +1,24 @@
 package dev.broadcasting.redis.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.resp.internal.RespEndpoint;
+import dev.broadcasting.resp.internal.RespError;
+import dev.broadcasting.resp.internal.RespLink;
+import dev.broadcasting.resp.internal.RespReader;
+import dev.broadcasting.resp.internal.RespRefused;
+import dev.broadcasting.resp.internal.RespWriter;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCredentials;
-import io.lettuce.core.RedisURI;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
@@ -28,27 +29,33 @@ import java.util.function.LongSupplier;
  * JVM CPU per event than everything else the driver does, is not on this path.
  *
  * <pre>{@code
- * PublishSocket socket = new PublishSocket(PublishSocket.tcp(uri, timeout), failures, fence, timeout, 8192,
- *     System::nanoTime);
+ * PublishSocket socket = new PublishSocket(PublishSocket.to(endpoint, false), failures, fence, timeout, 8192,
+ *     System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
  * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)), 64 + body.length,
- *     (batch, i) -> batch.publish(false, channel, body));
+ *     (batch, i) -> RespCommands.publish(batch, false, channel, body));
  * }</pre>
  *
  * <p>A connection that fails (cut off, a reply that is not RESP, no answer within the command
  * timeout) is closed for good: every command it had not answered fails as retryable and fences its
- * channels, and the next send opens a new connection. So a late answer can never be taken for a
- * later command's, and the socket itself never writes a command twice.
+ * channels. A new one is opened on a thread of its own, never on the sender's: while it is being
+ * opened, and for a back-off after a failed attempt, sends fail at once (retryable and fenced, so
+ * core sends them again in order). So a late answer can never be taken for a later command's, a
+ * host that drops packets never holds the dispatcher, and the socket itself never writes a command
+ * twice.
  */
 public final class PublishSocket implements AutoCloseable {
-  /** Opens a connected, authenticated socket; an error reply while doing so is thrown as {@link RedisCommandExecutionException}. */
+  /** Opens a connected, authenticated link; an error reply while doing so is thrown as {@link RespRefused}. */
   @FunctionalInterface
   public interface Connect {
-    Socket open() throws IOException;
+    RespLink open() throws IOException;
   }
 
-  private static final byte[] AUTH = "AUTH".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+  /** Runs each connect attempt on a new daemon thread: at most one at a time, and one per back-off. */
+  public static final Executor THREAD_PER_ATTEMPT = attempt -> {
+    Thread thread = new Thread(attempt, "broadcasting-redis-connect");
+    thread.setDaemon(true);
+    thread.start();
+  };
 
   private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
   private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
@@ -59,36 +66,69 @@ public final class PublishSocket implements AutoCloseable {
   private final long timeoutNanos;
   private final int maxUnanswered;
   private final LongSupplier nanoTime;
+  private final Executor attempts;
   private final Object writeLock = new Object();
   /** The open connection, or null; replaced only under {@link #writeLock}. */
   private Link link;
   private boolean closed;
+  /** Completes when the attempt under way ends; null when none is. */
+  private CompletableFuture<Void> connecting;
   /** The last failure to connect, thrown again until {@link #retryAt}; null after a success. */
   private Exception connectFailure;
   private long retryAt;
   private long backoffNanos;
 
   public PublishSocket(Connect connect, RedisFailures failures, OrderFence fence, Duration timeout, int maxUnanswered,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime, Executor attempts) {
     this.connect = connect;
     this.failures = failures;
     this.fence = fence;
     this.timeoutNanos = timeout.toNanos();
     this.maxUnanswered = maxUnanswered;
     this.nanoTime = nanoTime;
+    this.attempts = attempts;
+  }
+
+  /**
+   * Connects as {@code endpoint} says (address or Sentinel, TCP, TLS or Unix socket, AUTH,
+   * SELECT), then sends {@code PING}: a server that wants a password none was given for says
+   * NOAUTH when the driver starts, not at the first publish. With {@code masterOnly} (a master a
+   * Sentinel named), {@code ROLE} too: a Sentinel's answer may be stale during a failover, and a
+   * replica takes a {@code PUBLISH} without complaint but its subscribers are not the master's. A
+   * user whose ACL refuses {@code ROLE} connects unchecked.
+   */
+  public static Connect to(RespEndpoint endpoint, boolean masterOnly) {
+    return () -> {
+      RespLink link = endpoint.open();
+      try {
+        if (link.call("PING") instanceof RespError error) {
+          throw new RespRefused("Redis refused PING: " + error.message(), error.message(), null);
+        }
+        if (masterOnly && link.call("ROLE") instanceof List<?> role && !role.isEmpty()
+            && !"master".equals(role.get(0))) {
+          throw new IOException("the server the Sentinels named as the master is a " + role.get(0)
+              + " (a failover under way?); the Sentinels are asked again at the next attempt");
+        }
+      } catch (IOException | RuntimeException e) {
+        link.close();
+        throw e;
+      }
+      return link;
+    };
   }
 
   /** Appends the command of the {@code index}-th group of messages to {@code batch}. */
   @FunctionalInterface
   public interface Format {
-    void append(RespCommands batch, int index);
+    void append(RespWriter batch, int index);
   }
 
   /**
    * Sends one command per group of {@code messages} (a group of several is one script call of
    * {@code publishAll}, delivered whole or not at all), formatted by {@code format} into about
-   * {@code bytes} bytes, with one write; returns one future per group, in order. Opens the
-   * connection first when there is none.
+   * {@code bytes} bytes, with one write; returns one future per group, in order. With no open
+   * connection they all fail at once as retryable, and an attempt to open one starts if none is
+   * under way or waiting out its back-off.
    *
    * <p>The order fence admits each group here, under the lock that orders the writes, once the
    * connection it goes on is known to be alive: a connection that died has fenced all it left
@@ -109,7 +149,7 @@ public final class PublishSocket implements AutoCloseable {
         }
         return results;
       }
-      RespCommands batch = new RespCommands(bytes);
+      RespWriter batch = new RespWriter(bytes);
       List<Sent> sent = new ArrayList<>(messages.size());
       for (int i = 0; i < messages.size(); i++) {
         List<BroadcastMessage> group = messages.get(i);
@@ -150,101 +190,93 @@ public final class PublishSocket implements AutoCloseable {
     return null;
   }
 
-  /** Opens the connection now if there is none; a failure is thrown, mapped as a publish's would be. */
-  public void connect() {
-    synchronized (writeLock) {
-      try {
-        connected();
-      } catch (IOException | RuntimeException e) {
-        throw failures.map(e);
-      }
-    }
-  }
-
   /**
-   * Connects to the server {@code uri} names over TCP and authenticates as it says (password, or
-   * user and password) and selects its database. TLS, Sentinel and Unix sockets are not done here.
+   * Opens the connection now if there is none, waiting for it (when the driver is built); a
+   * failure is thrown, mapped as a publish's would be.
    */
-  public static Connect tcp(RedisURI uri, Duration timeout) {
-    int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    return () -> {
-      Socket socket = new Socket();
-      try {
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), millis);
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(millis);
-        RedisCredentials credentials = uri.getCredentialsProvider() == null ? null
-            : uri.getCredentialsProvider().resolveCredentials().block(timeout);
-        if (credentials != null && credentials.hasPassword()) {
-          byte[] password = new String(credentials.getPassword()).getBytes(StandardCharsets.UTF_8);
-          handshake(socket, credentials.hasUsername()
-              ? new byte[][] {AUTH, credentials.getUsername().getBytes(StandardCharsets.UTF_8), password}
-              : new byte[][] {AUTH, password});
-        } else {
-          // a server that wants a password says so now (NOAUTH), not on the first publish
-          handshake(socket, PING);
-        }
-        if (uri.getDatabase() != 0) {
-          handshake(socket, SELECT, Integer.toString(uri.getDatabase()).getBytes(StandardCharsets.US_ASCII));
-        }
-        return socket;
-      } catch (IOException | RuntimeException e) {
-        socket.close();
-        throw e;
+  public void connect() {
+    CompletableFuture<Void> attempt;
+    synchronized (writeLock) {
+      if (link != null && !link.isDead()) {
+        return;
       }
-    };
-  }
-
-  /** One command of the handshake and its status answer; an error answer is thrown as lettuce would. */
-  private static void handshake(Socket socket, byte[]... command) throws IOException {
-    RespCommands request = new RespCommands(64);
-    request.command(command);
-    request.writeTo(socket.getOutputStream());
-    InputStream in = socket.getInputStream();
-    int type = in.read();
-    StringBuilder line = new StringBuilder();
-    for (int c = in.read(); c != '\r'; c = in.read()) {
-      if (c < 0) {
-        throw new EOFException("Redis closed the connection while it was being opened");
+      if (closed) {
+        throw new BroadcastException("The Redis driver is closed");
       }
-      line.append((char) c);
+      attempt = connecting != null ? connecting : startAttempt();
     }
-    in.read(); // '\n'
-    if (type == '-') {
-      throw new RedisCommandExecutionException(line.toString());
-    }
-    if (type != '+') {
-      throw new IOException("Redis answered " + new String(command[0], StandardCharsets.US_ASCII)
-          + " with something that is not a RESP2 status (first byte " + type + ")");
+    attempt.join();
+    synchronized (writeLock) {
+      if (link == null || link.isDead()) {
+        throw failures.map(connectFailure != null ? connectFailure : new IOException("the connection was lost at once"));
+      }
     }
   }
 
+  /** The live connection; otherwise why there is none, after starting an attempt if one is due. */
   private Link connected() throws IOException {
     if (closed) {
       throw new BroadcastException("The Redis driver is closed");
     }
-    if (link == null || link.isDead()) {
-      long now = nanoTime.getAsLong();
-      if (connectFailure instanceof IOException io && now - retryAt < 0) {
-        throw io;
-      } else if (connectFailure instanceof RuntimeException refused && now - retryAt < 0) {
-        throw refused;
-      }
-      try {
-        link = new Link(connect.open(), maxUnanswered);
-      } catch (IOException | RuntimeException e) {
-        // every send would try again, each holding the dispatcher for up to the timeout when the
-        // packets are dropped: the next attempt waits, 20 ms doubling up to 1 s, as lettuce's does
-        backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
-        retryAt = now + backoffNanos;
-        connectFailure = e;
-        throw e;
-      }
-      connectFailure = null;
-      backoffNanos = 0;
-      link.reader.start();
+    if (link != null && !link.isDead()) {
+      return link;
     }
-    return link;
+    if (connecting == null && (connectFailure == null || nanoTime.getAsLong() - retryAt >= 0)) {
+      startAttempt(); // may have run already, with an executor that runs it at once
+      if (link != null && !link.isDead()) {
+        return link;
+      }
+    }
+    if (connecting == null && connectFailure instanceof IOException io) {
+      throw io;
+    } else if (connecting == null && connectFailure instanceof RuntimeException refused) {
+      throw refused;
+    }
+    throw new IOException("a new connection is being opened; this publish was not sent and will be sent again");
+  }
+
+  /** Starts an attempt to connect on {@link #attempts}; under {@link #writeLock}. */
+  private CompletableFuture<Void> startAttempt() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    connecting = done;
+    attempts.execute(() -> attempt(done));
+    return done;
+  }
+
+  private void attempt(CompletableFuture<Void> done) {
+    RespLink opened = null;
+    Exception failure = null;
+    try {
+      opened = connect.open();
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    }
+    synchronized (writeLock) {
+      connecting = null;
+      if (failure == null && closed) {
+        opened.close();
+        failure = new BroadcastException("The Redis driver is closed");
+      }
+      if (failure == null) {
+        try {
+          link = new Link(opened, maxUnanswered);
+        } catch (IOException | RuntimeException e) {
+          opened.close();
+          failure = e;
+        }
+      }
+      if (failure == null) {
+        connectFailure = null;
+        backoffNanos = 0;
+        link.reader.start();
+      } else {
+        // the next attempt waits, 20 ms doubling up to 1 s, as lettuce's reconnects do
+        backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
+        retryAt = nanoTime.getAsLong() + backoffNanos;
+        connectFailure = failure;
+      }
+    }
+    done.complete(null);
   }
 
   /** Closes the connection; its unanswered commands fail as retryable. A send after it fails. */
@@ -258,27 +290,24 @@ public final class PublishSocket implements AutoCloseable {
     }
   }
 
-  /** One connection: its socket, the commands it has not answered yet, and the thread reading its answers. */
+  /** One connection: its link, the commands it has not answered yet, and the thread reading its answers. */
   private final class Link implements Runnable {
-    final Socket socket;
+    final RespLink resp;
     final OutputStream out;
-    final InputStream in;
+    final RespReader replies;
     final ArrayBlockingQueue<Sent> unanswered;
     final Thread reader;
     /** Set, with every unanswered command fenced, under this link's monitor. */
     private boolean dead;
     private Throwable cause;
-    private final byte[] buffer = new byte[64 * 1024];
-    private int position;
-    private int limit;
 
-    Link(Socket socket, int capacity) throws IOException {
-      this.socket = socket;
-      this.out = socket.getOutputStream();
-      this.in = socket.getInputStream();
+    Link(RespLink resp, int capacity) throws IOException {
+      this.resp = resp;
+      this.out = resp.output();
       this.unanswered = new ArrayBlockingQueue<>(capacity);
       // the reader wakes this often to see whether the oldest command has waited too long
-      socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 4_000_000)));
+      resp.readTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 4_000_000)));
+      this.replies = new RespReader(new Watched(resp.input()), 64 * 1024, RedisCommandExecutionException::new);
       this.reader = new Thread(this, "broadcasting-redis-reader");
       reader.setDaemon(true);
     }
@@ -287,7 +316,7 @@ public final class PublishSocket implements AutoCloseable {
     public void run() {
       try {
         while (true) {
-          Object answer = reply();
+          Object answer = replies.read();
           Sent command = unanswered.poll();
           if (command == null) {
             throw new IOException("Redis answered a command that was not sent");
@@ -332,7 +361,7 @@ public final class PublishSocket implements AutoCloseable {
     }
 
     /**
-     * Closes the socket and fails every command not answered yet; once. Their channels are fenced
+     * Closes the link and fails every command not answered yet; once. Their channels are fenced
      * before {@link #isDead} can answer true; the futures complete after, outside the monitor.
      */
     void die(Throwable error) {
@@ -344,11 +373,7 @@ public final class PublishSocket implements AutoCloseable {
         }
         dead = true;
         cause = error;
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // closing is all that was left to do with it
-        }
+        resp.close();
         for (Sent command; (command = unanswered.poll()) != null; ) {
           BroadcastException failure = command.fence(error);
           if (failure != null) {
@@ -362,59 +387,36 @@ public final class PublishSocket implements AutoCloseable {
       }
     }
 
-    /** One reply: null for an integer or a simple string, the error for an error reply. */
-    private Object reply() throws IOException {
-      int type = next();
-      if (type == '-') {
-        return new RedisCommandExecutionException(line());
-      }
-      if (type == ':' || type == '+') {
-        skipLine();
-        return null;
-      }
-      throw new IOException("Redis answered something that is not a RESP2 integer, status or error (first byte "
-          + type + ")");
-    }
+    /**
+     * The link's input, whose reads wake every quarter of the command timeout: then the oldest
+     * unanswered command that has waited the whole timeout kills the connection.
+     */
+    private final class Watched extends InputStream {
+      private final InputStream in;
 
-    private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int c = next(); c != '\r'; c = next()) {
-        line.append((char) c);
+      Watched(InputStream in) {
+        this.in = in;
       }
-      next(); // '\n'
-      return line.toString();
-    }
 
-    private void skipLine() throws IOException {
-      while (next() != '\n') {
-        // the receiver count or "OK": of no use to core
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
       }
-    }
 
-    private int next() throws IOException {
-      while (position == limit) {
-        fill();
-      }
-      return buffer[position++] & 0xff;
-    }
-
-    private void fill() throws IOException {
-      while (true) {
-        try {
-          int read = in.read(buffer, 0, buffer.length);
-          if (read < 0) {
-            throw new EOFException("Redis closed the connection");
-          }
-          position = 0;
-          limit = read;
-          return;
-        } catch (SocketTimeoutException e) {
-          Sent oldest = unanswered.peek();
-          if (oldest != null && nanoTime.getAsLong() - oldest.written >= timeoutNanos) {
-            throw new IOException(new TimeoutException());
-          }
-          if (isDead()) {
-            throw e;
+      @Override
+      public int read(byte[] bytes, int offset, int length) throws IOException {
+        while (true) {
+          try {
+            return in.read(bytes, offset, length);
+          } catch (SocketTimeoutException e) {
+            Sent oldest = unanswered.peek();
+            if (oldest != null && nanoTime.getAsLong() - oldest.written >= timeoutNanos) {
+              throw new IOException(new TimeoutException());
+            }
+            if (isDead()) {
+              throw e;
+            }
           }
         }
       }

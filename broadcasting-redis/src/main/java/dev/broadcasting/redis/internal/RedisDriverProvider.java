@@ -16,8 +16,10 @@ import java.time.Duration;
  *
  * <p>Beyond Laravel's names: {@code BROADCAST_REDIS_CLUSTER=true} treats {@code REDIS_URL} as a
  * comma-separated list of cluster seed nodes, {@code BROADCAST_REDIS_SHARDED=true} publishes with
- * SPUBLISH, {@code BROADCAST_REDIS_LAZY=true} connects on first use and
- * {@code BROADCAST_REDIS_TIMEOUT} (e.g. {@code 2s}) bounds each publish.
+ * SPUBLISH, {@code BROADCAST_REDIS_LAZY=true} connects on first use,
+ * {@code BROADCAST_REDIS_TIMEOUT} (e.g. {@code 2s}) bounds each publish and
+ * {@code BROADCAST_REDIS_PUBLISH_SOCKET=false} publishes through lettuce instead of the driver's own
+ * socket (unset: the builder's default).
  */
 public final class RedisDriverProvider implements BroadcastDriverProvider {
 
@@ -51,6 +53,9 @@ public final class RedisDriverProvider implements BroadcastDriverProvider {
     builder.shardedPublish(settings.getBoolean("BROADCAST_REDIS_SHARDED", false));
     if (settings.getBoolean("BROADCAST_REDIS_LAZY", false)) {
       builder.lazyConnect();
+    }
+    if (settings.get("BROADCAST_REDIS_PUBLISH_SOCKET") != null) {
+      builder.publishSocket(settings.getBoolean("BROADCAST_REDIS_PUBLISH_SOCKET", true));
     }
     Duration timeout = settings.getDuration("BROADCAST_REDIS_TIMEOUT", Duration.ofSeconds(5));
     if (timeout.isNegative() || timeout.isZero()) {

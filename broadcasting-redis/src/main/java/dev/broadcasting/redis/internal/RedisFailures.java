@@ -1,6 +1,7 @@
 package dev.broadcasting.redis.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.resp.internal.RespRefused;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -47,6 +48,11 @@ public final class RedisFailures {
     }
     if (e instanceof RedisCommandExecutionException) {
       return refused(e);
+    }
+    if (e instanceof RespRefused refusal) {
+      // the publish socket's handshake: Redis's own reply (WRONGPASS, NOAUTH) maps as lettuce's would
+      return refusal.reply() != null ? refused(new RedisCommandExecutionException(refusal.reply()))
+          : new BroadcastException("Cannot connect to Redis at " + address + ": " + e.getMessage(), e, false, 0);
     }
     if (e instanceof RedisException || e instanceof IOException) {
       // lettuce rejects commands while it reconnects ("Currently not connected"); it will be back

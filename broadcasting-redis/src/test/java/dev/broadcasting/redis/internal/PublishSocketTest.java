@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
+import dev.broadcasting.resp.internal.RespEndpoint;
+import dev.broadcasting.resp.internal.RespLink;
 import dev.broadcasting.spi.BroadcastMessage;
+import io.lettuce.core.RedisURI;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,14 +57,21 @@ class PublishSocketTest {
     return server;
   }
 
+  /** A plain connection to {@code server}: no password, no database, no PING (it would wait for the answer). */
+  private static RespLink open(ServerSocket server) throws java.io.IOException {
+    return new RespEndpoint(RedisURI.create("redis://127.0.0.1:" + server.getLocalPort()), null, TIMEOUT).open();
+  }
+
   private static PublishSocket socket(ServerSocket server, OrderFence fence, int maxUnanswered) {
-    return new PublishSocket(() -> new Socket("127.0.0.1", server.getLocalPort()),
-        new RedisFailures("test", TIMEOUT), fence, TIMEOUT, maxUnanswered, System::nanoTime);
+    PublishSocket socket = new PublishSocket(() -> open(server), new RedisFailures("test", TIMEOUT), fence, TIMEOUT,
+        maxUnanswered, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
+    socket.connect();
+    return socket;
   }
 
   private static List<CompletableFuture<Void>> send(PublishSocket socket, OrderFence fence, BroadcastMessage... messages) {
-    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), 64, (batch, i) -> batch.publish(false,
-        messages[i].channels().get(0).name().getBytes(StandardCharsets.UTF_8), new byte[] {'x'}));
+    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), 64, (batch, i) -> RespCommands.publish(
+        batch, false, messages[i].channels().get(0).name().getBytes(StandardCharsets.UTF_8), new byte[] {'x'}));
   }
 
   @Test
@@ -102,8 +113,10 @@ class PublishSocketTest {
     try (ServerSocket server = silentServer()) {
       PublishSocket socket = new PublishSocket(() -> {
         connects.incrementAndGet();
-        return new Socket("127.0.0.1", server.getLocalPort());
-      }, new RedisFailures("test", TIMEOUT), fence, Duration.ofSeconds(30), 16, System::nanoTime);
+        return open(server);
+      }, new RedisFailures("test", TIMEOUT), fence, Duration.ofSeconds(30), 16, System::nanoTime,
+          PublishSocket.THREAD_PER_ATTEMPT);
+      socket.connect();
       CompletableFuture<Void> open = send(socket, fence, message("a")).get(0);
 
       socket.close();
@@ -125,7 +138,7 @@ class PublishSocketTest {
     PublishSocket socket = new PublishSocket(() -> {
       attempts.incrementAndGet();
       throw new java.net.ConnectException("Connection refused");
-    }, new RedisFailures("test", TIMEOUT), fence, TIMEOUT, 16, now::get);
+    }, new RedisFailures("test", TIMEOUT), fence, TIMEOUT, 16, now::get, Runnable::run); // the attempt at once, on the sender
     List<Long> attemptedAt = new ArrayList<>();
     for (long millis = 0; millis <= 3_000; millis++) {
       now.set(TimeUnit.MILLISECONDS.toNanos(millis));
@@ -138,5 +151,43 @@ class PublishSocketTest {
     }
 
     assertThat(attemptedAt).containsExactly(0L, 20L, 60L, 140L, 300L, 620L, 1_260L, 2_260L);
+  }
+
+  @Test
+  void aConnectThatHangsDoesNotHoldTheSenderWhoseEventsFailAtOnceFencedUntilTheLinkIsUp() throws Exception {
+    OrderFence fence = new OrderFence("test", System::nanoTime);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicLong connects = new AtomicLong();
+    try (ServerSocket server = silentServer();
+        PublishSocket socket = new PublishSocket(() -> {
+          connects.incrementAndGet();
+          entered.countDown();
+          try {
+            release.await(); // a host that drops the packets: the connect hangs
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+          return open(server);
+        }, new RedisFailures("test", TIMEOUT), fence, Duration.ofSeconds(30), 16, System::nanoTime,
+            PublishSocket.THREAD_PER_ATTEMPT)) {
+      BroadcastMessage first = message("orders");
+      CompletableFuture<Void> sent = send(socket, fence, first).get(0);
+
+      assertThat(sent).as("failed on the sender's thread, not waiting for the connect").isCompletedExceptionally();
+      BroadcastException error = (BroadcastException) catchThrowable(sent::join).getCause();
+      assertThat(error.isRetryable()).isTrue();
+      assertThat(error).hasMessage("Redis at test is unreachable: a new connection is being opened; this publish was "
+          + "not sent and will be sent again");
+      assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> meanwhile = send(socket, fence, message("lobby")).get(0);
+      assertThat(meanwhile).as("no second attempt while one is under way").isCompletedExceptionally();
+      assertThat(fence.admit(message("orders"), fence.next())).as("its channel is fenced").isNotNull();
+
+      release.countDown();
+      socket.connect(); // waits for the attempt under way
+      assertThat(send(socket, fence, first).get(0)).as("the resend goes on the new link").isNotDone();
+      assertThat(connects).hasValue(1);
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.broadcasting.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.broadcasting.resp.internal.RespWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -12,9 +13,9 @@ class RespCommandsTest {
 
   @Test
   void formatsPublishSpublishAndAnyCommandBackToBackAsRespArraysOfBulkStrings() {
-    RespCommands batch = new RespCommands(8); // smaller than the bytes: it grows
-    batch.publish(false, bytes("private-orders.42"), bytes("{\"event\":\"é\"}"));
-    batch.publish(true, bytes("c"), new byte[0]);
+    RespWriter batch = new RespWriter(8); // smaller than the bytes: it grows
+    RespCommands.publish(batch, false, bytes("private-orders.42"), bytes("{\"event\":\"é\"}"));
+    RespCommands.publish(batch, true, bytes("c"), new byte[0]);
     batch.command(bytes("EVAL"), bytes("return 1"), bytes("0"));
 
     assertThat(new String(batch.toByteArray(), StandardCharsets.UTF_8)).isEqualTo(
@@ -25,8 +26,8 @@ class RespCommandsTest {
 
   @Test
   void writesLengthsOfSeveralDigits() {
-    RespCommands batch = new RespCommands(64);
-    batch.publish(false, bytes("c"), new byte[1_234_567]);
+    RespWriter batch = new RespWriter(64);
+    RespCommands.publish(batch, false, bytes("c"), new byte[1_234_567]);
 
     byte[] wire = batch.toByteArray();
     assertThat(new String(wire, 0, 34, StandardCharsets.US_ASCII)).isEqualTo("*3\r\n$7\r\nPUBLISH\r\n$1\r\nc\r\n$1234567\r\n");

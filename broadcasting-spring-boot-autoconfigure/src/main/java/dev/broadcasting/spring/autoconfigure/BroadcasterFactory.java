@@ -109,7 +109,8 @@ final class BroadcasterFactory {
       return BroadcastQueue.Provider.named(store).create(DriverSettings.of(settings));
     } catch (BroadcastException e) {
       throw new IllegalStateException("broadcasting.queue.store (or BROADCAST_QUEUE) is '" + store + "': "
-          + e.getMessage() + " Its settings: broadcasting.queue.redis.* or BROADCAST_QUEUE_*", e);
+          + BroadcastingProperties.DurableRedis.inPropertyTerms(e.getMessage())
+          + " Its settings: broadcasting.queue.redis.* or BROADCAST_QUEUE_*", e);
     }
   }
 

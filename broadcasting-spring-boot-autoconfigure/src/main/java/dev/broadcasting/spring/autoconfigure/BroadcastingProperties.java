@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -447,22 +448,51 @@ public class BroadcastingProperties {
     private Integer maxInHand;
     /** Outcomes this producer waits for at once (default 100000). */
     private Integer trackLimit;
+    /**
+     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
+     * to (BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
+     */
+    private String caFile;
+    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_QUEUE_REDIS_TRUST_STORE). */
+    private String trustStore;
+    /** The trust store's password (BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD). */
+    private String trustStorePassword;
+
+    /** Each property, its environment name (which the queue's provider reads) and its value. */
+    private static final List<Setting> SETTINGS = List.of(
+        new Setting("url", "BROADCAST_QUEUE_REDIS_URL", DurableRedis::getUrl),
+        new Setting("prefix", "BROADCAST_QUEUE_PREFIX", DurableRedis::getPrefix),
+        new Setting("partitions", "BROADCAST_QUEUE_PARTITIONS", DurableRedis::getPartitions),
+        new Setting("max-length", "BROADCAST_QUEUE_MAX_LENGTH", DurableRedis::getMaxLength),
+        new Setting("failed-max-length", "BROADCAST_QUEUE_FAILED_MAX_LENGTH", DurableRedis::getFailedMaxLength),
+        new Setting("lease-ttl", "BROADCAST_QUEUE_LEASE_TTL", DurableRedis::getLeaseTtl),
+        new Setting("claim-idle", "BROADCAST_QUEUE_CLAIM_IDLE", DurableRedis::getClaimIdle),
+        new Setting("workers", "BROADCAST_QUEUE_WORKERS", DurableRedis::getWorkers),
+        new Setting("command-timeout", "BROADCAST_QUEUE_REDIS_TIMEOUT", DurableRedis::getCommandTimeout),
+        new Setting("read-count", "BROADCAST_QUEUE_READ_COUNT", DurableRedis::getReadCount),
+        new Setting("read-linger", "BROADCAST_QUEUE_READ_LINGER", DurableRedis::getReadLinger),
+        new Setting("max-in-hand", "BROADCAST_QUEUE_MAX_IN_HAND", DurableRedis::getMaxInHand),
+        new Setting("track-limit", "BROADCAST_QUEUE_TRACK_LIMIT", DurableRedis::getTrackLimit),
+        new Setting("ca-file", "BROADCAST_QUEUE_REDIS_CA_FILE", DurableRedis::getCaFile),
+        new Setting("trust-store", "BROADCAST_QUEUE_REDIS_TRUST_STORE", DurableRedis::getTrustStore),
+        new Setting("trust-store-password", "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD",
+            DurableRedis::getTrustStorePassword));
+
+    private record Setting(String property, String environment, Function<DurableRedis, Object> value) {}
 
     /** These settings by their environment names, for the queue's provider. */
     void putInto(Map<String, String> values) {
-      put(values, "BROADCAST_QUEUE_REDIS_URL", url);
-      put(values, "BROADCAST_QUEUE_PREFIX", prefix);
-      put(values, "BROADCAST_QUEUE_PARTITIONS", partitions);
-      put(values, "BROADCAST_QUEUE_MAX_LENGTH", maxLength);
-      put(values, "BROADCAST_QUEUE_FAILED_MAX_LENGTH", failedMaxLength);
-      put(values, "BROADCAST_QUEUE_LEASE_TTL", leaseTtl);
-      put(values, "BROADCAST_QUEUE_CLAIM_IDLE", claimIdle);
-      put(values, "BROADCAST_QUEUE_WORKERS", workers);
-      put(values, "BROADCAST_QUEUE_REDIS_TIMEOUT", commandTimeout);
-      put(values, "BROADCAST_QUEUE_READ_COUNT", readCount);
-      put(values, "BROADCAST_QUEUE_READ_LINGER", readLinger);
-      put(values, "BROADCAST_QUEUE_MAX_IN_HAND", maxInHand);
-      put(values, "BROADCAST_QUEUE_TRACK_LIMIT", trackLimit);
+      SETTINGS.forEach(setting -> put(values, setting.environment(), setting.value().apply(this)));
+    }
+
+    /** The queue's {@code message}, each environment name in it shown with its property's name. */
+    static String inPropertyTerms(String message) {
+      String named = message;
+      for (Setting setting : SETTINGS) {
+        named = named.replaceAll("\\b" + setting.environment() + "\\b", "broadcasting.queue.redis." + setting.property()
+            + " (" + setting.environment() + ")");
+      }
+      return named;
     }
 
     public String getUrl() {
@@ -567,6 +597,30 @@ public class BroadcastingProperties {
 
     public void setTrackLimit(Integer trackLimit) {
       this.trackLimit = trackLimit;
+    }
+
+    public String getCaFile() {
+      return caFile;
+    }
+
+    public void setCaFile(String caFile) {
+      this.caFile = caFile;
+    }
+
+    public String getTrustStore() {
+      return trustStore;
+    }
+
+    public void setTrustStore(String trustStore) {
+      this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+      return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+      this.trustStorePassword = trustStorePassword;
     }
   }
 

@@ -7,7 +7,9 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.queue.redis.RedisStreamQueue;
 import dev.broadcasting.redis.RedisServer;
 import dev.broadcasting.spi.BroadcastQueue;
+import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,38 @@ class DurableQueueConfigurationTest {
         "broadcasting.queue.redis.partitions=5").run(context ->
         assertThat(context.getBean(RedisStreamQueue.class)).hasToString("RedisStreamQueue{" + redis.uri()
             + ", prefix=spring-env, partitions=5, workers=false}"));
+  }
+
+  @Test
+  void everyPropertyReachesTheQueueUnderItsEnvironmentName() {
+    BroadcastingProperties.DurableRedis redis = new BroadcastingProperties.DurableRedis();
+    redis.setUrl("rediss://q:6380");
+    redis.setPrefix("p");
+    redis.setPartitions(3);
+    redis.setMaxLength(4L);
+    redis.setFailedMaxLength(5L);
+    redis.setLeaseTtl(Duration.ofSeconds(6));
+    redis.setClaimIdle(Duration.ofSeconds(2));
+    redis.setWorkers(false);
+    redis.setCommandTimeout(Duration.ofMillis(700));
+    redis.setReadCount(8);
+    redis.setReadLinger(Duration.ofMillis(9));
+    redis.setMaxInHand(10);
+    redis.setTrackLimit(11);
+    redis.setCaFile("/ca.pem");
+    redis.setTrustStore("/trust.p12");
+    redis.setTrustStorePassword("secret");
+    Map<String, String> values = new TreeMap<>();
+    redis.putInto(values);
+    assertThat(values).isEqualTo(new TreeMap<>(Map.ofEntries(Map.entry("BROADCAST_QUEUE_REDIS_URL", "rediss://q:6380"),
+        Map.entry("BROADCAST_QUEUE_PREFIX", "p"), Map.entry("BROADCAST_QUEUE_PARTITIONS", "3"),
+        Map.entry("BROADCAST_QUEUE_MAX_LENGTH", "4"), Map.entry("BROADCAST_QUEUE_FAILED_MAX_LENGTH", "5"),
+        Map.entry("BROADCAST_QUEUE_LEASE_TTL", "PT6S"), Map.entry("BROADCAST_QUEUE_CLAIM_IDLE", "PT2S"),
+        Map.entry("BROADCAST_QUEUE_WORKERS", "false"), Map.entry("BROADCAST_QUEUE_REDIS_TIMEOUT", "PT0.7S"),
+        Map.entry("BROADCAST_QUEUE_READ_COUNT", "8"), Map.entry("BROADCAST_QUEUE_READ_LINGER", "PT0.009S"),
+        Map.entry("BROADCAST_QUEUE_MAX_IN_HAND", "10"), Map.entry("BROADCAST_QUEUE_TRACK_LIMIT", "11"),
+        Map.entry("BROADCAST_QUEUE_REDIS_CA_FILE", "/ca.pem"), Map.entry("BROADCAST_QUEUE_REDIS_TRUST_STORE", "/trust.p12"),
+        Map.entry("BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD", "secret"))));
   }
 
   @Test

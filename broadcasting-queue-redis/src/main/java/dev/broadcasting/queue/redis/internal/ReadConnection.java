@@ -1,10 +1,8 @@
 package dev.broadcasting.queue.redis.internal;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
@@ -29,8 +27,7 @@ public final class ReadConnection implements AutoCloseable {
 
   public ReadConnection(ClientResources resources, RedisURI uri, SslOptions ssl, Duration commandTimeout) {
     this.client = RedisClient.create(resources, uri);
-    client.setOptions(ClientOptions.builder().autoReconnect(false).sslOptions(ssl)
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
+    client.setOptions(ClientSettings.options(uri, ssl, commandTimeout).autoReconnect(false).build());
   }
 
   /** The open connection's commands; opens one if there is none or the last one broke. */

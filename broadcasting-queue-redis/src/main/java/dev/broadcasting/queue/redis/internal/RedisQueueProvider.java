@@ -5,6 +5,7 @@ import dev.broadcasting.queue.redis.RedisStreamQueue;
 import dev.broadcasting.spi.BroadcastQueue;
 import dev.broadcasting.spi.DriverSettings;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import java.time.Duration;
 
 /**
@@ -17,7 +18,9 @@ import java.time.Duration;
  * {@code BROADCAST_QUEUE_WORKERS} ({@code false}: this process only broadcasts),
  * {@code BROADCAST_QUEUE_REDIS_TIMEOUT}, {@code BROADCAST_QUEUE_READ_COUNT},
  * {@code BROADCAST_QUEUE_READ_LINGER},
- * {@code BROADCAST_QUEUE_MAX_IN_HAND} and {@code BROADCAST_QUEUE_TRACK_LIMIT}.
+ * {@code BROADCAST_QUEUE_MAX_IN_HAND} and {@code BROADCAST_QUEUE_TRACK_LIMIT}. A {@code rediss://}
+ * server's certificate is checked against {@code BROADCAST_QUEUE_REDIS_CA_FILE} or
+ * {@code BROADCAST_QUEUE_REDIS_TRUST_STORE} (see {@link TrustSettings}), else the JVM's trust store.
  */
 public final class RedisQueueProvider implements BroadcastQueue.Provider {
 
@@ -41,6 +44,15 @@ public final class RedisQueueProvider implements BroadcastQueue.Provider {
           uri.withPassword(password.toCharArray());
         }
         builder.uri(uri.build());
+      }
+      if (TrustSettings.given(settings)) {
+        SslOptions trust = TrustSettings.read(settings);
+        if (url == null || !RedisURI.create(url).isSsl()) {
+          throw new IllegalArgumentException(TrustSettings.CA_FILE + " or " + TrustSettings.TRUST_STORE + " is set, but "
+              + "the queue's Redis URL is not a TLS one: use rediss:// in BROADCAST_QUEUE_REDIS_URL (or REDIS_URL), "
+              + "or unset them");
+        }
+        builder.sslOptions(trust);
       }
       String prefix = settings.get("BROADCAST_QUEUE_PREFIX");
       if (prefix != null) {

@@ -1,4 +1,4 @@
-package dev.broadcasting.queue.redis.internal;
+package dev.broadcasting.resp.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,7 @@ import java.nio.file.Path;
 /**
  * A connection to a Unix domain socket as blocking streams that give up after a timeout. A
  * blocking {@link SocketChannel} has no read timeout for this family ({@code SO_TIMEOUT} is a
- * TCP socket's), and a writer waiting forever on a paused server would hold every producer; so
+ * TCP socket's), and a client waiting forever on a paused server would hold its callers; so
  * the channel is non-blocking and each read or write waits on a selector for at most the timeout.
  *
  * <pre>{@code
@@ -27,7 +27,7 @@ import java.nio.file.Path;
 final class UnixSocketStreams implements AutoCloseable {
   private final SocketChannel channel;
   private final Selector selector;
-  private final int timeoutMillis;
+  private volatile int timeoutMillis;
   private final InputStream input = new InputStream() {
     @Override
     public int read() throws IOException {
@@ -94,6 +94,11 @@ final class UnixSocketStreams implements AutoCloseable {
       key.interestOps(0);
       selector.selectedKeys().clear();
     }
+  }
+
+  /** Reads and writes from now on wait at most {@code millis}. */
+  void timeout(int millis) {
+    timeoutMillis = millis;
   }
 
   InputStream input() {

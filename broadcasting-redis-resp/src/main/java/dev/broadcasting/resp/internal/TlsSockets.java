@@ -1,4 +1,4 @@
-package dev.broadcasting.queue.redis.internal;
+package dev.broadcasting.resp.internal;
 
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
@@ -16,11 +16,11 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * TLS for the writer's socket, made as lettuce makes it for the queue's other connections: the
+ * TLS for a {@link RespLink}'s socket, made as lettuce makes it for its own connections: the
  * same {@link SslOptions} (trust store, key store, protocols, cipher suites), and for each
  * {@code verifyPeer} what lettuce's {@code SslConnectionBuilder} does: NONE trusts any certificate,
  * CA checks the chain only, FULL the chain and the host name. So a URI that lettuce connects with,
- * the writer connects with too, and one it refuses, the writer refuses.
+ * a link connects with too, and one it refuses, a link refuses.
  *
  * <pre>{@code
  * TlsSockets tls = TlsSockets.of(SslOptions.create(), SslVerifyMode.FULL);
@@ -47,7 +47,7 @@ final class TlsSockets {
       }
       SslContext built = builder.build();
       if (!(built instanceof JdkSslContext jdk)) {
-        throw new IllegalArgumentException("the durable queue's writer needs SslProvider.JDK in its SslOptions, not "
+        throw new IllegalArgumentException("a RESP connection needs SslProvider.JDK in its SslOptions, not "
             + options.getSslProvider());
       }
       return new TlsSockets(jdk.context(), options, verify);
@@ -59,7 +59,7 @@ final class TlsSockets {
 
   /**
    * Runs the TLS handshake over {@code plain}, connected to {@code host}; a certificate refused is
-   * {@link WriteConnection.Refused}, as trying again would not help.
+   * {@link RespRefused}, as trying again would not help.
    */
   Socket handshake(Socket plain, String host, int port) throws IOException {
     SSLSocket secured = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
@@ -70,9 +70,9 @@ final class TlsSockets {
       secured.startHandshake();
     } catch (SSLHandshakeException e) {
       if (certificateRefused(e)) {
-        throw new WriteConnection.Refused("Redis's certificate at " + host + ":" + port + " was refused (verifyPeer="
-            + verify + "): " + e.getMessage() + ". Give the queue the CA in SslOptions, use the host name the "
-            + "certificate names, or lower verifyPeer in the URI", e);
+        throw new RespRefused("Redis's certificate at " + host + ":" + port + " was refused (verifyPeer="
+            + verify + "): " + e.getMessage() + ". Give the CA in SslOptions, use the host name the "
+            + "certificate names, or lower verifyPeer in the URI", null, e);
       }
       throw e;
     }
