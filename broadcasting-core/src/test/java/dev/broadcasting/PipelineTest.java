@@ -168,6 +168,16 @@ class PipelineTest {
         .allMatch(thread -> thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING);
   }
 
+  /** Answers the driver's calls one by one, adding their payloads to {@code sent}, until it holds {@code count}. */
+  private static List<String> answerUntil(HandDriver driver, List<String> sent, int count) throws InterruptedException {
+    while (sent.size() < count) {
+      Call call = driver.next();
+      sent.addAll(call.payloads());
+      call.answerAll();
+    }
+    return sent;
+  }
+
   private static void awaitAll(List<CompletableFuture<Void>> futures) throws Exception {
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
   }
@@ -258,13 +268,7 @@ class PipelineTest {
       eventually(() -> retried.size() == 10 && time.pending() == 1); // one back-off for the whole batch
       assertThat(driver.calls).isEmpty();
       time.advance(Duration.ofSeconds(1));
-      List<String> again = new ArrayList<>();
-      while (again.size() < 10) {
-        Call call = driver.next();
-        again.addAll(call.payloads());
-        call.answerAll();
-      }
-      assertThat(again).containsExactlyElementsOf(payloads(2, 11));
+      assertThat(answerUntil(driver, new ArrayList<>(), 10)).containsExactlyElementsOf(payloads(2, 11));
       awaitAll(futures);
     }
     assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 11));
@@ -350,13 +354,7 @@ class PipelineTest {
       futures.addAll(burst(broadcaster, "hot", 2, 31));
       eventually(PipelineTest::dispatcherIdle); // else the drain the burst started may take the batch itself
       io.submit(first::answerAll).get();
-      List<String> order = new ArrayList<>(first.payloads());
-      while (order.size() < 31) {
-        Call call = driver.next();
-        order.addAll(call.payloads());
-        call.answerAll();
-      }
-      assertThat(order).containsExactlyElementsOf(payloads(1, 31));
+      assertThat(answerUntil(driver, new ArrayList<>(first.payloads()), 31)).containsExactlyElementsOf(payloads(1, 31));
       awaitAll(futures);
     } finally {
       io.shutdown();
