@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -30,8 +32,8 @@ class PipelineTest {
   private final List<String> sentEvents = new CopyOnWriteArrayList<>();
   private final List<String> retried = new CopyOnWriteArrayList<>();
 
-  /** One call to the driver: its messages, and one future per message that the test completes. */
-  record Call(List<BroadcastMessage> messages, List<CompletableFuture<Void>> answers) {
+  /** One call to the driver: its messages, one future per message that the test completes, the calling thread. */
+  record Call(List<BroadcastMessage> messages, List<CompletableFuture<Void>> answers, String thread) {
     List<String> payloads() {
       return messages.stream().map(BroadcastMessage::payload).collect(Collectors.toList());
     }
@@ -42,7 +44,7 @@ class PipelineTest {
   }
 
   /** Answers nothing by itself; every call waits in {@link #calls} for the test. */
-  static final class HandDriver implements BroadcastDriver {
+  static class HandDriver implements BroadcastDriver {
     final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
     final boolean keepsOrder;
     final int maxBatch;
@@ -67,7 +69,7 @@ class PipelineTest {
       for (int i = 0; i < messages.size(); i++) {
         answers.add(oneRequest ? shared : new CompletableFuture<>());
       }
-      calls.add(new Call(List.copyOf(messages), answers));
+      calls.add(new Call(List.copyOf(messages), answers, Thread.currentThread().getName()));
       return answers;
     }
 
@@ -141,6 +143,39 @@ class PipelineTest {
       assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(giveUp);
       Thread.sleep(1);
     }
+  }
+
+  /**
+   * Every dispatcher thread waits for work, and still does a moment later (a task queued just
+   * before the first look wakes its thread within that moment): no drain is running, so none can
+   * take what an answer frees.
+   */
+  private static boolean dispatcherIdle() {
+    try {
+      if (!dispatcherThreadsWait()) {
+        return false;
+      }
+      Thread.sleep(5);
+      return dispatcherThreadsWait();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean dispatcherThreadsWait() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().startsWith("broadcasting-dispatch-"))
+        .allMatch(thread -> thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING);
+  }
+
+  /** Answers the driver's calls one by one, adding their payloads to {@code sent}, until it holds {@code count}. */
+  private static List<String> answerUntil(HandDriver driver, List<String> sent, int count) throws InterruptedException {
+    while (sent.size() < count) {
+      Call call = driver.next();
+      sent.addAll(call.payloads());
+      call.answerAll();
+    }
+    return sent;
   }
 
   private static void awaitAll(List<CompletableFuture<Void>> futures) throws Exception {
@@ -233,18 +268,101 @@ class PipelineTest {
       eventually(() -> retried.size() == 10 && time.pending() == 1); // one back-off for the whole batch
       assertThat(driver.calls).isEmpty();
       time.advance(Duration.ofSeconds(1));
-      List<String> again = new ArrayList<>();
-      while (again.size() < 10) {
-        Call call = driver.next();
-        again.addAll(call.payloads());
-        call.answerAll();
-      }
-      assertThat(again).containsExactlyElementsOf(payloads(2, 11));
+      assertThat(answerUntil(driver, new ArrayList<>(), 10)).containsExactlyElementsOf(payloads(2, 11));
       awaitAll(futures);
     }
     assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 11));
     assertThat(retried).containsExactlyElementsOf(payloads(2, 11));
     assertThat(failures).isEmpty();
+  }
+
+  /**
+   * Without pipelining a channel's next batch waits for the answer to its last one: it is sent by
+   * the thread that answered (a client's I/O thread), not after a dispatcher thread woke up; the
+   * listener and the callers' futures still run on a dispatcher thread, and a failure is handled
+   * there too.
+   */
+  @Test
+  void aDeliveryLaunchesTheChannelsNextBatchOnTheAnsweringThreadAndReportsOnADispatcherThread() throws Exception {
+    HandDriver driver = new HandDriver(false, 10, true);
+    ExecutorService io = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "driver-io"));
+    List<String> reportedOn = new CopyOnWriteArrayList<>();
+    try (Broadcaster broadcaster = builder(driver).listener(new BroadcastListener() {
+      @Override
+      public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
+        reportedOn.add(Thread.currentThread().getName());
+      }
+    }).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "hot", 2, 21));
+      List<String> completedOn = new CopyOnWriteArrayList<>();
+      futures.forEach(future -> future.thenRun(() -> completedOn.add(Thread.currentThread().getName())));
+      eventually(PipelineTest::dispatcherIdle); // else the drain the burst started may take the batch itself
+      io.submit(first::answerAll).get();
+      Call second = driver.next();
+      assertThat(second.payloads()).containsExactlyElementsOf(payloads(2, 11));
+      assertThat(second.thread()).isEqualTo("driver-io");
+
+      second.answers().get(0).completeExceptionally(new BroadcastException("HTTP 503", null, true, 503));
+      eventually(() -> retried.size() == 10 && time.pending() == 1);
+      assertThat(driver.calls).as("a failure holds the channel: nothing launched on the answering thread").isEmpty();
+      time.advance(Duration.ofSeconds(1));
+      Call retry = driver.next();
+      assertThat(retry.payloads()).containsExactlyElementsOf(payloads(2, 11));
+      assertThat(retry.thread()).startsWith("broadcasting-dispatch-");
+      eventually(PipelineTest::dispatcherIdle); // the drain that sent the retry has ended
+      io.submit(retry::answerAll).get();
+      Call third = driver.next();
+      assertThat(third.payloads()).containsExactlyElementsOf(payloads(12, 21));
+      assertThat(third.thread()).isEqualTo("driver-io");
+      io.submit(third::answerAll).get();
+      awaitAll(futures);
+      eventually(() -> completedOn.size() == 21);
+      assertThat(completedOn).allMatch(thread -> thread.startsWith("broadcasting-dispatch-"));
+    } finally {
+      io.shutdown();
+    }
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 21));
+    assertThat(reportedOn).hasSize(21).allMatch(thread -> thread.startsWith("broadcasting-dispatch-"));
+    assertThat(failures).isEmpty();
+  }
+
+  /**
+   * A driver that answers at once, on the thread launching its next batch: that answer goes to a
+   * dispatcher thread, which sends the batch after it, so the answering thread's stack does not
+   * grow with the channel's backlog.
+   */
+  @Test
+  void anAnswerGivenWhileLaunchingOnTheAnsweringThreadIsHandedToADispatcherThread() throws Exception {
+    List<String> threads = new CopyOnWriteArrayList<>();
+    HandDriver driver = new HandDriver(false, 10, true) {
+      @Override
+      public List<CompletableFuture<Void>> publishBatch(List<BroadcastMessage> messages) {
+        threads.add(Thread.currentThread().getName());
+        List<CompletableFuture<Void>> answers = super.publishBatch(messages);
+        if (Thread.currentThread().getName().equals("driver-io")) {
+          answers.forEach(answer -> answer.complete(null)); // answered before it returns
+        }
+        return answers;
+      }
+    };
+    ExecutorService io = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "driver-io"));
+    try (Broadcaster broadcaster = builder(driver).build()) {
+      List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
+      Call first = driver.next();
+      futures.addAll(burst(broadcaster, "hot", 2, 31));
+      eventually(PipelineTest::dispatcherIdle); // else the drain the burst started may take the batch itself
+      io.submit(first::answerAll).get();
+      assertThat(answerUntil(driver, new ArrayList<>(first.payloads()), 31)).containsExactlyElementsOf(payloads(1, 31));
+      awaitAll(futures);
+    } finally {
+      io.shutdown();
+    }
+    assertThat(threads).hasSize(4);
+    assertThat(threads.get(1)).isEqualTo("driver-io");
+    assertThat(threads.get(2)).startsWith("broadcasting-dispatch-");
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 31));
   }
 
   @Test

@@ -15,15 +15,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 final class Answers {
-  /** One request's answer: its jobs, its failure or null, and the timeout it shares with its send. */
-  record Answer(List<Job> jobs, Throwable error, Deadline deadline) {}
+  /**
+   * One request's answer: its jobs, its failure or null, and the timeout it shares with its send;
+   * {@code delivered}: the jobs were settled as delivered and left their channels on the answering
+   * thread already, and only their reports and their callers' futures are left.
+   */
+  record Answer(List<Job> jobs, Throwable error, Deadline deadline, boolean delivered) {}
 
   private final Queue<Answer> added = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean claimed = new AtomicBoolean();
 
   /** True when the caller must start the thread that takes them: nobody was taking them. */
   boolean add(List<Job> jobs, Throwable error, Deadline deadline) {
-    added.add(new Answer(jobs, error, deadline));
+    return add(new Answer(jobs, error, deadline, false));
+  }
+
+  /** Jobs settled as delivered on the answering thread: their reports are left. */
+  boolean addDelivered(List<Job> jobs) {
+    return add(new Answer(jobs, null, null, true));
+  }
+
+  private boolean add(Answer answer) {
+    added.add(answer);
     return !claimed.get() && claimed.compareAndSet(false, true);
   }
 

@@ -55,6 +55,11 @@ final class Job {
   long batch;
   Job nextLive;
   Job previousLive;
+  /**
+   * Removed from its channels and the live jobs. Written under the lock; read without it by the
+   * thread finishing the job, to which the remover handed it.
+   */
+  boolean left;
 
   Job(Outlet outlet, List<BroadcastMessage> messages, List<BroadcastEvent> events, RetryPolicy policy,
       long startNanos) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -57,6 +58,8 @@ final class Outlet {
   private final AtomicBoolean draining = new AtomicBoolean();
   /** The drivers' answers on their way back to a dispatcher thread; no lock. */
   final Answers answers = new Answers();
+  /** Requests sent and not answered yet, whose answers come back through the dispatcher's hand-back; no lock. */
+  final AtomicInteger requestsOpen = new AtomicInteger();
 
   Outlet(String connection, BroadcastDriver driver, boolean ordered) {
     this.connection = connection;
@@ -260,8 +263,12 @@ final class Outlet {
     }
   }
 
-  /** Removes a settled job from its channels and readies what it held back. */
+  /** Removes a settled job from its channels and readies what it held back; once. */
   void remove(Job job) {
+    if (job.left) {
+      return;
+    }
+    job.left = true;
     if (job.previousLive != null) {
       job.previousLive.nextLive = job.nextLive;
     } else if (live == job) {

@@ -4,11 +4,13 @@ import dev.broadcasting.BroadcastException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -87,6 +89,7 @@ public final class NettyTransport implements PusherTransport {
   private final Limits limits;
   private final long readNanos;
   private final long callNanos;
+  private final long connectNanos;
   private final SslContext tls;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("broadcasting-pusher-http", true), NioIoHandler.newFactory());
@@ -100,6 +103,7 @@ public final class NettyTransport implements PusherTransport {
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private final ArrayList<Channel> busy = new ArrayList<>();
   private int open;
+  private int sentAgain;
   private volatile boolean closed;
 
   /** Null timeouts keep the driver's defaults: connect 5 s, read 10 s, call 20 s (inside core's 30 s attempt timeout). */
@@ -119,6 +123,7 @@ public final class NettyTransport implements PusherTransport {
     this.callNanos = (call != null ? call : Duration.ofSeconds(20)).toNanos();
     this.tls = endpoint.tls() ? tlsContext(trust) : null;
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, (connect != null ? connect : Duration.ofSeconds(5)).toMillis());
+    this.connectNanos = TimeUnit.MILLISECONDS.toNanos(connectMillis);
     Proxy proxy = proxyFor(endpoint, proxies);
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
         .remoteAddress(endpoint.host(), endpoint.port())
@@ -185,14 +190,7 @@ public final class NettyTransport implements PusherTransport {
 
   @Override
   public CompletableFuture<Answer> send(String method, String target, byte[] body) {
-    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
-        body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
-    if (body != null) {
-      request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    }
-    Exchange exchange = new Exchange(request, System.nanoTime() + callNanos);
+    Exchange exchange = new Exchange(method, target, body, System.nanoTime() + callNanos);
     if (closed) {
       exchange.result.completeExceptionally(closedError());
       return exchange.result;
@@ -202,7 +200,13 @@ public final class NettyTransport implements PusherTransport {
         run(() -> abandon(exchange));
       }
     });
-    run(() -> start(exchange));
+    if (loop.inEventLoop()) {
+      // sent from an answer's callback (core launches a channel's next batch there): written now,
+      // on the connection that answer just freed, not after a task that waits behind the callback
+      start(exchange);
+    } else {
+      run(() -> start(exchange));
+    }
     return exchange.result;
   }
 
@@ -228,7 +232,7 @@ public final class NettyTransport implements PusherTransport {
       // closed by the server while idle; channelInactive counts it
     }
     if (channel != null) {
-      write(channel, exchange);
+      write(channel, exchange, true);
     } else if (open < limits.connections()) {
       connect(exchange);
     } else if (waiting.size() < limits.waiting()) {
@@ -240,40 +244,111 @@ public final class NettyTransport implements PusherTransport {
     }
   }
 
+  /**
+   * Opens a connection for {@code exchange}. Netty's connect timeout starts once the host is looked
+   * up; the connect timeout here also covers the lookup, which a slow DNS server could stretch: the
+   * request then fails when it ends, and the connection, if it is made later, is closed.
+   */
   private void connect(Exchange exchange) {
     open++;
-    bootstrap.connect().addListener((ChannelFutureListener) connected -> {
+    ChannelFuture connecting = bootstrap.connect();
+    boolean[] gaveUp = {false}; // touched on the event loop only
+    ScheduledFuture<?> limit = connecting.isDone() ? null : loop.schedule(() -> {
+      if (!connecting.isDone()) {
+        gaveUp[0] = true;
+        connecting.channel().close();
+        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.method + " to " + endpoint
+            + " could not connect: not connected within the connect timeout of "
+            + TimeUnit.NANOSECONDS.toMillis(connectNanos) + " ms (connectTimeout), the host lookup included",
+            new ConnectTimeoutException("connection to " + endpoint + " not made within "
+                + TimeUnit.NANOSECONDS.toMillis(connectNanos) + " ms, the host lookup included")));
+      }
+    }, connectNanos, TimeUnit.NANOSECONDS);
+    connecting.addListener((ChannelFutureListener) connected -> {
+      if (limit != null) {
+        limit.cancel(false);
+      }
+      if (gaveUp[0]) {
+        if (connected.isSuccess()) {
+          connected.channel().close(); // its end counts it off (channelInactive)
+        } else {
+          open--;
+          startWaiting();
+        }
+        return;
+      }
       if (connected.isSuccess()) {
-        write(connected.channel(), exchange);
+        write(connected.channel(), exchange, false);
       } else {
         open--;
-        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.request.method() + " to "
+        fail(exchange, BroadcastException.retryable("Pusher request " + exchange.method + " to "
             + endpoint + " could not connect: " + connected.cause().getMessage(), connected.cause()));
         startWaiting();
       }
     });
   }
 
-  private void write(Channel channel, Exchange exchange) {
+  /** @param reused the connection carried a request before: the server may have closed it meanwhile */
+  private void write(Channel channel, Exchange exchange, boolean reused) {
     if (exchange.result.isDone()) {
       release(channel);
       return;
     }
     exchange.channel = channel;
+    exchange.reused = reused;
     channel.attr(CURRENT).set(exchange);
     busy.add(channel);
-    channel.writeAndFlush(exchange.request).addListener((ChannelFutureListener) written -> {
-      if (exchange.result.isDone()) {
+    channel.writeAndFlush(request(exchange)).addListener((ChannelFutureListener) written -> {
+      if (exchange.result.isDone() || exchange.channel != channel) {
         return;
       }
       if (written.isSuccess()) {
         exchange.lastRead = System.nanoTime();
         exchange.written = true;
         arm(exchange);
-      } else {
+      } else if (!sentAgain(exchange, channel)) {
         fail(exchange, written.cause());
       }
     });
+  }
+
+  /** A new request object for each write: a written one is released, and a request may be written twice ({@link #sentAgain}). */
+  private FullHttpRequest request(Exchange exchange) {
+    byte[] body = exchange.body;
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(exchange.method),
+        exchange.target, body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
+    if (body != null) {
+      request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    }
+    return request;
+  }
+
+  /**
+   * A request on a kept-alive connection that the server closed while it was idle (its FIN or reset
+   * was still on its way when the request was written): when the write failed or the connection
+   * ended before any byte of the answer, the server cannot have handled the request, so it goes
+   * once more, on a new connection, as OkHttp does, instead of costing the caller an attempt.
+   * False when that does not apply; then the caller fails the request.
+   */
+  private boolean sentAgain(Exchange exchange, Channel stale) {
+    if (!exchange.reused || exchange.sentAgain || exchange.answering || exchange.result.isDone() || closed) {
+      return false;
+    }
+    exchange.sentAgain = true;
+    sentAgain++;
+    stale.attr(CURRENT).compareAndSet(exchange, null);
+    stale.close();
+    exchange.channel = null;
+    exchange.written = false;
+    arm(exchange); // the call deadline goes on; the read deadline starts again with the new write
+    if (open < limits.connections()) {
+      connect(exchange);
+    } else {
+      waiting.addFirst(exchange); // the stale connection's end frees its place
+    }
+    return true;
   }
 
   /** A connection free again: to the oldest waiting request, else to the pool. */
@@ -284,7 +359,7 @@ public final class NettyTransport implements PusherTransport {
       // cancelled or timed out while waiting
     }
     if (next != null) {
-      write(channel, next);
+      write(channel, next, true);
     } else {
       channel.attr(IDLE_SINCE).set(System.nanoTime());
       idle.addLast(channel);
@@ -367,6 +442,16 @@ public final class NettyTransport implements PusherTransport {
     return loop.submit(() -> new int[] {open, waiting.size()}).syncUninterruptibly().getNow();
   }
 
+  /** The thread that looks hosts up: for tests, to make a lookup slow. */
+  DefaultEventExecutor lookupThread() {
+    return lookups;
+  }
+
+  /** Requests sent again after meeting a connection the server had closed, read on the event loop: for tests. */
+  int requestsSentAgain() {
+    return loop.submit(() -> sentAgain).syncUninterruptibly().getNow();
+  }
+
   /** Fails the requests waiting and in flight, closes the connections, and ends the event loop thread. */
   @Override
   public void close() {
@@ -396,16 +481,27 @@ public final class NettyTransport implements PusherTransport {
 
   /** One request and its outcome; the fields after {@code result} are touched on the event loop only. */
   private static final class Exchange {
-    final FullHttpRequest request;
+    final String method;
+    final String target;
+    /** Null for a {@code GET}. */
+    final byte[] body;
     final long deadline;
     final CompletableFuture<Answer> result = new CompletableFuture<>();
     Channel channel;
     ScheduledFuture<?> timer;
     boolean written;
     long lastRead;
+    /** Written on a connection that had carried a request before. */
+    boolean reused;
+    /** Bytes of the answer arrived. */
+    boolean answering;
+    /** Already sent again after meeting a stale connection. */
+    boolean sentAgain;
 
-    Exchange(FullHttpRequest request, long deadline) {
-      this.request = request;
+    Exchange(String method, String target, byte[] body, long deadline) {
+      this.method = method;
+      this.target = target;
+      this.body = body;
       this.deadline = deadline;
     }
   }
@@ -417,6 +513,7 @@ public final class NettyTransport implements PusherTransport {
       Exchange exchange = ctx.channel().attr(CURRENT).get();
       if (exchange != null) {
         exchange.lastRead = System.nanoTime();
+        exchange.answering = true;
       }
       ctx.fireChannelRead(message);
     }
@@ -454,11 +551,12 @@ public final class NettyTransport implements PusherTransport {
       open--;
       idle.remove(ctx.channel());
       busy.remove(ctx.channel());
-      Exchange exchange = ctx.channel().attr(CURRENT).getAndSet(null);
-      if (exchange != null) {
+      Exchange exchange = ctx.channel().attr(CURRENT).get();
+      if (exchange != null && !sentAgain(exchange, ctx.channel())) {
+        ctx.channel().attr(CURRENT).set(null);
         exchange.timer.cancel(false);
         exchange.result.completeExceptionally(BroadcastException.retryable("Pusher request "
-            + exchange.request.method() + " to " + endpoint + ": the connection closed before the whole answer came", null));
+            + exchange.method + " to " + endpoint + ": the connection closed before the whole answer came", null));
       }
       startWaiting();
     }
@@ -466,7 +564,7 @@ public final class NettyTransport implements PusherTransport {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       Exchange exchange = ctx.channel().attr(CURRENT).get();
-      if (exchange != null) {
+      if (exchange != null && !(cause instanceof IOException && sentAgain(exchange, ctx.channel()))) {
         fail(exchange, cause);
       }
       ctx.close();

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -147,6 +148,45 @@ class NettyTransportTest {
     assertThat(server.takeRequest().getConnectionIndex()).isNotEqualTo(server.takeRequest().getConnectionIndex());
   }
 
+  /**
+   * A server that closes a connection as soon as it is idle (after each answer, without saying
+   * {@code Connection: close}, as an idle timeout does): the next request, sent from the answer's
+   * callback on the event loop, is written on that connection before its end is read. No byte of an
+   * answer comes, so it goes once more on a new connection, and the caller sees only the answer.
+   */
+  @Test
+  void aRequestOnAConnectionTheServerClosedWhileIdleGoesOnceMoreOnANewConnection() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"n\":1}")
+        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(ok("{\"n\":2}"));
+    PusherHttp http = http(NettyTransport.Limits.DEFAULT);
+    CompletableFuture<String> second = http.post("/apps/1/events", "{\"a\":1}".getBytes(StandardCharsets.UTF_8))
+        .thenCompose(first -> http.post("/apps/1/events", "{\"a\":2}".getBytes(StandardCharsets.UTF_8)));
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("{\"n\":2}");
+    RecordedRequest one = server.takeRequest();
+    RecordedRequest two = server.takeRequest();
+    assertThat(two.getBody().utf8()).isEqualTo("{\"a\":2}");
+    assertThat(two.getConnectionIndex()).isNotEqualTo(one.getConnectionIndex());
+    assertThat(server.getRequestCount()).isEqualTo(2);
+    assertThat(transport.requestsSentAgain()).as("requests sent again after meeting a closed connection").isEqualTo(1);
+  }
+
+  /** Sent again once only: when the new connection ends before an answer too, the request fails, retryably. */
+  @Test
+  void aRequestIsSentAgainOnceOnly() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}")
+        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}")
+        .onRequestStart(new SocketEffect.CloseSocket(true, true, true)).build());
+    PusherHttp http = http(NettyTransport.Limits.DEFAULT);
+    CompletableFuture<String> second = http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8))
+        .thenCompose(first -> http.post("/apps/1/events", "{}".getBytes(StandardCharsets.UTF_8)));
+    BroadcastException error = (BroadcastException) failure(second);
+    assertThat(error.isRetryable()).isTrue();
+    assertThat(error.getMessage()).contains("the connection closed before the whole answer came");
+    assertThat(transport.requestsSentAgain()).isEqualTo(1);
+  }
+
   @Test
   void aRequestBeyondTheConnectionsAndTheWaitingBoundFailsAtOnceAndTheWaitingOneTakesTheFreedConnection()
       throws Exception {
@@ -236,6 +276,37 @@ class NettyTransportTest {
         filler.close();
       }
     }
+  }
+
+  /** A lookup that does not end (the lookup thread busy, as with a DNS server that does not answer) is within the connect timeout. */
+  @Test
+  void theConnectTimeoutCoversTheHostLookup() throws Exception {
+    PusherEndpoint endpoint = new PusherEndpoint("http", "localhost", server.getPort());
+    transport = new NettyTransport(endpoint, Duration.ofMillis(300), SECONDS_5, SECONDS_5,
+        NettyTransport.Limits.DEFAULT, null, null);
+    CountDownLatch dnsAnswers = new CountDownLatch(1);
+    transport.lookupThread().execute(() -> {
+      try {
+        dnsAnswers.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+      long start = System.nanoTime();
+      BroadcastException error = (BroadcastException) failure(http.get("/apps/1/channels", Map.of()));
+      assertThat(error.isRetryable()).isTrue();
+      assertThat(error.getMessage()).contains("could not connect").contains("300 ms (connectTimeout), the host lookup included");
+      assertThat(error.getCause()).isInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SECONDS_5);
+    } finally {
+      dnsAnswers.countDown();
+    }
+    server.enqueue(ok("{}"));
+    PusherHttp http = new PusherHttp(transport, endpoint, "1", SIGNER);
+    assertThat(http.get("/apps/1/channels", Map.of()).get(5, TimeUnit.SECONDS)).isEqualTo("{}");
+    awaitTrue(() -> transport.openAndWaiting()[0] == 1); // the late connection of the failed request was closed
   }
 
   @Test
