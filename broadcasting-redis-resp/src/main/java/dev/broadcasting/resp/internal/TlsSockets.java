@@ -9,7 +9,6 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
@@ -74,21 +73,12 @@ final class TlsSockets {
     try {
       secured.startHandshake();
     } catch (SSLHandshakeException e) {
-      if (certificateRefused(e)) {
+      if (TrustSettings.refusedCertificate(e) != null) {
         throw new RespRefused("Redis's certificate at " + host + ":" + port + " was refused (verifyPeer="
             + verify + "): " + e.getMessage() + ". " + refusedAdvice, null, e);
       }
       throw e;
     }
     return secured;
-  }
-
-  private static boolean certificateRefused(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CertificateException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

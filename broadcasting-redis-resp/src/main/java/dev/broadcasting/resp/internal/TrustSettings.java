@@ -111,12 +111,19 @@ public final class TrustSettings {
 
   /** What to do when the client cannot connect: for a certificate refused, which settings give it the CA. */
   public String advice(Throwable connectFailure) {
+    CertificateException refused = refusedCertificate(connectFailure);
+    return refused != null ? "Redis's certificate was refused (" + refused.getMessage() + "): give " + remedy()
+        : "Check " + urlSettings + " and that the server is up";
+  }
+
+  /** The refusal of Redis's certificate that caused {@code connectFailure}, or null when it was something else. */
+  public static CertificateException refusedCertificate(Throwable connectFailure) {
     for (Throwable cause = connectFailure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CertificateException) {
-        return "Redis's certificate was refused (" + cause.getMessage() + "): give " + remedy();
+      if (cause instanceof CertificateException refused) {
+        return refused;
       }
     }
-    return "Check " + urlSettings + " and that the server is up";
+    return null;
   }
 
   private String remedy() {
