@@ -114,6 +114,24 @@ public class BroadcastingProperties {
     }
   }
 
+  /** A property of a group ({@code T}), its environment name (which a driver or the queue reads) and its value. */
+  private record Setting<T>(String property, String environment, Function<T, Object> value) {}
+
+  /** {@code from}'s settings by their environment names. */
+  private static <T> void putAll(Map<String, String> values, List<Setting<T>> settings, T from) {
+    settings.forEach(setting -> put(values, setting.environment(), setting.value().apply(from)));
+  }
+
+  /** {@code message}, each environment name in it shown with its property's name under {@code group}. */
+  private static <T> String inPropertyTerms(String message, String group, List<Setting<T>> settings) {
+    String named = message;
+    for (Setting<T> setting : settings) {
+      named = named.replaceAll("\\b" + setting.environment() + "\\b", group + "." + setting.property() + " ("
+          + setting.environment() + ")");
+    }
+    return named;
+  }
+
   public Retry getRetry() {
     return retry;
   }
@@ -275,6 +293,42 @@ public class BroadcastingProperties {
     private String password;
     /** BROADCAST_REDIS_PREFIX: put before every channel name, as Laravel's database prefix. */
     private String prefix;
+    /**
+     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
+     * to (BROADCAST_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
+     */
+    private String caFile;
+    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_REDIS_TRUST_STORE). */
+    private String trustStore;
+    /** The trust store's password (BROADCAST_REDIS_TRUST_STORE_PASSWORD). */
+    private String trustStorePassword;
+    /**
+     * False: publish through lettuce instead of the driver's own socket (BROADCAST_REDIS_PUBLISH_SOCKET;
+     * default true for a server or a Sentinel-managed master).
+     */
+    private Boolean publishSocket;
+
+    /** Each property, its environment name (which the driver's provider reads) and its value. */
+    private static final List<Setting<Redis>> SETTINGS = List.of(
+        new Setting<>("url", "REDIS_URL", Redis::getUrl),
+        new Setting<>("host", "REDIS_HOST", Redis::getHost),
+        new Setting<>("port", "REDIS_PORT", Redis::getPort),
+        new Setting<>("password", "REDIS_PASSWORD", Redis::getPassword),
+        new Setting<>("prefix", "BROADCAST_REDIS_PREFIX", Redis::getPrefix),
+        new Setting<>("ca-file", "BROADCAST_REDIS_CA_FILE", Redis::getCaFile),
+        new Setting<>("trust-store", "BROADCAST_REDIS_TRUST_STORE", Redis::getTrustStore),
+        new Setting<>("trust-store-password", "BROADCAST_REDIS_TRUST_STORE_PASSWORD", Redis::getTrustStorePassword),
+        new Setting<>("publish-socket", "BROADCAST_REDIS_PUBLISH_SOCKET", Redis::getPublishSocket));
+
+    /** These settings by their environment names, for the driver's provider. */
+    void putInto(Map<String, String> values) {
+      putAll(values, SETTINGS, this);
+    }
+
+    /** The driver's {@code message}, each environment name in it shown with its property's name. */
+    static String inPropertyTerms(String message) {
+      return BroadcastingProperties.inPropertyTerms(message, "broadcasting.redis", SETTINGS);
+    }
 
     public String getUrl() {
       return url;
@@ -312,16 +366,40 @@ public class BroadcastingProperties {
       return prefix;
     }
 
-    void putInto(Map<String, String> values) {
-      put(values, "REDIS_URL", url);
-      put(values, "REDIS_HOST", host);
-      put(values, "REDIS_PORT", port);
-      put(values, "REDIS_PASSWORD", password);
-      put(values, "BROADCAST_REDIS_PREFIX", prefix);
-    }
-
     public void setPrefix(String prefix) {
       this.prefix = prefix;
+    }
+
+    public String getCaFile() {
+      return caFile;
+    }
+
+    public void setCaFile(String caFile) {
+      this.caFile = caFile;
+    }
+
+    public String getTrustStore() {
+      return trustStore;
+    }
+
+    public void setTrustStore(String trustStore) {
+      this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+      return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+      this.trustStorePassword = trustStorePassword;
+    }
+
+    public Boolean getPublishSocket() {
+      return publishSocket;
+    }
+
+    public void setPublishSocket(Boolean publishSocket) {
+      this.publishSocket = publishSocket;
     }
   }
 
@@ -459,40 +537,33 @@ public class BroadcastingProperties {
     private String trustStorePassword;
 
     /** Each property, its environment name (which the queue's provider reads) and its value. */
-    private static final List<Setting> SETTINGS = List.of(
-        new Setting("url", "BROADCAST_QUEUE_REDIS_URL", DurableRedis::getUrl),
-        new Setting("prefix", "BROADCAST_QUEUE_PREFIX", DurableRedis::getPrefix),
-        new Setting("partitions", "BROADCAST_QUEUE_PARTITIONS", DurableRedis::getPartitions),
-        new Setting("max-length", "BROADCAST_QUEUE_MAX_LENGTH", DurableRedis::getMaxLength),
-        new Setting("failed-max-length", "BROADCAST_QUEUE_FAILED_MAX_LENGTH", DurableRedis::getFailedMaxLength),
-        new Setting("lease-ttl", "BROADCAST_QUEUE_LEASE_TTL", DurableRedis::getLeaseTtl),
-        new Setting("claim-idle", "BROADCAST_QUEUE_CLAIM_IDLE", DurableRedis::getClaimIdle),
-        new Setting("workers", "BROADCAST_QUEUE_WORKERS", DurableRedis::getWorkers),
-        new Setting("command-timeout", "BROADCAST_QUEUE_REDIS_TIMEOUT", DurableRedis::getCommandTimeout),
-        new Setting("read-count", "BROADCAST_QUEUE_READ_COUNT", DurableRedis::getReadCount),
-        new Setting("read-linger", "BROADCAST_QUEUE_READ_LINGER", DurableRedis::getReadLinger),
-        new Setting("max-in-hand", "BROADCAST_QUEUE_MAX_IN_HAND", DurableRedis::getMaxInHand),
-        new Setting("track-limit", "BROADCAST_QUEUE_TRACK_LIMIT", DurableRedis::getTrackLimit),
-        new Setting("ca-file", "BROADCAST_QUEUE_REDIS_CA_FILE", DurableRedis::getCaFile),
-        new Setting("trust-store", "BROADCAST_QUEUE_REDIS_TRUST_STORE", DurableRedis::getTrustStore),
-        new Setting("trust-store-password", "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD",
+    private static final List<Setting<DurableRedis>> SETTINGS = List.of(
+        new Setting<>("url", "BROADCAST_QUEUE_REDIS_URL", DurableRedis::getUrl),
+        new Setting<>("prefix", "BROADCAST_QUEUE_PREFIX", DurableRedis::getPrefix),
+        new Setting<>("partitions", "BROADCAST_QUEUE_PARTITIONS", DurableRedis::getPartitions),
+        new Setting<>("max-length", "BROADCAST_QUEUE_MAX_LENGTH", DurableRedis::getMaxLength),
+        new Setting<>("failed-max-length", "BROADCAST_QUEUE_FAILED_MAX_LENGTH", DurableRedis::getFailedMaxLength),
+        new Setting<>("lease-ttl", "BROADCAST_QUEUE_LEASE_TTL", DurableRedis::getLeaseTtl),
+        new Setting<>("claim-idle", "BROADCAST_QUEUE_CLAIM_IDLE", DurableRedis::getClaimIdle),
+        new Setting<>("workers", "BROADCAST_QUEUE_WORKERS", DurableRedis::getWorkers),
+        new Setting<>("command-timeout", "BROADCAST_QUEUE_REDIS_TIMEOUT", DurableRedis::getCommandTimeout),
+        new Setting<>("read-count", "BROADCAST_QUEUE_READ_COUNT", DurableRedis::getReadCount),
+        new Setting<>("read-linger", "BROADCAST_QUEUE_READ_LINGER", DurableRedis::getReadLinger),
+        new Setting<>("max-in-hand", "BROADCAST_QUEUE_MAX_IN_HAND", DurableRedis::getMaxInHand),
+        new Setting<>("track-limit", "BROADCAST_QUEUE_TRACK_LIMIT", DurableRedis::getTrackLimit),
+        new Setting<>("ca-file", "BROADCAST_QUEUE_REDIS_CA_FILE", DurableRedis::getCaFile),
+        new Setting<>("trust-store", "BROADCAST_QUEUE_REDIS_TRUST_STORE", DurableRedis::getTrustStore),
+        new Setting<>("trust-store-password", "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD",
             DurableRedis::getTrustStorePassword));
-
-    private record Setting(String property, String environment, Function<DurableRedis, Object> value) {}
 
     /** These settings by their environment names, for the queue's provider. */
     void putInto(Map<String, String> values) {
-      SETTINGS.forEach(setting -> put(values, setting.environment(), setting.value().apply(this)));
+      putAll(values, SETTINGS, this);
     }
 
     /** The queue's {@code message}, each environment name in it shown with its property's name. */
     static String inPropertyTerms(String message) {
-      String named = message;
-      for (Setting setting : SETTINGS) {
-        named = named.replaceAll("\\b" + setting.environment() + "\\b", "broadcasting.queue.redis." + setting.property()
-            + " (" + setting.environment() + ")");
-      }
-      return named;
+      return BroadcastingProperties.inPropertyTerms(message, "broadcasting.queue.redis", SETTINGS);
     }
 
     public String getUrl() {
