@@ -281,8 +281,56 @@ public class BroadcastingProperties {
     }
   }
 
+  /**
+   * The TLS trust of a {@code rediss://} connection, the same three properties for the redis
+   * driver ({@code broadcasting.redis.*}, BROADCAST_REDIS_*) and the durable queue
+   * ({@code broadcasting.queue.redis.*}, BROADCAST_QUEUE_REDIS_*).
+   */
+  public abstract static class RedisTrust {
+    /**
+     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
+     * to (BROADCAST_REDIS_CA_FILE, the queue's BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust
+     * store, the JVM's trust store.
+     */
+    private String caFile;
+    /**
+     * For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_REDIS_TRUST_STORE,
+     * the queue's BROADCAST_QUEUE_REDIS_TRUST_STORE).
+     */
+    private String trustStore;
+    /**
+     * The trust store's password (BROADCAST_REDIS_TRUST_STORE_PASSWORD, the queue's
+     * BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD).
+     */
+    private String trustStorePassword;
+
+    public String getCaFile() {
+      return caFile;
+    }
+
+    public void setCaFile(String caFile) {
+      this.caFile = caFile;
+    }
+
+    public String getTrustStore() {
+      return trustStore;
+    }
+
+    public void setTrustStore(String trustStore) {
+      this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+      return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+      this.trustStorePassword = trustStorePassword;
+    }
+  }
+
   /** The settings of every connection whose driver is {@code redis}. */
-  public static class Redis {
+  public static class Redis extends RedisTrust {
     /** REDIS_URL, e.g. redis://localhost:6379/0; wins over host and port. */
     private String url;
     /** REDIS_HOST. */
@@ -293,15 +341,6 @@ public class BroadcastingProperties {
     private String password;
     /** BROADCAST_REDIS_PREFIX: put before every channel name, as Laravel's database prefix. */
     private String prefix;
-    /**
-     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
-     * to (BROADCAST_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
-     */
-    private String caFile;
-    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_REDIS_TRUST_STORE). */
-    private String trustStore;
-    /** The trust store's password (BROADCAST_REDIS_TRUST_STORE_PASSWORD). */
-    private String trustStorePassword;
     /**
      * False: publish through lettuce instead of the driver's own socket (BROADCAST_REDIS_PUBLISH_SOCKET;
      * default true for a server or a Sentinel-managed master).
@@ -368,30 +407,6 @@ public class BroadcastingProperties {
 
     public void setPrefix(String prefix) {
       this.prefix = prefix;
-    }
-
-    public String getCaFile() {
-      return caFile;
-    }
-
-    public void setCaFile(String caFile) {
-      this.caFile = caFile;
-    }
-
-    public String getTrustStore() {
-      return trustStore;
-    }
-
-    public void setTrustStore(String trustStore) {
-      this.trustStore = trustStore;
-    }
-
-    public String getTrustStorePassword() {
-      return trustStorePassword;
-    }
-
-    public void setTrustStorePassword(String trustStorePassword) {
-      this.trustStorePassword = trustStorePassword;
     }
 
     public Boolean getPublishSocket() {
@@ -499,7 +514,7 @@ public class BroadcastingProperties {
    * The durable queue on Redis Streams (broadcasting.queue.store=redis). Each property is also read
    * by its environment name (BROADCAST_QUEUE_*); unset ones keep the queue's defaults.
    */
-  public static class DurableRedis {
+  public static class DurableRedis extends RedisTrust {
     /** The Redis server, e.g. redis://:password@host:6379/0 (BROADCAST_QUEUE_REDIS_URL, else REDIS_URL). */
     private String url;
     /** The start of every key; one queue per prefix (default broadcasting:queue). */
@@ -526,15 +541,6 @@ public class BroadcastingProperties {
     private Integer maxInHand;
     /** Outcomes this producer waits for at once (default 100000). */
     private Integer trackLimit;
-    /**
-     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
-     * to (BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
-     */
-    private String caFile;
-    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_QUEUE_REDIS_TRUST_STORE). */
-    private String trustStore;
-    /** The trust store's password (BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD). */
-    private String trustStorePassword;
 
     /** Each property, its environment name (which the queue's provider reads) and its value. */
     private static final List<Setting<DurableRedis>> SETTINGS = List.of(
@@ -670,29 +676,6 @@ public class BroadcastingProperties {
       this.trackLimit = trackLimit;
     }
 
-    public String getCaFile() {
-      return caFile;
-    }
-
-    public void setCaFile(String caFile) {
-      this.caFile = caFile;
-    }
-
-    public String getTrustStore() {
-      return trustStore;
-    }
-
-    public void setTrustStore(String trustStore) {
-      this.trustStore = trustStore;
-    }
-
-    public String getTrustStorePassword() {
-      return trustStorePassword;
-    }
-
-    public void setTrustStorePassword(String trustStorePassword) {
-      this.trustStorePassword = trustStorePassword;
-    }
   }
 
   /** How failed driver calls are retried. Unset values keep the defaults of RetryPolicy. */
