@@ -123,37 +123,19 @@ class RedisTrustSettingsTest {
         () -> DriverRegistry.create("redis", DriverSettings.of(settings(settings))).close()).getMessage();
   }
 
-  @Test
-  void aCaFileThatDoesNotExistOrHoldsNoCertificateIsRefusedNamingTheSetting() {
-    Path missing = tls.dir().resolve("missing.pem");
-    assertThat(refusal("BROADCAST_REDIS_CA_FILE", missing.toString())).isEqualTo("Redis settings are invalid: "
-        + "BROADCAST_REDIS_CA_FILE is " + missing + ", which is not a readable file (it does not exist): set it to the "
-        + "PEM file of the certificate authority that signed Redis's certificate");
-    assertThat(refusal("BROADCAST_REDIS_CA_FILE", trustStore.toString())).isEqualTo("Redis settings are invalid: "
-        + "BROADCAST_REDIS_CA_FILE is " + trustStore + ", which holds no PEM certificate (-----BEGIN CERTIFICATE-----): "
-        + "for a PKCS12 or JKS trust store use BROADCAST_REDIS_TRUST_STORE and BROADCAST_REDIS_TRUST_STORE_PASSWORD");
-  }
+  // every refusal of the rule itself: broadcasting-redis-resp's TrustSettingsTest; here, that the driver names its settings
 
   @Test
-  void aWrongOrMissingTrustStorePasswordIsRefusedNamingTheSettingAndNeverShowingThePassword() {
+  void aWrongTrustStorePasswordIsRefusedNamingTheDriversSettingAndNeverShowingThePassword() {
     String wrong = refusal("BROADCAST_REDIS_TRUST_STORE", trustStore.toString(),
         "BROADCAST_REDIS_TRUST_STORE_PASSWORD", "wrong-secret-17");
     assertThat(wrong).isEqualTo("Redis settings are invalid: BROADCAST_REDIS_TRUST_STORE_PASSWORD does not open the "
         + "trust store " + trustStore + " (the password is wrong): set it to the password the store was made with");
     assertThat(wrong).doesNotContain("wrong-secret-17").doesNotContain(PASSWORD);
-    assertThat(refusal("BROADCAST_REDIS_TRUST_STORE", trustStore.toString())).isEqualTo("Redis settings are invalid: "
-        + "BROADCAST_REDIS_TRUST_STORE is " + trustStore + ", which holds no trusted certificate that opens without a "
-        + "password: set BROADCAST_REDIS_TRUST_STORE_PASSWORD");
   }
 
   @Test
-  void settingsThatContradictEachOtherOrAPlainUrlAreRefused() {
-    assertThat(refusal("BROADCAST_REDIS_CA_FILE", tls.certificate().toString(), "BROADCAST_REDIS_TRUST_STORE",
-        trustStore.toString())).isEqualTo("Redis settings are invalid: both BROADCAST_REDIS_CA_FILE and "
-        + "BROADCAST_REDIS_TRUST_STORE are set: set one, the PEM file or the PKCS12/JKS trust store");
-    assertThat(refusal("BROADCAST_REDIS_TRUST_STORE_PASSWORD", PASSWORD)).isEqualTo("Redis settings are invalid: "
-        + "BROADCAST_REDIS_TRUST_STORE_PASSWORD is set but BROADCAST_REDIS_TRUST_STORE is not: set the trust store's "
-        + "path too");
+  void aCaFileWithAPlainUrlIsRefusedNamingRedisUrl() {
     assertThat(refusal("REDIS_URL", redis.uri(), "BROADCAST_REDIS_CA_FILE", tls.certificate().toString()))
         .isEqualTo("Redis settings are invalid: BROADCAST_REDIS_CA_FILE or BROADCAST_REDIS_TRUST_STORE is set, but "
             + "the redis driver's Redis URL is not a TLS one: use rediss:// in REDIS_URL, or unset them");
