@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +99,26 @@ class RedisDriverTrustTest {
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
+  }
+
+  @Test
+  void eachPropertyReachesTheDriverByItsEnvironmentName() {
+    BroadcastingProperties properties = new BroadcastingProperties();
+    BroadcastingProperties.Redis redis = properties.getRedis();
+    redis.setUrl("rediss://r:6380");
+    redis.setHost("h");
+    redis.setPort(6390);
+    redis.setPassword("pw");
+    redis.setPrefix("p_");
+    redis.setCaFile("/ca.pem");
+    redis.setTrustStore("/trust.p12");
+    redis.setTrustStorePassword("secret");
+    redis.setPublishSocket(false);
+    assertThat(new TreeMap<>(properties.laravelSettings("redis", new BroadcastingProperties.Connection())))
+        .isEqualTo(new TreeMap<>(Map.of("REDIS_URL", "rediss://r:6380", "REDIS_HOST", "h", "REDIS_PORT", "6390",
+            "REDIS_PASSWORD", "pw", "BROADCAST_REDIS_PREFIX", "p_", "BROADCAST_REDIS_CA_FILE", "/ca.pem",
+            "BROADCAST_REDIS_TRUST_STORE", "/trust.p12", "BROADCAST_REDIS_TRUST_STORE_PASSWORD", "secret",
+            "BROADCAST_REDIS_PUBLISH_SOCKET", "false")));
   }
 
   @Test
