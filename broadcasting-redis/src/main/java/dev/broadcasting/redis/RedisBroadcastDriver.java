@@ -8,6 +8,7 @@ import dev.broadcasting.redis.internal.OrderFence;
 import dev.broadcasting.redis.internal.Pipeline;
 import dev.broadcasting.redis.internal.PublishSocket;
 import dev.broadcasting.redis.internal.RespCommands;
+import dev.broadcasting.redis.internal.RedisDriverProvider;
 import dev.broadcasting.redis.internal.RedisFailures;
 import dev.broadcasting.redis.internal.RedisMessageFormat;
 import dev.broadcasting.resp.internal.RespEndpoint;
@@ -123,7 +124,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.failures = new RedisFailures(address, commandTimeout);
     this.fence = new OrderFence(address, System::nanoTime);
     this.socket = connector != null ? null : new PublishSocket(PublishSocket.to(new RespEndpoint(builder.uri,
-        builder.sslOptions, commandTimeout), !builder.uri.getSentinels().isEmpty()), failures, fence, commandTimeout,
+        builder.sslOptions, commandTimeout, RedisDriverProvider.TRUST.refusedAdvice()), !builder.uri.getSentinels().isEmpty()), failures, fence, commandTimeout,
         MAX_UNANSWERED, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
   }
 

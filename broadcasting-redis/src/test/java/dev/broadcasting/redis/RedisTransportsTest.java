@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
+import dev.broadcasting.resp.TlsRedisFiles;
 import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SslOptions;
-import io.lettuce.core.SslVerifyMode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -28,26 +25,17 @@ import org.junit.jupiter.api.Test;
  * only, and on a socket in a temporary directory.
  */
 class RedisTransportsTest {
+  private static TlsRedisFiles tls;
   private static RedisServer redis;
   private static int tlsPort;
-  private static Path certificate;
   private static Path socket;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("redis-transports-");
-    certificate = dir.resolve("redis.crt");
-    Path key = dir.resolve("redis.key");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(), "-out",
-        certificate.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-    assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0)
-        .as("openssl made the certificate: %s", dir.resolve("openssl.log")).isTrue();
-    tlsPort = RedisServer.freePort(false);
-    socket = dir.resolve("redis.sock");
-    redis = RedisServer.start("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", certificate.toString(),
-        "--tls-key-file", key.toString(), "--tls-ca-cert-file", certificate.toString(), "--tls-auth-clients", "no",
-        "--unixsocket", socket.toString(), "--unixsocketperm", "700");
+    tls = TlsRedisFiles.make();
+    tlsPort = tls.tlsPort();
+    socket = tls.socket();
+    redis = RedisServer.start(tls.serverArgs());
   }
 
   @AfterAll
@@ -57,29 +45,19 @@ class RedisTransportsTest {
 
   /** Trusts the server's self-signed certificate, and nothing else. */
   private static SslOptions trusting() {
-    return SslOptions.builder().trustManager(certificate.toFile()).build();
+    return tls.trusting();
   }
 
   @Test
   void theSocketAcceptsAndRefusesTheServersCertificateExactlyAsLettuceDoesForEveryVerifyMode() {
-    Map<String, Boolean> expected = new TreeMap<>();
-    Map<String, Boolean> bySocket = new TreeMap<>();
-    Map<String, Boolean> byLettuce = new TreeMap<>();
-    for (SslVerifyMode mode : SslVerifyMode.values()) {
-      for (String host : List.of("localhost", "127.0.0.1")) {
-        for (boolean trusted : List.of(true, false)) {
-          String uri = "rediss://" + host + ":" + tlsPort + "?verifyPeer=" + mode;
-          SslOptions ssl = trusted ? trusting() : SslOptions.create();
-          String name = mode + " " + host + (trusted ? " trusted" : " untrusted");
-          expected.put(name, mode == SslVerifyMode.NONE
-              || trusted && (mode == SslVerifyMode.CA || host.equals("localhost")));
-          bySocket.put(name, publishes(RedisBroadcastDriver.builder().uri(uri).sslOptions(ssl)));
-          byLettuce.put(name, publishes(RedisBroadcastDriver.builder().uri(uri).sslOptions(ssl).publishSocket(false)));
-        }
-      }
-    }
-    assertThat(byLettuce).as("lettuce, as documented").isEqualTo(expected);
-    assertThat(bySocket).as("the publish socket").isEqualTo(byLettuce);
+    tls.assertVerifiesAsLettuce("the publish socket",
+        (uri, ssl) -> publishes(RedisBroadcastDriver.builder().uri(uri).sslOptions(ssl)));
+  }
+
+  @Test
+  void theDriversLettucePathAcceptsAndRefusesTheServersCertificateExactlyAsLettuceDoes() {
+    tls.assertVerifiesAsLettuce("the driver through lettuce",
+        (uri, ssl) -> publishes(RedisBroadcastDriver.builder().uri(uri).sslOptions(ssl).publishSocket(false)));
   }
 
   private static boolean publishes(RedisBroadcastDriver.Builder builder) {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,13 +37,7 @@ class QueueTrustSettingsTest {
     redis = TlsRedis.start();
     delivery = RedisNode.start();
     dir = Files.createTempDirectory("queue-trust-");
-    trustStore = dir.resolve("trust.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-importcert", "-noprompt", "-alias", "redis", "-file", redis.certificate().toString(), "-keystore",
-        trustStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("keytool.log").toFile()).start();
-    assertThat(keytool.waitFor(30, TimeUnit.SECONDS) && keytool.exitValue() == 0)
-        .as("keytool made the trust store: %s", dir.resolve("keytool.log")).isTrue();
+    trustStore = redis.files().trustStore(PASSWORD);
   }
 
   @AfterAll

@@ -30,6 +30,7 @@ public final class RespEndpoint {
   private final int timeoutMillis;
   /** Null for a connection in clear. */
   private final TlsSockets tls;
+  private final String refusedAdvice;
 
   /**
    * An endpoint for {@code uri}; over TLS ({@code rediss://}) with the trust material of {@code ssl}
@@ -38,10 +39,17 @@ public final class RespEndpoint {
    * that cannot be read is an {@link IllegalArgumentException} now, not at the first connect.
    */
   public RespEndpoint(RedisURI uri, SslOptions ssl, Duration timeout) {
+    this(uri, ssl, timeout, "Give the CA in SslOptions, use the host name the certificate names, or lower verifyPeer "
+        + "in the URI");
+  }
+
+  /** As above; a certificate refused ends with {@code refusedAdvice}: what to set to trust it. */
+  public RespEndpoint(RedisURI uri, SslOptions ssl, Duration timeout, String refusedAdvice) {
     this.uri = uri;
     this.ssl = ssl == null ? SslOptions.create() : ssl;
     this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-    this.tls = uri.isSsl() ? TlsSockets.of(this.ssl, uri.getVerifyMode()) : null;
+    this.tls = uri.isSsl() ? TlsSockets.of(this.ssl, uri.getVerifyMode(), refusedAdvice) : null;
+    this.refusedAdvice = refusedAdvice;
   }
 
   /**
@@ -97,7 +105,7 @@ public final class RespEndpoint {
     }
     IOException last = null;
     for (RedisURI sentinel : uri.getSentinels()) {
-      try (RespLink asking = new RespEndpoint(sentinel, ssl, Duration.ofMillis(timeoutMillis)).open()) {
+      try (RespLink asking = new RespEndpoint(sentinel, ssl, Duration.ofMillis(timeoutMillis), refusedAdvice).open()) {
         if (asking.call("SENTINEL", "get-master-addr-by-name", uri.getSentinelMasterId()) instanceof List<?> master
             && master.size() == 2) {
           return new InetSocketAddress((String) master.get(0), Integer.parseInt((String) master.get(1)));

@@ -9,7 +9,6 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
@@ -23,7 +22,7 @@ import javax.net.ssl.SSLSocket;
  * a link connects with too, and one it refuses, a link refuses.
  *
  * <pre>{@code
- * TlsSockets tls = TlsSockets.of(SslOptions.create(), SslVerifyMode.FULL);
+ * TlsSockets tls = TlsSockets.of(SslOptions.create(), SslVerifyMode.FULL, "Give the CA in SslOptions");
  * Socket secured = tls.handshake(plain, "redis.example.com", 6380);
  * }</pre>
  */
@@ -31,15 +30,20 @@ final class TlsSockets {
   private final SSLContext context;
   private final SslOptions options;
   private final SslVerifyMode verify;
+  private final String refusedAdvice;
 
-  private TlsSockets(SSLContext context, SslOptions options, SslVerifyMode verify) {
+  private TlsSockets(SSLContext context, SslOptions options, SslVerifyMode verify, String refusedAdvice) {
     this.context = context;
     this.options = options;
     this.verify = verify;
+    this.refusedAdvice = refusedAdvice;
   }
 
-  /** Throws IllegalArgumentException when the options name trust material that cannot be read. */
-  static TlsSockets of(SslOptions options, SslVerifyMode verify) {
+  /**
+   * Throws IllegalArgumentException when the options name trust material that cannot be read;
+   * {@code refusedAdvice} ends the message of a certificate refused: what to set.
+   */
+  static TlsSockets of(SslOptions options, SslVerifyMode verify, String refusedAdvice) {
     try {
       SslContextBuilder builder = options.createSslContextBuilder();
       if (verify == SslVerifyMode.NONE) {
@@ -50,7 +54,7 @@ final class TlsSockets {
         throw new IllegalArgumentException("a RESP connection needs SslProvider.JDK in its SslOptions, not "
             + options.getSslProvider());
       }
-      return new TlsSockets(jdk.context(), options, verify);
+      return new TlsSockets(jdk.context(), options, verify, refusedAdvice);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot read the TLS trust or key material of the SslOptions: "
           + e.getMessage(), e);
@@ -69,22 +73,12 @@ final class TlsSockets {
     try {
       secured.startHandshake();
     } catch (SSLHandshakeException e) {
-      if (certificateRefused(e)) {
+      if (TrustSettings.refusedCertificate(e) != null) {
         throw new RespRefused("Redis's certificate at " + host + ":" + port + " was refused (verifyPeer="
-            + verify + "): " + e.getMessage() + ". Give the CA in SslOptions, use the host name the "
-            + "certificate names, or lower verifyPeer in the URI", null, e);
+            + verify + "): " + e.getMessage() + ". " + refusedAdvice, null, e);
       }
       throw e;
     }
     return secured;
-  }
-
-  private static boolean certificateRefused(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CertificateException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -28,13 +28,7 @@ final class UnixSocketStreams implements AutoCloseable {
   private final SocketChannel channel;
   private final Selector selector;
   private volatile int timeoutMillis;
-  private final InputStream input = new InputStream() {
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
+  private final InputStream input = new BulkInputStream() {
     @Override
     public int read(byte[] bytes, int offset, int length) throws IOException {
       if (length == 0) {

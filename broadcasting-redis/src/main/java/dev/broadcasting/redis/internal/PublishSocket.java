@@ -1,6 +1,7 @@
 package dev.broadcasting.redis.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.resp.internal.BulkInputStream;
 import dev.broadcasting.resp.internal.RespEndpoint;
 import dev.broadcasting.resp.internal.RespError;
 import dev.broadcasting.resp.internal.RespLink;
@@ -391,17 +392,11 @@ public final class PublishSocket implements AutoCloseable {
      * The link's input, whose reads wake every quarter of the command timeout: then the oldest
      * unanswered command that has waited the whole timeout kills the connection.
      */
-    private final class Watched extends InputStream {
+    private final class Watched extends BulkInputStream {
       private final InputStream in;
 
       Watched(InputStream in) {
         this.in = in;
-      }
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
       }
 
       @Override

@@ -1,6 +1,7 @@
 package dev.broadcasting.redis.internal;
 
 import dev.broadcasting.BroadcastException;
+import dev.broadcasting.resp.internal.TrustSettings;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -106,8 +107,11 @@ public final class RedisConnector {
   /** The error of a driver that could not connect when it was built, with what to do about it. */
   public static BroadcastException cannotStart(BroadcastException cause) {
     // a refusal (a wrong password) already says what to fix; starting later would not help
-    String advice = cause.isRetryable() ? ". Start Redis or fix its address, or connect on the first broadcast "
-        + "instead: BROADCAST_REDIS_LAZY=true in the settings, or lazyConnect() on the driver's builder" : "";
+    // lettuce reports a certificate refused as retryable; the publish socket's refusal says what to set already
+    String advice = !cause.isRetryable() ? ""
+        : TrustSettings.refusedCertificate(cause) != null ? ". " + RedisDriverProvider.TRUST.refusedAdvice()
+        : ". Start Redis or fix its address, or connect on the first broadcast instead: BROADCAST_REDIS_LAZY=true in "
+            + "the settings, or lazyConnect() on the driver's builder";
     return new BroadcastException("Cannot start the redis broadcast driver: " + cause.getMessage() + advice,
         cause, cause.isRetryable(), 0);
   }

@@ -2,6 +2,7 @@ package dev.broadcasting.redis.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.redis.RedisBroadcastDriver;
+import dev.broadcasting.resp.internal.TrustSettings;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastDriverProvider;
 import dev.broadcasting.spi.DriverSettings;
@@ -19,9 +20,13 @@ import java.time.Duration;
  * SPUBLISH, {@code BROADCAST_REDIS_LAZY=true} connects on first use,
  * {@code BROADCAST_REDIS_TIMEOUT} (e.g. {@code 2s}) bounds each publish and
  * {@code BROADCAST_REDIS_PUBLISH_SOCKET=false} publishes through lettuce instead of the driver's own
- * socket (unset: the builder's default).
+ * socket (unset: the builder's default). A {@code rediss://} server's certificate is checked against
+ * {@code BROADCAST_REDIS_CA_FILE} (PEM) or {@code BROADCAST_REDIS_TRUST_STORE} (PKCS12 or JKS, with
+ * {@code BROADCAST_REDIS_TRUST_STORE_PASSWORD}), else the JVM's trust store ({@link #TRUST}).
  */
 public final class RedisDriverProvider implements BroadcastDriverProvider {
+  /** The driver's TLS trust settings, and what a refused certificate's message tells to set. */
+  public static final TrustSettings TRUST = new TrustSettings("BROADCAST_REDIS", "the redis driver", "REDIS_URL");
 
   @Override
   public String name() {
@@ -47,6 +52,10 @@ public final class RedisDriverProvider implements BroadcastDriverProvider {
         }
       }
       builder.prefix(settings.get("BROADCAST_REDIS_PREFIX", settings.get("REDIS_PREFIX", "")));
+      if (TRUST.given(settings::get)) {
+        boolean tls = url != null && RedisURI.create(url.split("\\s*,\\s*")[0]).isSsl();
+        builder.sslOptions(TRUST.read(settings::get, tls));
+      }
     } catch (IllegalArgumentException e) {
       throw new BroadcastException("Redis settings are invalid: " + e.getMessage());
     }

@@ -81,7 +81,7 @@ final class BroadcasterFactory {
       String driverName = connection.getDriver() != null ? connection.getDriver() : name;
       Map<String, String> settings = new LinkedHashMap<>(environment);
       settings.putAll(properties.laravelSettings(driverName, connection));
-      BroadcastDriver driver = DriverRegistry.create(driverName, DriverSettings.of(settings));
+      BroadcastDriver driver = create(name, driverName, settings);
       created.add(driver);
       builder.connection(name, wrap(contributions, name, driverName, driver));
     });
@@ -94,6 +94,19 @@ final class BroadcasterFactory {
     queue(builder);
     listeners(builder, contributions, listeners);
     return builder;
+  }
+
+  /** The driver of connection {@code name}; the redis driver's errors name its broadcasting.redis.* properties. */
+  private static BroadcastDriver create(String name, String driverName, Map<String, String> settings) {
+    try {
+      return DriverRegistry.create(driverName, DriverSettings.of(settings));
+    } catch (BroadcastException e) {
+      if (!driverName.equals("redis")) {
+        throw e;
+      }
+      throw new IllegalStateException("broadcasting connection '" + name + "' (driver redis): "
+          + BroadcastingProperties.Redis.inPropertyTerms(e.getMessage()), e);
+    }
   }
 
   /**

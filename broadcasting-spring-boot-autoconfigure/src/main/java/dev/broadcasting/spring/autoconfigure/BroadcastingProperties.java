@@ -114,6 +114,24 @@ public class BroadcastingProperties {
     }
   }
 
+  /** A property of a group ({@code T}), its environment name (which a driver or the queue reads) and its value. */
+  private record Setting<T>(String property, String environment, Function<T, Object> value) {}
+
+  /** {@code from}'s settings by their environment names. */
+  private static <T> void putAll(Map<String, String> values, List<Setting<T>> settings, T from) {
+    settings.forEach(setting -> put(values, setting.environment(), setting.value().apply(from)));
+  }
+
+  /** {@code message}, each environment name in it shown with its property's name under {@code group}. */
+  private static <T> String inPropertyTerms(String message, String group, List<Setting<T>> settings) {
+    String named = message;
+    for (Setting<T> setting : settings) {
+      named = named.replaceAll("\\b" + setting.environment() + "\\b", group + "." + setting.property() + " ("
+          + setting.environment() + ")");
+    }
+    return named;
+  }
+
   public Retry getRetry() {
     return retry;
   }
@@ -263,8 +281,56 @@ public class BroadcastingProperties {
     }
   }
 
+  /**
+   * The TLS trust of a {@code rediss://} connection, the same three properties for the redis
+   * driver ({@code broadcasting.redis.*}, BROADCAST_REDIS_*) and the durable queue
+   * ({@code broadcasting.queue.redis.*}, BROADCAST_QUEUE_REDIS_*).
+   */
+  public abstract static class RedisTrust {
+    /**
+     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
+     * to (BROADCAST_REDIS_CA_FILE, the queue's BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust
+     * store, the JVM's trust store.
+     */
+    private String caFile;
+    /**
+     * For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_REDIS_TRUST_STORE,
+     * the queue's BROADCAST_QUEUE_REDIS_TRUST_STORE).
+     */
+    private String trustStore;
+    /**
+     * The trust store's password (BROADCAST_REDIS_TRUST_STORE_PASSWORD, the queue's
+     * BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD).
+     */
+    private String trustStorePassword;
+
+    public String getCaFile() {
+      return caFile;
+    }
+
+    public void setCaFile(String caFile) {
+      this.caFile = caFile;
+    }
+
+    public String getTrustStore() {
+      return trustStore;
+    }
+
+    public void setTrustStore(String trustStore) {
+      this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+      return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+      this.trustStorePassword = trustStorePassword;
+    }
+  }
+
   /** The settings of every connection whose driver is {@code redis}. */
-  public static class Redis {
+  public static class Redis extends RedisTrust {
     /** REDIS_URL, e.g. redis://localhost:6379/0; wins over host and port. */
     private String url;
     /** REDIS_HOST. */
@@ -275,6 +341,33 @@ public class BroadcastingProperties {
     private String password;
     /** BROADCAST_REDIS_PREFIX: put before every channel name, as Laravel's database prefix. */
     private String prefix;
+    /**
+     * False: publish through lettuce instead of the driver's own socket (BROADCAST_REDIS_PUBLISH_SOCKET;
+     * default true for a server or a Sentinel-managed master).
+     */
+    private Boolean publishSocket;
+
+    /** Each property, its environment name (which the driver's provider reads) and its value. */
+    private static final List<Setting<Redis>> SETTINGS = List.of(
+        new Setting<>("url", "REDIS_URL", Redis::getUrl),
+        new Setting<>("host", "REDIS_HOST", Redis::getHost),
+        new Setting<>("port", "REDIS_PORT", Redis::getPort),
+        new Setting<>("password", "REDIS_PASSWORD", Redis::getPassword),
+        new Setting<>("prefix", "BROADCAST_REDIS_PREFIX", Redis::getPrefix),
+        new Setting<>("ca-file", "BROADCAST_REDIS_CA_FILE", Redis::getCaFile),
+        new Setting<>("trust-store", "BROADCAST_REDIS_TRUST_STORE", Redis::getTrustStore),
+        new Setting<>("trust-store-password", "BROADCAST_REDIS_TRUST_STORE_PASSWORD", Redis::getTrustStorePassword),
+        new Setting<>("publish-socket", "BROADCAST_REDIS_PUBLISH_SOCKET", Redis::getPublishSocket));
+
+    /** These settings by their environment names, for the driver's provider. */
+    void putInto(Map<String, String> values) {
+      putAll(values, SETTINGS, this);
+    }
+
+    /** The driver's {@code message}, each environment name in it shown with its property's name. */
+    static String inPropertyTerms(String message) {
+      return BroadcastingProperties.inPropertyTerms(message, "broadcasting.redis", SETTINGS);
+    }
 
     public String getUrl() {
       return url;
@@ -312,16 +405,16 @@ public class BroadcastingProperties {
       return prefix;
     }
 
-    void putInto(Map<String, String> values) {
-      put(values, "REDIS_URL", url);
-      put(values, "REDIS_HOST", host);
-      put(values, "REDIS_PORT", port);
-      put(values, "REDIS_PASSWORD", password);
-      put(values, "BROADCAST_REDIS_PREFIX", prefix);
-    }
-
     public void setPrefix(String prefix) {
       this.prefix = prefix;
+    }
+
+    public Boolean getPublishSocket() {
+      return publishSocket;
+    }
+
+    public void setPublishSocket(Boolean publishSocket) {
+      this.publishSocket = publishSocket;
     }
   }
 
@@ -421,7 +514,7 @@ public class BroadcastingProperties {
    * The durable queue on Redis Streams (broadcasting.queue.store=redis). Each property is also read
    * by its environment name (BROADCAST_QUEUE_*); unset ones keep the queue's defaults.
    */
-  public static class DurableRedis {
+  public static class DurableRedis extends RedisTrust {
     /** The Redis server, e.g. redis://:password@host:6379/0 (BROADCAST_QUEUE_REDIS_URL, else REDIS_URL). */
     private String url;
     /** The start of every key; one queue per prefix (default broadcasting:queue). */
@@ -448,51 +541,35 @@ public class BroadcastingProperties {
     private Integer maxInHand;
     /** Outcomes this producer waits for at once (default 100000). */
     private Integer trackLimit;
-    /**
-     * For a rediss:// URL: a PEM file of the certificate authorities Redis's certificate must chain
-     * to (BROADCAST_QUEUE_REDIS_CA_FILE); unset, with no trust store, the JVM's trust store.
-     */
-    private String caFile;
-    /** For a rediss:// URL: a PKCS12 or JKS trust store instead of ca-file (BROADCAST_QUEUE_REDIS_TRUST_STORE). */
-    private String trustStore;
-    /** The trust store's password (BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD). */
-    private String trustStorePassword;
 
     /** Each property, its environment name (which the queue's provider reads) and its value. */
-    private static final List<Setting> SETTINGS = List.of(
-        new Setting("url", "BROADCAST_QUEUE_REDIS_URL", DurableRedis::getUrl),
-        new Setting("prefix", "BROADCAST_QUEUE_PREFIX", DurableRedis::getPrefix),
-        new Setting("partitions", "BROADCAST_QUEUE_PARTITIONS", DurableRedis::getPartitions),
-        new Setting("max-length", "BROADCAST_QUEUE_MAX_LENGTH", DurableRedis::getMaxLength),
-        new Setting("failed-max-length", "BROADCAST_QUEUE_FAILED_MAX_LENGTH", DurableRedis::getFailedMaxLength),
-        new Setting("lease-ttl", "BROADCAST_QUEUE_LEASE_TTL", DurableRedis::getLeaseTtl),
-        new Setting("claim-idle", "BROADCAST_QUEUE_CLAIM_IDLE", DurableRedis::getClaimIdle),
-        new Setting("workers", "BROADCAST_QUEUE_WORKERS", DurableRedis::getWorkers),
-        new Setting("command-timeout", "BROADCAST_QUEUE_REDIS_TIMEOUT", DurableRedis::getCommandTimeout),
-        new Setting("read-count", "BROADCAST_QUEUE_READ_COUNT", DurableRedis::getReadCount),
-        new Setting("read-linger", "BROADCAST_QUEUE_READ_LINGER", DurableRedis::getReadLinger),
-        new Setting("max-in-hand", "BROADCAST_QUEUE_MAX_IN_HAND", DurableRedis::getMaxInHand),
-        new Setting("track-limit", "BROADCAST_QUEUE_TRACK_LIMIT", DurableRedis::getTrackLimit),
-        new Setting("ca-file", "BROADCAST_QUEUE_REDIS_CA_FILE", DurableRedis::getCaFile),
-        new Setting("trust-store", "BROADCAST_QUEUE_REDIS_TRUST_STORE", DurableRedis::getTrustStore),
-        new Setting("trust-store-password", "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD",
+    private static final List<Setting<DurableRedis>> SETTINGS = List.of(
+        new Setting<>("url", "BROADCAST_QUEUE_REDIS_URL", DurableRedis::getUrl),
+        new Setting<>("prefix", "BROADCAST_QUEUE_PREFIX", DurableRedis::getPrefix),
+        new Setting<>("partitions", "BROADCAST_QUEUE_PARTITIONS", DurableRedis::getPartitions),
+        new Setting<>("max-length", "BROADCAST_QUEUE_MAX_LENGTH", DurableRedis::getMaxLength),
+        new Setting<>("failed-max-length", "BROADCAST_QUEUE_FAILED_MAX_LENGTH", DurableRedis::getFailedMaxLength),
+        new Setting<>("lease-ttl", "BROADCAST_QUEUE_LEASE_TTL", DurableRedis::getLeaseTtl),
+        new Setting<>("claim-idle", "BROADCAST_QUEUE_CLAIM_IDLE", DurableRedis::getClaimIdle),
+        new Setting<>("workers", "BROADCAST_QUEUE_WORKERS", DurableRedis::getWorkers),
+        new Setting<>("command-timeout", "BROADCAST_QUEUE_REDIS_TIMEOUT", DurableRedis::getCommandTimeout),
+        new Setting<>("read-count", "BROADCAST_QUEUE_READ_COUNT", DurableRedis::getReadCount),
+        new Setting<>("read-linger", "BROADCAST_QUEUE_READ_LINGER", DurableRedis::getReadLinger),
+        new Setting<>("max-in-hand", "BROADCAST_QUEUE_MAX_IN_HAND", DurableRedis::getMaxInHand),
+        new Setting<>("track-limit", "BROADCAST_QUEUE_TRACK_LIMIT", DurableRedis::getTrackLimit),
+        new Setting<>("ca-file", "BROADCAST_QUEUE_REDIS_CA_FILE", DurableRedis::getCaFile),
+        new Setting<>("trust-store", "BROADCAST_QUEUE_REDIS_TRUST_STORE", DurableRedis::getTrustStore),
+        new Setting<>("trust-store-password", "BROADCAST_QUEUE_REDIS_TRUST_STORE_PASSWORD",
             DurableRedis::getTrustStorePassword));
-
-    private record Setting(String property, String environment, Function<DurableRedis, Object> value) {}
 
     /** These settings by their environment names, for the queue's provider. */
     void putInto(Map<String, String> values) {
-      SETTINGS.forEach(setting -> put(values, setting.environment(), setting.value().apply(this)));
+      putAll(values, SETTINGS, this);
     }
 
     /** The queue's {@code message}, each environment name in it shown with its property's name. */
     static String inPropertyTerms(String message) {
-      String named = message;
-      for (Setting setting : SETTINGS) {
-        named = named.replaceAll("\\b" + setting.environment() + "\\b", "broadcasting.queue.redis." + setting.property()
-            + " (" + setting.environment() + ")");
-      }
-      return named;
+      return BroadcastingProperties.inPropertyTerms(message, "broadcasting.queue.redis", SETTINGS);
     }
 
     public String getUrl() {
@@ -599,29 +676,6 @@ public class BroadcastingProperties {
       this.trackLimit = trackLimit;
     }
 
-    public String getCaFile() {
-      return caFile;
-    }
-
-    public void setCaFile(String caFile) {
-      this.caFile = caFile;
-    }
-
-    public String getTrustStore() {
-      return trustStore;
-    }
-
-    public void setTrustStore(String trustStore) {
-      this.trustStore = trustStore;
-    }
-
-    public String getTrustStorePassword() {
-      return trustStorePassword;
-    }
-
-    public void setTrustStorePassword(String trustStorePassword) {
-      this.trustStorePassword = trustStorePassword;
-    }
   }
 
   /** How failed driver calls are retried. Unset values keep the defaults of RetryPolicy. */

@@ -39,7 +39,8 @@ class ConfigurationMetadataTest {
         "broadcasting.pusher.secret", "broadcasting.queue.capacity", "broadcasting.retry.max-attempts",
         "broadcasting.auth.path", "broadcasting.server.enabled", "broadcasting.queue.store",
         "broadcasting.queue.redis.url", "broadcasting.queue.redis.partitions", "broadcasting.queue.redis.lease-ttl",
-        "broadcasting.server.history", "broadcasting.server.max-history-channels");
+        "broadcasting.server.history", "broadcasting.server.max-history-channels", "broadcasting.redis.ca-file",
+        "broadcasting.redis.trust-store", "broadcasting.redis.trust-store-password", "broadcasting.redis.publish-socket");
     assertThat(undescribed).as("properties without a description").isEmpty();
   }
 

@@ -7,8 +7,7 @@ import dev.broadcasting.Channel;
 import dev.broadcasting.QueueStats;
 import dev.broadcasting.queue.redis.RedisStreamQueue;
 import dev.broadcasting.redis.RedisServer;
-import java.net.ServerSocket;
-import java.nio.file.Files;
+import dev.broadcasting.resp.TlsRedisFiles;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,26 +34,11 @@ class DurableQueueTrustTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("spring-queue-trust-");
-    certificate = dir.resolve("redis.crt");
-    Path key = dir.resolve("redis.key");
-    trustStore = dir.resolve("trust.p12");
-    run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(), "-out", certificate.toString());
-    run(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
-        "-alias", "redis", "-file", certificate.toString(), "-keystore", trustStore.toString(), "-storetype", "PKCS12",
-        "-storepass", PASSWORD);
-    try (ServerSocket free = new ServerSocket(0)) {
-      tlsPort = free.getLocalPort();
-    }
-    redis = RedisServer.start("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", certificate.toString(),
-        "--tls-key-file", key.toString(), "--tls-auth-clients", "no");
-  }
-
-  private static void run(Path dir, String... command) throws Exception {
-    Path log = dir.resolve(Path.of(command[0]).getFileName() + ".log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertThat(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0).as("%s", log).isTrue();
+    TlsRedisFiles tls = TlsRedisFiles.make();
+    certificate = tls.certificate();
+    trustStore = tls.trustStore(PASSWORD);
+    tlsPort = tls.tlsPort();
+    redis = RedisServer.start(tls.serverArgs());
   }
 
   @AfterAll

@@ -5,7 +5,6 @@ import dev.broadcasting.queue.redis.RedisStreamQueue;
 import dev.broadcasting.spi.BroadcastQueue;
 import dev.broadcasting.spi.DriverSettings;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SslOptions;
 import java.time.Duration;
 
 /**
@@ -46,13 +45,7 @@ public final class RedisQueueProvider implements BroadcastQueue.Provider {
         builder.uri(uri.build());
       }
       if (TrustSettings.given(settings)) {
-        SslOptions trust = TrustSettings.read(settings);
-        if (url == null || !RedisURI.create(url).isSsl()) {
-          throw new IllegalArgumentException(TrustSettings.CA_FILE + " or " + TrustSettings.TRUST_STORE + " is set, but "
-              + "the queue's Redis URL is not a TLS one: use rediss:// in BROADCAST_QUEUE_REDIS_URL (or REDIS_URL), "
-              + "or unset them");
-        }
-        builder.sslOptions(trust);
+        builder.sslOptions(TrustSettings.read(settings, url != null && RedisURI.create(url).isSsl()));
       }
       String prefix = settings.get("BROADCAST_QUEUE_PREFIX");
       if (prefix != null) {
