@@ -270,26 +270,41 @@ public final class Dispatcher {
   /**
    * Sends the outlet's ready jobs, batch after batch, until none is left; one thread per outlet at
    * a time. With {@code takes} above 0, after that many batches the drain, still claimed, goes on
-   * on a dispatcher thread.
+   * on a dispatcher thread. When nothing may go because a channel's request is in flight and a
+   * full batch waits behind it, the driver builds that batch's request now ({@link #prepare}).
    */
   private void drain(Outlet outlet, int takes) {
     List<Job> settled = new ArrayList<>();
-    for (int take = 1; ; take++) {
-      if (takes > 0 && take > takes) {
+    for (int sends = 0; ; ) {
+      if (takes > 0 && sends >= takes) {
         startDrain(outlet);
         return;
       }
       List<Job> taken;
+      List<Job> next = List.of();
       synchronized (outlet) {
         outlet.admitPushed();
         taken = stopping ? List.of() : outlet.take();
         if (taken.isEmpty()) {
-          if (outlet.endDrain()) {
-            continue; // a job was pushed after admitPushed, and its producer saw this drain running
+          if (stopping) {
+            outlet.prepared = null; // close settles its jobs as not sent: it is never sent
+            outlet.preparedRequest = null;
+          } else if (outlet.prepares && outlet.prepared == null) {
+            next = outlet.nextFullBatch();
           }
-          return;
+          if (next.isEmpty()) {
+            if (outlet.endDrain()) {
+              continue; // a job was pushed after admitPushed, and its producer saw this drain running
+            }
+            return;
+          }
         }
       }
+      if (!next.isEmpty()) {
+        prepare(outlet, next); // still draining: an answer that comes meanwhile is taken on the next turn
+        continue;
+      }
+      sends++;
       finishing.set(settled);
       try {
         for (int from = 0; from < taken.size(); from += outlet.maxBatch) {
@@ -305,7 +320,36 @@ public final class Dispatcher {
     }
   }
 
+  /**
+   * Has the driver build the request of {@code jobs}, the batch that goes when the request in
+   * flight is answered, so that the answer only triggers its write. {@link #send} sends it only for
+   * exactly these jobs in this order; anything else (a retry, a close) drops it unsent.
+   */
+  private void prepare(Outlet outlet, List<Job> jobs) {
+    List<BroadcastMessage> messages = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      messages.add(job.messages.get(0));
+    }
+    BroadcastDriver.PreparedBatch request;
+    try {
+      request = outlet.driver.prepareBatch(messages);
+    } catch (RuntimeException | Error e) {
+      log.error("{} failed in prepareBatch, a bug in the driver; its batches on connection '{}' go through "
+          + "publishBatch from now on", outlet.driver.getClass().getName(), outlet.connection, e);
+      request = null;
+    }
+    if (request == null) {
+      outlet.prepares = false;
+      return;
+    }
+    outlet.prepared = jobs;
+    outlet.preparedRequest = request;
+  }
+
   private void send(Outlet outlet, List<Job> batch) {
+    BroadcastDriver.PreparedBatch ahead = batch.equals(outlet.prepared) ? outlet.preparedRequest : null;
+    outlet.prepared = null; // sent now, or no longer what goes next
+    outlet.preparedRequest = null;
     if (batch.size() == 1) {
       watch(batch, List.of(publish(batch.get(0))), false);
       return;
@@ -316,10 +360,11 @@ public final class Dispatcher {
     }
     List<CompletableFuture<Void>> sent;
     try {
-      sent = outlet.driver.publishBatch(messages);
+      sent = ahead != null ? ahead.send() : outlet.driver.publishBatch(messages);
       if (sent == null || sent.size() != messages.size()) {
         throw new BroadcastException(outlet.driver.getClass().getName() + " returned "
-            + (sent == null ? "no futures" : sent.size() + " futures") + " from publishBatch of " + messages.size()
+            + (sent == null ? "no futures" : sent.size() + " futures") + " from "
+            + (ahead != null ? "a prepared batch" : "publishBatch") + " of " + messages.size()
             + " messages: a bug in the driver, which must return one future per message", null, false, 0);
       }
     } catch (RuntimeException | Error e) {

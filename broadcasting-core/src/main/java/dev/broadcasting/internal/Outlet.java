@@ -60,6 +60,15 @@ final class Outlet {
   final Answers answers = new Answers();
   /** Requests sent and not answered yet, whose answers come back through the dispatcher's hand-back; no lock. */
   final AtomicInteger requestsOpen = new AtomicInteger();
+  /**
+   * The request the driver built ahead for {@link #prepared}'s jobs ({@link BroadcastDriver#prepareBatch}),
+   * or null. Only the thread that holds the drain reads or writes it.
+   */
+  BroadcastDriver.PreparedBatch preparedRequest;
+  /** The jobs {@link #preparedRequest} carries, in order; it is sent only for a batch of exactly these. */
+  List<Job> prepared;
+  /** False once the driver declined to prepare a batch: it is not asked again on this connection. */
+  boolean prepares = true;
 
   Outlet(String connection, BroadcastDriver driver, boolean ordered) {
     this.connection = connection;
@@ -219,6 +228,39 @@ final class Outlet {
       }
     }
     return out;
+  }
+
+  /**
+   * The jobs the next {@link #take} will return once the request in flight is answered, when they
+   * already fill a batch: one channel, ordered and not pipelined, its first jobs in flight in one
+   * request and the next {@code maxBatch} waiting, each a single message on this channel alone.
+   * Empty otherwise (several channels, a back-off, a short batch): nothing is prepared then.
+   */
+  List<Job> nextFullBatch() {
+    if (!ordered || pipelined || maxBatch == 1 || lanes.size() != 1 || !ready.isEmpty()) {
+      return List.of();
+    }
+    Lane lane = lanes.values().iterator().next();
+    Job first = lane.get(0);
+    if (first == null || first.state() != Job.IN_FLIGHT) {
+      return List.of();
+    }
+    int at = 1;
+    while (at < lane.size() && lane.get(at).state() == Job.IN_FLIGHT && lane.get(at).batch == first.batch) {
+      at++;
+    }
+    if (lane.size() - at < maxBatch) {
+      return List.of();
+    }
+    List<Job> next = new ArrayList<>(maxBatch);
+    for (int i = at; i < at + maxBatch; i++) {
+      Job job = lane.get(i);
+      if (job.state() != Job.WAITING || job.backoff || job.messages.size() != 1 || job.keys.length != 1) {
+        return List.of();
+      }
+      next.add(job);
+    }
+    return next;
   }
 
   /** Every job pushed or admitted and not yet removed. */

@@ -86,6 +86,47 @@ public interface BroadcastDriver extends AutoCloseable {
   }
 
   /**
+   * Builds, ahead of time, the request that {@link #publishBatch} would send for {@code messages}
+   * (serialized and signed), without sending it: core asks on an ordered connection that sends a
+   * channel's next events only after the previous answer, while a request is in flight and a full
+   * batch already waits behind it, so that the answer only has to trigger a write. Core then either
+   * {@linkplain PreparedBatch#send sends} it, once, in place of {@code publishBatch} with these very
+   * messages in this order, or drops it unsent (a failure, retry, close or cancel changed what goes
+   * next); it is never sent twice, nor after a drop. Null (the default): the driver does not prepare
+   * requests, and core asks no more on this connection ({@code publishBatch} as before). A driver
+   * that cannot pack these messages ahead returns {@code () -> publishBatch(messages)}.
+   *
+   * <pre>{@code
+   * public PreparedBatch prepareBatch(List<BroadcastMessage> messages) {
+   *   byte[] body = body(messages);
+   *   return () -> Collections.nCopies(messages.size(), post(body));
+   * }
+   * }</pre>
+   *
+   * <p>A prepared request may wait for its turn (seconds, if the one in flight is slow): a driver
+   * whose requests carry a time (a signature's timestamp) checks it when sending and signs again if
+   * it is stale. Must not block, and must not hold what needs releasing: a dropped one is just
+   * forgotten.
+   */
+  default PreparedBatch prepareBatch(List<BroadcastMessage> messages) {
+    return null;
+  }
+
+  /**
+   * A request built by {@link #prepareBatch} and not sent yet.
+   *
+   * <pre>{@code
+   * PreparedBatch next = driver.prepareBatch(messages);
+   * List<CompletableFuture<Void>> sent = next.send(); // as publishBatch(messages) would return
+   * }</pre>
+   */
+  @FunctionalInterface
+  interface PreparedBatch {
+    /** Sends the request: the same contract and the same futures as {@link #publishBatch} of its messages. */
+    List<CompletableFuture<Void>> send();
+  }
+
+  /**
    * Signs the answers to channel authorization requests in this driver's protocol. The default
    * answers as laravel-echo-server expects: {@code true}, or the presence member.
    */
