@@ -113,6 +113,16 @@ public final class PusherBroadcastDriver implements BroadcastDriver {
     return events.batchEach(messages);
   }
 
+  /**
+   * The {@code batch_events} request of {@code messages} built and signed ahead, while the one
+   * before it is in flight; sent as {@link #publishBatch} would send it, signed again if 1 s old.
+   */
+  @Override
+  public PreparedBatch prepareBatch(List<BroadcastMessage> messages) {
+    PreparedBatch prepared = events.prepareBatch(messages);
+    return () -> closed ? publishBatch(messages) : prepared.send();
+  }
+
   @Override
   public ChannelAuthSigner authSigner() {
     return authSigner;

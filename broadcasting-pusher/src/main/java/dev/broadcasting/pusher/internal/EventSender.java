@@ -4,11 +4,13 @@ import dev.broadcasting.BroadcastException;
 import dev.broadcasting.Channel;
 import dev.broadcasting.EncryptedPrivateChannel;
 import dev.broadcasting.pusher.protocol.PusherChannelNames;
+import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.SocketIds;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.Cancellation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -162,6 +164,30 @@ public final class EventSender {
       }
     }
     return results;
+  }
+
+  /**
+   * The request {@link #batchEach} would send for {@code messages}, built and signed now, for core
+   * to send when their turn comes: one {@code batch_events} when their items fit in one (the chain
+   * of one busy channel), else a plain {@code batchEach} at the send. The body and signature are
+   * what {@code batchEach} would make; the signature is made again at the send if it is 1 s old.
+   */
+  public BroadcastDriver.PreparedBatch prepareBatch(List<BroadcastMessage> messages) {
+    List<EventBodies.BatchItem> packed = new ArrayList<>(MAX_EVENTS_PER_BATCH);
+    for (BroadcastMessage message : messages) {
+      List<EventBodies.BatchItem> items;
+      try {
+        items = items(message);
+      } catch (BroadcastException refused) {
+        return () -> batchEach(messages); // fails that event alone, at its turn
+      }
+      if (packed.size() + items.size() > MAX_EVENTS_PER_BATCH) {
+        return () -> batchEach(messages);
+      }
+      packed.addAll(items);
+    }
+    PusherHttp.Signed request = http.signAhead(http.appPath("/batch_events"), EventBodies.batch(packed));
+    return () -> Collections.nCopies(messages.size(), Cancellation.map(http.send(request), ok -> null));
   }
 
   /** Closes the request being packed, if any: the next items start a new one. */

@@ -5,6 +5,7 @@ import dev.broadcasting.pusher.protocol.PusherSigner;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * Sends signed requests to one Pusher app's HTTP API over a {@link PusherTransport} and turns the
@@ -14,13 +15,25 @@ import java.util.concurrent.CompletableFuture;
 public final class PusherHttp {
   private static final int MAX_ERROR_BODY = 512;
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+  /** A request signed ahead is signed again when this old at its send: its auth_timestamp stays fresh. */
+  static final long SIGNED_AHEAD_MILLIS = 1_000;
 
   private final PusherTransport transport;
   private final PusherEndpoint endpoint;
   private final String appId;
   private final PusherSigner signer;
 
+  /** The wall clock, in milliseconds: auth_timestamp, and the age of a request signed ahead. */
+  private final LongSupplier clock;
+
   public PusherHttp(PusherTransport transport, PusherEndpoint endpoint, String appId, PusherSigner signer) {
+    this(transport, endpoint, appId, signer, System::currentTimeMillis);
+  }
+
+  /** With {@code clock} (milliseconds) for the timestamps and ages of signatures (tests pass their own). */
+  PusherHttp(PusherTransport transport, PusherEndpoint endpoint, String appId, PusherSigner signer,
+      LongSupplier clock) {
+    this.clock = clock;
     this.transport = transport;
     this.endpoint = endpoint;
     this.appId = appId;
@@ -45,7 +58,7 @@ public final class PusherHttp {
     StringBuilder target = new StringBuilder(path.length() + 192).append(path);
     char separator = '?';
     for (Map.Entry<String, String> parameter : signer.signRequest(method, path, query, body,
-        System.currentTimeMillis() / 1000).entrySet()) {
+        clock.getAsLong() / 1000).entrySet()) {
       target.append(separator);
       escape(parameter.getKey(), target);
       escape(parameter.getValue(), target.append('='));
@@ -54,8 +67,47 @@ public final class PusherHttp {
     return target.toString();
   }
 
+  /**
+   * A POST of {@code body} to {@code path}, signed now and sent later by {@link #send(Signed)}.
+   * {@code Signed ahead = http.signAhead("/apps/1/batch_events", body); ... http.send(ahead);}
+   */
+  public Signed signAhead(String path, byte[] body) {
+    long now = clock.getAsLong();
+    return new Signed(path, body, target("POST", path, Map.of(), body), now);
+  }
+
+  /**
+   * Sends a request signed ahead, signed again first if it was signed {@link #SIGNED_AHEAD_MILLIS}
+   * or more ago (or the clock went back since).
+   */
+  public CompletableFuture<String> send(Signed request) {
+    long age = clock.getAsLong() - request.signedAt;
+    String target = age >= 0 && age < SIGNED_AHEAD_MILLIS
+        ? request.target : target("POST", request.path, Map.of(), request.body);
+    return send("POST", request.path, target, request.body);
+  }
+
+  /** A POST whose body is built and whose query is signed, not sent yet. */
+  public static final class Signed {
+    private final String path;
+    private final byte[] body;
+    private final String target;
+    private final long signedAt;
+
+    private Signed(String path, byte[] body, String target, long signedAt) {
+      this.path = path;
+      this.body = body;
+      this.target = target;
+      this.signedAt = signedAt;
+    }
+  }
+
   private CompletableFuture<String> send(String method, String path, Map<String, String> query, byte[] body) {
-    CompletableFuture<PusherTransport.Answer> sent = transport.send(method, target(method, path, query, body), body);
+    return send(method, path, target(method, path, query, body), body);
+  }
+
+  private CompletableFuture<String> send(String method, String path, String target, byte[] body) {
+    CompletableFuture<PusherTransport.Answer> sent = transport.send(method, target, body);
     CompletableFuture<String> result = new CompletableFuture<>();
     // Core cancels this very future on its attempt timeout and on close: the transport stops the request.
     result.whenComplete((ok, error) -> {
