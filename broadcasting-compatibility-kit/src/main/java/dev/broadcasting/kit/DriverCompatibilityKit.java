@@ -401,6 +401,34 @@ public abstract class DriverCompatibilityKit {
         .containsExactlyElementsOf(inOrderPerChannel(expected, got));
   }
 
+  /**
+   * A batch the driver builds ahead ({@link BroadcastDriver#prepareBatch}) goes nowhere until it is
+   * sent: a message published after the preparation arrives first. Sent, it answers as
+   * {@code publishBatch} does, each message once, in order per channel. A driver that does not
+   * prepare (null) shows only the message.
+   */
+  @Test
+  void aPreparedBatchGoesOnlyWhenSentAndAnswersAsPublishBatch() throws Exception {
+    List<BroadcastMessage> batch = coalesced("Prepared", Math.min(driver.maxBatch(), 12), false);
+    BroadcastDriver.PreparedBatch prepared = driver.prepareBatch(batch);
+    BroadcastMessage after = BroadcastMessage.of("Prepared", List.of(new Channel("kit.batch.even")), "{\"seq\":99}");
+    assertThat(outcome(driver.publish(after))).as("the message published after the preparation").isNull();
+    if (prepared == null) {
+      assertThat(deliveriesOf("Prepared", 1)).containsExactly("kit.batch.even 99");
+      return;
+    }
+    List<CompletableFuture<Void>> sent = prepared.send();
+    assertThat(sent).as("one future per message, in the order given").hasSize(batch.size()).doesNotContainNull();
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(outcome(sent.get(i))).as("message %d of the prepared batch", i).isNull();
+    }
+    List<String> got = deliveriesOf("Prepared", 1 + batch.size());
+    assertThat(got).as("preparing sent nothing: the later message came first").startsWith("kit.batch.even 99");
+    List<String> fromBatch = got.subList(1, got.size());
+    assertThat(fromBatch).as("each message once, in order per channel").doesNotHaveDuplicates()
+        .containsExactlyElementsOf(inOrderPerChannel(batch, fromBatch));
+  }
+
   @Test
   protected void aBatchThePeerFailsPartwayKeepsEachChannelsOrderAndTheResendDeliversOnce() throws Exception {
     int size = Math.min(driver.maxBatch(), 12);
