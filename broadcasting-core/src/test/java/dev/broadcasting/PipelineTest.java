@@ -91,6 +91,12 @@ class PipelineTest {
   }
 
   private Broadcaster.Builder builder(BroadcastDriver driver) {
+    return builder(driver, time, failures, sentEvents, retried);
+  }
+
+  /** A broadcaster on {@code time} with these tests' retries, recording failures, deliveries and retries by payload. */
+  static Broadcaster.Builder builder(BroadcastDriver driver, FakeTime time, List<FailedBroadcast> failures,
+      List<String> sentEvents, List<String> retried) {
     return Broadcaster.builder().connection("main", driver).retry(RETRY).onFailure(failures::add).drainTimeout(Duration.ZERO)
         .ticker(time).scheduler(time).listener(new BroadcastListener() {
           @Override
@@ -128,7 +134,7 @@ class PipelineTest {
     return batch;
   }
 
-  private static List<String> payloads(int from, int to) {
+  static List<String> payloads(int from, int to) {
     List<String> out = new ArrayList<>();
     for (int n = from; n <= to; n++) {
       out.add("{\"n\":" + n + "}");
@@ -137,7 +143,7 @@ class PipelineTest {
   }
 
   /** Waits for the dispatcher's threads to handle an answer the test gave (waiting for something that must happen). */
-  private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(giveUp);
@@ -169,7 +175,7 @@ class PipelineTest {
   }
 
   /** Answers the driver's calls one by one, adding their payloads to {@code sent}, until it holds {@code count}. */
-  private static List<String> answerUntil(HandDriver driver, List<String> sent, int count) throws InterruptedException {
+  static List<String> answerUntil(HandDriver driver, List<String> sent, int count) throws InterruptedException {
     while (sent.size() < count) {
       Call call = driver.next();
       sent.addAll(call.payloads());

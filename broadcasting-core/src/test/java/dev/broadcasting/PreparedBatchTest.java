@@ -1,5 +1,8 @@
 package dev.broadcasting;
 
+import static dev.broadcasting.PipelineTest.answerUntil;
+import static dev.broadcasting.PipelineTest.eventually;
+import static dev.broadcasting.PipelineTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.broadcasting.PipelineTest.Call;
@@ -14,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +26,6 @@ import org.junit.jupiter.api.Test;
  * batch that is no longer what goes next (a retry, a close) is never sent.
  */
 class PreparedBatchTest {
-  private static final RetryPolicy RETRY = RetryPolicy.builder().maxAttempts(5).baseDelay(Duration.ofMillis(100))
-      .maxDelay(Duration.ofSeconds(1)).build();
   private final FakeTime time = new FakeTime();
   private final List<FailedBroadcast> failures = new CopyOnWriteArrayList<>();
   private final List<String> sentEvents = new CopyOnWriteArrayList<>();
@@ -72,18 +72,7 @@ class PreparedBatchTest {
   }
 
   private Broadcaster build(HandDriver driver) {
-    return Broadcaster.builder().connection("main", driver).retry(RETRY).onFailure(failures::add)
-        .drainTimeout(Duration.ZERO).ticker(time).scheduler(time).listener(new BroadcastListener() {
-          @Override
-          public void onSent(BroadcastEvent event, String connection, int attempts, long latencyNanos) {
-            sentEvents.add(event.payload());
-          }
-
-          @Override
-          public void onRetry(BroadcastEvent event, String connection, int attempt, Duration delay, Throwable cause) {
-            retried.add(event.payload());
-          }
-        }).build();
+    return PipelineTest.builder(driver, time, failures, sentEvents, retried).build();
   }
 
   private static List<CompletableFuture<Void>> burst(Broadcaster broadcaster, int from, int to) {
@@ -94,20 +83,13 @@ class PreparedBatchTest {
     return futures;
   }
 
-  private static List<String> payloads(int from, int to) {
-    List<String> out = new ArrayList<>();
-    for (int n = from; n <= to; n++) {
-      out.add("{\"n\":" + n + "}");
-    }
-    return out;
-  }
-
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(giveUp);
-      Thread.sleep(1);
-    }
+  /** Event 1 goes alone; events 2 to {@code last} are queued behind it: returns its call, unanswered. */
+  private static Call chainStarted(HandDriver driver, Broadcaster broadcaster, List<CompletableFuture<Void>> futures,
+      int last) throws InterruptedException {
+    futures.addAll(burst(broadcaster, 1, 1));
+    Call first = driver.next();
+    futures.addAll(burst(broadcaster, 2, last));
+    return first;
   }
 
   @Test
@@ -115,19 +97,14 @@ class PreparedBatchTest {
     PreparingDriver driver = new PreparingDriver(false);
     List<String> wire = new ArrayList<>();
     try (Broadcaster broadcaster = build(driver)) {
-      List<CompletableFuture<Void>> futures = burst(broadcaster, 1, 1);
-      Call first = driver.next();
-      futures.addAll(burst(broadcaster, 2, 35));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Call first = chainStarted(driver, broadcaster, futures, 35);
       eventually(() -> driver.prepared.size() == 1);
       assertThat(driver.prepared.get(0).payloads).containsExactlyElementsOf(payloads(2, 11));
       assertThat(driver.calls).as("prepared, not sent: one request in flight").isEmpty();
       wire.addAll(first.payloads());
       first.answerAll();
-      for (int i = 0; i < 4; i++) {
-        Call call = driver.next();
-        wire.addAll(call.payloads());
-        call.answerAll();
-      }
+      answerUntil(driver, wire, 35);
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     }
     assertThat(wire).containsExactlyElementsOf(payloads(1, 35));
@@ -143,9 +120,8 @@ class PreparedBatchTest {
     PreparingDriver driver = new PreparingDriver(false);
     List<String> wire = new ArrayList<>();
     try (Broadcaster broadcaster = build(driver)) {
-      List<CompletableFuture<Void>> futures = burst(broadcaster, 1, 1);
-      Call first = driver.next();
-      futures.addAll(burst(broadcaster, 2, 31));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Call first = chainStarted(driver, broadcaster, futures, 31);
       eventually(() -> driver.prepared.size() == 1);
       wire.addAll(first.payloads());
       first.answerAll();
@@ -160,11 +136,7 @@ class PreparedBatchTest {
       assertThat(retry.payloads()).containsExactlyElementsOf(payloads(2, 11));
       wire.addAll(retry.payloads());
       retry.answerAll();
-      for (int i = 0; i < 2; i++) {
-        Call call = driver.next();
-        wire.addAll(call.payloads());
-        call.answerAll();
-      }
+      answerUntil(driver, wire, 31);
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     }
     assertThat(wire).containsExactlyElementsOf(payloads(1, 31));
@@ -184,9 +156,8 @@ class PreparedBatchTest {
     PreparingDriver driver = new PreparingDriver(false);
     List<CompletableFuture<Void>> futures;
     try (Broadcaster broadcaster = build(driver)) {
-      futures = burst(broadcaster, 1, 1);
-      driver.next();
-      futures.addAll(burst(broadcaster, 2, 11));
+      futures = new ArrayList<>();
+      chainStarted(driver, broadcaster, futures, 11);
       eventually(() -> driver.prepared.size() == 1);
     }
     assertThat(driver.prepared.get(0).sends).hasValue(0);
@@ -202,17 +173,12 @@ class PreparedBatchTest {
     PreparingDriver driver = new PreparingDriver(true);
     List<String> wire = new ArrayList<>();
     try (Broadcaster broadcaster = build(driver)) {
-      List<CompletableFuture<Void>> futures = burst(broadcaster, 1, 1);
-      Call first = driver.next();
-      futures.addAll(burst(broadcaster, 2, 31));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Call first = chainStarted(driver, broadcaster, futures, 31);
       eventually(() -> driver.asked.get() == 1);
       wire.addAll(first.payloads());
       first.answerAll();
-      for (int i = 0; i < 3; i++) {
-        Call call = driver.next();
-        wire.addAll(call.payloads());
-        call.answerAll();
-      }
+      answerUntil(driver, wire, 31);
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     }
     assertThat(wire).containsExactlyElementsOf(payloads(1, 31));

@@ -12,8 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +20,7 @@ import org.junit.jupiter.api.Test;
  * recomputes; what does not fit one request goes as {@code publishBatch} would at the send; after
  * close nothing goes.
  */
-class PusherPreparedBatchTest {
-  private PusherPeer peer;
-  private PusherBroadcastDriver driver;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = new PusherPeer();
-    driver = peer.driver().build();
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-    peer.close();
-  }
-
+class PusherPreparedBatchTest extends AgainstPusherPeer {
   private static List<BroadcastMessage> ticks(int count, String... channels) {
     List<Channel> to = List.of(channels).stream().map(Channel::new).collect(Collectors.toList());
     return IntStream.rangeClosed(1, count).mapToObj(n -> BroadcastMessage.of("Tick", to, "{\"n\":" + n + "}"))
