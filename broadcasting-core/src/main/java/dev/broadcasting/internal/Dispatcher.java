@@ -413,9 +413,12 @@ public final class Dispatcher {
       List<Job> carried = jobs.subList(from, i);
       CompletableFuture<Void> request = sent.get(from);
       if (request.isDone() && here) {
+        roomFor(carried);
         answered(carried, failureOf(request), deadline);
       } else if (callerWaits) {
-        answered(carried, request.handle((ok, error) -> error).join(), deadline);
+        Throwable error = request.handle((ok, failure) -> failure).join();
+        roomFor(carried);
+        answered(carried, error, deadline);
       } else {
         Deadline shared = deadline;
         Outlet outlet = carried.get(0).outlet;
@@ -437,11 +440,23 @@ public final class Dispatcher {
    * I/O thread, and fewer events/s, with every delivery launching there).
    */
   private void handBack(Outlet outlet, List<Job> jobs, Throwable error, Deadline deadline) {
+    roomFor(jobs);
     boolean last = outlet.requestsOpen.decrementAndGet() == 0;
     if (last && error == null && outlet.ordered && !outlet.pipelined && launching.get() == null) {
       deliveredHere(outlet, jobs, deadline);
     } else if (outlet.answers.add(jobs, error, deadline)) {
       startAnswers(outlet);
+    }
+  }
+
+  /**
+   * The request of {@code jobs} is answered, failed or cancelled: they leave the driver's count of
+   * messages unanswered, and a drain stopped at its bound goes on ({@link BroadcastDriver#maxUnanswered}).
+   */
+  private void roomFor(List<Job> jobs) {
+    Outlet outlet = jobs.get(0).outlet;
+    if (outlet.answered(jobs)) {
+      startDrain(outlet);
     }
   }
 

@@ -47,6 +47,16 @@ final class Outlet {
   final boolean pipelined;
   final int maxBatch;
   private final int window;
+  /** The driver's {@link BroadcastDriver#maxUnanswered}; Integer.MAX_VALUE: nothing is counted. */
+  private final int maxUnanswered;
+  /** Messages sent and not answered yet, counted only under a bound; changed without the lock. */
+  private final AtomicInteger unanswered = new AtomicInteger();
+  /**
+   * The drain stopped at the bound: the answer that brings {@link #unanswered} down to this starts
+   * it again (-1: not stopped). Written before the count is read again, read after an answer
+   * lowers it, so that one of the two sees the other: no wake-up is lost.
+   */
+  private volatile int resumeAt = -1;
   private final Map<String, Lane> lanes = new HashMap<>();
   private final ArrayDeque<Job> ready = new ArrayDeque<>();
   private long batch;
@@ -77,6 +87,7 @@ final class Outlet {
     this.pipelined = ordered && driver.keepsOrder();
     this.maxBatch = Math.max(1, driver.maxBatch());
     this.window = pipelined ? PIPELINE_WINDOW : maxBatch;
+    this.maxUnanswered = Math.max(1, driver.maxUnanswered());
   }
 
   /** Without the lock: hands a queued job to the next holder of the lock, who admits and offers it. */
@@ -156,7 +167,54 @@ final class Outlet {
    */
   boolean endDrain() {
     draining.set(false);
-    return pushed.get() != null && draining.compareAndSet(false, true);
+    boolean room = roomAgain();
+    if (room) {
+      resumeAt = -1; // the next take looks again: a drain that stops (close) does not come back for it
+    }
+    return (pushed.get() != null || room) && draining.compareAndSet(false, true);
+  }
+
+  /**
+   * Without the lock, when the driver answered (or failed, or a cancel completed) a request of
+   * {@code jobs}: they no longer count against the bound. True when the caller must start the
+   * drain, which had stopped at the bound and may go on now.
+   */
+  boolean answered(List<Job> jobs) {
+    if (maxUnanswered == Integer.MAX_VALUE) {
+      return false;
+    }
+    int events = 0;
+    for (Job job : jobs) {
+      events += job.messages.size();
+    }
+    unanswered.addAndGet(-events);
+    return roomAgain() && claim();
+  }
+
+  /** The drain stopped at the bound, and enough answers came back since for the job it stopped at. */
+  private boolean roomAgain() {
+    int at = resumeAt;
+    return at >= 0 && unanswered.get() <= at;
+  }
+
+  /**
+   * Whether {@code job} may be sent without passing the driver's bound on messages unanswered;
+   * when not, marks the drain as stopped until the answers make room for it.
+   */
+  private boolean fits(Job job) {
+    if (maxUnanswered == Integer.MAX_VALUE) {
+      return true;
+    }
+    int at = Math.max(0, maxUnanswered - job.messages.size()); // a job above the bound goes alone
+    if (unanswered.get() <= at) {
+      return true;
+    }
+    resumeAt = at;
+    if (unanswered.get() <= at) { // an answer came between the two reads, and may not have seen resumeAt
+      resumeAt = -1;
+      return true;
+    }
+    return false;
   }
 
   /** When a drain could not be started: lets the next claim start one. */
@@ -167,7 +225,7 @@ final class Outlet {
   /** True when a new batch may start with {@code job} now: a {@code ShouldBroadcastNow} sent by its caller. */
   boolean mayGoAlone(Job job) {
     batch++;
-    return !job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job);
+    return !job.readied && job.state() == Job.WAITING && !job.backoff && allowed(job) && fits(job);
   }
 
   /**
@@ -192,6 +250,9 @@ final class Outlet {
     job.attempts++;
     job.batch = batch;
     job.inFlight = null;
+    if (maxUnanswered != Integer.MAX_VALUE) {
+      unanswered.addAndGet(job.messages.size());
+    }
     if (pipelined) {
       for (Lane lane : job.lanes) {
         lane.launchedNext(); // allowed: it was the job just after the launched prefix
@@ -208,6 +269,9 @@ final class Outlet {
    */
   List<Job> take() {
     batch++;
+    if (resumeAt >= 0) {
+      resumeAt = -1; // set again if this take stops at the bound
+    }
     int limit = ordered && !pipelined && maxBatch > 1 ? maxBatch : Math.max(maxBatch, TAKE);
     List<Job> out = new ArrayList<>(Math.min(limit, Math.max(1, ready.size())));
     Job job;
@@ -216,9 +280,9 @@ final class Outlet {
       if (job.state() != Job.WAITING || job.backoff || !allowed(job)) {
         continue; // no longer free to go; a later change on its channels readies it again
       }
-      if (job.messages.size() > 1 && !out.isEmpty()) {
+      if (job.messages.size() > 1 && !out.isEmpty() || !fits(job)) {
         job.readied = true;
-        ready.addFirst(job);
+        ready.addFirst(job); // it goes first once the request in flight, or the driver's answers, let it
         break;
       }
       launch(job);

@@ -61,6 +61,26 @@ public interface BroadcastDriver extends AutoCloseable {
   }
 
   /**
+   * The most messages this driver may have sent and not yet answered at once, across all channels:
+   * a driver whose connection holds a bounded number of commands waiting for their answers (the
+   * Redis publish socket's 8,192) declares that bound, and core stops sending at it and goes on
+   * as answers come back, rather than have the excess refused and retried. A message counts from
+   * the call that carries it ({@code publish}, {@code publishAll}, {@code publishBatch}) until its
+   * future completes, answered, failed or cancelled; a single {@code publishAll} larger than the
+   * bound still goes, alone. {@link Integer#MAX_VALUE} (the default): no bound beyond core's own
+   * window per channel and queue capacity.
+   *
+   * <pre>{@code
+   * public int maxUnanswered() {
+   *   return socket.maxUnanswered();
+   * }
+   * }</pre>
+   */
+  default int maxUnanswered() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * How many independent messages one {@link #publishBatch} call may carry; 1 (the default) means
    * the driver has no batch form and core calls {@link #publish} for each message.
    */
