@@ -191,6 +191,17 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   }
 
   /**
+   * On the publish socket, its bound on commands waiting for Redis's answer: core stops sending
+   * there instead of having the excess refused, fenced and retried (200 busy channels with core's
+   * window per channel would pass it). Through lettuce, no bound is declared: lettuce queues
+   * without a limit of its own here, as before.
+   */
+  @Override
+  public int maxUnanswered() {
+    return socket != null ? MAX_UNANSWERED : Integer.MAX_VALUE;
+  }
+
+  /**
    * Independent events that core coalesced: plain pipelined {@code PUBLISH} commands (a script for
    * an event on several channels), written with one flush, each with its own answer. Not one
    * script for all: they are unrelated events, so one failing must not take the others with it,
