@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * and not yet removed: a prefix of launched jobs, see {@link Lane}), elsewhere in the
  * very batch being filled (the driver's batch form keeps a channel's order within a request). So
  * without pipelining a channel has one request in flight, carrying up to {@code maxBatch} of its
- * events. Without per-channel order there are no lanes: every job is ready at once.
+ * events. Without per-channel order there are no lanes: every job is ready at once. Across its
+ * channels, a connection has at most the driver's {@link BroadcastDriver#maxUnanswered} messages
+ * unanswered: the drain stops at that bound, and the answer that makes room starts it again.
  *
  * <p>Intake: a queued job is {@linkplain #push pushed} without the lock, so producers never wait
  * for each other or for the draining thread; whoever next holds the lock {@linkplain #admitPushed
