@@ -143,8 +143,11 @@ class PreparedBatchTest {
     Ahead dropped = driver.prepared.get(1);
     assertThat(dropped.payloads).containsExactlyElementsOf(payloads(12, 21));
     assertThat(dropped.sends).as("prepared before the failure: never sent").hasValue(0);
-    assertThat(driver.sentAhead).as("the retry went through publishBatch; 12-21 and 22-31 prepared again")
-        .containsExactly(payloads(2, 11), payloads(12, 21), payloads(22, 31));
+    // Whether 12-21 and 22-31 are prepared again after the retry, or go through publishBatch, depends
+    // on when the test answers relative to the drain: either is right, but nothing goes twice.
+    assertThat(driver.sentAhead).as("the retry went through publishBatch, not the dropped preparation")
+        .startsWith(payloads(2, 11)).doesNotHaveDuplicates()
+        .isSubsetOf(payloads(2, 11), payloads(12, 21), payloads(22, 31));
     assertThat(driver.prepared).allMatch(ahead -> ahead.sends.get() <= 1);
     assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 31));
     assertThat(retried).containsExactlyElementsOf(payloads(2, 11));
