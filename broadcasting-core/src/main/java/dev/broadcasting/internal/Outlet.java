@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Outlet {
   /** Events of one channel in flight at once on a pipelining connection. */
-  static final int PIPELINE_WINDOW = 64;
+  static final int PIPELINE_WINDOW = 256;
   /** Jobs taken under one lock when they need not share a request. */
   static final int TAKE = 256;
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class RedisInFlightBoundTest {
   private static final int CHANNELS = 200;
-  /** Beyond core's window per channel: 200 channels would have 12,800 in flight without the bound. */
+  /** All within core's window per channel: without the bound, 16,000 could be in flight, beyond the socket's 8,192. */
   private static final int EVENTS = 80;
 
   @Test
