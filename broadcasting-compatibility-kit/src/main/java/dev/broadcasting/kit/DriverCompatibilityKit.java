@@ -374,6 +374,8 @@ public abstract class DriverCompatibilityKit {
   void publishBatchAnswersEachMessageInTheOrderGivenAndKeepsEachChannelsOrder() throws Exception {
     int maxBatch = driver.maxBatch();
     assertThat(maxBatch).as("maxBatch(): 1 for a driver without a batch form, more for one with").isPositive();
+    assertThat(driver.maxUnanswered()).as("maxUnanswered(): the most messages the driver takes unanswered at once, "
+        + "at least one full batch of maxBatch() %d", maxBatch).isGreaterThanOrEqualTo(maxBatch);
     Optional<BroadcastMessage> unacceptable = unacceptableMessage();
     List<BroadcastMessage> batch = coalesced("Coalesced", Math.min(maxBatch, 12), false);
     int refusedAt = -1;
