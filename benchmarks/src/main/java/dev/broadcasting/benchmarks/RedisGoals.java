@@ -31,6 +31,7 @@ final class RedisGoals {
   /** Latency samples are taken in blocks that alternate between us and raw lettuce. */
   private static final int BLOCK = 500;
   private static final int PEER_REQUESTS_FACTOR = 5;
+  private static final int WARM_UP_ROUNDS = 3;
 
   private final Goals goals;
   /** Run alone ({@code --latency} or {@code --queued}), to profile one kind of row. */
@@ -71,6 +72,9 @@ final class RedisGoals {
           .connection("redis", RedisBroadcastDriver.builder().uri(uri).publishSocket(publishSocket).build())
           .blockWhenFull(Duration.ofMinutes(1)).build()) {
         checkWireBody(uri, broadcaster, body);
+        if (!latencyOnly) {
+          warmUp(broadcaster);
+        }
         for (int channels : latencyOnly ? new int[0] : new int[] {1, 10}) {
           rows.add(queued(broadcaster, port, body, channels));
         }
@@ -101,6 +105,25 @@ final class RedisGoals {
       }
     } finally {
       client.shutdown();
+    }
+  }
+
+  /**
+   * {@value #WARM_UP_ROUNDS} unmeasured rounds of ours on both channel counts before either row is
+   * measured, as the pusher rows have: without them the 1-channel row, measured first, paid the
+   * JIT's warm-up of both rows (in {@code RedisThreadSplit} the socket's first 200,000-event round on 1
+   * channel ran at 277,000 events/s and its fourth at 607,000). redis-benchmark, a native program,
+   * has no such warm-up.
+   */
+  private void warmUp(Broadcaster broadcaster) throws Exception {
+    int count = goals.sizes().redisEvents();
+    for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+      for (int channels : new int[] {1, 10}) {
+        GoalEvent[] events = new GoalEvent[channels];
+        Arrays.setAll(events, GoalEvent::new);
+        goals.log().println("  warm-up, unmeasured: " + Round.run("ours queued, " + channels + " channel(s)", count, 0,
+            goals.sizes().limit(), i -> broadcaster.broadcast(events[i % channels])).describe());
+      }
     }
   }
 
