@@ -119,25 +119,27 @@ final class RedisGoals {
     int count = goals.sizes().redisEvents();
     for (int round = 0; round < WARM_UP_ROUNDS; round++) {
       for (int channels : new int[] {1, 10}) {
-        GoalEvent[] events = new GoalEvent[channels];
-        Arrays.setAll(events, GoalEvent::new);
-        goals.log().println("  warm-up, unmeasured: " + Round.run("ours queued, " + channels + " channel(s)", count, 0,
-            goals.sizes().limit(), i -> broadcaster.broadcast(events[i % channels])).describe());
+        goals.log().println("  warm-up, unmeasured: " + ours(broadcaster, channels, count).describe());
       }
     }
   }
 
-  private GoalRow queued(Broadcaster broadcaster, String port, String body, int channels) throws Exception {
-    goals.log().println("redis queued, " + channels + " channel(s)");
+  /** One round of ours: {@code count} queued broadcasts over {@code channels} channels, until all delivered. */
+  private Round ours(Broadcaster broadcaster, int channels, int count) throws Exception {
     GoalEvent[] events = new GoalEvent[channels];
     Arrays.setAll(events, GoalEvent::new);
+    return Round.run("ours queued, " + channels + " channel(s)", count, 0, goals.sizes().limit(),
+        i -> broadcaster.broadcast(events[i % channels]));
+  }
+
+  private GoalRow queued(Broadcaster broadcaster, String port, String body, int channels) throws Exception {
+    goals.log().println("redis queued, " + channels + " channel(s)");
     int count = goals.sizes().redisEvents();
     // -r 10 replaces __rand_int__ with 000000000000..000000000009: ten channels, the same message
     List<String> options = channels == 1 ? List.of() : List.of("-r", Integer.toString(channels));
     String channel = channels == 1 ? GoalEvent.channelName(0) : "private-orders.__rand_int__";
     Round[][] pair = goals.sideBySide(
-        () -> Round.run("ours queued, " + channels + " channel(s)", count, 0, goals.sizes().limit(),
-            i -> broadcaster.broadcast(events[i % channels])),
+        () -> ours(broadcaster, channels, count),
         () -> {
           // redis-benchmark is that much faster: more requests, so that its run lasts long enough to time
           int requests = count * PEER_REQUESTS_FACTOR;
