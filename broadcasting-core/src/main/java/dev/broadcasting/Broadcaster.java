@@ -614,7 +614,18 @@ public final class Broadcaster implements AutoCloseable {
         throw new IllegalStateException("defaultConnection '" + defaultConnection
             + "' is not one of the connections " + connections.keySet());
       }
+      connections.forEach(Builder::checkBound);
       return new Broadcaster(this);
+    }
+
+    /** A driver's bound on unanswered messages below 1 would let nothing go: a driver bug, refused here. */
+    private static void checkBound(String connection, BroadcastDriver driver) {
+      int bound = driver.maxUnanswered();
+      if (bound < 1) {
+        throw new IllegalStateException("connection '" + connection + "': " + driver.getClass().getName()
+            + ".maxUnanswered() returned " + bound + ", but it must be at least 1 (Integer.MAX_VALUE when the "
+            + "driver has no bound): a bug in the driver");
+      }
     }
 
     private void checkName(String name) {

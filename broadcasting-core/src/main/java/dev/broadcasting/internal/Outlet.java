@@ -38,8 +38,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * under the outlet's own monitor.
  */
 final class Outlet {
-  /** Events of one channel in flight at once on a pipelining connection. */
+  /** Events of one channel in flight at once on a pipelining connection whose driver declares no bound. */
   static final int PIPELINE_WINDOW = 256;
+  /**
+   * The same on a connection whose driver declares its bound on unanswered messages (the redis
+   * publish socket's 8,192), at most that bound: there the connection itself limits what is in
+   * flight, and 256 ran one hot channel dry between an answer and the next launch. Larger means
+   * more sent again after a failure: the events in flight behind a failed one on its channel.
+   */
+  static final int BOUNDED_PIPELINE_WINDOW = 4096;
   /** Jobs taken under one lock when they need not share a request. */
   static final int TAKE = 256;
 
@@ -88,8 +95,9 @@ final class Outlet {
     this.ordered = ordered;
     this.pipelined = ordered && driver.keepsOrder();
     this.maxBatch = Math.max(1, driver.maxBatch());
-    this.window = pipelined ? PIPELINE_WINDOW : maxBatch;
-    this.maxUnanswered = Math.max(1, driver.maxUnanswered());
+    this.maxUnanswered = driver.maxUnanswered(); // at least 1: the broadcaster's builder refuses less
+    this.window = !pipelined ? maxBatch
+        : maxUnanswered == Integer.MAX_VALUE ? PIPELINE_WINDOW : Math.min(BOUNDED_PIPELINE_WINDOW, maxUnanswered);
   }
 
   /** Without the lock: hands a queued job to the next holder of the lock, who admits and offers it. */
