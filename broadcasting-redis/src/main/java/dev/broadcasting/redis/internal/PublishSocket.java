@@ -21,6 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -291,12 +292,23 @@ public final class PublishSocket implements AutoCloseable {
     }
   }
 
-  /** One connection: its link, the commands it has not answered yet, and the thread reading its answers. */
+  /**
+   * One connection: its link, the commands it has not answered yet, and the thread reading its answers.
+   *
+   * <p>Core counts a command against {@link #maxUnanswered} until its future completes, and a
+   * cancelled one (core's attempt timeout, or a failure before it on its channel) completes at
+   * once, while here it still waits for Redis's answer. So the bound is checked as core counts:
+   * commands unanswered and not cancelled. Cancelled ones take room beyond it, up to as many again
+   * ({@code 2 × maxUnanswered} in all); past that a send is refused, retryable and fenced, rather
+   * than held without bound.
+   */
   private final class Link implements Runnable {
     final RespLink resp;
     final OutputStream out;
     final RespReader replies;
     final ArrayBlockingQueue<Sent> unanswered;
+    /** Commands in {@link #unanswered} that core cancelled: written, waiting for an answer nobody reads. */
+    final AtomicInteger cancelled = new AtomicInteger();
     final Thread reader;
     /** Set, with every unanswered command fenced, under this link's monitor. */
     private boolean dead;
@@ -305,7 +317,7 @@ public final class PublishSocket implements AutoCloseable {
     Link(RespLink resp, int capacity) throws IOException {
       this.resp = resp;
       this.out = resp.output();
-      this.unanswered = new ArrayBlockingQueue<>(capacity);
+      this.unanswered = new ArrayBlockingQueue<>(2 * capacity);
       // the reader wakes this often to see whether the oldest command has waited too long
       resp.readTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 4_000_000)));
       this.replies = new RespReader(new Watched(resp.input()), 64 * 1024, RedisCommandExecutionException::new);
@@ -322,10 +334,9 @@ public final class PublishSocket implements AutoCloseable {
           if (command == null) {
             throw new IOException("Redis answered a command that was not sent");
           }
-          if (answer instanceof RedisCommandExecutionException error) {
-            command.fail(error);
-          } else {
-            command.answered();
+          boolean settled = answer instanceof RedisCommandExecutionException error ? command.fail(error) : command.answered();
+          if (!settled && command.isCancelled()) {
+            cancelled.decrementAndGet();
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -345,17 +356,22 @@ public final class PublishSocket implements AutoCloseable {
     boolean enqueue(List<Sent> sent) {
       Throwable refusal;
       synchronized (this) {
-        if (!dead && unanswered.remainingCapacity() >= sent.size()) {
+        int counted = unanswered.size() - cancelled.get();
+        if (!dead && counted + sent.size() <= maxUnanswered && unanswered.remainingCapacity() >= sent.size()) {
           long now = nanoTime.getAsLong();
           for (Sent command : sent) {
             command.written = now;
+            command.link = this;
             unanswered.add(command);
           }
           return true;
         }
-        refusal = dead ? cause : BroadcastException.retryable("More than " + maxUnanswered
-            + " publishes are waiting for Redis's answer; this one was not sent. Redis is slower than the events "
-            + "come: it will be sent again", null);
+        refusal = dead ? cause : counted + sent.size() > maxUnanswered
+            ? BroadcastException.retryable("More than " + maxUnanswered + " publishes are waiting for Redis's answer; "
+                + "this one was not sent. Redis is slower than the events come: it will be sent again", null)
+            : BroadcastException.retryable(unanswered.size() + " publishes are waiting for Redis's answer, "
+                + cancelled.get() + " of them cancelled; this one was not sent. Redis is slower than the events "
+                + "come: it will be sent again", null);
       }
       sent.forEach(command -> command.fail(refusal));
       return false;
@@ -423,6 +439,8 @@ public final class PublishSocket implements AutoCloseable {
     final List<BroadcastMessage> messages;
     final long attempt;
     volatile long written;
+    /** The connection it was written on, once it was; its count of cancelled commands. */
+    Link link;
     private boolean settled;
 
     Sent(List<BroadcastMessage> messages, long attempt) {
@@ -440,19 +458,27 @@ public final class PublishSocket implements AutoCloseable {
       return true;
     }
 
-    void answered() {
+    /** False when it was settled already (cancelled, or failed with its connection). */
+    boolean answered() {
       if (claim()) {
         messages.forEach(fence::delivered);
         complete(null);
+        return true;
       }
+      return false;
     }
 
-    /** Fails it, fencing its channels first when core may retry it, so no later event overtakes the retry. */
-    void fail(Throwable error) {
+    /**
+     * Fails it, fencing its channels first when core may retry it, so no later event overtakes the
+     * retry; false when it was settled already.
+     */
+    boolean fail(Throwable error) {
       BroadcastException mapped = fence(error);
       if (mapped != null) {
         completeExceptionally(mapped);
+        return true;
       }
+      return false;
     }
 
     /** Settles it as failed with {@code error} and fences its channels if core may retry it; null if already settled. */
@@ -472,8 +498,14 @@ public final class PublishSocket implements AutoCloseable {
     /** Core gave up on it: it was written already, so only its channels are fenced and its answer ignored. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      if (!claim()) {
-        return false;
+      synchronized (this) {
+        if (!claim()) {
+          return false;
+        }
+        // under the monitor the reader's claim takes: when that claim fails, this count is up already
+        if (link != null) {
+          link.cancelled.incrementAndGet();
+        }
       }
       messages.forEach(m -> fence.failed(m, attempt));
       return super.cancel(mayInterruptIfRunning);

@@ -106,6 +106,34 @@ class PublishSocketTest {
     }
   }
 
+  /**
+   * Core stops counting a cancelled command at once; the socket keeps it until Redis answers. The
+   * bound is checked as core counts, so sends after a cancel are not refused, and cancelled commands
+   * take room beyond it up to as many again, past which a send is refused, retryable and fenced.
+   */
+  @Test
+  void cancelledCommandsDoNotCountAgainstTheBoundButTakeRoomUpToAsManyAgain() throws Exception {
+    OrderFence fence = new OrderFence("test", System::nanoTime);
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2)) {
+      List<CompletableFuture<Void>> first = send(socket, fence, message("a"), message("b"));
+      first.forEach(sent -> assertThat(sent.cancel(true)).isTrue());
+
+      List<CompletableFuture<Void>> second = send(socket, fence, message("c"), message("d"));
+      assertThat(second).as("within the bound as core counts it").noneMatch(CompletableFuture::isDone);
+      CompletableFuture<Void> third = send(socket, fence, message("e")).get(0);
+      assertThat(catchThrowable(third::join).getCause()).isInstanceOf(BroadcastException.class)
+          .hasMessageStartingWith("More than 2 publishes are waiting for Redis's answer");
+
+      second.forEach(sent -> sent.cancel(true));
+      CompletableFuture<Void> fourth = send(socket, fence, message("f")).get(0);
+      BroadcastException full = (BroadcastException) catchThrowable(fourth::join).getCause();
+      assertThat(full).hasMessageStartingWith("4 publishes are waiting for Redis's answer, 4 of them cancelled; "
+          + "this one was not sent");
+      assertThat(full.isRetryable()).isTrue();
+      assertThat(fence.admit(message("f"), fence.next())).as("its channel is fenced").isNotNull();
+    }
+  }
+
   @Test
   void closingFailsTheUnansweredCommandsAndRefusesLaterOnes() throws Exception {
     OrderFence fence = new OrderFence("test", System::nanoTime);
