@@ -8,6 +8,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,7 +21,10 @@ import java.util.Locale;
  * through the driver's own publish socket (its default, see broadcasting-redis's RESP-PUBLISH.md),
  * each on a broadcaster of its own.
  *
- * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisThreadSplit [events] [rounds]}</pre>
+ * <pre>{@code java -cp benchmarks.jar dev.broadcasting.benchmarks.RedisThreadSplit [events] [rounds] [--socket]}</pre>
+ *
+ * <p>{@code --socket}: the queued rounds on the publish socket alone, no lettuce and no latency
+ * rounds, to compare two builds of the socket's path in turns.
  */
 public final class RedisThreadSplit {
   private RedisThreadSplit() {}
@@ -28,6 +32,7 @@ public final class RedisThreadSplit {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    boolean socketOnly = List.of(args).contains("--socket");
     try (RedisProcess redis = RedisProcess.start()) {
       String uri = "redis://127.0.0.1:" + redis.port();
       RedisClient client = RedisClient.create(uri);
@@ -42,9 +47,14 @@ public final class RedisThreadSplit {
           GoalEvent[] goal = new GoalEvent[channels];
           java.util.Arrays.setAll(goal, GoalEvent::new);
           for (int round = 0; round < rounds; round++) {
-            queuedRound("lettuce", broadcaster, goal, events);
+            if (!socketOnly) {
+              queuedRound("lettuce", broadcaster, goal, events);
+            }
             queuedRound("socket", onSocket, goal, events);
           }
+        }
+        if (socketOnly) {
+          return;
         }
         int calls = events / 10;
         byte[] channel = GoalEvent.channelName(42).getBytes(StandardCharsets.UTF_8);

@@ -422,7 +422,9 @@ public final class Dispatcher {
       } else {
         Deadline shared = deadline;
         Outlet outlet = carried.get(0).outlet;
-        outlet.requestsOpen.incrementAndGet();
+        if (outlet.chained) {
+          outlet.requestsOpen.incrementAndGet();
+        }
         request.whenComplete((ok, error) -> handBack(outlet, carried, error, shared));
       }
       from = i;
@@ -441,8 +443,7 @@ public final class Dispatcher {
    */
   private void handBack(Outlet outlet, List<Job> jobs, Throwable error, Deadline deadline) {
     roomFor(jobs);
-    boolean last = outlet.requestsOpen.decrementAndGet() == 0;
-    if (last && error == null && outlet.ordered && !outlet.pipelined && launching.get() == null) {
+    if (outlet.chained && outlet.requestsOpen.decrementAndGet() == 0 && error == null && launching.get() == null) {
       deliveredHere(outlet, jobs, deadline);
     } else if (outlet.answers.add(jobs, error, deadline)) {
       startAnswers(outlet);

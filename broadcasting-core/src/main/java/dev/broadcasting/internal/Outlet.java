@@ -77,8 +77,21 @@ final class Outlet {
   private final AtomicBoolean draining = new AtomicBoolean();
   /** The drivers' answers on their way back to a dispatcher thread; no lock. */
   final Answers answers = new Answers();
-  /** Requests sent and not answered yet, whose answers come back through the dispatcher's hand-back; no lock. */
+  /**
+   * Ordered and not pipelined: a channel's requests form a serial chain, and the answer to the last
+   * open one launches the next on its own thread ({@code Dispatcher.deliveredHere}).
+   */
+  final boolean chained;
+  /**
+   * Requests sent and not answered yet, whose answers come back through the dispatcher's hand-back;
+   * counted only when {@link #chained}, the one use; no lock.
+   */
   final AtomicInteger requestsOpen = new AtomicInteger();
+  /**
+   * Messages launched by the {@link #take} under way and not yet added to {@link #unanswered}: one
+   * atomic add per take rather than one per job, on a line the answering thread writes too.
+   */
+  private int uncounted;
   /**
    * The request the driver built ahead for {@link #prepared}'s jobs ({@link BroadcastDriver#prepareBatch}),
    * or null. Only the thread that holds the drain reads or writes it.
@@ -94,6 +107,7 @@ final class Outlet {
     this.driver = driver;
     this.ordered = ordered;
     this.pipelined = ordered && driver.keepsOrder();
+    this.chained = ordered && !pipelined;
     this.maxBatch = Math.max(1, driver.maxBatch());
     this.maxUnanswered = driver.maxUnanswered(); // at least 1: the broadcaster's builder refuses less
     this.window = !pipelined ? maxBatch
@@ -216,9 +230,10 @@ final class Outlet {
       return true;
     }
     int at = Math.max(0, maxUnanswered - job.messages.size()); // a job above the bound goes alone
-    if (unanswered.get() <= at) {
+    if (unanswered.get() + uncounted <= at) {
       return true;
     }
+    countLaunched(); // the stop below compares the count itself with what the answers bring it down to
     resumeAt = at;
     if (unanswered.get() <= at) { // an answer came between the two reads, and may not have seen resumeAt
       resumeAt = -1;
@@ -256,12 +271,26 @@ final class Outlet {
 
   /** Marks {@code job} as sent in the current batch, and readies what may now follow it. */
   void launch(Job job) {
+    launchUncounted(job);
+    countLaunched();
+  }
+
+  /** Adds what was launched since the last count to the messages unanswered. */
+  private void countLaunched() {
+    if (uncounted != 0) {
+      unanswered.addAndGet(uncounted);
+      uncounted = 0;
+    }
+  }
+
+  /** {@link #launch}, its messages counted against the bound at the next {@link #countLaunched}. */
+  private void launchUncounted(Job job) {
     job.launched();
     job.attempts++;
     job.batch = batch;
     job.inFlight = null;
     if (maxUnanswered != Integer.MAX_VALUE) {
-      unanswered.addAndGet(job.messages.size());
+      uncounted += job.messages.size();
     }
     if (pipelined) {
       for (Lane lane : job.lanes) {
@@ -295,12 +324,13 @@ final class Outlet {
         ready.addFirst(job); // it goes first once the request in flight, or the driver's answers, let it
         break;
       }
-      launch(job);
+      launchUncounted(job);
       out.add(job);
       if (job.messages.size() > 1) {
         break;
       }
     }
+    countLaunched();
     return out;
   }
 

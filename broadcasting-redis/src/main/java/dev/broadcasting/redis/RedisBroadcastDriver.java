@@ -6,6 +6,7 @@ import dev.broadcasting.redis.internal.RedisConnector;
 import dev.broadcasting.redis.internal.RedisConnector.Open;
 import dev.broadcasting.redis.internal.OrderFence;
 import dev.broadcasting.redis.internal.Pipeline;
+import dev.broadcasting.redis.internal.PublishHeads;
 import dev.broadcasting.redis.internal.PublishSocket;
 import dev.broadcasting.redis.internal.RespCommands;
 import dev.broadcasting.redis.internal.RedisDriverProvider;
@@ -106,6 +107,8 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   private final RedisConnector connector;
   /** Null when the publishes go through lettuce. */
   private final PublishSocket socket;
+  /** The socket's {@code PUBLISH} heads per channel; null through lettuce. */
+  private final PublishHeads heads;
   private final RedisFailures failures;
   private final OrderFence fence;
   private final String address;
@@ -126,6 +129,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     this.socket = connector != null ? null : new PublishSocket(PublishSocket.to(new RespEndpoint(builder.uri,
         builder.sslOptions, commandTimeout, RedisDriverProvider.TRUST.refusedAdvice()), !builder.uri.getSentinels().isEmpty()), failures, fence, commandTimeout,
         MAX_UNANSWERED, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
+    this.heads = socket == null ? null : new PublishHeads(prefix, sharded);
   }
 
   public static Builder builder() {
@@ -153,13 +157,10 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     List<BroadcastMessage> batch = List.copyOf(messages);
     if (socket != null) {
       List<Encoded> encoded = new ArrayList<>(batch.size());
-      int bytes = SCRIPT.length + 64;
       for (BroadcastMessage message : batch) {
-        Encoded one = encode(message);
-        encoded.add(one);
-        bytes += one.wireSize();
+        encoded.add(encode(message));
       }
-      return socket.send(List.of(batch), bytes, (commands, i) -> eval(commands, encoded)).get(0);
+      return socket.send(List.of(batch), (commands, i) -> eval(commands, encoded)).get(0);
     }
     long attempt = fence.next();
     for (BroadcastMessage message : batch) {
@@ -258,22 +259,21 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
     return results;
   }
 
-  /** {@link #publishBatch} on the driver's own socket: the same commands, preformatted, with one write. */
+  /**
+   * {@link #publishBatch} on the driver's own socket: the same commands, formatted straight into
+   * the batch that goes with one write.
+   */
   private List<CompletableFuture<Void>> publishOnSocket(List<BroadcastMessage> messages) {
-    Encoded[] encoded = new Encoded[messages.size()];
     List<List<BroadcastMessage>> groups = new ArrayList<>(messages.size());
-    int bytes = 0;
-    for (int i = 0; i < encoded.length; i++) {
-      BroadcastMessage message = messages.get(i);
-      encoded[i] = encode(message);
+    for (BroadcastMessage message : messages) {
       groups.add(List.of(message));
-      bytes += encoded[i].wireSize() + (encoded[i].channels.length == 1 ? 0 : SCRIPT.length + 64);
     }
-    return socket.send(groups, bytes, (batch, i) -> {
-      if (encoded[i].channels.length == 1) {
-        RespCommands.publish(batch, sharded, encoded[i].channels[0], encoded[i].body);
+    return socket.send(groups, (batch, i) -> {
+      BroadcastMessage message = messages.get(i);
+      if (message.channels().size() == 1) {
+        heads.append(batch, message);
       } else {
-        eval(batch, List.of(encoded[i]));
+        eval(batch, List.of(encode(message)));
       }
     });
   }
@@ -372,16 +372,7 @@ public final class RedisBroadcastDriver implements BroadcastDriver {
   }
 
   /** One message: its body and the Redis channel names it goes to. */
-  private record Encoded(byte[] body, byte[][] channels) {
-    /** About the bytes it takes as RESP: its body and channels with their heads. */
-    int wireSize() {
-      int size = body.length + 48;
-      for (byte[] channel : channels) {
-        size += channel.length + 16;
-      }
-      return size;
-    }
-  }
+  private record Encoded(byte[] body, byte[][] channels) {}
 
   private Encoded encode(BroadcastMessage message) {
     return new Encoded(RedisMessageFormat.body(message), RedisMessageFormat.channels(prefix, message.channels()));

@@ -50,9 +50,34 @@ public final class RespWriter {
   public void bulk(byte[] arg) {
     header('$', arg.length);
     raw(arg);
+    crlf();
+  }
+
+  /** A bulk string's head alone, {@code $length\r\n}: its bytes follow piece by piece, then {@link #crlf}. */
+  public void bulkHead(int length) {
+    header('$', length);
+  }
+
+  /**
+   * Text whose characters are all below 256 (ASCII, say) as one byte each: a copy of the string's
+   * own bytes, where encoding it first would allocate an array and copy twice.
+   */
+  @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) is exactly this copy, and not slated for removal
+  public void latin1(String text) {
+    ensure(text.length());
+    text.getBytes(0, text.length(), bytes, size);
+    size += text.length();
+  }
+
+  public void crlf() {
     ensure(2);
     bytes[size++] = '\r';
     bytes[size++] = '\n';
+  }
+
+  /** The array's length: what it holds without growing. */
+  public int capacity() {
+    return bytes.length;
   }
 
   public void writeTo(OutputStream out) throws IOException {

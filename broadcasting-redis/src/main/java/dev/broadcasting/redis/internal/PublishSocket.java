@@ -17,7 +17,6 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +32,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * PublishSocket socket = new PublishSocket(PublishSocket.to(endpoint, false), failures, fence, timeout, 8192,
  *     System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
- * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)), 64 + body.length,
+ * List<CompletableFuture<Void>> sent = socket.send(List.of(List.of(message)),
  *     (batch, i) -> RespCommands.publish(batch, false, channel, body));
  * }</pre>
  *
@@ -60,6 +59,9 @@ public final class PublishSocket implements AutoCloseable {
   };
 
   private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
+  /** The batch buffer kept between sends; one that grew past {@link #MAX_KEPT_BATCH} is let go after its send. */
+  private static final int BATCH_BYTES = 64 * 1024;
+  private static final int MAX_KEPT_BATCH = 1024 * 1024;
   private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
 
   private final Connect connect;
@@ -70,6 +72,8 @@ public final class PublishSocket implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final Executor attempts;
   private final Object writeLock = new Object();
+  /** The bytes of the batch being written, kept for the next: under {@link #writeLock}. */
+  private RespWriter batch = new RespWriter(BATCH_BYTES);
   /** The open connection, or null; replaced only under {@link #writeLock}. */
   private Link link;
   private boolean closed;
@@ -127,8 +131,8 @@ public final class PublishSocket implements AutoCloseable {
 
   /**
    * Sends one command per group of {@code messages} (a group of several is one script call of
-   * {@code publishAll}, delivered whole or not at all), formatted by {@code format} into about
-   * {@code bytes} bytes, with one write; returns one future per group, in order. With no open
+   * {@code publishAll}, delivered whole or not at all), formatted by {@code format}, with one
+   * write; returns one future per group, in order. With no open
    * connection they all fail at once as retryable, and an attempt to open one starts if none is
    * under way or waiting out its back-off.
    *
@@ -137,7 +141,7 @@ public final class PublishSocket implements AutoCloseable {
    * unanswered before a later group is admitted, so no group admitted before that fence went up
    * can be written on the next connection ahead of the retry of an earlier one.
    */
-  public List<CompletableFuture<Void>> send(List<List<BroadcastMessage>> messages, int bytes, Format format) {
+  public List<CompletableFuture<Void>> send(List<List<BroadcastMessage>> messages, Format format) {
     List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
     synchronized (writeLock) {
       Link current;
@@ -151,7 +155,7 @@ public final class PublishSocket implements AutoCloseable {
         }
         return results;
       }
-      RespWriter batch = new RespWriter(bytes);
+      batch.reset();
       List<Sent> sent = new ArrayList<>(messages.size());
       for (int i = 0; i < messages.size(); i++) {
         List<BroadcastMessage> group = messages.get(i);
@@ -173,6 +177,9 @@ public final class PublishSocket implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           current.die(e);
         }
+      }
+      if (batch.capacity() > MAX_KEPT_BATCH) {
+        batch = new RespWriter(BATCH_BYTES);
       }
     }
     return results;
@@ -306,7 +313,7 @@ public final class PublishSocket implements AutoCloseable {
     final RespLink resp;
     final OutputStream out;
     final RespReader replies;
-    final ArrayBlockingQueue<Sent> unanswered;
+    final AnswerQueue<Sent> unanswered;
     /** Commands in {@link #unanswered} that core cancelled: written, waiting for an answer nobody reads. */
     final AtomicInteger cancelled = new AtomicInteger();
     final Thread reader;
@@ -317,7 +324,7 @@ public final class PublishSocket implements AutoCloseable {
     Link(RespLink resp, int capacity) throws IOException {
       this.resp = resp;
       this.out = resp.output();
-      this.unanswered = new ArrayBlockingQueue<>(2 * capacity);
+      this.unanswered = new AnswerQueue<>(this, 2 * capacity);
       // the reader wakes this often to see whether the oldest command has waited too long
       resp.readTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 4_000_000)));
       this.replies = new RespReader(new Watched(resp.input()), 64 * 1024, RedisCommandExecutionException::new);
@@ -330,7 +337,7 @@ public final class PublishSocket implements AutoCloseable {
       try {
         while (true) {
           Object answer = replies.read();
-          Sent command = unanswered.poll();
+          Sent command = unanswered.take();
           if (command == null) {
             throw new IOException("Redis answered a command that was not sent");
           }
@@ -382,8 +389,8 @@ public final class PublishSocket implements AutoCloseable {
      * before {@link #isDead} can answer true; the futures complete after, outside the monitor.
      */
     void die(Throwable error) {
-      List<Sent> failed = new ArrayList<>(unanswered.size());
-      List<BroadcastException> mapped = new ArrayList<>(unanswered.size());
+      List<Sent> failed = new ArrayList<>();
+      List<BroadcastException> mapped = new ArrayList<>();
       synchronized (this) {
         if (dead) {
           return;
@@ -391,7 +398,7 @@ public final class PublishSocket implements AutoCloseable {
         dead = true;
         cause = error;
         resp.close();
-        for (Sent command; (command = unanswered.poll()) != null; ) {
+        for (Sent command : unanswered.drain()) {
           BroadcastException failure = command.fence(error);
           if (failure != null) {
             failed.add(command);

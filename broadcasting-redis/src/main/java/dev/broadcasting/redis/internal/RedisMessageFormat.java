@@ -2,6 +2,7 @@ package dev.broadcasting.redis.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.broadcasting.Channel;
+import dev.broadcasting.resp.internal.RespWriter;
 import dev.broadcasting.spi.BroadcastMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class RedisMessageFormat {
   private static final byte[] DATA = "\",\"data\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SOCKET = ",\"socket\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NO_SOCKET = "null}".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] QUOTE = {'"'};
+  private static final byte[] QUOTE_END = {'"', '}'};
 
   /**
    * The message body. The payload is embedded as it stands: core serialized it once as a JSON
@@ -26,28 +29,54 @@ public final class RedisMessageFormat {
    * bytes; quoting them through Jackson cost a tenth of the thread that sends the events.
    */
   public static byte[] body(BroadcastMessage message) {
-    String event = message.event();
-    String socket = message.socketId();
-    if (!plain(event) || socket != null && !plain(socket)) {
+    if (!plain(message)) {
       return quoted(message);
     }
-    byte[] payload = message.payload().getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[EVENT.length + event.length() + DATA.length + payload.length + SOCKET.length
-        + (socket == null ? NO_SOCKET.length : socket.length() + 3)];
-    int at = put(out, 0, EVENT);
-    at = ascii(out, at, event);
-    at = put(out, at, DATA);
-    at = put(out, at, payload);
-    at = put(out, at, SOCKET);
-    if (socket == null) {
-      put(out, at, NO_SOCKET);
-    } else {
-      out[at++] = '"';
-      at = ascii(out, at, socket);
-      out[at++] = '"';
-      out[at] = '}';
+    RespWriter out = new RespWriter(plainLength(message));
+    appendPlain(out, message);
+    return out.toByteArray();
+  }
+
+  /**
+   * The body as a RESP bulk string, {@code $length\r\n<body>\r\n}, written straight into the
+   * batch: the bytes {@link #body} gives, without an array of its own and a copy of it.
+   */
+  public static void appendBulk(RespWriter out, BroadcastMessage message) {
+    if (!plain(message)) {
+      out.bulk(quoted(message));
+      return;
     }
-    return out;
+    out.bulkHead(plainLength(message));
+    appendPlain(out, message);
+    out.crlf();
+  }
+
+  private static boolean plain(BroadcastMessage message) {
+    return plain(message.event()) && (message.socketId() == null || plain(message.socketId()));
+  }
+
+  /** The length of a {@link #plain} message's body: its event name and socket id are one byte per character. */
+  private static int plainLength(BroadcastMessage message) {
+    String socket = message.socketId();
+    return EVENT.length + message.event().length() + DATA.length + message.payloadBytes() + SOCKET.length
+        + (socket == null ? NO_SOCKET.length : socket.length() + 3);
+  }
+
+  private static void appendPlain(RespWriter out, BroadcastMessage message) {
+    out.raw(EVENT);
+    out.latin1(message.event());
+    out.raw(DATA);
+    // not latin1 even when payloadBytes() equals its length: a lone surrogate counts one byte, '?'
+    out.raw(message.payload().getBytes(StandardCharsets.UTF_8));
+    out.raw(SOCKET);
+    String socket = message.socketId();
+    if (socket == null) {
+      out.raw(NO_SOCKET);
+    } else {
+      out.raw(QUOTE);
+      out.latin1(socket);
+      out.raw(QUOTE_END);
+    }
   }
 
   /** The body with the event name and socket id quoted by Jackson: what {@link #body} gives in every case. */
@@ -74,19 +103,6 @@ public final class RedisMessageFormat {
       }
     }
     return true;
-  }
-
-  private static int put(byte[] out, int at, byte[] bytes) {
-    System.arraycopy(bytes, 0, out, at, bytes.length);
-    return at + bytes.length;
-  }
-
-  /** Copies text that {@link #plain} accepted: one byte per character. */
-  private static int ascii(byte[] out, int at, String text) {
-    for (int i = 0; i < text.length(); i++) {
-      out[at + i] = (byte) text.charAt(i);
-    }
-    return at + text.length();
   }
 
   /** The Redis channel names, prefix first, in the message's order. */

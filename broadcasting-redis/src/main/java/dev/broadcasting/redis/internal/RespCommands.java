@@ -21,8 +21,13 @@ public final class RespCommands {
 
   /** Appends {@code PUBLISH channel body}, or {@code SPUBLISH} when {@code sharded}. */
   public static void publish(RespWriter batch, boolean sharded, byte[] channel, byte[] body) {
-    batch.raw(sharded ? SPUBLISH : PUBLISH);
+    head(batch, sharded);
     batch.bulk(channel);
     batch.bulk(body);
+  }
+
+  /** Appends the head of a {@code PUBLISH} (or {@code SPUBLISH}), its channel and body to follow. */
+  static void head(RespWriter batch, boolean sharded) {
+    batch.raw(sharded ? SPUBLISH : PUBLISH);
   }
 }

@@ -70,7 +70,7 @@ class PublishSocketTest {
   }
 
   private static List<CompletableFuture<Void>> send(PublishSocket socket, OrderFence fence, BroadcastMessage... messages) {
-    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), 64, (batch, i) -> RespCommands.publish(
+    return socket.send(java.util.Arrays.stream(messages).map(List::of).toList(), (batch, i) -> RespCommands.publish(
         batch, false, messages[i].channels().get(0).name().getBytes(StandardCharsets.UTF_8), new byte[] {'x'}));
   }
 
