@@ -67,6 +67,8 @@ final class Outlet {
    */
   private volatile int resumeAt = -1;
   private final Map<String, Lane> lanes = new HashMap<>();
+  /** The lane a job joined last: a hot channel's next job usually joins it too, found without hashing. */
+  private Lane lastLane;
   private final ArrayDeque<Job> ready = new ArrayDeque<>();
   private long batch;
   /** The jobs admitted and not yet removed, newest first, linked through the jobs themselves. */
@@ -161,11 +163,12 @@ final class Outlet {
     if (ordered) {
       Lane[] found = new Lane[job.keys.length];
       for (int i = 0; i < found.length; i++) {
-        Lane lane = lanes.get(job.keys[i]);
+        Lane lane = lastLane != null && lastLane.key.equals(job.keys[i]) ? lastLane : lanes.get(job.keys[i]);
         if (lane == null) {
           lane = new Lane(job.keys[i]);
           lanes.put(lane.key, lane);
         }
+        lastLane = lane;
         first &= lane.isEmpty();
         lane.add(job);
         found[i] = lane;
@@ -432,6 +435,9 @@ final class Outlet {
       lane.remove(job);
       if (lane.isEmpty()) {
         lanes.remove(lane.key);
+        if (lastLane == lane) {
+          lastLane = null;
+        }
       }
     }
     promote(job);

@@ -51,8 +51,21 @@ public final class RedisMessageFormat {
     out.crlf();
   }
 
+  /**
+   * The last event name found plain: an application sends many events of few names, usually the
+   * very same string, and looking at each character again cost a fifteenth of the sending thread.
+   * Shared by all threads without a lock: a string is immutable, and a stale one is only a miss.
+   */
+  private static String plainEvent = "";
+
   private static boolean plain(BroadcastMessage message) {
-    return plain(message.event()) && (message.socketId() == null || plain(message.socketId()));
+    String event = message.event();
+    boolean plainName = event == plainEvent;
+    if (!plainName && plain(event)) {
+      plainEvent = event;
+      plainName = true;
+    }
+    return plainName && (message.socketId() == null || plain(message.socketId()));
   }
 
   /** The length of a {@link #plain} message's body: its event name and socket id are one byte per character. */
