@@ -68,7 +68,9 @@ public interface BroadcastDriver extends AutoCloseable {
    * the call that carries it ({@code publish}, {@code publishAll}, {@code publishBatch}) until its
    * future completes, answered, failed or cancelled; a single {@code publishAll} larger than the
    * bound still goes, alone. {@link Integer#MAX_VALUE} (the default): no bound beyond core's own
-   * window per channel and queue capacity.
+   * window per channel and queue capacity. At least 1: the broadcaster's builder refuses a driver
+   * that declares less. A pipelining driver that declares a bound gets a larger window per channel
+   * (4,096 events, at most the bound, instead of 256): its connection limits what is in flight.
    *
    * <pre>{@code
    * public int maxUnanswered() {
