@@ -67,7 +67,10 @@ final class Outlet {
    */
   private volatile int resumeAt = -1;
   private final Map<String, Lane> lanes = new HashMap<>();
-  /** The lane a job joined last: a hot channel's next job usually joins it too, found without hashing. */
+  /**
+   * The lane a job joined last, kept even once it emptied and left {@link #lanes}: a hot channel's
+   * next job usually joins it too, found without hashing, its ring not grown again from 4 slots.
+   */
   private Lane lastLane;
   private final ArrayDeque<Job> ready = new ArrayDeque<>();
   private long batch;
@@ -163,10 +166,18 @@ final class Outlet {
     if (ordered) {
       Lane[] found = new Lane[job.keys.length];
       for (int i = 0; i < found.length; i++) {
-        Lane lane = lastLane != null && lastLane.key.equals(job.keys[i]) ? lastLane : lanes.get(job.keys[i]);
-        if (lane == null) {
-          lane = new Lane(job.keys[i]);
-          lanes.put(lane.key, lane);
+        Lane lane;
+        if (lastLane != null && lastLane.key.equals(job.keys[i])) {
+          lane = lastLane;
+          if (lane.isEmpty()) {
+            lanes.put(lane.key, lane); // it left the map when it emptied; its grown ring is used again
+          }
+        } else {
+          lane = lanes.get(job.keys[i]);
+          if (lane == null) {
+            lane = new Lane(job.keys[i]);
+            lanes.put(lane.key, lane);
+          }
         }
         lastLane = lane;
         first &= lane.isEmpty();
@@ -434,10 +445,7 @@ final class Outlet {
     for (Lane lane : job.lanes) {
       lane.remove(job);
       if (lane.isEmpty()) {
-        lanes.remove(lane.key);
-        if (lastLane == lane) {
-          lastLane = null;
-        }
+        lanes.remove(lane.key); // lastLane may keep it, empty, for the channel's next job
       }
     }
     promote(job);
