@@ -31,7 +31,7 @@ final class RedisGoals {
   /** Latency samples are taken in blocks that alternate between us and raw lettuce. */
   private static final int BLOCK = 500;
   private static final int PEER_REQUESTS_FACTOR = 5;
-  private static final int WARM_UP_ROUNDS = 3;
+  private static final int WARM_UP_ROUNDS = 5;
 
   private final Goals goals;
   /** Run alone ({@code --latency} or {@code --queued}), to profile one kind of row. */
@@ -113,7 +113,9 @@ final class RedisGoals {
    * measured, as the pusher rows have: without them the 1-channel row, measured first, paid the
    * JIT's warm-up of both rows (in {@code RedisThreadSplit} the socket's first 200,000-event round on 1
    * channel ran at 277,000 events/s and its fourth at 607,000). redis-benchmark, a native program,
-   * has no such warm-up.
+   * has no such warm-up. Five, not three: with three, the 1-channel row's first measured rounds
+   * still spent 2.2-2.7 µs of JVM CPU per event and its later ones 1.7-1.8 (19:17-19:18 UTC,
+   * {@code results/redis-queued-*}), the compiler threads' share falling round by round.
    */
   private void warmUp(Broadcaster broadcaster) throws Exception {
     int count = goals.sizes().redisEvents();
