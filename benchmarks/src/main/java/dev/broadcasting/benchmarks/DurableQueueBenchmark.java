@@ -47,8 +47,7 @@ public final class DurableQueueBenchmark {
 
   private DurableQueueBenchmark() {}
 
-  /** One round's figures. */
-  /** @param switches context switches of this JVM's threads per event: how often a thread slept and woke */
+  /** One round's figures; {@code switches} context switches of this JVM's threads per event: how often a thread slept and woke */
   record Figures(double eventsPerSecond, double jvmCpuNanos, double totalCpuNanos, double switches) {}
 
   public static void main(String[] args) throws Exception {
@@ -147,6 +146,15 @@ public final class DurableQueueBenchmark {
 
   /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
   private static Figures round(Broadcaster broadcaster, int events, long[] servers) throws Exception {
+    return round(broadcaster, events, servers, PRODUCERS, producers);
+  }
+
+  /**
+   * {@code events} broadcasts of {@code OrderShipped} on 64 channels from {@code producers} threads
+   * of {@code pool}, timed until every one is delivered; CPU of this JVM and of the {@code servers}.
+   */
+  static Figures round(Broadcaster broadcaster, int events, long[] servers, ExecutorService pool, int producers)
+      throws Exception {
     long serverCpu = serverCpuNanos(servers);
     long switches = contextSwitches();
     long jvmCpu = OS.getProcessCpuTime();
@@ -160,7 +168,7 @@ public final class DurableQueueBenchmark {
           sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
         }
         return CompletableFuture.allOf(sent);
-      }, PRODUCERS).thenCompose(all -> all));
+      }, pool).thenCompose(all -> all));
     }
     CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
     long wall = System.nanoTime() - start;
@@ -171,7 +179,7 @@ public final class DurableQueueBenchmark {
         (double) (contextSwitches() - switches) / sent);
   }
 
-  private static Figures median(List<Figures> rounds) {
+  static Figures median(List<Figures> rounds) {
     double[] rate = rounds.stream().mapToDouble(Figures::eventsPerSecond).sorted().toArray();
     double[] jvm = rounds.stream().mapToDouble(Figures::jvmCpuNanos).sorted().toArray();
     double[] total = rounds.stream().mapToDouble(Figures::totalCpuNanos).sorted().toArray();
