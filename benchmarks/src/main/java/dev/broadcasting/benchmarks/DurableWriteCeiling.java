@@ -51,8 +51,8 @@ import java.util.regex.Pattern;
  *   <li>(c) {@code redis-benchmark -c N -P 1} of the same {@code XADD}, natively, as a cross-check.
  * </ul>
  *
- * <p>N is 4, 16 and 64. CPU per event: this JVM's, plus the redis-servers' (and redis-benchmark's for
- * (c)), from {@code /proc}. The goal needs (e) at 50 % of (a); when (b) stays below that, no
+ * <p>N is 4, 16 and 64. CPU per event: this JVM's, plus the redis-servers', from {@code /proc}; for
+ * (c) the "JVM" figure is redis-benchmark's own CPU (user and system, from bash's {@code times}). The goal needs (e) at 50 % of (a); when (b) stays below that, no
  * implementation of the contract meets it with 4 producers on this machine.
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableWriteCeiling [events] [rounds]}</pre>
@@ -125,6 +125,12 @@ public final class DurableWriteCeiling {
             + "servers  (rounds: %s)%n", name, m.eventsPerSecond(), 100 * m.eventsPerSecond() / inMemory,
             m.jvmCpuNanos() / 1e3, m.totalCpuNanos() / 1e3, rates(all));
       });
+      double durable = DurableQueueBenchmark.median(figures.get("(e) durable queue, 4 producers")).eventsPerSecond();
+      double ceiling = Math.max(DurableQueueBenchmark.median(figures.get(Ceiling.ROUND_TRIPS.label(4))).eventsPerSecond(),
+          DurableQueueBenchmark.median(figures.get(Ceiling.GROUP_COMMIT.label(4))).eventsPerSecond());
+      System.out.printf(Locale.ROOT, "%nwith 4 producer threads the contract allows at most %,.0f events/s here (the better "
+          + "of b1 and b2): %.1f%% of the in-memory queue (goal 50%%); the durable queue reaches %.1f%% of that ceiling%n",
+          ceiling, 100 * ceiling / inMemory, 100 * durable / ceiling);
       System.out.printf(Locale.ROOT, "%nthe last round, by thread, per event:%n");
       lastThreads.forEach((name, text) -> System.out.printf(Locale.ROOT, "%s%n%s", name, text));
       System.out.printf(Locale.ROOT, "%nthe last round, the ceiling redis-server's commands (calls and us per event):%n");
