@@ -294,7 +294,8 @@ public final class DurableWriteCeiling {
       this.replies = new RespReader(link.input(), 64 * 1024, RespError::new);
     }
 
-    void write(byte[] command) throws IOException {
+    /** Sends {@code command} (RESP) in the next group commit and returns its answer. */
+    Object write(byte[] command) throws IOException {
       Slot slot = new Slot(command);
       waiting.add(slot);
       while (slot.answer == null) {
@@ -314,7 +315,7 @@ public final class DurableWriteCeiling {
           LockSupport.park(this);
         }
       }
-      expect(slot.answer);
+      return expect(slot.answer);
     }
 
     private void lead() throws IOException {
