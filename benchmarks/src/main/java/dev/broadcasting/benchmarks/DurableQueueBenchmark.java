@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * and the median of each is printed.
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]
- *     [--producers N] [--driver redis|no-op]}</pre>
+ *     [--producers N] [--driver redis|no-op] [--read-linger ms]}</pre>
  *
  * <p>{@code --driver} runs one driver's comparison only (both by default): {@code no-op} is the one
  * to profile the queue with.
@@ -42,6 +42,8 @@ public final class DurableQueueBenchmark {
   /** The producer threads, alive across rounds so that {@link ThreadCosts} counts them. */
   private static ExecutorService PRODUCERS;
   private static final int CHANNELS = 64;
+  /** The queue's read linger ({@code --read-linger ms}); null: the queue's default. */
+  private static Duration readLinger;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -57,6 +59,10 @@ public final class DurableQueueBenchmark {
     int at = List.of(args).indexOf("--producers");
     if (at >= 0) {
       producers = Integer.parseInt(args[at + 1]);
+    }
+    int linger = List.of(args).indexOf("--read-linger");
+    if (linger >= 0) {
+      readLinger = Duration.ofMillis(Long.parseLong(args[linger + 1]));
     }
     AtomicInteger named = new AtomicInteger();
     PRODUCERS = Executors.newFixedThreadPool(producers, task -> {
@@ -86,8 +92,12 @@ public final class DurableQueueBenchmark {
 
   private static void compare(String driverName, Supplier<BroadcastDriver> driver, RedisProcess queueRedis,
       long[] servers, int events, int rounds) throws Exception {
-    RedisStreamQueue queue = RedisStreamQueue.builder().uri("redis://127.0.0.1:" + queueRedis.port())
-        .prefix("bench:" + driverName.replace(' ', '-')).build();
+    RedisStreamQueue.Builder builder = RedisStreamQueue.builder().uri("redis://127.0.0.1:" + queueRedis.port())
+        .prefix("bench:" + driverName.replace(' ', '-'));
+    if (readLinger != null) {
+      builder.readLinger(readLinger);
+    }
+    RedisStreamQueue queue = builder.build();
     try (Broadcaster memory = Broadcaster.builder().connection("main", driver.get())
             .blockWhenFull(Duration.ofMinutes(1)).build();
         Broadcaster durable = Broadcaster.builder().connection("main", driver.get()).queue(queue).build()) {
