@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * and the median of each is printed.
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.broadcasting.benchmarks.DurableQueueBenchmark [--short]
- *     [--producers N] [--driver redis|no-op]}</pre>
+ *     [--producers N] [--driver redis|no-op] [--read-linger ms]}</pre>
  *
  * <p>{@code --driver} runs one driver's comparison only (both by default): {@code no-op} is the one
  * to profile the queue with.
@@ -42,13 +42,14 @@ public final class DurableQueueBenchmark {
   /** The producer threads, alive across rounds so that {@link ThreadCosts} counts them. */
   private static ExecutorService PRODUCERS;
   private static final int CHANNELS = 64;
+  /** The queue's read linger ({@code --read-linger ms}); null: the queue's default. */
+  private static Duration readLinger;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private DurableQueueBenchmark() {}
 
-  /** One round's figures. */
-  /** @param switches context switches of this JVM's threads per event: how often a thread slept and woke */
+  /** One round's figures; {@code switches} context switches of this JVM's threads per event: how often a thread slept and woke */
   record Figures(double eventsPerSecond, double jvmCpuNanos, double totalCpuNanos, double switches) {}
 
   public static void main(String[] args) throws Exception {
@@ -58,6 +59,10 @@ public final class DurableQueueBenchmark {
     int at = List.of(args).indexOf("--producers");
     if (at >= 0) {
       producers = Integer.parseInt(args[at + 1]);
+    }
+    int linger = List.of(args).indexOf("--read-linger");
+    if (linger >= 0) {
+      readLinger = Duration.ofMillis(Long.parseLong(args[linger + 1]));
     }
     AtomicInteger named = new AtomicInteger();
     PRODUCERS = Executors.newFixedThreadPool(producers, task -> {
@@ -87,8 +92,12 @@ public final class DurableQueueBenchmark {
 
   private static void compare(String driverName, Supplier<BroadcastDriver> driver, RedisProcess queueRedis,
       long[] servers, int events, int rounds) throws Exception {
-    RedisStreamQueue queue = RedisStreamQueue.builder().uri("redis://127.0.0.1:" + queueRedis.port())
-        .prefix("bench:" + driverName.replace(' ', '-')).build();
+    RedisStreamQueue.Builder builder = RedisStreamQueue.builder().uri("redis://127.0.0.1:" + queueRedis.port())
+        .prefix("bench:" + driverName.replace(' ', '-'));
+    if (readLinger != null) {
+      builder.readLinger(readLinger);
+    }
+    RedisStreamQueue queue = builder.build();
     try (Broadcaster memory = Broadcaster.builder().connection("main", driver.get())
             .blockWhenFull(Duration.ofMinutes(1)).build();
         Broadcaster durable = Broadcaster.builder().connection("main", driver.get()).queue(queue).build()) {
@@ -147,6 +156,15 @@ public final class DurableQueueBenchmark {
 
   /** {@code events} broadcasts from {@code producers} threads (4, or {@code --producers N}), timed until every one is delivered. */
   private static Figures round(Broadcaster broadcaster, int events, long[] servers) throws Exception {
+    return round(broadcaster, events, servers, PRODUCERS, producers);
+  }
+
+  /**
+   * {@code events} broadcasts of {@code OrderShipped} on 64 channels from {@code producers} threads
+   * of {@code pool}, timed until every one is delivered; CPU of this JVM and of the {@code servers}.
+   */
+  static Figures round(Broadcaster broadcaster, int events, long[] servers, ExecutorService pool, int producers)
+      throws Exception {
     long serverCpu = serverCpuNanos(servers);
     long switches = contextSwitches();
     long jvmCpu = OS.getProcessCpuTime();
@@ -160,7 +178,7 @@ public final class DurableQueueBenchmark {
           sent[i] = broadcaster.broadcast(OrderShipped.sample((first + i * producers) % CHANNELS));
         }
         return CompletableFuture.allOf(sent);
-      }, PRODUCERS).thenCompose(all -> all));
+      }, pool).thenCompose(all -> all));
     }
     CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
     long wall = System.nanoTime() - start;
@@ -171,7 +189,7 @@ public final class DurableQueueBenchmark {
         (double) (contextSwitches() - switches) / sent);
   }
 
-  private static Figures median(List<Figures> rounds) {
+  static Figures median(List<Figures> rounds) {
     double[] rate = rounds.stream().mapToDouble(Figures::eventsPerSecond).sorted().toArray();
     double[] jvm = rounds.stream().mapToDouble(Figures::jvmCpuNanos).sorted().toArray();
     double[] total = rounds.stream().mapToDouble(Figures::totalCpuNanos).sorted().toArray();
