@@ -43,8 +43,9 @@ final class Outlet {
   /**
    * The same on a connection whose driver declares its bound on unanswered messages (the redis
    * publish socket's 8,192), at most that bound: there the connection itself limits what is in
-   * flight, and 256 ran one hot channel dry between an answer and the next launch. Larger means
-   * more sent again after a failure: the events in flight behind a failed one on its channel.
+   * flight, and one hot channel may use most of it. Larger means more sent again after a failure
+   * (the events in flight behind a failed one on its channel): 8,192 measured no faster than 4,096
+   * (benchmarks/RESULTS.md, "redis queued: the socket path at less CPU per event").
    */
   static final int BOUNDED_PIPELINE_WINDOW = 4096;
   /** Jobs taken under one lock when they need not share a request. */
