@@ -10,6 +10,7 @@ import dev.broadcasting.spi.BroadcastMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +80,9 @@ class RedisPublishSocketTest {
         RedisSubscriber subscriber = RedisSubscriber.pattern(server.port(), "*");
         RedisBroadcastDriver driver = RedisBroadcastDriver.builder().uri(server.uri()).publishSocket(true).build()) {
       allOf(driver.publishBatch(List.of(tick("orders", 0))));
+      // Redis answers the publisher and writes to the subscriber in one turn of its loop, in either
+      // order: killed right after the answer, it may not have written the message yet
+      assertThat(subscriber.await(1, Duration.ofSeconds(10))).hasSize(1);
       server.kill();
 
       BroadcastMessage lost = tick("orders", 1);
