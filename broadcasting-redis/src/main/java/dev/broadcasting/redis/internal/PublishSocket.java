@@ -446,8 +446,12 @@ public final class PublishSocket implements AutoCloseable {
     final List<BroadcastMessage> messages;
     final long attempt;
     volatile long written;
-    /** The connection it was written on, once it was; its count of cancelled commands. */
-    Link link;
+    /**
+     * The connection it was written on, once it was; its count of cancelled commands. Volatile: core
+     * cancels on another thread, and a cancel that missed it would not count itself while the
+     * reader's decrement still does, shrinking the connection's bound by one each time.
+     */
+    volatile Link link;
     private boolean settled;
 
     Sent(List<BroadcastMessage> messages, long attempt) {
