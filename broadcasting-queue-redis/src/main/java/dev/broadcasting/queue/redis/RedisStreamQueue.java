@@ -10,11 +10,11 @@ import dev.broadcasting.queue.redis.internal.Outcomes;
 import dev.broadcasting.queue.redis.internal.QueueSettings;
 import dev.broadcasting.queue.redis.internal.ReadConnection;
 import dev.broadcasting.queue.redis.internal.Redis;
+import dev.broadcasting.queue.redis.internal.RedisQueueProvider;
 import dev.broadcasting.queue.redis.internal.Scripts;
 import dev.broadcasting.queue.redis.internal.StreamEntry;
 import dev.broadcasting.queue.redis.internal.StreamWorkers;
 import dev.broadcasting.queue.redis.internal.StreamWriter;
-import dev.broadcasting.queue.redis.internal.TrustSettings;
 import dev.broadcasting.queue.redis.internal.WriteConnection;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.spi.BroadcastQueue;
@@ -107,7 +107,7 @@ public final class RedisStreamQueue implements BroadcastQueue {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new BroadcastException("Cannot connect the durable queue to Redis at " + address + ": " + e.getMessage()
-          + ". " + TrustSettings.advice(e), e);
+          + ". " + RedisQueueProvider.TRUST.advice(e), e);
     }
     this.redis = connection.async();
     String id = System.getenv().getOrDefault("HOSTNAME", "host") + "-" + ProcessHandle.current().pid() + "-"

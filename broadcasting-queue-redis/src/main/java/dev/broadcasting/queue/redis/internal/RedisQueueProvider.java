@@ -2,6 +2,7 @@ package dev.broadcasting.queue.redis.internal;
 
 import dev.broadcasting.BroadcastException;
 import dev.broadcasting.queue.redis.RedisStreamQueue;
+import dev.broadcasting.resp.internal.TrustSettings;
 import dev.broadcasting.spi.BroadcastQueue;
 import dev.broadcasting.spi.DriverSettings;
 import io.lettuce.core.RedisURI;
@@ -19,9 +20,12 @@ import java.time.Duration;
  * {@code BROADCAST_QUEUE_READ_LINGER},
  * {@code BROADCAST_QUEUE_MAX_IN_HAND} and {@code BROADCAST_QUEUE_TRACK_LIMIT}. A {@code rediss://}
  * server's certificate is checked against {@code BROADCAST_QUEUE_REDIS_CA_FILE} or
- * {@code BROADCAST_QUEUE_REDIS_TRUST_STORE} (see {@link TrustSettings}), else the JVM's trust store.
+ * {@code BROADCAST_QUEUE_REDIS_TRUST_STORE} (see {@link #TRUST}), else the JVM's trust store.
  */
 public final class RedisQueueProvider implements BroadcastQueue.Provider {
+  /** The shared TLS trust rule under the queue's names: {@code BROADCAST_QUEUE_REDIS_CA_FILE}, {@code _TRUST_STORE}, {@code _PASSWORD}. */
+  public static final TrustSettings TRUST = new TrustSettings("BROADCAST_QUEUE_REDIS", "the queue",
+      "BROADCAST_QUEUE_REDIS_URL (or REDIS_URL)");
 
   @Override
   public String name() {
@@ -44,8 +48,8 @@ public final class RedisQueueProvider implements BroadcastQueue.Provider {
         }
         builder.uri(uri.build());
       }
-      if (TrustSettings.given(settings)) {
-        builder.sslOptions(TrustSettings.read(settings, url != null && RedisURI.create(url).isSsl()));
+      if (TRUST.given(settings::get)) {
+        builder.sslOptions(TRUST.read(settings::get, url != null && RedisURI.create(url).isSsl()));
       }
       String prefix = settings.get("BROADCAST_QUEUE_PREFIX");
       if (prefix != null) {
