@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +32,32 @@ class InFlightBoundTest {
 
   /**
    * A connection that answers its commands one after another on its own thread, as Redis does,
-   * counting the most it had unanswered at once. A failed command fences its channel until it is
-   * sent again (as the Redis driver's order fence does), so a retry cannot be overtaken.
+   * counting the most it had unanswered at once. A command counts, as the SPI says, until its
+   * future completes: answered, failed, or cancelled by core (the commands pipelined behind a
+   * failed one are), even while the cancelled command still waits in line here. A failed command
+   * fences its channel until it is sent again (as the Redis driver's order fence does), so a
+   * retry cannot be overtaken.
    */
   static final class SocketDriver implements BroadcastDriver {
-    record Command(BroadcastMessage message, CompletableFuture<Void> answer) {}
+    record Command(BroadcastMessage message, Answer answer) {}
+
+    /** A command's future, which leaves the count once, the moment it completes or is cancelled. */
+    final class Answer extends CompletableFuture<Void> {
+      private final AtomicBoolean counted = new AtomicBoolean(true);
+
+      /** Before the future completes, so that no answer can make core send again while this still counts. */
+      void uncount() {
+        if (counted.compareAndSet(true, false)) {
+          unanswered.decrementAndGet();
+        }
+      }
+
+      @Override
+      public boolean cancel(boolean mayInterrupt) {
+        uncount();
+        return super.cancel(mayInterrupt);
+      }
+    }
 
     final int bound;
     final AtomicInteger unanswered = new AtomicInteger();
@@ -58,7 +80,7 @@ class InFlightBoundTest {
 
     @Override
     public CompletableFuture<Void> publish(BroadcastMessage message) {
-      CompletableFuture<Void> answer = new CompletableFuture<>();
+      Answer answer = new Answer();
       most.accumulateAndGet(unanswered.incrementAndGet(), Math::max);
       commands.add(new Command(message, answer));
       return answer;
@@ -79,7 +101,7 @@ class InFlightBoundTest {
           String channel = command.message.channels().get(0).name();
           String payload = command.message.payload();
           String fence = fenced.get(channel);
-          unanswered.decrementAndGet();
+          command.answer.uncount();
           if (fence != null && !fence.equals(payload)) {
             command.answer.completeExceptionally(BroadcastException.retryable("fenced behind " + fence, null));
           } else if (fence == null && failOnce.remove(payload) != null) {
@@ -121,7 +143,7 @@ class InFlightBoundTest {
   private final List<String> retried = new CopyOnWriteArrayList<>();
   private final List<FailedBroadcast> failures = new CopyOnWriteArrayList<>();
 
-  private Broadcaster broadcaster(SocketDriver driver) {
+  private Broadcaster broadcaster(BroadcastDriver driver) {
     return Broadcaster.builder().connection("main", driver).onFailure(failures::add)
         .retry(RetryPolicy.builder().maxAttempts(10).baseDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(5)).build())
         .listener(new BroadcastListener() {
@@ -200,5 +222,92 @@ class InFlightBoundTest {
       assertEveryEventOnceInOrder(driver, sent);
     }
     assertThat(driver.most.get()).isGreaterThanOrEqualTo(CHANNELS);
+  }
+
+  /**
+   * A driver whose commands the test answers by hand, one by one, so that what core sent at each
+   * step is known exactly.
+   */
+  static final class HandDriver implements BroadcastDriver {
+    record Command(BroadcastMessage message, CompletableFuture<Void> answer) {
+      String channel() {
+        return message.channels().get(0).name();
+      }
+    }
+
+    final List<Command> sent = new CopyOnWriteArrayList<>();
+    final Map<String, List<String>> delivered = new ConcurrentHashMap<>();
+
+    @Override
+    public CompletableFuture<Void> publish(BroadcastMessage message) {
+      CompletableFuture<Void> answer = new CompletableFuture<>();
+      sent.add(new Command(message, answer));
+      return answer;
+    }
+
+    void answer(Command command) {
+      if (command.answer.complete(null)) {
+        delivered.computeIfAbsent(command.channel(), c -> new CopyOnWriteArrayList<>()).add(command.message.payload());
+      }
+    }
+
+    void awaitSent(int count) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (sent.size() < count && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(sent).as("commands sent").hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    @Override
+    public boolean keepsOrder() {
+      return true;
+    }
+
+    @Override
+    public int maxUnanswered() {
+      return 4;
+    }
+  }
+
+  /**
+   * The SPI's rule: a message counts until its future completes, and a cancel completes it. The
+   * commands pipelined behind a failed one are cancelled, and their room goes to other channels at
+   * once, while the driver may still hold them; so a driver that counts what it holds, rather than
+   * futures not yet complete, sees more than its bound (here 7 against 4).
+   */
+  @Test
+  void commandsCancelledBehindAFailureLeaveTheCountAtOnce() throws Exception {
+    HandDriver driver = new HandDriver();
+    try (Broadcaster broadcaster = broadcaster(driver)) {
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      for (int n = 0; n < 4; n++) {
+        sent.add(broadcaster.on(new Channel("hot")).as("E").with(Map.of("n", n)).send());
+      }
+      driver.awaitSent(4); // the bound: all four in flight on one channel
+      for (int c = 0; c < 4; c++) {
+        sent.add(broadcaster.on(new Channel("other" + c)).as("E").with(Map.of("n", 0)).send());
+      }
+      driver.sent.get(0).answer().completeExceptionally(BroadcastException.retryable("cut off", null));
+      driver.awaitSent(8);
+
+      List<HandDriver.Command> first = List.copyOf(driver.sent.subList(0, 8));
+      assertThat(first).extracting(HandDriver.Command::channel)
+          .containsExactly("hot", "hot", "hot", "hot", "other0", "other1", "other2", "other3");
+      assertThat(first.subList(1, 4)).allMatch(command -> command.answer().isCancelled());
+      assertThat(first).filteredOn(command -> !command.answer().isDone()).hasSize(4);
+
+      CompletableFuture<Void> all = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!all.isDone() && System.nanoTime() < deadline) { // answers every command in the order sent
+        driver.sent.stream().filter(command -> !command.answer().isDone()).findFirst().ifPresentOrElse(
+            driver::answer, Thread::onSpinWait);
+      }
+      all.get(1, TimeUnit.SECONDS);
+    }
+    assertThat(failures).isEmpty();
+    assertThat(driver.delivered.get("hot")).containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+    assertThat(retried).containsExactlyInAnyOrder("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+    assertThat(driver.sent).hasSize(12);
   }
 }
