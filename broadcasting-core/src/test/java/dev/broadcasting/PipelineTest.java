@@ -260,7 +260,8 @@ class PipelineTest {
       assertThat(order).containsExactlyElementsOf(payloads(2, 25));
       awaitAll(futures);
     }
-    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 25));
+    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 25));
   }
 
   @Test
@@ -277,7 +278,8 @@ class PipelineTest {
       assertThat(answerUntil(driver, new ArrayList<>(), 10)).containsExactlyElementsOf(payloads(2, 11));
       awaitAll(futures);
     }
-    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 11));
+    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 11));
     assertThat(retried).containsExactlyElementsOf(payloads(2, 11));
     assertThat(failures).isEmpty();
   }
@@ -329,7 +331,8 @@ class PipelineTest {
     } finally {
       io.shutdown();
     }
-    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 21));
+    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 21));
     assertThat(reportedOn).hasSize(21).allMatch(thread -> thread.startsWith("broadcasting-dispatch-"));
     assertThat(failures).isEmpty();
   }
@@ -368,7 +371,8 @@ class PipelineTest {
     assertThat(threads).hasSize(4);
     assertThat(threads.get(1)).isEqualTo("driver-io");
     assertThat(threads.get(2)).startsWith("broadcasting-dispatch-");
-    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 31));
+    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 31));
   }
 
   @Test
@@ -436,7 +440,8 @@ class PipelineTest {
       time.advance(Duration.ofSeconds(2));
       // each cancelled request's back-off is scheduled after its retry is reported: time may move on only then
       eventually(() -> retried.size() == 2 && time.pending() == 2);
-      assertThat(retried).containsExactlyElementsOf(payloads(3, 4));
+      // two requests, so two answers, each handled on a dispatcher thread of its own
+      assertThat(retried).containsExactlyInAnyOrderElementsOf(payloads(3, 4));
       assertThat(batch.answers().get(0)).isNotCancelled();
       assertThat(batch.answers().subList(1, 3)).allMatch(CompletableFuture::isCancelled);
 
@@ -451,7 +456,8 @@ class PipelineTest {
       awaitAll(futures);
       eventually(() -> time.pending() == 0); // the last answer cancelled the retry's timer
     }
-    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 4));
+    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
+    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 4));
     assertThat(failures).isEmpty();
   }
 }
