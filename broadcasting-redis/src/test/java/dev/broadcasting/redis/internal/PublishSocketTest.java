@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 /** The socket against a server that reads everything and answers nothing: its timeout and its bound. */
 class PublishSocketTest {
   private static final Duration TIMEOUT = Duration.ofMillis(400);
+  private static final Duration UNHURRIED = Duration.ofSeconds(30);
 
   private static BroadcastMessage message(String channel) {
     return BroadcastMessage.of("E", List.of(new Channel(channel)), "{}");
@@ -62,8 +63,13 @@ class PublishSocketTest {
     return new RespEndpoint(RedisURI.create("redis://127.0.0.1:" + server.getLocalPort()), null, TIMEOUT).open();
   }
 
-  private static PublishSocket socket(ServerSocket server, OrderFence fence, int maxUnanswered) {
-    PublishSocket socket = new PublishSocket(() -> open(server), new RedisFailures("test", TIMEOUT), fence, TIMEOUT,
+  /**
+   * A socket whose commands wait {@code timeout} for their answer: {@link #TIMEOUT} where the test
+   * waits for it, much longer where the test asserts that commands are still waiting, so that a
+   * loaded machine's pause cannot time them out between the send and the assertion.
+   */
+  private static PublishSocket socket(ServerSocket server, OrderFence fence, int maxUnanswered, Duration timeout) {
+    PublishSocket socket = new PublishSocket(() -> open(server), new RedisFailures("test", timeout), fence, timeout,
         maxUnanswered, System::nanoTime, PublishSocket.THREAD_PER_ATTEMPT);
     socket.connect();
     return socket;
@@ -77,7 +83,7 @@ class PublishSocketTest {
   @Test
   void aCommandNotAnsweredWithinTheTimeoutFailsAsRetryableAndFencesItsChannel() throws Exception {
     OrderFence fence = new OrderFence("test", System::nanoTime);
-    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 16)) {
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 16, TIMEOUT)) {
       BroadcastMessage first = message("orders");
       CompletableFuture<Void> sent = send(socket, fence, first).get(0);
 
@@ -94,7 +100,7 @@ class PublishSocketTest {
   @Test
   void refusesCommandsBeyondTheBoundOfUnansweredOnesWithoutSendingThem() throws Exception {
     OrderFence fence = new OrderFence("test", System::nanoTime);
-    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2)) {
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2, UNHURRIED)) {
       List<CompletableFuture<Void>> two = send(socket, fence, message("a"), message("b"));
       List<CompletableFuture<Void>> third = send(socket, fence, message("c"));
 
@@ -114,7 +120,7 @@ class PublishSocketTest {
   @Test
   void cancelledCommandsDoNotCountAgainstTheBoundButTakeRoomUpToAsManyAgain() throws Exception {
     OrderFence fence = new OrderFence("test", System::nanoTime);
-    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2)) {
+    try (ServerSocket server = silentServer(); PublishSocket socket = socket(server, fence, 2, UNHURRIED)) {
       List<CompletableFuture<Void>> first = send(socket, fence, message("a"), message("b"));
       first.forEach(sent -> assertThat(sent.cancel(true)).isTrue());
 
