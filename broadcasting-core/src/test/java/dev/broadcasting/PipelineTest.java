@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.broadcasting.spi.BroadcastDriver;
 import dev.broadcasting.spi.BroadcastMessage;
 import dev.broadcasting.testing.FakeTime;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -152,19 +154,28 @@ class PipelineTest {
   }
 
   /**
-   * Every dispatcher thread waits for work, and still does a moment later (a task queued just
-   * before the first look wakes its thread within that moment): no drain is running, so none can
-   * take what an answer frees.
+   * No drain is running or waiting to run, so none can take what an answer frees: the dispatcher's
+   * pool holds no task, none of its threads runs one, and every one of its threads waits for work
+   * before and after that look. A thread woken for a task but not yet scheduled still shows as
+   * waiting, so the threads' states alone cannot tell; the task is seen in the pool's queue until
+   * a thread takes it, and a thread that took it shows as running.
    */
-  private static boolean dispatcherIdle() {
+  private static boolean dispatcherIdle(Broadcaster broadcaster) {
+    ThreadPoolExecutor pool = dispatcherPool(broadcaster);
+    return dispatcherThreadsWait() && pool.getQueue().isEmpty() && pool.getActiveCount() == 0 && dispatcherThreadsWait();
+  }
+
+  /** The dispatcher's own pool, which core does not expose: read here only to know that it is idle. */
+  private static ThreadPoolExecutor dispatcherPool(Broadcaster broadcaster) {
     try {
-      if (!dispatcherThreadsWait()) {
-        return false;
-      }
-      Thread.sleep(5);
-      return dispatcherThreadsWait();
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
+      Field dispatcher = Broadcaster.class.getDeclaredField("dispatcher");
+      dispatcher.setAccessible(true);
+      Object running = dispatcher.get(broadcaster);
+      Field workers = running.getClass().getDeclaredField("workers");
+      workers.setAccessible(true);
+      return (ThreadPoolExecutor) workers.get(running);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("the dispatcher's pool is no longer Broadcaster.dispatcher.workers", e);
     }
   }
 
@@ -306,7 +317,7 @@ class PipelineTest {
       futures.addAll(burst(broadcaster, "hot", 2, 21));
       List<String> completedOn = new CopyOnWriteArrayList<>();
       futures.forEach(future -> future.thenRun(() -> completedOn.add(Thread.currentThread().getName())));
-      eventually(PipelineTest::dispatcherIdle); // else the drain the burst started may take the batch itself
+      eventually(() -> dispatcherIdle(broadcaster)); // else the drain the burst started may take the batch itself
       io.submit(first::answerAll).get();
       Call second = driver.next();
       assertThat(second.payloads()).containsExactlyElementsOf(payloads(2, 11));
@@ -319,7 +330,7 @@ class PipelineTest {
       Call retry = driver.next();
       assertThat(retry.payloads()).containsExactlyElementsOf(payloads(2, 11));
       assertThat(retry.thread()).startsWith("broadcasting-dispatch-");
-      eventually(PipelineTest::dispatcherIdle); // the drain that sent the retry has ended
+      eventually(() -> dispatcherIdle(broadcaster)); // the drain that sent the retry has ended
       io.submit(retry::answerAll).get();
       Call third = driver.next();
       assertThat(third.payloads()).containsExactlyElementsOf(payloads(12, 21));
@@ -361,7 +372,7 @@ class PipelineTest {
       List<CompletableFuture<Void>> futures = burst(broadcaster, "hot", 1, 1);
       Call first = driver.next();
       futures.addAll(burst(broadcaster, "hot", 2, 31));
-      eventually(PipelineTest::dispatcherIdle); // else the drain the burst started may take the batch itself
+      eventually(() -> dispatcherIdle(broadcaster)); // else the drain the burst started may take the batch itself
       io.submit(first::answerAll).get();
       assertThat(answerUntil(driver, new ArrayList<>(first.payloads()), 31)).containsExactlyElementsOf(payloads(1, 31));
       awaitAll(futures);
