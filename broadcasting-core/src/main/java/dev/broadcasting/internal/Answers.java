@@ -80,6 +80,14 @@ final class Answers {
     return !claimed.get() && claimed.compareAndSet(false, true);
   }
 
+  /**
+   * True while answers wait or are being handled: an answer found already there when its request
+   * was sent must then be added behind them rather than handled at once.
+   */
+  boolean taking() {
+    return claimed.get();
+  }
+
   /** The oldest answer not taken yet, or null when there is none left and the claim is given up. */
   Answer take() {
     while (true) {

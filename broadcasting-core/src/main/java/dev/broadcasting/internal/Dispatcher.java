@@ -414,7 +414,16 @@ public final class Dispatcher {
       CompletableFuture<Void> request = sent.get(from);
       if (request.isDone() && here) {
         roomFor(carried);
-        answered(carried, failureOf(request), deadline);
+        Outlet outlet = carried.get(0).outlet;
+        if (outlet.answers.taking()) {
+          // an earlier answer waits there for its report: this one goes behind it, so that the
+          // reports (and the callers' futures) keep the order of the answers
+          if (outlet.answers.add(carried, failureOf(request), deadline)) {
+            startAnswers(outlet);
+          }
+        } else {
+          answered(carried, failureOf(request), deadline);
+        }
       } else if (callerWaits) {
         Throwable error = request.handle((ok, failure) -> failure).join();
         roomFor(carried);
@@ -480,15 +489,17 @@ public final class Dispatcher {
       }
     }
     boolean drain;
+    boolean take;
     synchronized (outlet) {
       for (Job job : delivered) {
         outlet.remove(job);
       }
+      // queued before the lock lets any thread launch what follows them, so that the reports keep
+      // the order of the answers; the dispatcher thread is woken after the launch below, so that
+      // waking it does not delay the next request
+      take = !delivered.isEmpty() && outlet.answers.addDelivered(delivered);
       drain = outlet.claimDrain();
     }
-    // queued before the launch, so that the reports keep the order of the answers; the dispatcher
-    // thread is woken after it, so that waking it does not delay the next request
-    boolean take = !delivered.isEmpty() && outlet.answers.addDelivered(delivered);
     if (drain) {
       launching.set(Boolean.TRUE);
       try {
