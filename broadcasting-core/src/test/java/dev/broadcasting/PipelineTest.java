@@ -271,8 +271,7 @@ class PipelineTest {
       assertThat(order).containsExactlyElementsOf(payloads(2, 25));
       awaitAll(futures);
     }
-    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
-    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 25));
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 25));
   }
 
   @Test
@@ -289,8 +288,7 @@ class PipelineTest {
       assertThat(answerUntil(driver, new ArrayList<>(), 10)).containsExactlyElementsOf(payloads(2, 11));
       awaitAll(futures);
     }
-    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
-    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 11));
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 11));
     assertThat(retried).containsExactlyElementsOf(payloads(2, 11));
     assertThat(failures).isEmpty();
   }
@@ -342,8 +340,7 @@ class PipelineTest {
     } finally {
       io.shutdown();
     }
-    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
-    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 21));
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 21));
     assertThat(reportedOn).hasSize(21).allMatch(thread -> thread.startsWith("broadcasting-dispatch-"));
     assertThat(failures).isEmpty();
   }
@@ -382,8 +379,7 @@ class PipelineTest {
     assertThat(threads).hasSize(4);
     assertThat(threads.get(1)).isEqualTo("driver-io");
     assertThat(threads.get(2)).startsWith("broadcasting-dispatch-");
-    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
-    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 31));
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 31));
   }
 
   @Test
@@ -451,8 +447,7 @@ class PipelineTest {
       time.advance(Duration.ofSeconds(2));
       // each cancelled request's back-off is scheduled after its retry is reported: time may move on only then
       eventually(() -> retried.size() == 2 && time.pending() == 2);
-      // two requests, so two answers, each handled on a dispatcher thread of its own
-      assertThat(retried).containsExactlyInAnyOrderElementsOf(payloads(3, 4));
+      assertThat(retried).containsExactlyElementsOf(payloads(3, 4));
       assertThat(batch.answers().get(0)).isNotCancelled();
       assertThat(batch.answers().subList(1, 3)).allMatch(CompletableFuture::isCancelled);
 
@@ -467,8 +462,7 @@ class PipelineTest {
       awaitAll(futures);
       eventually(() -> time.pending() == 0); // the last answer cancelled the retry's timer
     }
-    // each answer is reported on a dispatcher thread of its own: the wire order is the one asserted above
-    assertThat(sentEvents).containsExactlyInAnyOrderElementsOf(payloads(1, 4));
+    assertThat(sentEvents).containsExactlyElementsOf(payloads(1, 4));
     assertThat(failures).isEmpty();
   }
 }
