@@ -16,6 +16,22 @@ function ok(check) {
   console.log(`ok ${check}`);
 }
 
+// Set once every check passed and the browser is closing: a page may still be fetching /session
+// then (after the restart check, its 403s make it look again), and closing disposes that response.
+let closing = false;
+
+// Answers the page's GET /session with what the demo said, changed by edit(session).
+async function rewriteSession(route, edit) {
+  try {
+    const response = await route.fetch();
+    const session = await response.json();
+    edit(session);
+    await route.fulfill({ response, json: session });
+  } catch (error) {
+    if (!closing) throw error;
+  }
+}
+
 // A TCP proxy in front of the WebSocket server, for one tab's network trouble: down() drops its
 // connections and refuses new ones (pusher-js's reconnect attempts fail too), up() lets them through.
 async function webSocketProxy(targetPort) {
@@ -52,12 +68,9 @@ async function logIn(browser, name, { proxy } = {}) {
   const context = await browser.newContext({ viewport: { width: 1160, height: 700 } });
   if (proxy) {
     // the page opens its WebSocket where /session says: through the proxy
-    await context.route('**/session', async (route) => {
-      const response = await route.fetch();
-      const session = await response.json();
+    await context.route('**/session', (route) => rewriteSession(route, (session) => {
       if (session.pusher) session.pusher.wsPort = proxy.port;
-      await route.fulfill({ response, json: session });
-    });
+    }));
   }
   const page = await context.newPage();
   page.on('console', (message) => {
@@ -226,12 +239,9 @@ async function main() {
 
     // Echo configured with forceTLS against this plain-ws server: pusher-js tries wss:// on port 443.
     const tlsPage = await ann.context.newPage();
-    await tlsPage.route('**/session', async (route) => {
-      const response = await route.fetch();
-      const session = await response.json();
+    await tlsPage.route('**/session', (route) => rewriteSession(route, (session) => {
       session.pusher.forceTLS = true;
-      await route.fulfill({ response, json: session });
-    });
+    }));
     await tlsPage.goto(baseUrl);
     const host = new URL(baseUrl).hostname;
     await waitForText(tlsPage, '#connection-error', `nothing answers at wss://${host}:443`);
@@ -249,6 +259,7 @@ async function main() {
     if (await ann.page.isHidden('#relogin')) throw new Error('no reload button after the stale session');
     ok('after a restart the page tells Ann to reload and log in again');
   } finally {
+    closing = true;
     await browser.close();
   }
 }

@@ -45,6 +45,12 @@ class PusherCancellationTest {
         try {
           Socket socket = server.accept();
           int number = ++connection;
+          if (number > 1) {
+            // the client closed the previous connection before opening this one, then its FIN came
+            // first, but the thread that notes it may run later: a second is ample for that, and
+            // far less than the 4 s read timeout that would close it without the cancellation
+            awaitNoted("closed " + (number - 1), 1_000);
+          }
           events.add("open " + number);
           Thread handler = new Thread(() -> handle(socket, number));
           handler.setDaemon(true);
@@ -52,6 +58,13 @@ class PusherCancellationTest {
         } catch (Exception closed) {
           return;
         }
+      }
+    }
+
+    private void awaitNoted(String event, long millis) throws InterruptedException {
+      long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (!events.contains(event) && System.nanoTime() < giveUp) {
+        Thread.sleep(1);
       }
     }
 
