@@ -16,10 +16,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,9 +123,21 @@ class RedisFaultTest {
 
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
         List<RedisSubscriber.Received> received = subscriber.settle(server.port());
-        return new Result(name, received, expected, receivedBeforeOutage, retries.get(), List.copyOf(failed));
+        return new Result(name, received, expected, receivedBeforeOutage, retries.get(), List.copyOf(failed),
+            keys(EVENTS, channels, channelsPerEvent));
       }
     }
+  }
+
+  /** "channel#seq" of every message the run sends, in the order they are broadcast. */
+  private static List<String> keys(int events, int channels, int channelsPerEvent) {
+    List<String> keys = new ArrayList<>(events * channelsPerEvent);
+    for (int i = 0; i < events; i++) {
+      for (int k = 0; k < channelsPerEvent; k++) {
+        keys.add("fault." + ((i + k) % channels) + "#" + i);
+      }
+    }
+    return keys;
   }
 
   private static void broadcastRange(Broadcaster broadcaster, List<CompletableFuture<Void>> sent, int from, int to,
@@ -144,15 +158,17 @@ class RedisFaultTest {
     final int receivedBeforeOutage;
     final int retries;
     final List<FailedBroadcast> failed;
+    final List<String> sent;
 
     Result(String name, List<RedisSubscriber.Received> received, int expected, int receivedBeforeOutage,
-        int retries, List<FailedBroadcast> failed) {
+        int retries, List<FailedBroadcast> failed, List<String> sent) {
       this.name = name;
       this.received = received;
       this.expected = expected;
       this.receivedBeforeOutage = receivedBeforeOutage;
       this.retries = retries;
       this.failed = failed;
+      this.sent = sent;
     }
 
     void assertEveryEventOnceOrMoreInOrder() throws Exception {
@@ -172,11 +188,34 @@ class RedisFaultTest {
       System.out.printf("%s: %d messages expected, %d received, %d duplicates, %d before the outage, %d retries%n",
           name, expected, received.size(), duplicates, receivedBeforeOutage, retries);
 
+      List<String> missing = sent.stream().filter(key -> !seen.contains(key)).toList();
+      assertThat(missing).as(describe(missing)).isEmpty();
       assertThat(seen).hasSize(expected);
       assertThat(received).hasSize(expected + duplicates);
       for (Map.Entry<String, List<Integer>> channel : firstArrivals.entrySet()) {
         assertThat(channel.getValue()).as("first arrivals on " + channel.getKey()).isSorted();
       }
+    }
+
+    /**
+     * Which messages never arrived, and whether they were broadcast before the proxy was shut (seq
+     * below {@code EVENTS / 2}) or into the outage: a loss seen once left only a count behind.
+     */
+    private String describe(List<String> missing) {
+      if (missing.isEmpty()) {
+        return name + ": nothing missing";
+      }
+      long beforeCut = missing.stream().filter(key -> seq(key) < EVENTS / 2).count();
+      Map<String, Long> perChannel = new TreeMap<>(missing.stream()
+          .collect(Collectors.groupingBy(key -> key.substring(0, key.indexOf('#')), Collectors.counting())));
+      return String.format("%s: %d missing (every future completed normally), %d broadcast before the proxy was "
+              + "shut (seq < %d), %d into the outage; seqs %d..%d; per channel %s", name, missing.size(), beforeCut,
+          EVENTS / 2, missing.size() - beforeCut, seq(missing.get(0)), seq(missing.get(missing.size() - 1)),
+          perChannel);
+    }
+
+    private static int seq(String key) {
+      return Integer.parseInt(key.substring(key.indexOf('#') + 1));
     }
   }
 }
