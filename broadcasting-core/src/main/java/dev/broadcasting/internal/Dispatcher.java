@@ -415,9 +415,10 @@ public final class Dispatcher {
       if (request.isDone() && here) {
         roomFor(carried);
         Outlet outlet = carried.get(0).outlet;
-        if (outlet.answers.taking()) {
+        if (!callerWaits && outlet.answers.taking()) {
           // an earlier answer waits there for its report: this one goes behind it, so that the
-          // reports (and the callers' futures) keep the order of the answers
+          // reports (and the callers' futures) keep the order of the answers. Not for a caller
+          // that waits (ShouldBroadcastNow): it handles its own answer, as it does one that comes later
           if (outlet.answers.add(carried, failureOf(request), deadline)) {
             startAnswers(outlet);
           }

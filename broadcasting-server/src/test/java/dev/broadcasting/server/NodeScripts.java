@@ -26,10 +26,11 @@ public final class NodeScripts implements AutoCloseable {
   private final Process process;
   private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
   private final StringBuffer stderr = new StringBuffer();
+  private final Thread out;
 
   private NodeScripts(Process process) {
     this.process = process;
-    Thread out = new Thread(() -> read(process.getInputStream(), true), "node-stdout");
+    out = new Thread(() -> read(process.getInputStream(), true), "node-stdout");
     Thread err = new Thread(() -> read(process.getErrorStream(), false), "node-stderr");
     out.setDaemon(true);
     err.setDaemon(true);
@@ -143,7 +144,11 @@ public final class NodeScripts implements AutoCloseable {
     if (!process.waitFor(25, TimeUnit.SECONDS)) {
       throw new AssertionError("node did not exit; stderr:\n" + stderr);
     }
-    Thread.sleep(50);
+    // the reader may still be parsing the last lines when the process is gone: its end is stdout's end
+    out.join(TimeUnit.SECONDS.toMillis(10));
+    if (out.isAlive()) {
+      throw new AssertionError("node exited but its stdout was not read to the end within 10 s; stderr:\n" + stderr);
+    }
     List<JsonNode> all = new ArrayList<>();
     lines.drainTo(all);
     return all;

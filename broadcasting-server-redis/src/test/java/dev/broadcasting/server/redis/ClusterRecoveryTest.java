@@ -75,7 +75,9 @@ class ClusterRecoveryTest {
   }
 
   private static int n(JsonNode event) throws Exception {
-    return TestCluster.JSON.readTree(event.get("data").asText()).get("n").asInt();
+    JsonNode data = TestCluster.JSON.readTree(event.path("data").asText());
+    assertThat(data.has("n")).as("an event with n, but got %s", event).isTrue();
+    return data.get("n").asInt();
   }
 
   @Test

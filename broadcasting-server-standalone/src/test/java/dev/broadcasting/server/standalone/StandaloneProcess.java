@@ -21,11 +21,12 @@ final class StandaloneProcess implements AutoCloseable {
   private final Process process;
   private final BlockingQueue<String> unread = new LinkedBlockingQueue<>();
   private final List<String> all = new ArrayList<>();
+  private final Thread reader;
 
   private StandaloneProcess(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread reader = new Thread(() -> read(process.getInputStream()), name + "-output");
+    reader = new Thread(() -> read(process.getInputStream()), name + "-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -69,10 +70,15 @@ final class StandaloneProcess implements AutoCloseable {
     }
   }
 
-  /** Waits for the process to end by itself and returns its exit code. */
+  /** Waits for the process to end by itself and its output to be read to the end; returns its exit code. */
   int exit(int seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       throw new AssertionError(name + " did not exit within " + seconds + " s:\n" + output());
+    }
+    // the process can be gone while its last lines still wait in the pipe for the reader
+    reader.join(TimeUnit.SECONDS.toMillis(10));
+    if (reader.isAlive()) {
+      throw new AssertionError(name + " exited but its output was not read to the end within 10 s:\n" + output());
     }
     return process.exitValue();
   }

@@ -88,14 +88,14 @@ class ServerClusterTest {
       WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
           .buildAsync(URI.create("ws://127.0.0.1:" + port + "/app/app-key?protocol=7&client=java&version=1"),
               new Frames(frames))
-          .get(5, TimeUnit.SECONDS);
+          .get(20, TimeUnit.SECONDS);
       try {
         assertThat(next(frames, "pusher:connection_established")).isNotNull();
         socket.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"orders\"}}", true);
         assertThat(next(frames, "pusher_internal:subscription_succeeded").path("channel").asText()).isEqualTo("orders");
 
         first.getBean(Broadcaster.class).on(new Channel("orders")).as("OrderShipped").with(Map.of("id", 42)).send()
-            .get(5, TimeUnit.SECONDS);
+            .get(20, TimeUnit.SECONDS);
 
         JsonNode event = next(frames, "OrderShipped");
         assertThat(event.path("channel").asText()).isEqualTo("orders");
@@ -107,12 +107,12 @@ class ServerClusterTest {
     }));
   }
 
-  /** The next frame of {@code event}, skipping others; fails after five seconds without one. */
+  /** The next frame of {@code event}, skipping others; fails after 20 s without one. */
   private static JsonNode next(BlockingQueue<JsonNode> frames, String event) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       JsonNode frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      assertThat(frame).as("a " + event + " frame within 5 s").isNotNull();
+      assertThat(frame).as("a " + event + " frame within 20 s").isNotNull();
       if (frame.path("event").asText().equals(event)) {
         return frame;
       }

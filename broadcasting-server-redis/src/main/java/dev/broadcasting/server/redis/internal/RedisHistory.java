@@ -35,10 +35,12 @@ final class RedisHistory {
         channelPrefix + channel, node.links.publishCommand(), envelopeHead, frame);
   }
 
+  /** What came after {@code offset}; waits for the command connection first if it is down ({@link RedisNode#whenCommandsOpen}). */
   CompletableFuture<Kept> read(String channel, HistoryRule rule, String epoch, Long offset, int limit) {
-    CompletableFuture<List<Object>> read = node.historyScript.run(ScriptOutputType.MULTI, keys(channel), "read",
-        Integer.toString(rule.maxEvents()), Long.toString(rule.timeToLive().toMillis()), newEpoch(),
-        epoch == null ? "" : epoch, offset == null ? "" : Long.toString(offset), Integer.toString(limit));
+    CompletableFuture<List<Object>> read = node.whenCommandsOpen().thenCompose(open -> node.historyScript.run(
+        ScriptOutputType.MULTI, keys(channel), "read", Integer.toString(rule.maxEvents()),
+        Long.toString(rule.timeToLive().toMillis()), newEpoch(), epoch == null ? "" : epoch,
+        offset == null ? "" : Long.toString(offset), Integer.toString(limit)));
     return read.thenApply(answer -> {
       List<String> frames = new ArrayList<>(answer.size() - 3);
       for (int i = 3; i < answer.size(); i++) {

@@ -55,6 +55,9 @@ abstract class RedisLinks implements AutoCloseable {
 
   abstract boolean isOpen();
 
+  /** Whether the command connection is open; the pub/sub one reconnects on its own, sooner or later. */
+  abstract boolean commandsOpen();
+
   /** One server, or the master that Sentinel names. */
   static RedisLinks standalone(RedisURI uri, ClientResources resources, BiConsumer<String, String> onMessage) {
     RedisClient client = RedisClient.create(resources);
@@ -153,6 +156,11 @@ abstract class RedisLinks implements AutoCloseable {
     @Override
     boolean isOpen() {
       return commandConnection.isOpen() && pubsub.isOpen();
+    }
+
+    @Override
+    boolean commandsOpen() {
+      return commandConnection.isOpen();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,9 @@ public final class RedisNode implements AutoCloseable {
   final ClusterScript historyScript;
   private final Map<String, RedisSharedApp> apps = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor leaseThread;
+  /** How long a read waits for the command connection to come back, and how often it looks. */
+  static final long COMMANDS_WAIT_MILLIS = 5_000;
+  private static final long COMMANDS_LOOK_MILLIS = 20;
   private volatile String lastFailure;
   private volatile long failingSince;
   private volatile boolean closed;
@@ -99,6 +103,35 @@ public final class RedisNode implements AutoCloseable {
       return "the connection to Redis is lost; reconnecting";
     }
     return lastFailure;
+  }
+
+  /**
+   * Completes once the command connection is open, or after {@value #COMMANDS_WAIT_MILLIS} ms. The
+   * two connections reconnect each on its own: an event heard on the pub/sub one first shows a gap,
+   * and its read would be refused at once (commands fail while disconnected), telling the sockets
+   * 'unavailable' while Redis still keeps the events.
+   */
+  CompletableFuture<Void> whenCommandsOpen() {
+    if (links.commandsOpen()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    lookAgain(open, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMANDS_WAIT_MILLIS));
+    return open;
+  }
+
+  private void lookAgain(CompletableFuture<Void> open, long giveUpAt) {
+    if (links.commandsOpen() || closed || System.nanoTime() - giveUpAt >= 0) {
+      open.complete(null); // past the wait, the read goes and fails as it would have
+      return;
+    }
+    try {
+      // on lettuce's own timer threads, never held up as the lease thread is while Redis is away
+      resources.eventExecutorGroup().schedule(() -> lookAgain(open, giveUpAt), COMMANDS_LOOK_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } catch (RuntimeException shutDown) {
+      open.complete(null);
+    }
   }
 
   private void route(String redisChannel, String message) {
