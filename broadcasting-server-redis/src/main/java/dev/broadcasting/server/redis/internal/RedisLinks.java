@@ -58,6 +58,9 @@ abstract class RedisLinks implements AutoCloseable {
   /** Whether the command connection is open; the pub/sub one reconnects on its own, sooner or later. */
   abstract boolean commandsOpen();
 
+  /** Whether the pub/sub connection is open. */
+  abstract boolean subscriptionsOpen();
+
   /** One server, or the master that Sentinel names. */
   static RedisLinks standalone(RedisURI uri, ClientResources resources, BiConsumer<String, String> onMessage) {
     RedisClient client = RedisClient.create(resources);
@@ -161,6 +164,11 @@ abstract class RedisLinks implements AutoCloseable {
     @Override
     boolean commandsOpen() {
       return commandConnection.isOpen();
+    }
+
+    @Override
+    boolean subscriptionsOpen() {
+      return pubsub.isOpen();
     }
 
     @Override

@@ -106,13 +106,14 @@ public final class RedisNode implements AutoCloseable {
   }
 
   /**
-   * Completes once the command connection is open, or after {@value #COMMANDS_WAIT_MILLIS} ms. The
-   * two connections reconnect each on its own: an event heard on the pub/sub one first shows a gap,
-   * and its read would be refused at once (commands fail while disconnected), telling the sockets
-   * 'unavailable' while Redis still keeps the events.
+   * While the pub/sub connection is back and the command connection is not yet: completes once the
+   * latter is open too, or after {@value #COMMANDS_WAIT_MILLIS} ms. The two reconnect each on its
+   * own, and an event heard on the pub/sub one first shows a gap whose read would be refused at
+   * once (commands fail while disconnected), telling the sockets 'unavailable' while Redis still
+   * keeps the events. Otherwise at once: with both down, Redis is away and a read fails as before.
    */
   CompletableFuture<Void> whenCommandsOpen() {
-    if (links.commandsOpen()) {
+    if (links.commandsOpen() || !links.subscriptionsOpen()) {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> open = new CompletableFuture<>();
