@@ -225,52 +225,6 @@ class InFlightBoundTest {
   }
 
   /**
-   * A driver whose commands the test answers by hand, one by one, so that what core sent at each
-   * step is known exactly.
-   */
-  static final class HandDriver implements BroadcastDriver {
-    record Command(BroadcastMessage message, CompletableFuture<Void> answer) {
-      String channel() {
-        return message.channels().get(0).name();
-      }
-    }
-
-    final List<Command> sent = new CopyOnWriteArrayList<>();
-    final Map<String, List<String>> delivered = new ConcurrentHashMap<>();
-
-    @Override
-    public CompletableFuture<Void> publish(BroadcastMessage message) {
-      CompletableFuture<Void> answer = new CompletableFuture<>();
-      sent.add(new Command(message, answer));
-      return answer;
-    }
-
-    void answer(Command command) {
-      if (command.answer.complete(null)) {
-        delivered.computeIfAbsent(command.channel(), c -> new CopyOnWriteArrayList<>()).add(command.message.payload());
-      }
-    }
-
-    void awaitSent(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (sent.size() < count && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
-      assertThat(sent).as("commands sent").hasSizeGreaterThanOrEqualTo(count);
-    }
-
-    @Override
-    public boolean keepsOrder() {
-      return true;
-    }
-
-    @Override
-    public int maxUnanswered() {
-      return 4;
-    }
-  }
-
-  /**
    * The SPI's rule: a message counts until its future completes, and a cancel completes it. The
    * commands pipelined behind a failed one are cancelled, and their room goes to other channels at
    * once, while the driver may still hold them; so a driver that counts what it holds, rather than
@@ -278,36 +232,61 @@ class InFlightBoundTest {
    */
   @Test
   void commandsCancelledBehindAFailureLeaveTheCountAtOnce() throws Exception {
-    HandDriver driver = new HandDriver();
+    PipelineTest.HandDriver driver = new PipelineTest.HandDriver(true, 1, false) {
+      @Override
+      public int maxUnanswered() {
+        return 4;
+      }
+    };
+    Map<String, List<String>> delivered = new HashMap<>();
+    List<PipelineTest.Call> calls = new ArrayList<>();
     try (Broadcaster broadcaster = broadcaster(driver)) {
       List<CompletableFuture<Void>> sent = new ArrayList<>();
       for (int n = 0; n < 4; n++) {
         sent.add(broadcaster.on(new Channel("hot")).as("E").with(Map.of("n", n)).send());
       }
-      driver.awaitSent(4); // the bound: all four in flight on one channel
+      for (int n = 0; n < 4; n++) {
+        calls.add(driver.next()); // the bound: all four in flight on one channel
+      }
       for (int c = 0; c < 4; c++) {
         sent.add(broadcaster.on(new Channel("other" + c)).as("E").with(Map.of("n", 0)).send());
       }
-      driver.sent.get(0).answer().completeExceptionally(BroadcastException.retryable("cut off", null));
-      driver.awaitSent(8);
+      calls.get(0).answers().get(0).completeExceptionally(BroadcastException.retryable("cut off", null));
+      for (int n = 0; n < 4; n++) {
+        calls.add(driver.next());
+      }
 
-      List<HandDriver.Command> first = List.copyOf(driver.sent.subList(0, 8));
-      assertThat(first).extracting(HandDriver.Command::channel)
+      assertThat(calls).extracting(InFlightBoundTest::channelOf)
           .containsExactly("hot", "hot", "hot", "hot", "other0", "other1", "other2", "other3");
-      assertThat(first.subList(1, 4)).allMatch(command -> command.answer().isCancelled());
-      assertThat(first).filteredOn(command -> !command.answer().isDone()).hasSize(4);
+      assertThat(calls.subList(1, 4)).allMatch(call -> call.answers().get(0).isCancelled());
+      assertThat(calls).filteredOn(call -> !call.answers().get(0).isDone()).hasSize(4);
 
       CompletableFuture<Void> all = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      int answered = 0;
       while (!all.isDone() && System.nanoTime() < deadline) { // answers every command in the order sent
-        driver.sent.stream().filter(command -> !command.answer().isDone()).findFirst().ifPresentOrElse(
-            driver::answer, Thread::onSpinWait);
+        if (answered == calls.size()) {
+          PipelineTest.Call next = driver.calls.poll(10, TimeUnit.MILLISECONDS);
+          if (next != null) {
+            calls.add(next);
+          }
+          continue;
+        }
+        PipelineTest.Call call = calls.get(answered++);
+        if (call.answers().get(0).complete(null)) {
+          delivered.computeIfAbsent(channelOf(call), c -> new ArrayList<>()).add(call.payloads().get(0));
+        }
       }
       all.get(1, TimeUnit.SECONDS);
     }
     assertThat(failures).isEmpty();
-    assertThat(driver.delivered.get("hot")).containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+    assertThat(delivered.get("hot")).containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
     assertThat(retried).containsExactlyInAnyOrder("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
-    assertThat(driver.sent).hasSize(12);
+    assertThat(calls).hasSize(12);
+    assertThat(driver.calls).isEmpty();
+  }
+
+  private static String channelOf(PipelineTest.Call call) {
+    return call.messages().get(0).channels().get(0).name();
   }
 }

@@ -97,6 +97,14 @@ public final class RespWriter {
     return Arrays.copyOf(bytes, size);
   }
 
+  /**
+   * The bytes written, as {@link #toByteArray}, but the array itself when they fill it exactly: for
+   * a writer made for one value of known length and not used after, which saves the copy.
+   */
+  public byte[] takeBytes() {
+    return size == bytes.length ? bytes : toByteArray();
+  }
+
   private void header(char type, int count) {
     ensure(14);
     bytes[size++] = (byte) type;

@@ -34,7 +34,7 @@ public final class RedisMessageFormat {
     }
     RespWriter out = new RespWriter(plainLength(message));
     appendPlain(out, message);
-    return out.toByteArray();
+    return out.takeBytes(); // exactly its length: no copy
   }
 
   /**

@@ -53,7 +53,10 @@ abstract class RedisLinks implements AutoCloseable {
 
   abstract CompletableFuture<Void> unsubscribe(String channel);
 
-  abstract boolean isOpen();
+  /** Whether both connections are open. */
+  final boolean isOpen() {
+    return commandsOpen() && subscriptionsOpen();
+  }
 
   /** Whether the command connection is open; the pub/sub one reconnects on its own, sooner or later. */
   abstract boolean commandsOpen();
@@ -154,11 +157,6 @@ abstract class RedisLinks implements AutoCloseable {
     @Override
     CompletableFuture<Void> unsubscribe(String channel) {
       return (sharded ? pubsub.async().sunsubscribe(channel) : pubsub.async().unsubscribe(channel)).toCompletableFuture();
-    }
-
-    @Override
-    boolean isOpen() {
-      return commandConnection.isOpen() && pubsub.isOpen();
     }
 
     @Override

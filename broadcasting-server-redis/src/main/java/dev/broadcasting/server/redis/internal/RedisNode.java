@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * whole state again after Redis was out of reach.
  */
 public final class RedisNode implements AutoCloseable {
+  /** How long a read waits for the command connection to come back, and how often it looks. */
+  private static final long COMMANDS_WAIT_MILLIS = 5_000;
+  private static final long COMMANDS_LOOK_MILLIS = 20;
   private static final Logger log = LoggerFactory.getLogger(RedisNode.class);
 
   private final String id;
@@ -33,9 +36,6 @@ public final class RedisNode implements AutoCloseable {
   final ClusterScript historyScript;
   private final Map<String, RedisSharedApp> apps = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor leaseThread;
-  /** How long a read waits for the command connection to come back, and how often it looks. */
-  static final long COMMANDS_WAIT_MILLIS = 5_000;
-  private static final long COMMANDS_LOOK_MILLIS = 20;
   private volatile String lastFailure;
   private volatile long failingSince;
   private volatile boolean closed;
