@@ -82,10 +82,11 @@ final class Answers {
 
   /**
    * True while answers wait or are being handled: an answer found already there when its request
-   * was sent must then be added behind them rather than handled at once.
+   * was sent must then be added behind them rather than handled at once. Answers added while the
+   * taker gives up its claim count too: it takes them again, or their adder starts a taker.
    */
   boolean taking() {
-    return claimed.get();
+    return claimed.get() || added.get() != null;
   }
 
   /** The oldest answer not taken yet, or null when there is none left and the claim is given up. */
